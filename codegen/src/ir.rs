@@ -1,0 +1,386 @@
+//! The intermediate model: the contract between `resolve` and `render`.
+//!
+//! Everything here is a finished decision: Rust names, doc lines, status codes, validator
+//! attributes, and the JSON pointer each item came from. No `openapiv3` types leak in, and
+//! templates only print what they find here (they branch on plain booleans and options, never
+//! on spec details). Order is deterministic: operations in spec order, responses by ascending
+//! status, schemas by name.
+
+use std::fmt::{self, Write as _};
+
+/// A whole API, ready to render.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// The spec's name as diagnostics and headers print it (`openapi/items.yaml`).
+    pub source: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`, if any.
+    pub description: Option<String>,
+    /// Tags, in the order of the document's `tags` list, then first use.
+    pub tags: Vec<Tag>,
+    /// Named object schemas, by name.
+    pub objects: Vec<Object>,
+    /// Operations, in spec order.
+    pub operations: Vec<Operation>,
+    /// Schemas used as bodies of request-error responses (400, 413, 415), by name: each gets a
+    /// `From<&poem::Error>` implementation.
+    pub rejection_bodies: Vec<RejectionBody>,
+}
+
+/// An RFC 9457 problem schema that a rejected request is turned into.
+#[derive(Debug, Clone)]
+pub struct RejectionBody {
+    /// Rust type name.
+    pub ty: String,
+    /// Each field with the Rust expression that fills it (`status`, `err` are in scope).
+    pub fields: Vec<(String, String)>,
+}
+
+/// A tag: a variant of the generated `Tags` enum.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The tag's name in the spec.
+    pub name: String,
+    /// The enum variant.
+    pub variant: String,
+    /// Its description, as doc lines.
+    pub doc: Doc,
+}
+
+/// A named object schema; becomes a `#[derive(Object)]` struct.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// Name in the spec (`components/schemas/<name>`).
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// Properties in spec order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false`: unknown fields are rejected.
+    pub deny_unknown_fields: bool,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Where it was declared.
+    pub origin: String,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Name on the wire.
+    pub name: String,
+    /// Rust field name (snake case, keywords avoided).
+    pub rust_name: String,
+    /// Rust type, `Option<…>` included when the property is not required.
+    pub ty: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// The `#[oai(...)]` arguments, already formatted (`rename = "type"`, `nullable`, …).
+    pub oai: Vec<String>,
+}
+
+/// One operation; becomes a trait method, a response enum and an adapter method.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// `operationId` as written.
+    pub id: String,
+    /// Trait and adapter method name (snake case).
+    pub method: String,
+    /// Response enum name (`PutItemResponse`).
+    pub response_enum: String,
+    /// Lower-case HTTP method for `#[oai(method = ...)]`.
+    pub http_method: String,
+    /// The path as the spec writes it (`/items/{item_id}`).
+    pub path: String,
+    /// The path in poem's syntax (`/items/:item_id`).
+    pub route: String,
+    /// Doc lines: summary, blank line, description (poem-openapi splits on the first blank).
+    pub doc: Doc,
+    /// Tag variants (`Tags::Items`).
+    pub tags: Vec<String>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+    /// Parameters in spec order.
+    pub params: Vec<Param>,
+    /// The JSON request body, if any.
+    pub body: Option<Body>,
+    /// Responses by ascending status.
+    pub responses: Vec<Response>,
+    /// The function that turns a rejected request into a response, when the operation takes
+    /// input (it then declares 400, and 413 and 415 if it has a body).
+    pub rejection: Option<Rejection>,
+    /// Where it was declared.
+    pub origin: String,
+}
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Name on the wire.
+    pub name: String,
+    /// Rust argument name.
+    pub rust_name: String,
+    /// poem-openapi extractor (`Path`, `Query`).
+    pub extractor: &'static str,
+    /// Rust type the handler receives (`String`, `Option<i32>`).
+    pub ty: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// The `#[oai(...)]` arguments, formatted.
+    pub oai: Vec<String>,
+    /// A function returning the default, when the schema has one.
+    pub default: Option<DefaultFn>,
+}
+
+/// A generated function returning a parameter's default value.
+#[derive(Debug, Clone)]
+pub struct DefaultFn {
+    /// Function name.
+    pub name: String,
+    /// Its return type.
+    pub ty: String,
+    /// Rust expression for the value.
+    pub expr: String,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// Rust argument name.
+    pub rust_name: String,
+    /// Rust type of the payload (`ItemUpdate`).
+    pub ty: String,
+    /// The request body's description lines.
+    pub doc: Doc,
+}
+
+/// One declared response; becomes one enum variant.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// 200, 201, …
+    pub status: u16,
+    /// Variant name from the reason phrase (`Ok`, `Created`).
+    pub variant: String,
+    /// The response's description lines (served back as its description).
+    pub doc: Doc,
+    /// Body type and media type, if the response has content.
+    pub body: Option<ResponseBody>,
+    /// Typed headers, in spec order.
+    pub headers: Vec<Header>,
+    /// Where it was declared.
+    pub origin: String,
+}
+
+/// A response body.
+#[derive(Debug, Clone)]
+pub struct ResponseBody {
+    /// Rust type inside `Json<…>`.
+    pub ty: String,
+    /// The declared media type (`application/json`).
+    pub media_type: String,
+}
+
+/// A response header.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Header name as the spec writes it.
+    pub name: String,
+    /// Rust type (`String`, `Option<i32>`).
+    pub ty: String,
+    /// Description lines.
+    pub doc: Doc,
+}
+
+/// How an operation answers a request poem-openapi rejected before the handler ran.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// Name of the generated `bad_request_handler` function.
+    pub function: String,
+    /// Variant for 400.
+    pub bad_request: Variant,
+    /// Variant for 413, when the operation has a body.
+    pub too_large: Option<Variant>,
+    /// Variant for 415, when the operation has a body.
+    pub unsupported_media_type: Option<Variant>,
+}
+
+impl Rejection {
+    /// True if a status other than 400 has its own variant (the operation has a body).
+    pub fn has_body_variants(&self) -> bool {
+        self.too_large.is_some() || self.unsupported_media_type.is_some()
+    }
+}
+
+/// A response variant that carries a rejection body.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Variant name.
+    pub name: String,
+    /// Body type, which implements `From<&poem::Error>`.
+    pub body: String,
+}
+
+/// Documentation lines (each becomes a `///` line); empty when the spec has none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Doc(pub Vec<String>);
+
+impl Doc {
+    /// Doc lines from an optional spec string.
+    pub fn from_text(text: Option<&str>) -> Self {
+        Doc(text
+            .map(|t| {
+                t.trim_end()
+                    .lines()
+                    .map(|l| l.trim_end().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Summary and description as poem-openapi reads them: summary, blank line, description.
+    pub fn summary_and_description(summary: Option<&str>, description: Option<&str>) -> Self {
+        let mut lines = Doc::from_text(summary).0;
+        let rest = Doc::from_text(description).0;
+        if !lines.is_empty() && !rest.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(rest);
+        Doc(lines)
+    }
+}
+
+impl fmt::Display for Doc {
+    /// Renders as `///` lines; a leading space keeps Markdown in the text intact.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in &self.0 {
+            if line.is_empty() {
+                f.write_str("///\n")?;
+            } else {
+                writeln!(f, "/// {line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Object {
+    /// The struct's `#[oai(...)]` attribute: the spec name, and the flags it needs.
+    pub fn attr(&self) -> String {
+        let mut args = vec![format!("rename = {:?}", self.name)];
+        if self.deny_unknown_fields {
+            args.push("deny_unknown_fields".to_owned());
+        }
+        if self.deprecated {
+            args.push("deprecated".to_owned());
+        }
+        oai_attr(&args)
+    }
+}
+
+impl Field {
+    /// The field's `#[oai(...)]` attribute, or nothing.
+    pub fn attr(&self) -> String {
+        oai_attr(&self.oai)
+    }
+}
+
+impl Param {
+    /// The parameter's `#[oai(...)]` attribute, or nothing.
+    pub fn attr(&self) -> String {
+        oai_attr(&self.oai)
+    }
+}
+
+impl Operation {
+    /// The adapter method's `#[oai(...)]` attribute.
+    pub fn attr(&self) -> String {
+        let mut args = vec![
+            format!("path = {:?}", self.route),
+            format!("method = {:?}", self.http_method),
+            format!("operation_id = {:?}", self.id),
+        ];
+        args.extend(self.tags.iter().map(|t| format!("tag = {t:?}")));
+        if self.deprecated {
+            args.push("deprecated".to_owned());
+        }
+        oai_attr(&args)
+    }
+
+    /// `PUT /items/{item_id}`, for doc comments.
+    pub fn route_doc(&self) -> String {
+        format!("{} {}", self.http_method.to_uppercase(), self.path)
+    }
+}
+
+impl Response {
+    /// The variant's `#[oai(...)]` attribute: status, and the media type if it has a body.
+    pub fn attr(&self) -> String {
+        let mut args = vec![format!("status = {}", self.status)];
+        if let Some(body) = &self.body {
+            args.push(format!("content_type = {:?}", body.media_type));
+        }
+        oai_attr(&args)
+    }
+
+    /// True if the variant carries a body or headers (and so is a tuple variant).
+    pub fn has_fields(&self) -> bool {
+        self.body.is_some() || !self.headers.is_empty()
+    }
+}
+
+impl Header {
+    /// The header field's `#[oai(header = ...)]` attribute.
+    pub fn attr(&self) -> String {
+        oai_attr(&[format!("header = {:?}", self.name)])
+    }
+}
+
+/// A Rust string literal for `s`.
+pub fn literal(s: &str) -> String {
+    format!("{s:?}")
+}
+
+/// Formats `#[oai(a, b)]`, or nothing when there are no arguments.
+pub fn oai_attr(args: &[String]) -> String {
+    if args.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("#[oai(");
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        let _ = write!(s, "{a}");
+    }
+    s.push_str(")]");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_keeps_summary_then_blank_then_description() {
+        let doc = Doc::summary_and_description(Some("List items"), Some("In id order.\nPaged."));
+
+        assert_eq!(
+            doc.to_string(),
+            "/// List items\n///\n/// In id order.\n/// Paged.\n"
+        );
+    }
+
+    #[test]
+    fn oai_attr_is_empty_without_arguments() {
+        assert_eq!(oai_attr(&[]), "");
+        assert_eq!(
+            oai_attr(&["nullable".into(), "rename = \"a\"".into()]),
+            "#[oai(nullable, rename = \"a\")]"
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! Stage 3, render: [`ir::Api`] → Rust source text, through askama templates.
+//!
+//! One template per output section (`templates/*.rs`). Templates only print what the IR
+//! decided; a render failure is a bug in the generator, not in the spec.
+
+use askama::Template;
+
+use crate::ir;
+
+#[derive(Template)]
+#[template(path = "types.rs")]
+struct Types<'a> {
+    api: &'a ir::Api,
+}
+
+#[derive(Template)]
+#[template(path = "responses.rs")]
+struct Responses<'a> {
+    api: &'a ir::Api,
+}
+
+#[derive(Template)]
+#[template(path = "handler_trait.rs")]
+struct HandlerTrait<'a> {
+    api: &'a ir::Api,
+}
+
+#[derive(Template)]
+#[template(path = "adapter.rs")]
+struct Adapter<'a> {
+    api: &'a ir::Api,
+}
+
+/// Renders every section, in a fixed order, into one unformatted Rust source.
+pub fn render(api: &ir::Api) -> Result<String, askama::Error> {
+    let mut out = String::new();
+    out.push_str(&Types { api }.render()?);
+    out.push_str(&Responses { api }.render()?);
+    out.push_str(&HandlerTrait { api }.render()?);
+    out.push_str(&Adapter { api }.render()?);
+    Ok(out)
+}
+
+/// Template filters.
+mod filters {
+    /// A Rust string literal: `a "b"` → `"a \"b\""`.
+    #[askama::filter_fn]
+    pub fn literal<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::ir::literal(&s.to_string()))
+    }
+}

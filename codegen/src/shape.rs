@@ -1,0 +1,586 @@
+//! The shape of an OpenAPI 3.0 document, as tables, and the walk that checks a raw document
+//! against them (part of the `load` stage).
+//!
+//! Every object kind lists every key OpenAPI 3.0.3 allows, with its shape, whether it is
+//! required, and whether the generator expresses it. A key that is not in the table (and not
+//! an `x-` extension) is an *unknown key*, reported with the closest known key as a
+//! suggestion; a key the spec allows but the generator cannot express yet is *unsupported*,
+//! reported instead of dropped. The walk returns a sanitized copy of the document (offending
+//! keys removed, missing required keys filled with placeholders) so later stages still run.
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{suggest, Diagnostics};
+use crate::source::join;
+
+/// What a node must look like.
+#[derive(Clone, Copy)]
+enum Shape {
+    Str,
+    Bool,
+    Num,
+    /// Any JSON value (`default`, `example`): checked against its schema in `resolve`.
+    Any,
+    StrList,
+    Obj(&'static Kind),
+    /// A `$ref` mapping or the object itself.
+    RefOr(&'static Kind),
+    MapOf(&'static Shape),
+    ListOf(&'static Shape),
+    /// `paths`: keys start with `/`; `x-` extensions allowed.
+    Paths,
+    /// `responses`: keys are status codes or `default`; `x-` extensions allowed.
+    Responses,
+    /// `additionalProperties`: a boolean or a schema.
+    BoolOrSchema,
+}
+
+/// Whether the generator turns a key into code.
+#[derive(Clone, Copy)]
+enum Support {
+    Yes,
+    /// Valid OpenAPI the generator does not express; the text says what to do instead.
+    No(&'static str),
+}
+
+struct Key {
+    name: &'static str,
+    shape: Shape,
+    required: bool,
+    support: Support,
+}
+
+/// One kind of OpenAPI object.
+struct Kind {
+    /// How messages name it: "an operation", "a schema".
+    what: &'static str,
+    keys: &'static [Key],
+}
+
+const fn k(name: &'static str, shape: Shape) -> Key {
+    Key {
+        name,
+        shape,
+        required: false,
+        support: Support::Yes,
+    }
+}
+const fn req(name: &'static str, shape: Shape) -> Key {
+    Key {
+        name,
+        shape,
+        required: true,
+        support: Support::Yes,
+    }
+}
+const fn no(name: &'static str, shape: Shape, help: &'static str) -> Key {
+    Key {
+        name,
+        shape,
+        required: false,
+        support: Support::No(help),
+    }
+}
+
+const LATER: &str = "remove it; the generator does not express it yet, and dropping it silently would make the served API differ from the spec";
+
+static DOCUMENT: Kind = Kind {
+    what: "the document",
+    keys: &[
+        req("openapi", Shape::Str),
+        req("info", Shape::Obj(&INFO)),
+        no("servers", Shape::Any, LATER),
+        req("paths", Shape::Paths),
+        k("components", Shape::Obj(&COMPONENTS)),
+        no("security", Shape::Any, LATER),
+        k("tags", Shape::ListOf(&Shape::Obj(&TAG))),
+        no("externalDocs", Shape::Any, LATER),
+    ],
+};
+
+static INFO: Kind = Kind {
+    what: "`info`",
+    keys: &[
+        req("title", Shape::Str),
+        k("description", Shape::Str),
+        no("termsOfService", Shape::Str, LATER),
+        no("contact", Shape::Any, LATER),
+        no("license", Shape::Any, LATER),
+        req("version", Shape::Str),
+    ],
+};
+
+static TAG: Kind = Kind {
+    what: "a tag",
+    keys: &[
+        req("name", Shape::Str),
+        k("description", Shape::Str),
+        no("externalDocs", Shape::Any, LATER),
+    ],
+};
+
+static COMPONENTS: Kind = Kind {
+    what: "`components`",
+    keys: &[
+        k("schemas", Shape::MapOf(&Shape::RefOr(&SCHEMA))),
+        no(
+            "responses",
+            Shape::Any,
+            "write the response inline in each operation",
+        ),
+        k("parameters", Shape::MapOf(&Shape::RefOr(&PARAMETER))),
+        no("examples", Shape::Any, LATER),
+        no(
+            "requestBodies",
+            Shape::Any,
+            "write the request body inline in each operation",
+        ),
+        no(
+            "headers",
+            Shape::Any,
+            "write the header inline in each response",
+        ),
+        no("securitySchemes", Shape::Any, LATER),
+        no("links", Shape::Any, LATER),
+        no("callbacks", Shape::Any, LATER),
+    ],
+};
+
+static PATH_ITEM: Kind = Kind {
+    what: "a path item",
+    keys: &[
+        no("$ref", Shape::Str, "write the path item inline"),
+        k("summary", Shape::Str),
+        k("description", Shape::Str),
+        k("get", Shape::Obj(&OPERATION)),
+        k("put", Shape::Obj(&OPERATION)),
+        k("post", Shape::Obj(&OPERATION)),
+        k("delete", Shape::Obj(&OPERATION)),
+        k("options", Shape::Obj(&OPERATION)),
+        k("head", Shape::Obj(&OPERATION)),
+        k("patch", Shape::Obj(&OPERATION)),
+        k("trace", Shape::Obj(&OPERATION)),
+        no("servers", Shape::Any, LATER),
+        no(
+            "parameters",
+            Shape::Any,
+            "list the parameters on each operation instead (poem-openapi serves them per operation)",
+        ),
+    ],
+};
+
+static OPERATION: Kind = Kind {
+    what: "an operation",
+    keys: &[
+        k("tags", Shape::StrList),
+        k("summary", Shape::Str),
+        k("description", Shape::Str),
+        no("externalDocs", Shape::Any, LATER),
+        k("operationId", Shape::Str),
+        k("parameters", Shape::ListOf(&Shape::RefOr(&PARAMETER))),
+        k("requestBody", Shape::RefOr(&REQUEST_BODY)),
+        req("responses", Shape::Responses),
+        no("callbacks", Shape::Any, LATER),
+        k("deprecated", Shape::Bool),
+        no("security", Shape::Any, LATER),
+        no("servers", Shape::Any, LATER),
+    ],
+};
+
+static PARAMETER: Kind = Kind {
+    what: "a parameter",
+    keys: &[
+        req("name", Shape::Str),
+        req("in", Shape::Str),
+        k("description", Shape::Str),
+        k("required", Shape::Bool),
+        k("deprecated", Shape::Bool),
+        no("allowEmptyValue", Shape::Bool, LATER),
+        no("style", Shape::Str, LATER),
+        no("explode", Shape::Bool, LATER),
+        no("allowReserved", Shape::Bool, LATER),
+        req("schema", Shape::RefOr(&SCHEMA)),
+        no("example", Shape::Any, LATER),
+        no("examples", Shape::Any, LATER),
+        no(
+            "content",
+            Shape::Any,
+            "describe the parameter with `schema`",
+        ),
+    ],
+};
+
+static REQUEST_BODY: Kind = Kind {
+    what: "a request body",
+    keys: &[
+        k("description", Shape::Str),
+        req("content", Shape::MapOf(&Shape::Obj(&MEDIA_TYPE))),
+        k("required", Shape::Bool),
+    ],
+};
+
+static MEDIA_TYPE: Kind = Kind {
+    what: "a media type",
+    keys: &[
+        k("schema", Shape::RefOr(&SCHEMA)),
+        no("example", Shape::Any, LATER),
+        no("examples", Shape::Any, LATER),
+        no("encoding", Shape::Any, LATER),
+    ],
+};
+
+static RESPONSE: Kind = Kind {
+    what: "a response",
+    keys: &[
+        req("description", Shape::Str),
+        k("headers", Shape::MapOf(&Shape::RefOr(&HEADER))),
+        k("content", Shape::MapOf(&Shape::Obj(&MEDIA_TYPE))),
+        no("links", Shape::Any, LATER),
+    ],
+};
+
+static HEADER: Kind = Kind {
+    what: "a header",
+    keys: &[
+        k("description", Shape::Str),
+        k("required", Shape::Bool),
+        k("deprecated", Shape::Bool),
+        no("allowEmptyValue", Shape::Bool, LATER),
+        no("style", Shape::Str, LATER),
+        no("explode", Shape::Bool, LATER),
+        no("allowReserved", Shape::Bool, LATER),
+        req("schema", Shape::RefOr(&SCHEMA)),
+        no("example", Shape::Any, LATER),
+        no("examples", Shape::Any, LATER),
+        no("content", Shape::Any, "describe the header with `schema`"),
+    ],
+};
+
+static SCHEMA: Kind = Kind {
+    what: "a schema",
+    keys: &[
+        no(
+            "title",
+            Shape::Str,
+            "use `description`; the served document titles each named schema with its name",
+        ),
+        k("multipleOf", Shape::Num),
+        k("maximum", Shape::Num),
+        k("exclusiveMaximum", Shape::Bool),
+        k("minimum", Shape::Num),
+        k("exclusiveMinimum", Shape::Bool),
+        k("maxLength", Shape::Num),
+        k("minLength", Shape::Num),
+        k("pattern", Shape::Str),
+        k("maxItems", Shape::Num),
+        k("minItems", Shape::Num),
+        k("uniqueItems", Shape::Bool),
+        k("maxProperties", Shape::Num),
+        k("minProperties", Shape::Num),
+        k("required", Shape::StrList),
+        no("enum", Shape::Any, LATER),
+        k("type", Shape::Str),
+        no("allOf", Shape::Any, LATER),
+        no("oneOf", Shape::Any, LATER),
+        no("anyOf", Shape::Any, LATER),
+        no("not", Shape::Any, LATER),
+        k("items", Shape::RefOr(&SCHEMA)),
+        k("properties", Shape::MapOf(&Shape::RefOr(&SCHEMA))),
+        k("additionalProperties", Shape::BoolOrSchema),
+        k("description", Shape::Str),
+        k("format", Shape::Str),
+        k("default", Shape::Any),
+        k("nullable", Shape::Bool),
+        no("discriminator", Shape::Any, LATER),
+        no("readOnly", Shape::Bool, LATER),
+        no("writeOnly", Shape::Bool, LATER),
+        no("xml", Shape::Any, LATER),
+        no("externalDocs", Shape::Any, LATER),
+        no("example", Shape::Any, LATER),
+        k("deprecated", Shape::Bool),
+    ],
+};
+
+static SCHEMA_OR_REF: Shape = Shape::RefOr(&SCHEMA);
+
+/// Checks the whole document; returns the sanitized copy.
+pub fn check_document(raw: &Value, diags: &mut Diagnostics) -> Value {
+    check(raw, Shape::Obj(&DOCUMENT), "", diags)
+}
+
+fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Value {
+    match shape {
+        Shape::Any => value.clone(),
+        Shape::Str => expect(value, Value::is_string, "a string", at, diags),
+        Shape::Bool => expect(value, Value::is_boolean, "`true` or `false`", at, diags),
+        Shape::Num => expect(value, Value::is_number, "a number", at, diags),
+        Shape::StrList => match value.as_array() {
+            Some(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| check(v, Shape::Str, &format!("{at}/{i}"), diags))
+                    .collect(),
+            ),
+            None => mismatch(value, "a list of strings", at, diags),
+        },
+        Shape::ListOf(item) => match value.as_array() {
+            Some(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| check(v, *item, &format!("{at}/{i}"), diags))
+                    .collect(),
+            ),
+            None => mismatch(value, "a list", at, diags),
+        },
+        Shape::MapOf(item) => match value.as_object() {
+            Some(map) => Value::Object(
+                map.iter()
+                    .map(|(key, v)| (key.clone(), check(v, *item, &join(at, key), diags)))
+                    .collect(),
+            ),
+            None => mismatch(value, "a mapping", at, diags),
+        },
+        Shape::Paths => check_keyed(value, at, diags, "a path", |key| {
+            key.starts_with('/')
+                .then_some(Shape::Obj(&PATH_ITEM))
+                .ok_or("paths start with `/`, e.g. `/items/{item_id}`")
+        }),
+        Shape::Responses => check_keyed(value, at, diags, "a response", |key| {
+            let is_status = key.len() == 3
+                && key.chars().all(|c| c.is_ascii_digit())
+                && ("100"..="599").contains(&key);
+            if is_status {
+                Ok(Shape::RefOr(&RESPONSE))
+            } else if key == "default" || key.ends_with("XX") {
+                Err("`default` and ranges like `4XX` are not supported yet: declare each status code the operation answers")
+            } else {
+                Err("response keys are HTTP status codes from 100 to 599, e.g. '200'")
+            }
+        }),
+        Shape::BoolOrSchema => match value {
+            Value::Bool(_) => value.clone(),
+            _ => check(value, SCHEMA_OR_REF, at, diags),
+        },
+        Shape::RefOr(kind) => match value.as_object() {
+            Some(map) if map.contains_key("$ref") => check_ref(map, kind, at, diags),
+            _ => check(value, Shape::Obj(kind), at, diags),
+        },
+        Shape::Obj(kind) => match value.as_object() {
+            Some(map) => check_object(map, kind, at, diags),
+            None => mismatch(value, &format!("a mapping ({})", kind.what), at, diags),
+        },
+    }
+}
+
+fn check_object(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Diagnostics) -> Value {
+    let mut out = Map::new();
+    for (key, value) in map {
+        let here = join(at, key);
+        if key.starts_with("x-") {
+            continue;
+        }
+        let Some(spec) = kind.keys.iter().find(|s| s.name == key) else {
+            let help = match suggest(key, kind.keys.iter().map(|s| s.name)) {
+                Some(near) => format!("did you mean `{near}`? Only OpenAPI 3.0 keys and `x-` extensions are allowed here"),
+                None => format!(
+                    "{} allows only {} and `x-` extensions",
+                    kind.what,
+                    list(kind.keys.iter().map(|s| s.name))
+                ),
+            };
+            diags.error(&here, format!("unknown key `{key}` in {}", kind.what), help);
+            continue;
+        };
+        if let Support::No(help) = spec.support {
+            diags.error(
+                &here,
+                format!("`{key}` in {} is not supported by the generator", kind.what),
+                help,
+            );
+            continue;
+        }
+        out.insert(key.clone(), check(value, spec.shape, &here, diags));
+    }
+    for spec in kind.keys.iter().filter(|s| s.required) {
+        if !map.contains_key(spec.name) {
+            diags.error(
+                at,
+                format!("{} has no `{}`", kind.what, spec.name),
+                format!("add `{}:`; OpenAPI 3.0 requires it here", spec.name),
+            );
+            out.insert(spec.name.to_owned(), placeholder(spec.shape));
+        }
+    }
+    Value::Object(out)
+}
+
+fn check_ref(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Diagnostics) -> Value {
+    for key in map.keys().filter(|k| *k != "$ref" && !k.starts_with("x-")) {
+        diags.error(
+            &join(at, key),
+            format!("`{key}` beside `$ref` is ignored by OpenAPI 3.0"),
+            format!(
+                "move `{key}` into the referenced {}, or remove it",
+                kind.what.trim_start_matches("a ")
+            ),
+        );
+    }
+    let target = check(&map["$ref"], Shape::Str, &join(at, "$ref"), diags);
+    Value::Object(Map::from_iter([("$ref".to_owned(), target)]))
+}
+
+fn check_keyed(
+    value: &Value,
+    at: &str,
+    diags: &mut Diagnostics,
+    what: &str,
+    shape_of: impl Fn(&str) -> Result<Shape, &'static str>,
+) -> Value {
+    let Some(map) = value.as_object() else {
+        return mismatch(value, "a mapping", at, diags);
+    };
+    let mut out = Map::new();
+    for (key, v) in map {
+        if key.starts_with("x-") {
+            continue;
+        }
+        let here = join(at, key);
+        match shape_of(key) {
+            Ok(shape) => {
+                out.insert(key.clone(), check(v, shape, &here, diags));
+            }
+            Err(help) => diags.error(&here, format!("`{key}` is not {what}"), help),
+        }
+    }
+    Value::Object(out)
+}
+
+fn expect(
+    value: &Value,
+    ok: fn(&Value) -> bool,
+    what: &str,
+    at: &str,
+    diags: &mut Diagnostics,
+) -> Value {
+    if ok(value) {
+        value.clone()
+    } else {
+        mismatch(value, what, at, diags)
+    }
+}
+
+fn mismatch(value: &Value, expected: &str, at: &str, diags: &mut Diagnostics) -> Value {
+    let found = match value {
+        Value::Null => "nothing (null)",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    };
+    diags.error(
+        at,
+        format!("expected {expected}, found {found}"),
+        format!("write {expected} here"),
+    );
+    Value::Null
+}
+
+/// A value of the right shape for a missing required key, so parsing can go on.
+fn placeholder(shape: Shape) -> Value {
+    match shape {
+        Shape::Str => Value::String(String::new()),
+        Shape::Bool => Value::Bool(false),
+        Shape::Num => Value::from(0),
+        Shape::StrList | Shape::ListOf(_) => Value::Array(vec![]),
+        Shape::Obj(kind) | Shape::RefOr(kind) => Value::Object(
+            kind.keys
+                .iter()
+                .filter(|s| s.required)
+                .map(|s| (s.name.to_owned(), placeholder(s.shape)))
+                .collect(),
+        ),
+        Shape::Any | Shape::MapOf(_) | Shape::Paths | Shape::Responses | Shape::BoolOrSchema => {
+            Value::Object(Map::new())
+        }
+    }
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(yaml: &str) -> Vec<String> {
+        let raw: Value = serde_yaml::from_str(yaml).unwrap();
+        let mut diags = Diagnostics::default();
+        check_document(&raw, &mut diags);
+        diags
+            .finish(None)
+            .items
+            .into_iter()
+            .map(|d| format!("{}: {}", d.pointer, d.message))
+            .collect()
+    }
+
+    const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
+
+    #[test]
+    fn misspelt_key_is_reported_with_its_pointer() {
+        let m = messages(&format!(
+            "{HEAD}paths:\n  /a:\n    get:\n      respones: {{}}\n      responses: {{'200': {{description: ok}}}}\n"
+        ));
+
+        assert_eq!(
+            m,
+            ["/paths/~1a/get/respones: unknown key `respones` in an operation"]
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_one_pass() {
+        let m = messages(&format!(
+            "{HEAD}paths:\n  /a:\n    get:\n      responses: {{'200': {{}}}}\n    post:\n      callbacks: {{}}\n      responses: {{'201': {{description: ok}}}}\n"
+        ));
+
+        assert_eq!(
+            m,
+            [
+                "/paths/~1a/get/responses/200: a response has no `description`",
+                "/paths/~1a/post/callbacks: `callbacks` in an operation is not supported by the generator",
+            ]
+        );
+    }
+
+    #[test]
+    fn extensions_are_allowed_anywhere_an_object_is() {
+        let m = messages(&format!(
+            "{HEAD}x-owner: me\npaths:\n  x-note: 1\n  /a:\n    get:\n      x-rate: 5\n      responses: {{'200': {{description: ok}}}}\n"
+        ));
+
+        assert!(m.is_empty(), "{m:?}");
+    }
+
+    #[test]
+    fn wrong_types_and_ref_siblings_are_reported() {
+        let m = messages(&format!(
+            "{HEAD}paths:\n  /a:\n    get:\n      tags: items\n      responses:\n        '200': {{$ref: '#/x', description: d}}\n"
+        ));
+
+        assert_eq!(
+            m,
+            [
+                "/paths/~1a/get/responses/200/description: `description` beside `$ref` is ignored by OpenAPI 3.0",
+                "/paths/~1a/get/tags: expected a list of strings, found a string",
+            ]
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! The spec's text and its position-aware YAML tree: maps a JSON pointer to the line and
+//! column of the key that names it, so diagnostics can point into the file.
+
+use marked_yaml::Node;
+
+/// A loaded spec file: its display name, its text and the YAML tree with positions.
+pub struct Source {
+    /// The name diagnostics print, e.g. `openapi/items.yaml`.
+    pub name: String,
+    /// The YAML tree with positions; `None` if the text uses something marked-yaml cannot
+    /// position (anchors and aliases), in which case diagnostics print pointers alone.
+    pub tree: Option<Node>,
+}
+
+impl Source {
+    /// Line and column (both 1-based) of the node `pointer` names: the key's position for a
+    /// mapping entry, the item's position for a sequence element. `None` if it is not there.
+    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        let mut node = self.tree.as_ref()?;
+        let mut at = node.span().start().map(|m| (m.line(), m.column()));
+        if pointer.is_empty() {
+            return at;
+        }
+        for token in pointer.split('/').skip(1) {
+            let token = unescape(token);
+            match node {
+                Node::Mapping(map) => {
+                    let (key, value) = map.iter().find(|(k, _)| k.as_str() == token)?;
+                    at = key.span().start().map(|m| (m.line(), m.column()));
+                    node = value;
+                }
+                Node::Sequence(seq) => {
+                    node = seq.get_node(token.parse().ok()?)?;
+                    at = node.span().start().map(|m| (m.line(), m.column()));
+                }
+                Node::Scalar(_) => return None,
+            }
+        }
+        at
+    }
+}
+
+/// Escapes one reference token of a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`.
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Undoes [`escape`].
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Joins a pointer and one more unescaped token.
+pub fn join(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape(token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> Source {
+        Source {
+            name: "t.yaml".into(),
+            tree: Some(marked_yaml::parse_yaml(0, text).unwrap()),
+        }
+    }
+
+    #[test]
+    fn pointer_tokens_escape_slash_and_tilde() {
+        assert_eq!(escape("/items/{id}"), "~1items~1{id}");
+        assert_eq!(escape("a~b"), "a~0b");
+        assert_eq!(unescape("~1items~1{id}"), "/items/{id}");
+        assert_eq!(unescape("a~0b"), "a~b");
+        assert_eq!(join("/paths", "/x"), "/paths/~1x");
+    }
+
+    #[test]
+    fn locate_finds_keys_and_sequence_items() {
+        let s = source("a: 1\npaths:\n  /x:\n    get:\n      tags: [p, q]\n");
+
+        assert_eq!(s.locate("/a"), Some((1, 1)));
+        assert_eq!(s.locate("/paths/~1x/get"), Some((4, 5)));
+        assert_eq!(s.locate("/paths/~1x/get/tags/1"), Some((5, 17)));
+        assert_eq!(s.locate("/paths/~1y"), None);
+    }
+}

@@ -1,0 +1,34 @@
+{# Rendered by render::Adapter: the #[OpenApi] impl that extracts, validates and calls the
+   trait; parameter defaults; and the service constructor with the document's info. #}
+/// Serves {{ api.source }} by delegating each operation to a [`Handlers`] implementation.
+pub struct Api<H>(pub H);
+
+#[::poem_openapi::OpenApi]
+impl<H: Handlers> Api<H> {
+{% for op in api.operations %}
+{{ op.doc }}{{ op.attr() }}
+async fn {{ op.method }}(
+    &self,
+{% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: ::poem_openapi::param::{{ p.extractor }}<{{ p.ty }}>,
+{% endfor %}
+{% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: ::poem_openapi::payload::Json<{{ b.ty }}>,
+{% endif %}
+) -> {{ op.response_enum }} {
+    self.0.{{ op.method }}({% for p in op.params %}{{ p.rust_name }}.0, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}.0{% endif %}).await
+}
+{% endfor %}
+}
+{% for op in api.operations %}{% for p in op.params %}{% if let Some(d) = p.default %}
+/// Default of parameter `{{ p.name }}` of `{{ op.id }}`.
+fn {{ d.name }}() -> {{ d.ty }} {
+    {{ d.expr }}
+}
+{% endif %}{% endfor %}{% endfor %}
+
+/// The OpenAPI service for {{ api.source }}: the routes, and the document poem-openapi
+/// derives from them, with the spec's title, version and description.
+pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
+    ::poem_openapi::OpenApiService::new(Api(handlers), {{ api.title|literal }}, {{ api.version|literal }})
+{% if let Some(d) = api.description %}        .description({{ d|literal }})
+{% endif %}
+}

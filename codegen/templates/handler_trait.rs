@@ -1,0 +1,19 @@
+{# Rendered by render::HandlerTrait: the trait with one method per operation, no defaults. #}
+/// What a server of {{ api.source }} must implement: one method per operation.
+///
+/// There are no default bodies: when the spec gains an operation, the compiler lists the
+/// method still owed. Implementations may write `async fn`; the trait asks for `Send` futures
+/// because poem serves them on a multi-threaded runtime.
+pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
+{% for op in api.operations %}
+{{ op.doc }}{% if !op.doc.0.is_empty() %}///
+{% endif %}/// `{{ op.route_doc() }}`
+fn {{ op.method }}(
+    &self,
+{% for p in op.params %}    {{ p.rust_name }}: {{ p.ty }},
+{% endfor %}
+{% if let Some(b) = op.body %}    {{ b.rust_name }}: {{ b.ty }},
+{% endif %}
+) -> impl ::std::future::Future<Output = {{ op.response_enum }}> + ::std::marker::Send;
+{% endfor %}
+}

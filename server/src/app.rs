@@ -1,0 +1,103 @@
+//! The application: generated API + spec documents + docs page, wrapped in a body limit and
+//! one error format, bound to a socket.
+//!
+//! Errors that never reach an operation (unknown route, wrong method, a body over the limit)
+//! are answered by [`problem_response`] in the same RFC 9457 shape the spec declares for every
+//! 4xx, so a client sees one error format whatever went wrong.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+
+use crate::api::{self, Problem};
+use crate::handlers::ItemHandlers;
+use crate::problem::MEDIA_TYPE;
+use crate::store::ItemStore;
+
+/// Largest request body accepted (the spec's 413 description says 64 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// All routes: the API, `/openapi.json`, `/openapi.yaml` and the offline docs page at `/docs`.
+pub fn routes<S: ItemStore>(store: S) -> impl Endpoint<Output = Response> {
+    let service = api::service(ItemHandlers::new(store));
+    let spec_json = service.spec_endpoint();
+    let spec_yaml = service.spec_endpoint_yaml();
+    // Swagger UI from poem-openapi inlines its script and stylesheet: nothing is fetched
+    // from the internet, so the page works offline.
+    let docs = service.swagger_ui();
+    Route::new()
+        .nest("/", service)
+        .at("/openapi.json", spec_json)
+        .at("/openapi.yaml", spec_yaml)
+        .nest("/docs", docs)
+        .around(limit_body)
+        .catch_all_error(problem_response)
+}
+
+/// Reads at most [`MAX_BODY_BYTES`] of the body, with or without `Content-Length`; more is 413.
+/// (poem's `SizeLimit` would instead answer 411 to every request without `Content-Length`.)
+async fn limit_body<E: Endpoint>(ep: E, mut req: Request) -> poem::Result<Response> {
+    let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
+    req.set_body(body);
+    ep.call(req).await.map(IntoResponse::into_response)
+}
+
+/// Any error that escaped the operations, as problem details with its own status.
+async fn problem_response(err: poem::Error) -> Response {
+    let status = err.status();
+    if status.is_server_error() {
+        tracing::error!(error = %err, "request failed");
+    }
+    let body = Problem::from(&err);
+    let json = serde_json::json!({
+        "type": body.type_,
+        "title": body.title,
+        "status": body.status,
+        "detail": body.detail,
+    });
+    Response::builder()
+        .status(status)
+        .content_type(MEDIA_TYPE)
+        .body(json.to_string())
+}
+
+/// A bound server, not yet serving: tests bind to port 0 and read the port from here.
+pub struct App<E> {
+    acceptor: TcpAcceptor,
+    endpoint: E,
+}
+
+/// Binds `addr` and prepares to serve `store`.
+pub async fn bind<S: ItemStore>(
+    addr: &str,
+    store: S,
+) -> std::io::Result<App<impl Endpoint<Output = Response>>> {
+    let acceptor = TcpListener::bind(addr.to_owned()).into_acceptor().await?;
+    Ok(App {
+        acceptor,
+        endpoint: routes(store),
+    })
+}
+
+impl<E: Endpoint<Output = Response> + 'static> App<E> {
+    /// The address the server listens on (with the real port when bound to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|a| a.as_socket_addr().copied())
+            .expect("a TCP acceptor has a socket address")
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish (up to 10 s).
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
+            .await
+    }
+}

@@ -1,0 +1,172 @@
+//! Command-line flags, each also read from an `ITEMS_*` environment variable (a flag wins).
+
+use std::fmt;
+
+/// How the server is started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `--listen ADDR` / `ITEMS_LISTEN`: where to listen.
+    pub listen: String,
+    /// `--store URL` / `ITEMS_STORE`: which store to serve.
+    pub store: StoreUrl,
+    /// `--seed` / `ITEMS_SEED=1`: insert the seed items if absent.
+    pub seed: bool,
+}
+
+/// A store URL the server knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreUrl {
+    /// `memory:`: items live in the process and are gone when it ends.
+    Memory,
+}
+
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
+/// Default store.
+pub const DEFAULT_STORE: &str = "memory:";
+
+/// Usage text for `--help` and for bad flags.
+pub const USAGE: &str = "\
+usage: items-server [--listen ADDR] [--store URL] [--seed]
+
+  --listen ADDR  address to listen on           [env ITEMS_LISTEN, default 127.0.0.1:8000]
+  --store URL    item store: memory:            [env ITEMS_STORE, default memory:]
+  --seed         insert items foo and bar if absent  [env ITEMS_SEED=1]
+  -h, --help     print this help
+
+Logging: ITEMS_LOG (e.g. ITEMS_LOG=debug), default info.";
+
+/// What the command line asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Run the server.
+    Run(Config),
+    /// Print usage and exit.
+    Help,
+}
+
+/// A flag or variable that could not be used; the message says which and why.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StoreUrl {
+    /// Parses a store URL.
+    pub fn parse(url: &str) -> Result<Self, ConfigError> {
+        match url {
+            "memory:" => Ok(StoreUrl::Memory),
+            other => Err(ConfigError(format!(
+                "unknown store `{other}`: the only store is `memory:`"
+            ))),
+        }
+    }
+}
+
+/// Parses arguments (without the program name), falling back to `env` for unset flags.
+pub fn parse(
+    args: impl IntoIterator<Item = String>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Command, ConfigError> {
+    let mut listen = env("ITEMS_LISTEN");
+    let mut store = env("ITEMS_STORE");
+    let mut seed = match env("ITEMS_SEED").as_deref() {
+        None | Some("" | "0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            return Err(ConfigError(format!(
+                "ITEMS_SEED must be 1, true, 0 or false, not `{other}`"
+            )))
+        }
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| ConfigError(format!("{name} needs a value")))
+        };
+        match flag.as_str() {
+            "--listen" => listen = Some(value("--listen")?),
+            "--store" => store = Some(value("--store")?),
+            "--seed" => seed = true,
+            "-h" | "--help" => return Ok(Command::Help),
+            other => return Err(ConfigError(format!("unknown argument `{other}`"))),
+        }
+    }
+    Ok(Command::Run(Config {
+        listen: listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+        store: StoreUrl::parse(store.as_deref().unwrap_or(DEFAULT_STORE))?,
+        seed,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn defaults_apply_without_flags_or_env() {
+        let cmd = parse(args(&[]), |_| None).unwrap();
+
+        assert_eq!(
+            cmd,
+            Command::Run(Config {
+                listen: DEFAULT_LISTEN.into(),
+                store: StoreUrl::Memory,
+                seed: false
+            })
+        );
+    }
+
+    #[test]
+    fn flags_win_over_environment() {
+        let env = |k: &str| match k {
+            "ITEMS_LISTEN" => Some("127.0.0.1:9".to_owned()),
+            "ITEMS_SEED" => Some("1".to_owned()),
+            _ => None,
+        };
+
+        let cmd = parse(args(&["--listen=0.0.0.0:80"]), env).unwrap();
+
+        assert_eq!(
+            cmd,
+            Command::Run(Config {
+                listen: "0.0.0.0:80".into(),
+                store: StoreUrl::Memory,
+                seed: true
+            })
+        );
+    }
+
+    #[test]
+    fn bad_input_is_a_clear_error() {
+        assert_eq!(
+            parse(args(&["--store", "redis://x"]), |_| None),
+            Err(ConfigError(
+                "unknown store `redis://x`: the only store is `memory:`".into()
+            ))
+        );
+        assert_eq!(
+            parse(args(&["--listen"]), |_| None),
+            Err(ConfigError("--listen needs a value".into()))
+        );
+        assert_eq!(
+            parse(args(&["--nope"]), |_| None),
+            Err(ConfigError("unknown argument `--nope`".into()))
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! The handlers: the generated [`Handlers`] trait implemented against an [`ItemStore`].
+//!
+//! Input arrives typed and validated (poem-openapi checked it against the spec's limits
+//! before calling); each method asks the store and picks a declared response variant.
+
+use poem::http::StatusCode;
+use poem_openapi::payload::Json;
+
+use crate::api::{
+    DeleteItemResponse, GetItemResponse, Handlers, Item, ItemPage, ItemSummary, ItemUpdate,
+    ListItemsResponse, Problem, PutItemResponse,
+};
+use crate::problem::problem;
+use crate::store::{self, ItemStore, StoreError, Upsert};
+
+/// Seconds a client is told to wait after a store failure.
+const RETRY_AFTER_SECONDS: i32 = 1;
+
+/// Serves the API from a store.
+pub struct ItemHandlers<S> {
+    store: S,
+}
+
+impl<S: ItemStore> ItemHandlers<S> {
+    /// Handlers over `store`.
+    pub fn new(store: S) -> Self {
+        Self { store }
+    }
+}
+
+fn to_api(item: store::Item) -> Item {
+    Item {
+        name: item.name,
+        size: item.size,
+    }
+}
+
+fn unavailable(err: &StoreError) -> (Json<Problem>, i32) {
+    tracing::warn!(error = %err, "item store failed; answering 503");
+    (
+        Json(problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the item store is unavailable; retry later",
+        )),
+        RETRY_AFTER_SECONDS,
+    )
+}
+
+fn not_found(id: &str) -> Json<Problem> {
+    Json(problem(
+        StatusCode::NOT_FOUND,
+        format!("no item has the id `{id}`"),
+    ))
+}
+
+impl<S: ItemStore> Handlers for ItemHandlers<S> {
+    async fn list_items(&self, limit: i32, cursor: Option<String>) -> ListItemsResponse {
+        // The spec bounds `limit` to 1..=100, so the cast cannot wrap.
+        let limit = limit as usize;
+        // One extra item says whether another page follows.
+        match self.store.list(cursor.as_deref(), limit + 1).await {
+            Ok(mut rows) => {
+                let next_cursor = if rows.len() > limit {
+                    rows.truncate(limit);
+                    rows.last().map(|(id, _)| id.clone())
+                } else {
+                    None
+                };
+                let items = rows
+                    .into_iter()
+                    .map(|(id, item)| ItemSummary {
+                        id,
+                        name: item.name,
+                        size: item.size,
+                    })
+                    .collect();
+                ListItemsResponse::Ok(Json(ItemPage { items, next_cursor }))
+            }
+            Err(e) => {
+                let (body, retry) = unavailable(&e);
+                ListItemsResponse::ServiceUnavailable(body, retry)
+            }
+        }
+    }
+
+    async fn get_item(&self, item_id: String) -> GetItemResponse {
+        match self.store.get(&item_id).await {
+            Ok(Some(item)) => GetItemResponse::Ok(Json(to_api(item))),
+            Ok(None) => GetItemResponse::NotFound(not_found(&item_id)),
+            Err(e) => {
+                let (body, retry) = unavailable(&e);
+                GetItemResponse::ServiceUnavailable(body, retry)
+            }
+        }
+    }
+
+    async fn put_item(&self, item_id: String, body: ItemUpdate) -> PutItemResponse {
+        let item = store::Item {
+            name: body.name,
+            size: body.size,
+        };
+        match self.store.upsert(&item_id, item).await {
+            Ok(Upsert::Updated(item)) => PutItemResponse::Ok(Json(to_api(item))),
+            Ok(Upsert::Created(item)) => {
+                // Ids match ^[A-Za-z0-9._~-]+$ (checked before this runs): no escaping needed.
+                PutItemResponse::Created(Json(to_api(item)), format!("/items/{item_id}"))
+            }
+            Err(e) => {
+                let (body, retry) = unavailable(&e);
+                PutItemResponse::ServiceUnavailable(body, retry)
+            }
+        }
+    }
+
+    async fn delete_item(&self, item_id: String) -> DeleteItemResponse {
+        match self.store.delete(&item_id).await {
+            Ok(true) => DeleteItemResponse::NoContent,
+            Ok(false) => DeleteItemResponse::NotFound(not_found(&item_id)),
+            Err(e) => {
+                let (body, retry) = unavailable(&e);
+                DeleteItemResponse::ServiceUnavailable(body, retry)
+            }
+        }
+    }
+}

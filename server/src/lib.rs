@@ -1,0 +1,16 @@
+//! items: a spec-first HTTP API. `openapi/items.yaml` is the contract; `build.rs` turns it
+//! into [`api`] (response enums, schema types, the [`api::Handlers`] trait and its poem-openapi
+//! adapter); this crate implements the trait against an [`store::ItemStore`] and serves it.
+//!
+//! - [`api`]: the generated code, included from `$OUT_DIR`.
+//! - [`handlers`]: the trait implementation: typed input → store → a declared response.
+//! - [`store`]: the HTTP-agnostic item store and its in-memory implementation.
+//! - [`app`]: routes, error bodies, body limit, binding and serving.
+//! - [`config`]: command-line flags and `ITEMS_*` environment variables.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod handlers;
+pub mod problem;
+pub mod store;

@@ -1,0 +1,80 @@
+//! `items-server`: serves openapi/items.yaml over HTTP. See `items-server --help`.
+
+use std::process::ExitCode;
+
+use items::config::{self, Command, StoreUrl};
+use items::store::{self, MemoryStore};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let filter = EnvFilter::try_from_env("ITEMS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let config = match config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
+            println!("{}", config::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("items-server: {e}\n\n{}", config::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let result = match config.store {
+        StoreUrl::Memory => run(&config, MemoryStore::new()).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run<S: store::ItemStore>(config: &config::Config, store: S) -> Result<(), String> {
+    if config.seed {
+        let n = store::seed(&store)
+            .await
+            .map_err(|e| format!("seeding failed: {e}"))?;
+        tracing::info!(inserted = n, "seed items present");
+    }
+    let app = items::app::bind(&config.listen, store)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(
+        "listening on http://{addr} (API under /items, docs at http://{addr}/docs, spec at /openapi.json)",
+        addr = app.local_addr()
+    );
+    app.serve(shutdown_signal())
+        .await
+        .map_err(|e| format!("server failed: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("cannot listen for SIGTERM: {e}");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
