@@ -376,13 +376,18 @@ fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Valu
 
 fn check_object(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Diagnostics) -> Value {
     let mut out = Map::new();
+    // Required keys that an unknown key looks like a misspelling of: the misspelling is the
+    // one mistake to report, not also the missing key.
+    let mut misspelt = Vec::new();
     for (key, value) in map {
         let here = join(at, key);
         if key.starts_with("x-") {
             continue;
         }
         let Some(spec) = kind.keys.iter().find(|s| s.name == key) else {
-            let help = match suggest(key, kind.keys.iter().map(|s| s.name)) {
+            let near = suggest(key, kind.keys.iter().map(|s| s.name));
+            misspelt.extend(near.filter(|n| !map.contains_key(*n)));
+            let help = match near {
                 Some(near) => format!("did you mean `{near}`? Only OpenAPI 3.0 keys and `x-` extensions are allowed here"),
                 None => format!(
                     "{} allows only {} and `x-` extensions",
@@ -405,11 +410,13 @@ fn check_object(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Dia
     }
     for spec in kind.keys.iter().filter(|s| s.required) {
         if !map.contains_key(spec.name) {
-            diags.error(
-                at,
-                format!("{} has no `{}`", kind.what, spec.name),
-                format!("add `{}:`; OpenAPI 3.0 requires it here", spec.name),
-            );
+            if !misspelt.contains(&spec.name) {
+                diags.error(
+                    at,
+                    format!("{} has no `{}`", kind.what, spec.name),
+                    format!("add `{}:`; OpenAPI 3.0 requires it here", spec.name),
+                );
+            }
             out.insert(spec.name.to_owned(), placeholder(spec.shape));
         }
     }
@@ -441,6 +448,13 @@ fn check_keyed(
     let Some(map) = value.as_object() else {
         return mismatch(value, "a mapping", at, diags);
     };
+    if what == "a response" && map.keys().all(|k| k.starts_with("x-")) {
+        diags.error(
+            at,
+            "the operation declares no responses",
+            "declare every status code it answers, e.g. '200'",
+        );
+    }
     let mut out = Map::new();
     for (key, v) in map {
         if key.starts_with("x-") {

@@ -1,0 +1,145 @@
+//! Snapshot tests of the generator: every `fixtures/ok/*.yaml` (plus `openapi/items.yaml`)
+//! must generate exactly `golden/<name>.rs`, and every `fixtures/err/*.yaml` must fail with
+//! exactly `golden/<name>.stderr`. Update with `make snapshots` and review the diff.
+//! The goldens are also compiled, as modules of one crate, by the root package's
+//! `tests/goldens.rs`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(kind);
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no fixtures in {}", dir.display());
+    files
+}
+
+fn golden(name: &str, ext: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.{ext}"))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn items_yaml_generates_its_golden() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/items.yaml");
+
+    let code = codegen::generate(&spec, "openapi/items.yaml").unwrap_or_else(|e| panic!("{e}"));
+
+    expectorate::assert_contents(golden("items", "rs"), &code);
+}
+
+#[test]
+fn ok_fixtures_generate_their_goldens() {
+    for path in fixtures("ok") {
+        let name = format!("fixtures/ok/{}.yaml", stem(&path));
+
+        let code = codegen::generate_str(&name, &read(&path))
+            .unwrap_or_else(|e| panic!("{name} should generate:\n{e}"));
+
+        expectorate::assert_contents(golden(&stem(&path), "rs"), &code);
+    }
+}
+
+#[test]
+fn err_fixtures_fail_with_their_diagnostics() {
+    for path in fixtures("err") {
+        let name = format!("fixtures/err/{}.yaml", stem(&path));
+        let text = read(&path);
+        assert!(
+            text.starts_with("# Test: "),
+            "{name} must say what it tests on its first line"
+        );
+
+        let report = match codegen::check_str(&name, &text) {
+            Ok(_) => panic!("{name} should fail"),
+            Err(report) => report,
+        };
+
+        assert!(
+            report.items.iter().all(|d| !d.help.is_empty()),
+            "{name}: every diagnostic says what to do"
+        );
+        expectorate::assert_contents(golden(&stem(&path), "stderr"), &report.to_string());
+    }
+}
+
+#[test]
+fn every_golden_has_a_fixture() {
+    let mut expected: Vec<String> = fixtures("ok")
+        .iter()
+        .map(|p| format!("{}.rs", stem(p)))
+        .collect();
+    expected.extend(
+        fixtures("err")
+            .iter()
+            .map(|p| format!("{}.stderr", stem(p))),
+    );
+    expected.push("items.rs".into());
+    expected.sort();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+
+    let mut found: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+
+    assert_eq!(
+        found, expected,
+        "stale or missing goldens: run `make snapshots`"
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/items.yaml");
+
+    let first = codegen::generate(&spec, "openapi/items.yaml").unwrap();
+    let second = codegen::generate(&spec, "openapi/items.yaml").unwrap();
+
+    assert_eq!(first, second);
+}
+
+#[test]
+fn readme_diagnostic_is_what_cargo_prints_for_a_misspelt_items_yaml() {
+    // The README shows `cargo build` after `responses:` of putItem is misspelt; keep it true.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let spec = read(&root.join("openapi/items.yaml"));
+    let at = spec.find("operationId: putItem").unwrap();
+    let typo = at + spec[at..].find("      responses:").unwrap();
+    let broken = format!(
+        "{}      respones:{}",
+        &spec[..typo],
+        &spec[typo + "      responses:".len()..]
+    );
+
+    let report = codegen::check_str("openapi/items.yaml", &broken)
+        .unwrap_err()
+        .to_string();
+
+    let as_cargo_prints_it: String = report
+        .lines()
+        .map(|l| format!("error: items@0.1.0: {l}\n"))
+        .collect();
+    let readme = read(&root.join("README.md"));
+    assert!(
+        readme.contains(&as_cargo_prints_it),
+        "README.md must contain the diagnostic as cargo prints it:\n{as_cargo_prints_it}"
+    );
+}
