@@ -1,0 +1,119 @@
+//! The served document is items.yaml (up to poem-openapi's written list of known
+//! differences), and the response checker every test relies on really rejects bad responses.
+
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+use crate::spec::{self, differences, normalize_served, normalize_written, Observed};
+
+pub async fn served_openapi_json_equals_items_yaml() {
+    let app = spawn_app().await;
+
+    let served: Value = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let diffs = differences(
+        &normalize_served(&served),
+        &normalize_written(spec::written()),
+    );
+    assert!(
+        diffs.is_empty(),
+        "served /openapi.json differs from openapi/items.yaml at:\n{}\n(after normalizing only these known differences:\n- {})",
+        diffs.join("\n"),
+        spec::KNOWN_DIFFERENCES.join("\n- ")
+    );
+}
+
+pub async fn served_openapi_yaml_is_the_same_document() {
+    let app = spawn_app().await;
+
+    let json: Value = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let yaml = reqwest::get(format!("{}/openapi.yaml", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    let yaml: Value = serde_yaml::from_str(&yaml).unwrap();
+    assert_eq!(differences(&yaml, &json), Vec::<String>::new());
+}
+
+pub async fn the_comparison_reports_a_changed_description_and_a_changed_status() {
+    let app = spawn_app().await;
+    let served: Value = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut mutated = spec::written().clone();
+    mutated["paths"]["/items/{item_id}"]["put"]["responses"]["201"]["description"] = json!("Made.");
+    let get_responses = mutated["paths"]["/items/{item_id}"]["get"]["responses"]
+        .as_object_mut()
+        .unwrap();
+    let not_found = get_responses.remove("404").unwrap();
+    get_responses.insert("410".into(), not_found);
+
+    let diffs = differences(&normalize_served(&served), &normalize_written(&mutated));
+
+    let pointers: Vec<&str> = diffs.iter().map(|d| d.split(':').next().unwrap()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/paths/~1items~1{item_id}/get/responses/404",
+            "/paths/~1items~1{item_id}/get/responses/410",
+            "/paths/~1items~1{item_id}/put/responses/201/description",
+        ]
+    );
+}
+
+fn observed<'a>(status: u16, headers: &'a [(String, String)], body: &'a [u8]) -> Observed<'a> {
+    Observed {
+        method: "GET",
+        path: "/items/foo",
+        status,
+        headers,
+        body,
+    }
+}
+
+pub async fn the_response_checker_rejects_what_the_spec_does_not_allow() {
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
+    let problem = [(
+        "content-type".to_owned(),
+        "application/problem+json".to_owned(),
+    )];
+    let spec = spec::written();
+
+    let good = spec::check_response(spec, &observed(200, &json, br#"{"name":"x","size":null}"#));
+    let wrong_type = spec::check_response(spec, &observed(200, &json, br#"{"name":5}"#));
+    let too_big = spec::check_response(spec, &observed(200, &json, br#"{"size":1000001}"#));
+    let undeclared = spec::check_response(spec, &observed(201, &json, br#"{}"#));
+    let wrong_media = spec::check_response(
+        spec,
+        &observed(
+            404,
+            &json,
+            br#"{"type":"about:blank","title":"t","status":404}"#,
+        ),
+    );
+    let missing_member = spec::check_response(
+        spec,
+        &observed(404, &problem, br#"{"title":"t","status":404}"#),
+    );
+
+    assert_eq!(good, Ok(Some("getItem".to_owned())));
+    for bad in [wrong_type, too_big, undeclared, wrong_media, missing_member] {
+        assert!(bad.is_err(), "accepted: {bad:?}");
+    }
+}

@@ -1,0 +1,298 @@
+//! Shared by every contract test: a real server on 127.0.0.1 with an ephemeral port, an HTTP
+//! client whose every response is checked against items.yaml, the record of which
+//! (operation, status) pairs were seen, and a store whose failures can be switched on.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use items::store::{self, Item, ItemStore, MemoryStore, StoreError, Upsert};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::spec;
+
+/// The runtime every test's async body runs on.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    })
+}
+
+/// Runs an async test body to completion.
+pub fn block_on<F: std::future::Future<Output = ()>>(f: F) {
+    runtime().block_on(f)
+}
+
+/// (operationId, status) pairs answered so far, across all tests.
+pub fn observed() -> &'static Mutex<BTreeSet<(String, u16)>> {
+    static SEEN: OnceLock<Mutex<BTreeSet<(String, u16)>>> = OnceLock::new();
+    SEEN.get_or_init(Default::default)
+}
+
+/// A store that fails every call while its switch is on, like a database that went away.
+pub struct FaultyStore<S> {
+    inner: S,
+    down: Arc<AtomicBool>,
+}
+
+fn check(down: &AtomicBool) -> Result<(), StoreError> {
+    if down.load(Ordering::SeqCst) {
+        Err(StoreError {
+            reason: "injected fault".into(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+impl<S: ItemStore> ItemStore for FaultyStore<S> {
+    async fn get(&self, id: &str) -> Result<Option<Item>, StoreError> {
+        check(&self.down)?;
+        self.inner.get(id).await
+    }
+    async fn upsert(&self, id: &str, item: Item) -> Result<Upsert, StoreError> {
+        check(&self.down)?;
+        self.inner.upsert(id, item).await
+    }
+    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        check(&self.down)?;
+        self.inner.delete(id).await
+    }
+    async fn list(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, Item)>, StoreError> {
+        check(&self.down)?;
+        self.inner.list(after, limit).await
+    }
+    async fn insert_if_absent(&self, id: &str, item: Item) -> Result<bool, StoreError> {
+        check(&self.down)?;
+        self.inner.insert_if_absent(id, item).await
+    }
+}
+
+/// A running server with the seed items, and a checked client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The bound address.
+    pub addr: std::net::SocketAddr,
+    http: reqwest::Client,
+    down: Arc<AtomicBool>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the real app on 127.0.0.1:0 over a seeded memory store.
+pub async fn spawn_app() -> TestApp {
+    let down = Arc::new(AtomicBool::new(false));
+    let store = FaultyStore {
+        inner: MemoryStore::new(),
+        down: down.clone(),
+    };
+    store::seed(&store).await.expect("seeding a memory store");
+    let app = items::app::bind("127.0.0.1:0", store)
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = app.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.serve(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        addr,
+        http: reqwest::Client::new(),
+        down,
+        stop: Some(stop),
+    }
+}
+
+/// A response that passed the spec check.
+#[derive(Debug)]
+pub struct Checked {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// Body parsed as JSON (`Null` if empty).
+    pub json: Value,
+}
+
+impl Checked {
+    /// The value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl TestApp {
+    /// Makes the store fail (true) or work (false).
+    pub fn set_store_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Sends a request; the response is checked against items.yaml and recorded.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Checked {
+        let mut req = self.http.request(
+            method.parse().expect("an HTTP method"),
+            format!("{}{path}", self.base),
+        );
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        if let Some(body) = body {
+            req = req.body(body);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    v.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let bytes = resp.bytes().await.expect("a response body");
+        record(method, path, status, &headers, &bytes)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Checked {
+        self.send("GET", path, None, None).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put_json(&self, path: &str, body: Value) -> Checked {
+        self.send(
+            "PUT",
+            path,
+            Some("application/json"),
+            Some(body.to_string().into_bytes()),
+        )
+        .await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Checked {
+        self.send("DELETE", path, None, None).await
+    }
+
+    /// Every item, by walking all pages: the store's full state as the API shows it.
+    pub async fn all_items(&self) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/items?limit=100&cursor={c}"),
+                None => "/items?limit=100".to_owned(),
+            };
+            let page = self.get(&path).await;
+            assert_eq!(page.status, 200, "{page:?}");
+            items.extend(page.json["items"].as_array().cloned().unwrap_or_default());
+            match page.json["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return items,
+            }
+        }
+    }
+
+    /// Sends raw bytes over a new connection and returns the status and body; used for
+    /// requests a client library will not send (a chunked body without Content-Length).
+    pub async fn raw(&self, method: &str, path: &str, request: &[u8]) -> Checked {
+        let mut conn = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        conn.write_all(request).await.expect("write request");
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            conn.read_to_end(&mut buf),
+        );
+        read.await
+            .expect("the server answers within 10 s")
+            .expect("read response");
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
+        let mut lines = head.lines();
+        let status: u16 = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_owned()))
+            .collect();
+        record(method, path, status, &headers, body.as_bytes())
+    }
+}
+
+fn record(
+    method: &str,
+    path: &str,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Checked {
+    let observed = spec::Observed {
+        method,
+        path,
+        status,
+        headers,
+        body,
+    };
+    match spec::check_response(spec::written(), &observed) {
+        Ok(Some(op)) => {
+            observed_pairs_insert(op, status);
+        }
+        Ok(None) => {}
+        Err(e) => panic!("response breaks the contract: {e}"),
+    }
+    let json = if body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(body).unwrap_or(Value::Null)
+    };
+    Checked {
+        status,
+        headers: headers.to_vec(),
+        json,
+    }
+}
+
+fn observed_pairs_insert(op: String, status: u16) {
+    observed()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((op, status));
+}

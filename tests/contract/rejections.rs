@@ -1,0 +1,163 @@
+//! Bad requests: each gets a 4xx problem+json (checked against the spec by the client) and
+//! leaves the whole store as it was.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp};
+
+/// Sends a request that must be rejected with `status`; asserts the store is unchanged.
+async fn rejected(
+    app: &TestApp,
+    status: u16,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Value {
+    let before = app.all_items().await;
+
+    let response = app
+        .send(method, path, content_type, Some(body.to_vec()))
+        .await;
+
+    assert_eq!(
+        response.status,
+        status,
+        "{method} {path} {}: {response:?}",
+        String::from_utf8_lossy(body)
+    );
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(response.json["status"], status);
+    assert_eq!(
+        app.all_items().await,
+        before,
+        "a rejected request changed the store"
+    );
+    response.json
+}
+
+const JSON: Option<&str> = Some("application/json");
+
+pub async fn malformed_and_mistyped_bodies_are_400() {
+    let app = spawn_app().await;
+
+    for body in [
+        &br#"{"name":"#[..],
+        br#"{"size":"big"}"#,
+        br#"{"size":1.5}"#,
+        br#"[1,2]"#,
+        br#""#,
+        br#"null"#,
+        br#"{"name":{"first":"x"}}"#,
+    ] {
+        rejected(&app, 400, "PUT", "/items/foo", JSON, body).await;
+        rejected(&app, 400, "PUT", "/items/newone", JSON, body).await;
+    }
+}
+
+pub async fn an_unknown_field_is_400_and_names_the_field() {
+    let app = spawn_app().await;
+
+    let problem = rejected(&app, 400, "PUT", "/items/foo", JSON, br#"{"nmae":"typo"}"#).await;
+
+    assert!(
+        problem["detail"].as_str().unwrap().contains("nmae"),
+        "{problem}"
+    );
+}
+
+pub async fn values_outside_the_specs_limits_are_400() {
+    let app = spawn_app().await;
+    let long_name = json!({ "name": "n".repeat(101) }).to_string();
+
+    for body in [
+        long_name.as_bytes(),
+        br#"{"size":-1}"#,
+        br#"{"size":1000001}"#,
+    ] {
+        rejected(&app, 400, "PUT", "/items/foo", JSON, body).await;
+    }
+}
+
+pub async fn malformed_item_ids_are_400_on_every_operation() {
+    let app = spawn_app().await;
+    let long_id = format!("/items/{}", "x".repeat(65));
+
+    for path in [
+        "/items/b%20z",
+        "/items/a%2Fb",
+        long_id.as_str(),
+        "/items/%C3%A9",
+    ] {
+        rejected(&app, 400, "PUT", path, JSON, br#"{}"#).await;
+        rejected(&app, 400, "GET", path, None, b"").await;
+        rejected(&app, 400, "DELETE", path, None, b"").await;
+    }
+}
+
+pub async fn bad_listing_parameters_are_400() {
+    let app = spawn_app().await;
+
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=ten",
+        "cursor=a%20b",
+        "limit=-5",
+    ] {
+        rejected(&app, 400, "GET", &format!("/items?{query}"), None, b"").await;
+    }
+}
+
+pub async fn a_body_that_is_not_declared_json_is_415() {
+    let app = spawn_app().await;
+
+    rejected(&app, 415, "PUT", "/items/foo", None, br#"{"name":"x"}"#).await;
+    rejected(
+        &app,
+        415,
+        "PUT",
+        "/items/foo",
+        Some("text/plain"),
+        br#"{"name":"x"}"#,
+    )
+    .await;
+    rejected(
+        &app,
+        415,
+        "PUT",
+        "/items/new",
+        Some("application/x-www-form-urlencoded"),
+        b"name=x",
+    )
+    .await;
+}
+
+pub async fn a_body_over_64_kib_is_413_with_or_without_content_length() {
+    let app = spawn_app().await;
+    let big = format!(r#"{{"name":"{}"}}"#, "a".repeat(70 * 1024));
+    rejected(&app, 413, "PUT", "/items/foo", JSON, big.as_bytes()).await;
+    let before = app.all_items().await;
+
+    let mut chunked = b"PUT /items/big HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+    for _ in 0..80 {
+        chunked.extend_from_slice(format!("{:x}\r\n{}\r\n", 1024, "a".repeat(1024)).as_bytes());
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let response = app.raw("PUT", "/items/big", &chunked).await;
+
+    assert_eq!(response.status, 413);
+    assert_eq!(app.all_items().await, before);
+}
+
+pub async fn unknown_routes_and_methods_get_problem_bodies() {
+    let app = spawn_app().await;
+
+    rejected(&app, 404, "GET", "/nope", None, b"").await;
+    rejected(&app, 404, "GET", "/items/foo/bar", None, b"").await;
+    rejected(&app, 405, "POST", "/items/foo", JSON, br#"{}"#).await;
+    rejected(&app, 405, "PATCH", "/items", JSON, br#"{}"#).await;
+}

@@ -1,0 +1,29 @@
+//! A failing store is the one 5xx the spec allows: 503 with Retry-After, nothing changed,
+//! and the server recovers by itself when the store comes back.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+pub async fn every_operation_answers_503_with_retry_after_while_the_store_is_down() {
+    let app = spawn_app().await;
+    app.set_store_down(true);
+
+    let responses = [
+        app.get("/items").await,
+        app.get("/items/foo").await,
+        app.put_json("/items/foo", json!({"name": "lost"})).await,
+        app.delete("/items/foo").await,
+    ];
+
+    for r in &responses {
+        assert_eq!(r.status, 503, "{r:?}");
+        assert_eq!(r.header("retry-after"), Some("1"));
+        assert_eq!(r.json["title"], "Service Unavailable");
+    }
+    app.set_store_down(false);
+    assert_eq!(
+        app.get("/items/foo").await.json,
+        json!({"name": "Fighters", "size": 6})
+    );
+}
