@@ -6,3 +6,18 @@
 fn handlers_missing_for_the_spec_fail_to_compile() {
     trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
 }
+
+#[test]
+fn readme_shows_the_compiler_message_verbatim() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let stderr = std::fs::read_to_string(format!(
+        "{root}/tests/ui/new_operation_without_handler.stderr"
+    ))
+    .unwrap();
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+
+    assert!(
+        readme.contains(stderr.trim_end()),
+        "paste tests/ui/new_operation_without_handler.stderr into README.md"
+    );
+}

@@ -700,13 +700,20 @@ impl Resolver<'_> {
             );
         }
         let responses = self.responses(op, &join(at, "responses"));
-        let rejection = self.rejection(
-            &method_name,
-            !params.is_empty(),
-            body.is_some(),
-            &responses,
-            &join(at, "responses"),
-        );
+        // Without a usable `responses` (misspelt, wrong type) the shape check has reported
+        // the one mistake; checking the placeholder for 400/413/415 would only add noise.
+        let responses_usable = self.raw_at(&join(at, "responses")).is_some();
+        let rejection = if responses_usable {
+            self.rejection(
+                &method_name,
+                !params.is_empty(),
+                body.is_some(),
+                &responses,
+                &join(at, "responses"),
+            )
+        } else {
+            None
+        };
         let tag_variants = op
             .tags
             .iter()

@@ -143,3 +143,27 @@ fn readme_diagnostic_is_what_cargo_prints_for_a_misspelt_items_yaml() {
         "README.md must contain the diagnostic as cargo prints it:\n{as_cargo_prints_it}"
     );
 }
+
+#[test]
+fn readme_rust_excerpt_is_taken_from_the_items_golden() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = read(&root.join("README.md"));
+    let golden = read(&golden("items", "rs"));
+    let start = readme
+        .find("```rust\n/// The responses `putItem`")
+        .expect("the README shows the generated PutItemResponse")
+        + "```rust\n".len();
+    let excerpt = &readme[start..start + readme[start..].find("```").unwrap()];
+
+    // The excerpt elides with `// ...` lines; every piece between them and blank lines is verbatim.
+    let lines: Vec<&str> = excerpt.lines().collect();
+    for piece in lines.split(|l| l.is_empty() || l.trim_start().starts_with("// ...")) {
+        let piece = piece.join("\n");
+        if !piece.is_empty() {
+            assert!(
+                golden.contains(&piece),
+                "README excerpt is not in golden/items.rs:\n{piece}"
+            );
+        }
+    }
+}

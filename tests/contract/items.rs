@@ -29,11 +29,11 @@ pub async fn seed_scenario_update_is_200_create_is_201_with_location_then_200() 
 pub async fn seed_items_are_served() {
     let app = spawn_app().await;
 
-    let foo = app.get("/items/foo").await;
-    let bar = app.get("/items/bar").await;
+    let fighters = app.get("/items/foo").await;
+    let tenders = app.get("/items/bar").await;
 
-    assert_eq!(foo.json, json!({"name": "Fighters", "size": 6}));
-    assert_eq!(bar.json, json!({"name": "Tenders", "size": 3}));
+    assert_eq!(fighters.json, json!({"name": "Fighters", "size": 6}));
+    assert_eq!(tenders.json, json!({"name": "Tenders", "size": 3}));
 }
 
 pub async fn put_replaces_both_fields_so_an_omitted_field_becomes_null() {

@@ -57,7 +57,7 @@ fn main() {
     let conclusion = libtest_mimic::run(&args, trials);
 
     // The gate only means something when every test ran: skip it for a filtered run.
-    let filtered = conclusion.num_filtered_out > 0 || args.skip.len() > 0;
+    let filtered = conclusion.num_filtered_out > 0 || !args.skip.is_empty();
     if conclusion.has_failed() || filtered || args.list {
         if filtered && !args.list {
             eprintln!("coverage gate skipped: only part of the {total} contract tests ran");

@@ -306,6 +306,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         limit: i32,
         cursor: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ListItemsResponse> + ::std::marker::Send;
+
     /// Read an item
     ///
     /// `GET /items/{item_id}`
@@ -313,6 +314,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         item_id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = GetItemResponse> + ::std::marker::Send;
+
     /// Create or replace an item
     ///
     /// Replaces both fields of an existing item (an omitted field becomes null) and answers 200, or stores a new item and answers 201 Created with its Location.
@@ -323,6 +325,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         item_id: ::std::string::String,
         body: ItemUpdate,
     ) -> impl ::std::future::Future<Output = PutItemResponse> + ::std::marker::Send;
+
     /// Delete an item
     ///
     /// `DELETE /items/{item_id}`
@@ -330,6 +333,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         item_id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = DeleteItemResponse> + ::std::marker::Send;
+
     /// Rename an item
     ///
     /// `PATCH /items/{item_id}`
@@ -372,6 +376,7 @@ impl<H: Handlers> Api<H> {
     ) -> ListItemsResponse {
         self.0.list_items(limit.0, cursor.0).await
     }
+
     /// Read an item
     #[oai(
         path = "/items/:item_id",
@@ -389,6 +394,7 @@ impl<H: Handlers> Api<H> {
     ) -> GetItemResponse {
         self.0.get_item(item_id.0).await
     }
+
     /// Create or replace an item
     ///
     /// Replaces both fields of an existing item (an omitted field becomes null) and answers 200, or stores a new item and answers 201 Created with its Location.
@@ -409,6 +415,7 @@ impl<H: Handlers> Api<H> {
     ) -> PutItemResponse {
         self.0.put_item(item_id.0, body.0).await
     }
+
     /// Delete an item
     #[oai(
         path = "/items/:item_id",
@@ -426,6 +433,7 @@ impl<H: Handlers> Api<H> {
     ) -> DeleteItemResponse {
         self.0.delete_item(item_id.0).await
     }
+
     /// Rename an item
     #[oai(
         path = "/items/:item_id",

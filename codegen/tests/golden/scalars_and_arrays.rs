@@ -149,11 +149,13 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         active: bool,
         page_size: i64,
     ) -> impl ::std::future::Future<Output = ListWidgetsResponse> + ::std::marker::Send;
+
     /// `POST /widgets`
     fn create_widget(
         &self,
         body: Widget,
     ) -> impl ::std::future::Future<Output = CreateWidgetResponse> + ::std::marker::Send;
+
     /// `GET /health`
     fn health(
         &self,

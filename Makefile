@@ -1,0 +1,27 @@
+# items: spec-first HTTP API. `make` lists the targets.
+.DEFAULT_GOAL := help
+.PHONY: help run test test-deps check snapshots clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run: ## start the server on 127.0.0.1:8000 with the seed items (embedded default store)
+	cargo run --bin items-server -- --seed
+
+test: test-deps ## run every test: unit, generator goldens, compile-fail, contract (the CI command)
+	cargo test --workspace
+
+test-deps: ## install what the tests need besides Rust (Chromium for the docs test)
+	@scripts/install-test-deps
+
+check: ## cargo fmt --check and clippy with warnings as errors
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+snapshots: ## regenerate the generator goldens and compile-fail outputs, then show what changed
+	EXPECTORATE=overwrite cargo test -p codegen --test goldens
+	TRYBUILD=overwrite cargo test --test compile_fail
+	git diff --stat -- codegen/tests/golden tests/ui
+
+clean: ## remove build output
+	cargo clean
