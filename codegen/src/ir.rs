@@ -133,19 +133,21 @@ pub struct Param {
     pub doc: Doc,
     /// The `#[oai(...)]` arguments, formatted.
     pub oai: Vec<String>,
-    /// A function returning the default, when the schema has one.
-    pub default: Option<DefaultFn>,
+    /// Functions returning the schema's `default` and `example`, when it has them.
+    pub values: Vec<ValueFn>,
 }
 
-/// A generated function returning a parameter's default value.
+/// A generated function returning a parameter's default or example value.
 #[derive(Debug, Clone)]
-pub struct DefaultFn {
+pub struct ValueFn {
     /// Function name.
     pub name: String,
     /// Its return type.
     pub ty: String,
     /// Rust expression for the value.
     pub expr: String,
+    /// Its doc comment.
+    pub doc: String,
 }
 
 /// A JSON request body.

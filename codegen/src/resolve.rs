@@ -136,7 +136,13 @@ impl Resolver<'_> {
             return None;
         }
         self.check_keywords(&schema, "object", at);
-        for key in ["minProperties", "maxProperties", "default", "nullable"] {
+        for key in [
+            "minProperties",
+            "maxProperties",
+            "default",
+            "nullable",
+            "example",
+        ] {
             if schema.contains_key(key) {
                 self.diags.error(
                     &join(at, key),
@@ -223,6 +229,13 @@ impl Resolver<'_> {
     ) -> Option<ir::Field> {
         let schema = self.raw_at(at)?.clone();
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        if schema.contains_key("example") {
+            self.diags.error(
+                &join(at, "example"),
+                "`example` on a property is not supported yet (poem-openapi serves examples of parameters only)",
+                "remove it, or put the example on a parameter's schema",
+            );
+        }
         if nullable && required {
             self.diags.error(
                 &join(at, "nullable"),
@@ -423,6 +436,7 @@ impl Resolver<'_> {
             "description",
             "nullable",
             "default",
+            "example",
             "deprecated",
         ];
         let allowed: &[&str] = match ty {
@@ -873,36 +887,39 @@ impl Resolver<'_> {
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
         }
-        let default = match schema.get("default") {
-            Some(value) => {
-                let ty = schema
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let expr = self.default_expr(
-                    value,
-                    ty,
-                    &scalar.rust,
-                    &schema,
-                    &join(&schema_at, "default"),
-                )?;
-                let name = format!("default_{method}_{rust_name}");
-                oai.push(format!("default = {name:?}"));
-                Some(ir::DefaultFn {
-                    name,
-                    ty: scalar.rust.clone(),
-                    expr,
-                })
-            }
-            None => None,
-        };
+        let ty_name = schema
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        // `default` and `example` become functions poem-openapi calls; both are checked
+        // against the schema here, so a bad one fails the build, not a request.
+        let mut values = Vec::new();
+        for keyword in ["default", "example"] {
+            let Some(value) = schema.get(keyword) else {
+                continue;
+            };
+            let at = join(&schema_at, keyword);
+            let Some(expr) = self.value_expr(keyword, value, ty_name, &scalar.rust, &schema, &at)
+            else {
+                continue;
+            };
+            let name = format!("{keyword}_{method}_{rust_name}");
+            oai.push(format!("{keyword} = {name:?}"));
+            values.push(ir::ValueFn {
+                name,
+                ty: scalar.rust.clone(),
+                expr,
+                doc: format!("`{keyword}` of parameter `{}` of `{method}`.", data.name),
+            });
+        }
+        let has_default = schema.contains_key("default");
         if data.deprecated == Some(true) {
             oai.push("deprecated".to_owned());
         }
         if !scalar.validators.is_empty() {
             oai.push(format!("validator({})", scalar.validators.join(", ")));
         }
-        let ty = if data.required || default.is_some() {
+        let ty = if data.required || has_default {
             scalar.rust
         } else {
             format!("::std::option::Option<{}>", scalar.rust)
@@ -915,15 +932,18 @@ impl Resolver<'_> {
                 ty,
                 doc: Doc::from_text(data.description.as_deref()),
                 oai,
-                default,
+                values,
             },
             is_path,
         ))
     }
 
-    /// A Rust expression for a `default`, checked against the schema's type and constraints.
-    fn default_expr(
+    /// A Rust expression for a `default` or `example`, checked against the schema's type and
+    /// constraints.
+    #[allow(clippy::too_many_arguments)] // the value, its keyword, and the schema it must satisfy
+    fn value_expr(
         &mut self,
+        keyword: &str,
         value: &Value,
         ty: &str,
         rust: &str,
@@ -933,8 +953,8 @@ impl Resolver<'_> {
         let fail = |this: &mut Self, why: String| {
             this.diags.error(
                 at,
-                format!("`default: {value}` {why}"),
-                "change the default so it satisfies the schema",
+                format!("`{keyword}: {value}` {why}"),
+                format!("change the {keyword} so it satisfies the schema"),
             );
             None
         };

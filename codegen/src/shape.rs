@@ -296,7 +296,7 @@ static SCHEMA: Kind = Kind {
         no("writeOnly", Shape::Bool, LATER),
         no("xml", Shape::Any, LATER),
         no("externalDocs", Shape::Any, LATER),
-        no("example", Shape::Any, LATER),
+        k("example", Shape::Any),
         k("deprecated", Shape::Bool),
     ],
 };

@@ -18,12 +18,12 @@ async fn {{ op.method }}(
 }
 {% endfor %}
 }
-{% for op in api.operations %}{% for p in op.params %}{% if let Some(d) = p.default %}
-/// Default of parameter `{{ p.name }}` of `{{ op.id }}`.
-fn {{ d.name }}() -> {{ d.ty }} {
-    {{ d.expr }}
+{% for op in api.operations %}{% for p in op.params %}{% for v in p.values %}
+/// {{ v.doc }}
+fn {{ v.name }}() -> {{ v.ty }} {
+    {{ v.expr }}
 }
-{% endif %}{% endfor %}{% endfor %}
+{% endfor %}{% endfor %}{% endfor %}
 
 /// The OpenAPI service for {{ api.source }}: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.

@@ -9,7 +9,12 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_env("ITEMS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    let stderr = std::io::stderr();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&stderr))
+        .with_writer(std::io::stderr)
+        .init();
 
     let config = match config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
         Ok(Command::Run(config)) => config,

@@ -8,6 +8,7 @@ mod conformance;
 mod docs;
 mod helpers;
 mod items;
+mod process;
 mod rejections;
 mod spec;
 mod unavailable;
@@ -52,6 +53,8 @@ fn main() {
         conformance::the_response_checker_rejects_what_the_spec_does_not_allow,
         docs::docs_page_shows_put_with_200_and_201_offline,
         docs::docs_page_loads_nothing_from_other_hosts,
+        process::the_binary_serves_the_seed_and_stops_cleanly_on_sigterm,
+        process::a_bad_flag_is_a_usage_error_not_a_panic,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);

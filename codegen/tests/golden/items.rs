@@ -315,6 +315,7 @@ impl<H: Handlers> Api<H> {
         /// Largest number of items on the page.
         #[oai(
             default = "default_list_items_limit",
+            example = "example_list_items_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: ::poem_openapi::param::Query<i32>,
@@ -340,6 +341,7 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(
+            example = "example_get_item_item_id",
             validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
         )]
         item_id: ::poem_openapi::param::Path<::std::string::String>,
@@ -360,6 +362,7 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(
+            example = "example_put_item_item_id",
             validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
         )]
         item_id: ::poem_openapi::param::Path<::std::string::String>,
@@ -379,6 +382,7 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(
+            example = "example_delete_item_item_id",
             validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
         )]
         item_id: ::poem_openapi::param::Path<::std::string::String>,
@@ -387,9 +391,29 @@ impl<H: Handlers> Api<H> {
     }
 }
 
-/// Default of parameter `limit` of `listItems`.
+/// `default` of parameter `limit` of `list_items`.
 fn default_list_items_limit() -> i32 {
     20
+}
+
+/// `example` of parameter `limit` of `list_items`.
+fn example_list_items_limit() -> i32 {
+    10
+}
+
+/// `example` of parameter `item_id` of `get_item`.
+fn example_get_item_item_id() -> ::std::string::String {
+    ::std::string::String::from("foo")
+}
+
+/// `example` of parameter `item_id` of `put_item`.
+fn example_put_item_item_id() -> ::std::string::String {
+    ::std::string::String::from("foo")
+}
+
+/// `example` of parameter `item_id` of `delete_item`.
+fn example_delete_item_item_id() -> ::std::string::String {
+    ::std::string::String::from("foo")
 }
 
 /// The OpenAPI service for openapi/items.yaml: the routes, and the document poem-openapi

@@ -454,7 +454,7 @@ impl<H: Handlers> Api<H> {
     }
 }
 
-/// Default of parameter `limit` of `listItems`.
+/// `default` of parameter `limit` of `list_items`.
 fn default_list_items_limit() -> i32 {
     20
 }

@@ -198,12 +198,12 @@ impl<H: Handlers> Api<H> {
     }
 }
 
-/// Default of parameter `active` of `listWidgets`.
+/// `default` of parameter `active` of `list_widgets`.
 fn default_list_widgets_active() -> bool {
     true
 }
 
-/// Default of parameter `page_size` of `listWidgets`.
+/// `default` of parameter `page_size` of `list_widgets`.
 fn default_list_widgets_page_size() -> i64 {
     50
 }
