@@ -27,7 +27,7 @@ pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
     .await
     .expect("items-server listens within 30 s");
 
-    let foo: serde_json::Value = reqwest::get(format!("{base}/items/foo"))
+    let seeded: serde_json::Value = reqwest::get(format!("{base}/items/foo"))
         .await
         .unwrap()
         .json()
@@ -47,7 +47,7 @@ pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
         rest.push(line);
     }
 
-    assert_eq!(foo, serde_json::json!({"name": "Fighters", "size": 6}));
+    assert_eq!(seeded, serde_json::json!({"name": "Fighters", "size": 6}));
     assert!(kill.success());
     assert!(status.success(), "exit status {status}");
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
