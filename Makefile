@@ -1,14 +1,18 @@
 # items: spec-first HTTP API. `make` lists the targets.
 .DEFAULT_GOAL := help
+
+# The PostgreSQL server the store tests use; each run creates and drops its own databases.
+ITEMS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test
+export ITEMS_TEST_POSTGRES
 .PHONY: help run test test-deps check snapshots clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-run: ## start the server on 127.0.0.1:8000 with the seed items (embedded default store)
-	cargo run --bin items-server -- --seed
+run: ## start the server on 127.0.0.1:8000 with the seed items, stored in ./items.db (SQLite)
+	cargo run --bin items-server -- --seed --store sqlite://items.db
 
-test: test-deps ## run every test: unit, generator goldens, compile-fail, contract (the CI command)
+test: test-deps ## run every test: unit, goldens, compile-fail, contract, stores (the CI command)
 	cargo test --workspace
 
 test-deps: ## install what the tests need besides Rust (Chromium for the docs test)

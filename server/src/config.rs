@@ -18,19 +18,25 @@ pub struct Config {
 pub enum StoreUrl {
     /// `memory:`: items live in the process and are gone when it ends.
     Memory,
+    /// `sqlite://PATH`: a SQLite file, created on first start (`sqlite://items.db` is relative
+    /// to the working directory, `sqlite:///var/lib/items.db` absolute).
+    Sqlite(std::path::PathBuf),
+    /// `postgres://user@host:port/db`: a PostgreSQL database several servers can share.
+    Postgres(String),
 }
 
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 /// Default store.
-pub const DEFAULT_STORE: &str = "memory:";
+pub const DEFAULT_STORE: &str = "sqlite://items.db";
 
 /// Usage text for `--help` and for bad flags.
 pub const USAGE: &str = "\
 usage: items-server [--listen ADDR] [--store URL] [--seed]
 
   --listen ADDR  address to listen on           [env ITEMS_LISTEN, default 127.0.0.1:8000]
-  --store URL    item store: memory:            [env ITEMS_STORE, default memory:]
+  --store URL    item store: sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:
+                                                [env ITEMS_STORE, default sqlite://items.db]
   --seed         insert items foo and bar if absent  [env ITEMS_SEED=1]
   -h, --help     print this help
 
@@ -55,15 +61,49 @@ impl fmt::Display for ConfigError {
     }
 }
 
+impl fmt::Display for StoreUrl {
+    /// The URL without a PostgreSQL password, fit for logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreUrl::Memory => f.write_str("memory:"),
+            StoreUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            StoreUrl::Postgres(url) => match (url.split_once("://"), url.rsplit_once('@')) {
+                (Some((scheme, rest)), Some((_, host))) => {
+                    let user = rest
+                        .split('@')
+                        .next()
+                        .unwrap_or_default()
+                        .split(':')
+                        .next()
+                        .unwrap_or_default();
+                    write!(f, "{scheme}://{user}@{host}")
+                }
+                _ => f.write_str(url),
+            },
+        }
+    }
+}
+
 impl StoreUrl {
     /// Parses a store URL.
     pub fn parse(url: &str) -> Result<Self, ConfigError> {
-        match url {
-            "memory:" => Ok(StoreUrl::Memory),
-            other => Err(ConfigError(format!(
-                "unknown store `{other}`: the only store is `memory:`"
-            ))),
+        if url == "memory:" {
+            return Ok(StoreUrl::Memory);
         }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(ConfigError(
+                    "`sqlite://` needs a file path, e.g. sqlite://items.db".into(),
+                ));
+            }
+            return Ok(StoreUrl::Sqlite(path.into()));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(StoreUrl::Postgres(url.to_owned()));
+        }
+        Err(ConfigError(format!(
+            "unknown store `{url}`: use sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:"
+        )))
     }
 }
 
@@ -126,7 +166,7 @@ mod tests {
             cmd,
             Command::Run(Config {
                 listen: DEFAULT_LISTEN.into(),
-                store: StoreUrl::Memory,
+                store: StoreUrl::Sqlite("items.db".into()),
                 seed: false
             })
         );
@@ -140,7 +180,7 @@ mod tests {
             _ => None,
         };
 
-        let cmd = parse(args(&["--listen=0.0.0.0:80"]), env).unwrap();
+        let cmd = parse(args(&["--listen=0.0.0.0:80", "--store", "memory:"]), env).unwrap();
 
         assert_eq!(
             cmd,
@@ -157,7 +197,7 @@ mod tests {
         assert_eq!(
             parse(args(&["--store", "redis://x"]), |_| None),
             Err(ConfigError(
-                "unknown store `redis://x`: the only store is `memory:`".into()
+                "unknown store `redis://x`: use sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:".into()
             ))
         );
         assert_eq!(
@@ -168,5 +208,26 @@ mod tests {
             parse(args(&["--nope"]), |_| None),
             Err(ConfigError("unknown argument `--nope`".into()))
         );
+    }
+
+    #[test]
+    fn store_urls_name_the_store() {
+        assert_eq!(StoreUrl::parse("memory:"), Ok(StoreUrl::Memory));
+        assert_eq!(
+            StoreUrl::parse("sqlite:///var/lib/items.db"),
+            Ok(StoreUrl::Sqlite("/var/lib/items.db".into()))
+        );
+        assert_eq!(
+            StoreUrl::parse("postgres://app@db:5432/items"),
+            Ok(StoreUrl::Postgres("postgres://app@db:5432/items".into()))
+        );
+        assert!(StoreUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn store_urls_print_without_passwords() {
+        let url = StoreUrl::parse("postgres://app:secret@db:5432/items").unwrap();
+
+        assert_eq!(url.to_string(), "postgres://app@db:5432/items");
     }
 }

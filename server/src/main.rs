@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use items::config::{self, Command, StoreUrl};
-use items::store::{self, MemoryStore};
+use items::store::{self, MemoryStore, PostgresStore, SqliteOptions, SqliteStore};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -27,8 +27,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match config.store {
+    let result = match &config.store {
         StoreUrl::Memory => run(&config, MemoryStore::new()).await,
+        StoreUrl::Sqlite(path) => match SqliteStore::open(path, SqliteOptions::default()).await {
+            Ok(store) => run(&config, store).await,
+            Err(e) => Err(e),
+        },
+        StoreUrl::Postgres(url) => match PostgresStore::open(url).await {
+            Ok(store) => run(&config, store).await,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,8 +58,9 @@ async fn run<S: store::ItemStore>(config: &config::Config, store: S) -> Result<(
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(
-        "listening on http://{addr} (API under /items, docs at http://{addr}/docs, spec at /openapi.json)",
-        addr = app.local_addr()
+        "listening on http://{addr} (store {store}; API under /items, docs at http://{addr}/docs, spec at /openapi.json)",
+        addr = app.local_addr(),
+        store = config.store,
     );
     app.serve(shutdown_signal())
         .await

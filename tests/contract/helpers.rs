@@ -99,12 +99,17 @@ impl Drop for TestApp {
 
 /// Starts the real app on 127.0.0.1:0 over a seeded memory store.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(MemoryStore::new()).await
+}
+
+/// Starts the real app on 127.0.0.1:0 over `store`, seeded, behind a fault switch.
+pub async fn spawn_app_with<S: ItemStore>(store: S) -> TestApp {
     let down = Arc::new(AtomicBool::new(false));
     let store = FaultyStore {
-        inner: MemoryStore::new(),
+        inner: store,
         down: down.clone(),
     };
-    store::seed(&store).await.expect("seeding a memory store");
+    store::seed(&store).await.expect("seeding the store");
     let app = items::app::bind("127.0.0.1:0", store)
         .await
         .expect("bind 127.0.0.1:0");
@@ -120,6 +125,85 @@ pub async fn spawn_app() -> TestApp {
         down,
         stop: Some(stop),
     }
+}
+
+/// A fresh SQLite file in a temporary directory (removed with the returned guard).
+pub fn temp_sqlite() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("items.db");
+    (dir, path)
+}
+
+/// The PostgreSQL server the tests use: `ITEMS_TEST_POSTGRES`, else the local default.
+pub fn postgres_admin_url() -> String {
+    std::env::var("ITEMS_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// Databases this run created, dropped by [`drop_test_databases`] at the end.
+fn created_databases() -> &'static Mutex<Vec<String>> {
+    static DBS: OnceLock<Mutex<Vec<String>>> = OnceLock::new();
+    DBS.get_or_init(Default::default)
+}
+
+async fn admin() -> tokio_postgres::Client {
+    let url = postgres_admin_url();
+    let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL is not reachable at {url} ({e}); start it or set ITEMS_TEST_POSTGRES"
+            )
+        });
+    tokio::spawn(conn);
+    client
+}
+
+/// Creates an empty database for one test and returns its URL.
+pub async fn fresh_postgres() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "items_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    admin()
+        .await
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("CREATE DATABASE");
+    created_databases()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(name.clone());
+    let admin_url = postgres_admin_url();
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// Drops every database [`fresh_postgres`] created.
+pub fn drop_test_databases() {
+    let names = std::mem::take(
+        &mut *created_databases()
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    );
+    if names.is_empty() {
+        return;
+    }
+    runtime().block_on(async {
+        let admin = admin().await;
+        for name in names {
+            if let Err(e) = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+            {
+                eprintln!("could not drop test database {name}: {e}");
+            }
+        }
+    });
 }
 
 /// A response that passed the spec check.

@@ -11,6 +11,7 @@ mod items;
 mod process;
 mod rejections;
 mod spec;
+mod stores;
 mod unavailable;
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -55,9 +56,21 @@ fn main() {
         docs::docs_page_loads_nothing_from_other_hosts,
         process::the_binary_serves_the_seed_and_stops_cleanly_on_sigterm,
         process::a_bad_flag_is_a_usage_error_not_a_panic,
+        process::sqlite_writes_survive_kill_9,
+        process::postgres_writes_survive_kill_9,
+        process::two_processes_on_one_postgres_create_a_new_id_once,
+        process::a_database_newer_than_the_binary_is_refused_with_a_clear_error,
+        stores::memory_store_passes_the_conformance_suite,
+        stores::sqlite_store_passes_the_conformance_suite,
+        stores::postgres_store_passes_the_conformance_suite,
+        stores::sqlite_and_postgres_serve_the_seed_scenario_over_http,
+        stores::a_locked_sqlite_database_answers_503_then_recovers,
+        stores::a_full_sqlite_disk_answers_503_keeps_earlier_items_and_recovers,
+        stores::a_cut_postgres_connection_answers_503_then_recovers,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);
+    helpers::drop_test_databases();
 
     // The gate only means something when every test ran: skip it for a filtered run.
     let filtered = conclusion.num_filtered_out > 0 || !args.skip.is_empty();

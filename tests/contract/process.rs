@@ -1,14 +1,29 @@
-//! The `items-server` binary as a user runs it: configured from the environment, serving the
-//! seed items, and stopping cleanly on SIGTERM.
+//! The `items-server` binary as a user runs it: configured from flags and the environment,
+//! stopping cleanly on SIGTERM, keeping acknowledged writes through `kill -9`, sharing one
+//! PostgreSQL database between two processes, and refusing a database newer than itself.
 
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr};
 
-pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
+use futures_util::future::join_all;
+
+use crate::helpers::{fresh_postgres, temp_sqlite};
+
+/// A running `items-server` process.
+struct Server {
+    child: Child,
+    base: String,
+    log: Lines<BufReader<ChildStderr>>,
+}
+
+/// Starts `items-server` with `args` on an ephemeral port and waits until it listens.
+async fn start(args: &[&str]) -> Server {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_items-server"))
-        .arg("--seed")
+        .args(args)
         .env("ITEMS_LISTEN", "127.0.0.1:0")
         .env("ITEMS_LOG", "info")
         .stderr(Stdio::piped())
@@ -26,28 +41,52 @@ pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
     })
     .await
     .expect("items-server listens within 30 s");
+    Server { child, base, log }
+}
 
-    let seeded: serde_json::Value = reqwest::get(format!("{base}/items/foo"))
+impl Server {
+    async fn put(&self, client: &reqwest::Client, id: String, size: i64) -> u16 {
+        let r = client
+            .put(format!("{}/items/{id}", self.base))
+            .json(&json!({"name": id, "size": size}))
+            .send()
+            .await;
+        r.expect("PUT answered").status().as_u16()
+    }
+
+    async fn kill_9(mut self) {
+        self.child.start_kill().expect("SIGKILL");
+        self.child
+            .wait()
+            .await
+            .expect("the killed server is reaped");
+    }
+}
+
+pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
+    let mut server = start(&["--seed", "--store", "memory:"]).await;
+
+    let seeded: serde_json::Value = reqwest::get(format!("{}/items/foo", server.base))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let pid = child.id().expect("a running child").to_string();
+    let pid = server.child.id().expect("a running child").to_string();
     let kill = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(15), child.wait())
+    let status = tokio::time::timeout(Duration::from_secs(15), server.child.wait())
         .await
         .expect("exits within 15 s")
         .unwrap();
     let mut rest = Vec::new();
-    while let Ok(Some(line)) = log.next_line().await {
+    while let Ok(Some(line)) = server.log.next_line().await {
         rest.push(line);
     }
 
-    assert_eq!(seeded, serde_json::json!({"name": "Fighters", "size": 6}));
+    assert_eq!(seeded, json!({"name": "Fighters", "size": 6}));
     assert!(kill.success());
     assert!(status.success(), "exit status {status}");
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
@@ -64,4 +103,101 @@ pub async fn a_bad_flag_is_a_usage_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("unknown store `mongodb://x`"), "{stderr}");
     assert!(stderr.contains("usage: items-server"), "{stderr}");
+}
+
+/// 1,000 acknowledged PUTs, `kill -9`, restart on the same store: all 1,000 are there.
+async fn writes_survive_kill_9(store: &str) {
+    let client = reqwest::Client::new();
+    let server = start(&["--store", store]).await;
+    for chunk in (0..1000).collect::<Vec<i64>>().chunks(50) {
+        let statuses = join_all(
+            chunk
+                .iter()
+                .map(|i| server.put(&client, format!("k{i:04}"), *i)),
+        )
+        .await;
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    }
+
+    server.kill_9().await;
+    let restarted = start(&["--store", store]).await;
+
+    let mut found = 0;
+    let mut cursor = String::new();
+    loop {
+        let url = format!("{}/items?limit=100{cursor}", restarted.base);
+        let page: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
+        for it in page["items"].as_array().unwrap() {
+            let i: i64 = it["id"].as_str().unwrap()[1..].parse().unwrap();
+            assert_eq!(it["size"], i);
+            found += 1;
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(found, 1000);
+}
+
+pub async fn sqlite_writes_survive_kill_9() {
+    let (_dir, path) = temp_sqlite();
+    writes_survive_kill_9(&format!("sqlite://{}", path.display())).await;
+}
+
+pub async fn postgres_writes_survive_kill_9() {
+    writes_survive_kill_9(&fresh_postgres().await).await;
+}
+
+pub async fn two_processes_on_one_postgres_create_a_new_id_once() {
+    let url = fresh_postgres().await;
+    let args = ["--store", url.as_str()];
+    let (a, b) = tokio::join!(start(&args), start(&args));
+    let client = reqwest::Client::new();
+
+    let statuses = join_all((0..64).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        server.put(&client, "contested".to_owned(), i)
+    }))
+    .await;
+
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        63,
+        "{statuses:?}"
+    );
+}
+
+pub async fn a_database_newer_than_the_binary_is_refused_with_a_clear_error() {
+    let (_dir, path) = temp_sqlite();
+    items::store::SqliteStore::open(&path, Default::default())
+        .await
+        .unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("INSERT INTO items_schema_version VALUES (99)")
+        .unwrap();
+
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_items-server"))
+        .args([
+            "--store",
+            &format!("sqlite://{}", path.display()),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .await
+        .unwrap();
+
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("schema version 99, newer than the 1 this items-server knows"),
+        "{stderr}"
+    );
 }

@@ -77,6 +77,7 @@ pub async fn values_outside_the_specs_limits_are_400() {
         long_name.as_bytes(),
         br#"{"size":-1}"#,
         br#"{"size":1000001}"#,
+        br#"{"name":"a\u0000b"}"#,
     ] {
         rejected(&app, 400, "PUT", "/items/foo", JSON, body).await;
     }

@@ -17,8 +17,8 @@ pub enum Tags {
 )]
 #[oai(rename = "Item")]
 pub struct Item {
-    /// Display name.
-    #[oai(nullable, validator(max_length = 100))]
+    /// Display name, without NUL characters.
+    #[oai(nullable, validator(max_length = 100, pattern = "^[^\\x00]*$"))]
     pub name: ::std::option::Option<::std::string::String>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
@@ -53,8 +53,8 @@ pub struct ItemSummary {
     /// The item's id.
     #[oai(validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$"))]
     pub id: ::std::string::String,
-    /// Display name.
-    #[oai(nullable, validator(max_length = 100))]
+    /// Display name, without NUL characters.
+    #[oai(nullable, validator(max_length = 100, pattern = "^[^\\x00]*$"))]
     pub name: ::std::option::Option<::std::string::String>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
@@ -70,8 +70,8 @@ pub struct ItemSummary {
 )]
 #[oai(rename = "ItemUpdate", deny_unknown_fields)]
 pub struct ItemUpdate {
-    /// Display name.
-    #[oai(nullable, validator(max_length = 100))]
+    /// Display name, without NUL characters.
+    #[oai(nullable, validator(max_length = 100, pattern = "^[^\\x00]*$"))]
     pub name: ::std::option::Option<::std::string::String>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]

@@ -1,0 +1,223 @@
+//! SQLite: the embedded store, one file in WAL mode.
+//!
+//! rusqlite is synchronous, so each call runs on tokio's blocking pool with a connection from a
+//! small pool. The upsert is one `INSERT … ON CONFLICT DO UPDATE … RETURNING version`
+//! statement: version 1 means the row was inserted, so creation is decided by SQLite's write
+//! lock, not by a read before the write. With `synchronous = NORMAL` in WAL mode a committed
+//! write is in the OS before the call returns, so it survives the process being killed.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::migrate;
+use super::{Item, ItemStore, StoreError, Upsert};
+
+/// How long a statement waits for another connection's lock before the store reports itself
+/// unavailable (the client then gets 503 with Retry-After).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
+/// Connections kept open for reuse.
+const POOL_SIZE: usize = 8;
+
+/// Settings of a SQLite store.
+#[derive(Debug, Clone, Default)]
+pub struct SqliteOptions {
+    /// Cap on the database size in pages (`PRAGMA max_page_count`); writes past it fail as if
+    /// the disk were full.
+    pub max_page_count: Option<u64>,
+}
+
+/// Items in a SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    options: SqliteOptions,
+    idle: Mutex<Vec<Connection>>,
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::new(format!("sqlite: {e}"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if absent) the database at `path` and applies pending migrations.
+    pub async fn open(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, String> {
+        let store = SqliteStore {
+            inner: Arc::new(Inner {
+                path: path.as_ref().to_owned(),
+                options,
+                idle: Mutex::new(Vec::new()),
+            }),
+        };
+        let path = store.inner.path.display().to_string();
+        store
+            .with(|conn| migrate_sqlite(conn).map_err(StoreError::new))
+            .await
+            .map_err(|e| format!("cannot open SQLite store {path}: {}", e.reason))?;
+        Ok(store)
+    }
+
+    fn connect(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open(&self.inner.path).map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        if let Some(pages) = self.inner.options.max_page_count {
+            conn.pragma_update(None, "max_page_count", pages)
+                .map_err(err)?;
+        }
+        Ok(conn)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let pooled = store
+                .inner
+                .idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop();
+            let mut conn = match pooled {
+                Some(conn) => conn,
+                None => store.connect()?,
+            };
+            let result = f(&mut conn);
+            let mut idle = store.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < POOL_SIZE {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::new(format!("sqlite worker failed: {e}")))?
+    }
+}
+
+fn migrate_sqlite(conn: &mut Connection) -> Result<(), String> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| e.to_string())?;
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS items_schema_version (version INTEGER NOT NULL)")
+        .map_err(|e| e.to_string())?;
+    let current: i64 = tx
+        .query_row(
+            "SELECT coalesce(max(version), 0) FROM items_schema_version",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    for m in migrate::pending(migrate::SQLITE, current, "SQLite")? {
+        tx.execute_batch(m.sql)
+            .map_err(|e| format!("migration {}: {e}", m.version))?;
+        tx.execute(
+            "INSERT INTO items_schema_version (version) VALUES (?1)",
+            [m.version],
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    tx.commit().map_err(|e| e.to_string())
+}
+
+const UPSERT: &str = "INSERT INTO items (id, name, size, version) VALUES (?1, ?2, ?3, 1) \
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, size = excluded.size, version = items.version + 1 \
+     RETURNING version";
+
+impl ItemStore for SqliteStore {
+    async fn get(&self, id: &str) -> Result<Option<Item>, StoreError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT name, size FROM items WHERE id = ?1")
+                .map_err(err)?;
+            stmt.query_row([id], |r| {
+                Ok(Item {
+                    name: r.get(0)?,
+                    size: r.get(1)?,
+                })
+            })
+            .optional()
+            .map_err(err)
+        })
+        .await
+    }
+
+    async fn upsert(&self, id: &str, item: Item) -> Result<Upsert, StoreError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let mut stmt = conn.prepare_cached(UPSERT).map_err(err)?;
+            let version: i64 = stmt
+                .query_row(params![id, item.name, item.size], |r| r.get(0))
+                .map_err(err)?;
+            Ok(if version == 1 {
+                Upsert::Created(item)
+            } else {
+                Upsert::Updated(item)
+            })
+        })
+        .await
+    }
+
+    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("DELETE FROM items WHERE id = ?1")
+                .map_err(err)?;
+            Ok(stmt.execute([id]).map_err(err)? > 0)
+        })
+        .await
+    }
+
+    async fn list(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<(String, Item)>, StoreError> {
+        let after = after.unwrap_or("").to_owned();
+        self.with(move |conn| {
+            // Every id is non-empty, so `id > ''` is the first page.
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, name, size FROM items WHERE id > ?1 ORDER BY id LIMIT ?2",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![after, limit as i64], |r| {
+                    Ok((
+                        r.get(0)?,
+                        Item {
+                            name: r.get(1)?,
+                            size: r.get(2)?,
+                        },
+                    ))
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+        .await
+    }
+
+    async fn insert_if_absent(&self, id: &str, item: Item) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.with(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("INSERT INTO items (id, name, size, version) VALUES (?1, ?2, ?3, 1) ON CONFLICT (id) DO NOTHING")
+                .map_err(err)?;
+            Ok(stmt.execute(params![id, item.name, item.size]).map_err(err)? > 0)
+        })
+        .await
+    }
+}

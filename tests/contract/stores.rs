@@ -1,0 +1,382 @@
+//! One conformance suite for every store (memory, SQLite, PostgreSQL), and how the real stores
+//! fail: a locked or full SQLite file and a cut PostgreSQL connection answer 503 with
+//! Retry-After, keep what was written, and recover by themselves.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use items::store::{
+    Item, ItemStore, MemoryStore, PostgresStore, SqliteOptions, SqliteStore, Upsert,
+};
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::helpers::{fresh_postgres, spawn_app_with, temp_sqlite};
+
+fn item(name: &str, size: i64) -> Item {
+    Item {
+        name: Some(name.to_owned()),
+        size: Some(size),
+    }
+}
+
+/// Runs every conformance case, each on a fresh store from `make`. The first element of what
+/// `make` returns keeps the store's resources (a temporary directory) alive.
+async fn conformance<G, S, F, Fut>(make: F)
+where
+    S: ItemStore,
+    F: Fn() -> Fut,
+    Fut: Future<Output = (G, S)>,
+{
+    let (_g, s) = make().await;
+    assert_eq!(s.get("nope").await.unwrap(), None, "get of an absent id");
+
+    let (_g, s) = make().await;
+    assert_eq!(
+        s.upsert("a", item("x", 1)).await.unwrap(),
+        Upsert::Created(item("x", 1))
+    );
+    assert_eq!(
+        s.upsert("a", item("y", 2)).await.unwrap(),
+        Upsert::Updated(item("y", 2))
+    );
+    assert_eq!(
+        s.get("a").await.unwrap(),
+        Some(item("y", 2)),
+        "upsert replaces"
+    );
+    assert!(s.delete("a").await.unwrap());
+    assert!(!s.delete("a").await.unwrap(), "second delete finds nothing");
+    assert_eq!(
+        s.upsert("a", item("z", 3)).await.unwrap(),
+        Upsert::Created(item("z", 3)),
+        "re-created after delete"
+    );
+
+    let (_g, s) = make().await;
+    let odd = Item {
+        name: Some("Ñandú 🍍 \"quoted\" 'single'".into()),
+        size: None,
+    };
+    s.upsert("odd", odd.clone()).await.unwrap();
+    s.upsert("empty", Item::default()).await.unwrap();
+    s.upsert("big", item("", 1_000_000)).await.unwrap();
+    assert_eq!(s.get("odd").await.unwrap(), Some(odd), "values round-trip");
+    assert_eq!(s.get("empty").await.unwrap(), Some(Item::default()));
+    assert_eq!(s.get("big").await.unwrap(), Some(item("", 1_000_000)));
+
+    let (_g, s) = make().await;
+    assert!(s.insert_if_absent("foo", item("mine", 1)).await.unwrap());
+    assert!(!s.insert_if_absent("foo", item("seed", 6)).await.unwrap());
+    assert_eq!(
+        s.get("foo").await.unwrap(),
+        Some(item("mine", 1)),
+        "insert_if_absent never overwrites"
+    );
+
+    let (_g, s) = make().await;
+    let ids = ["b", "B", "a", "_x", "~z", "-m", "0", "a.b", "aa", "Z"];
+    for id in ids {
+        s.upsert(id, item(id, 0)).await.unwrap();
+    }
+    let mut expected: Vec<&str> = ids.to_vec();
+    expected.sort_unstable(); // bytewise, as every store must order ids
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = s.list(after.as_deref(), 3).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|(id, _)| id.clone());
+        seen.extend(page.into_iter().map(|(id, _)| id));
+    }
+    assert_eq!(seen, expected, "keyset pages in bytewise id order");
+
+    let (_g, s) = make().await;
+    let s = Arc::new(s);
+    let racers: Vec<_> = (0..64)
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.upsert("contested", item("r", i)).await.unwrap() })
+        })
+        .collect();
+    let mut created = 0;
+    for r in racers {
+        if matches!(r.await.unwrap(), Upsert::Created(_)) {
+            created += 1;
+        }
+    }
+    assert_eq!(
+        created, 1,
+        "64 concurrent upserts of one new id create it once"
+    );
+
+    let (_g, s) = make().await;
+    let s = Arc::new(s);
+    for i in 0..200 {
+        s.upsert(&format!("k{i:03}"), item("stable", i))
+            .await
+            .unwrap();
+    }
+    let writer = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            for i in 0..200 {
+                s.upsert(&format!("k{i:03}x"), item("new", i))
+                    .await
+                    .unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let mut listed = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = s.list(after.as_deref(), 7).await.unwrap();
+        let Some((last, _)) = page.last() else { break };
+        after = Some(last.clone());
+        listed.extend(
+            page.into_iter()
+                .filter(|(_, it)| it.name.as_deref() == Some("stable"))
+                .map(|(id, _)| id),
+        );
+        tokio::task::yield_now().await;
+    }
+    writer.await.unwrap();
+    let stable: Vec<String> = (0..200).map(|i| format!("k{i:03}")).collect();
+    assert_eq!(
+        listed, stable,
+        "paging during inserts lists every lasting item exactly once"
+    );
+}
+
+pub async fn memory_store_passes_the_conformance_suite() {
+    conformance(|| async { ((), MemoryStore::new()) }).await;
+}
+
+pub async fn sqlite_store_passes_the_conformance_suite() {
+    conformance(|| async {
+        let (dir, path) = temp_sqlite();
+        (
+            dir,
+            SqliteStore::open(&path, SqliteOptions::default())
+                .await
+                .unwrap(),
+        )
+    })
+    .await;
+}
+
+pub async fn postgres_store_passes_the_conformance_suite() {
+    conformance(|| async {
+        (
+            (),
+            PostgresStore::open(&fresh_postgres().await).await.unwrap(),
+        )
+    })
+    .await;
+}
+
+pub async fn sqlite_and_postgres_serve_the_seed_scenario_over_http() {
+    let (_dir, path) = temp_sqlite();
+    let sqlite = spawn_app_with(
+        SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap(),
+    )
+    .await;
+    let postgres =
+        spawn_app_with(PostgresStore::open(&fresh_postgres().await).await.unwrap()).await;
+
+    for app in [&sqlite, &postgres] {
+        assert_eq!(
+            app.put_json("/items/foo", json!({"name": "F"}))
+                .await
+                .status,
+            200
+        );
+        let created = app.put_json("/items/new", json!({"size": 2})).await;
+        assert_eq!(created.status, 201);
+        assert_eq!(created.header("location"), Some("/items/new"));
+        assert_eq!(
+            app.put_json("/items/new", json!({"size": 3})).await.status,
+            200
+        );
+        assert_eq!(
+            app.get("/items/new").await.json,
+            json!({"name": null, "size": 3})
+        );
+        assert_eq!(app.delete("/items/bar").await.status, 204);
+        let ids: Vec<String> = app
+            .all_items()
+            .await
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, ["foo", "new"]);
+    }
+}
+
+pub async fn a_locked_sqlite_database_answers_503_then_recovers() {
+    let (_dir, path) = temp_sqlite();
+    let app = spawn_app_with(
+        SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap(),
+    )
+    .await;
+    let locker = rusqlite::Connection::open(&path).unwrap();
+    locker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+
+    let blocked = app.put_json("/items/foo", json!({"name": "blocked"})).await;
+    locker.execute_batch("ROLLBACK").unwrap();
+    let after = app.put_json("/items/foo", json!({"name": "after"})).await;
+
+    assert_eq!(blocked.status, 503);
+    assert_eq!(blocked.header("retry-after"), Some("1"));
+    assert_eq!(after.status, 200);
+    assert_eq!(app.get("/items/foo").await.json["name"], "after");
+}
+
+pub async fn a_full_sqlite_disk_answers_503_keeps_earlier_items_and_recovers() {
+    let (_dir, path) = temp_sqlite();
+    let options = SqliteOptions {
+        max_page_count: Some(8),
+    };
+    let app = spawn_app_with(SqliteStore::open(&path, options).await.unwrap()).await;
+    let name = "n".repeat(100);
+
+    let mut stored = Vec::new();
+    let mut full = None;
+    for i in 0..2000 {
+        let r = app
+            .put_json(
+                &format!("/items/item{i:04}"),
+                json!({"name": name, "size": i}),
+            )
+            .await;
+        if r.status == 503 {
+            full = Some(i);
+            break;
+        }
+        assert_eq!(r.status, 201);
+        stored.push(i);
+    }
+    let full = full.expect("the database fills up");
+
+    assert_eq!(
+        app.get(&format!("/items/item{full:04}")).await.status,
+        404,
+        "the failed write left nothing"
+    );
+    for i in &stored {
+        assert_eq!(
+            app.get(&format!("/items/item{i:04}")).await.json["size"],
+            *i,
+            "earlier items intact"
+        );
+    }
+    for i in stored.iter().take(stored.len() / 2) {
+        assert_eq!(app.delete(&format!("/items/item{i:04}")).await.status, 204);
+    }
+    assert_eq!(
+        app.put_json(&format!("/items/item{full:04}"), json!({"name": name}))
+            .await
+            .status,
+        201,
+        "space freed: writes work again"
+    );
+}
+
+/// A TCP proxy to PostgreSQL that the test can cut (closing every connection and refusing
+/// new ones) and restore, like a database host dropping off the network.
+struct Proxy {
+    port: u16,
+    cut: Arc<AtomicBool>,
+    generation: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Proxy {
+    async fn start(target: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let (generation, _) = tokio::sync::watch::channel(0u64);
+        let generation = Arc::new(generation);
+        let (c, g) = (cut.clone(), generation.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if c.load(Ordering::SeqCst) {
+                    continue; // dropped: connection refused in effect
+                }
+                let target = target.clone();
+                let mut cuts = g.subscribe();
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = cuts.changed() => {}
+                    }
+                });
+            }
+        });
+        Proxy {
+            port,
+            cut,
+            generation,
+        }
+    }
+
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    fn restore(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+pub async fn a_cut_postgres_connection_answers_503_then_recovers() {
+    let url = fresh_postgres().await;
+    let (prefix, rest) = url.split_once('@').unwrap();
+    let (host_port, db) = rest.split_once('/').unwrap();
+    let proxy = Proxy::start(host_port.to_owned()).await;
+    let proxied = format!("{prefix}@127.0.0.1:{}/{db}", proxy.port);
+    let app = spawn_app_with(PostgresStore::open(&proxied).await.unwrap()).await;
+    assert_eq!(
+        app.put_json("/items/foo", json!({"name": "before"}))
+            .await
+            .status,
+        200
+    );
+
+    proxy.cut();
+    let during = app.put_json("/items/foo", json!({"name": "during"})).await;
+    let read_during = app.get("/items/foo").await;
+    proxy.restore();
+    let mut after = app.get("/items/foo").await;
+    for _ in 0..20 {
+        if after.status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        after = app.get("/items/foo").await;
+    }
+
+    assert_eq!(during.status, 503);
+    assert_eq!(during.header("retry-after"), Some("1"));
+    assert_eq!(read_during.status, 503);
+    assert_eq!(
+        after.status, 200,
+        "the server recovers when the database is back"
+    );
+    assert_eq!(
+        after.json["name"], "before",
+        "the write that got 503 did not happen"
+    );
+}
