@@ -21,8 +21,10 @@ pub struct Api {
     pub description: Option<String>,
     /// Tags, in the order of the document's `tags` list, then first use.
     pub tags: Vec<Tag>,
-    /// Named object schemas, by name.
+    /// Object schemas, named and inline, by Rust name.
     pub objects: Vec<Object>,
+    /// String enums, named and inline, by Rust name.
+    pub enums: Vec<Enum>,
     /// Operations, in spec order.
     pub operations: Vec<Operation>,
     /// Schemas used as bodies of request-error responses (400, 413, 415), by name: each gets a
@@ -65,8 +67,25 @@ pub struct Object {
     pub deny_unknown_fields: bool,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// Functions returning property defaults.
+    pub values: Vec<ValueFn>,
     /// Where it was declared.
     pub origin: String,
+}
+
+/// A string enum; becomes a `#[derive(Enum)]`.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    /// Name served in the document.
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// (value on the wire, Rust variant), in spec order.
+    pub variants: Vec<(String, String)>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
 }
 
 /// One property of an object.
@@ -76,12 +95,53 @@ pub struct Field {
     pub name: String,
     /// Rust field name (snake case, keywords avoided).
     pub rust_name: String,
-    /// Rust type, `Option<…>` included when the property is not required.
-    pub ty: String,
+    /// Rust type of a present value.
+    pub ty: Ty,
+    /// True if the field is an `Option` (not required and without a default).
+    pub optional: bool,
     /// Description lines.
     pub doc: Doc,
     /// The `#[oai(...)]` arguments, already formatted (`rename = "type"`, `nullable`, …).
     pub oai: Vec<String>,
+    /// Where it was declared.
+    pub origin: String,
+}
+
+/// A Rust type, spelled with full paths when printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    /// A type from std or a dependency (`i32`, `::uuid::Uuid`).
+    Builtin(String),
+    /// A generated object or enum.
+    Named(String),
+    /// An array.
+    Vec(Box<Ty>),
+    /// A map with string keys.
+    Map(Box<Ty>),
+    /// A boxed value, for recursive types.
+    Boxed(Box<Ty>),
+}
+
+impl Ty {
+    /// True if the type implements `Default` (poem-openapi fills read-only fields with it).
+    pub fn has_default(&self) -> bool {
+        match self {
+            Ty::Builtin(b) => !b.contains("chrono") && !b.contains("Uri") && !b.contains("Email") && !b.contains("Password"),
+            Ty::Vec(_) | Ty::Map(_) => true,
+            Ty::Named(_) | Ty::Boxed(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ty::Builtin(b) | Ty::Named(b) => f.write_str(b),
+            Ty::Vec(t) => write!(f, "::std::vec::Vec<{t}>"),
+            Ty::Map(t) => write!(f, "::std::collections::BTreeMap<::std::string::String, {t}>"),
+            Ty::Boxed(t) => write!(f, "::std::boxed::Box<{t}>"),
+        }
+    }
 }
 
 /// One operation; becomes a trait method, a response enum and an adapter method.
@@ -288,6 +348,26 @@ impl Field {
     /// The field's `#[oai(...)]` attribute, or nothing.
     pub fn attr(&self) -> String {
         oai_attr(&self.oai)
+    }
+
+    /// The field's Rust type, `Option<…>` included.
+    pub fn rust_type(&self) -> String {
+        if self.optional {
+            format!("::std::option::Option<{}>", self.ty)
+        } else {
+            self.ty.to_string()
+        }
+    }
+}
+
+impl Enum {
+    /// The enum's `#[oai(...)]` attribute: the served name, and `deprecated`.
+    pub fn attr(&self) -> String {
+        let mut args = vec![format!("rename = {:?}", self.name)];
+        if self.deprecated {
+            args.push("deprecated".to_owned());
+        }
+        oai_attr(&args)
     }
 }
 

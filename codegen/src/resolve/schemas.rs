@@ -1,0 +1,610 @@
+//! Schemas → Rust types (part of `resolve`).
+//!
+//! Named objects and string enums come from `components/schemas`; inline objects and enums get
+//! names from their place (`PutItemRequestTags`: operation, role, property), and a name that is
+//! already taken is a diagnostic naming both places, never a silent `Item2`. Arrays become
+//! `Vec`, maps (`additionalProperties: <schema>`) `BTreeMap<String, _>`, formats the
+//! poem-openapi types that serve the same `format`, and a `$ref` that closes a cycle is boxed.
+//! Every keyword is either turned into code (a validator, an attribute) or reported.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{Resolver, SCHEMA_REF};
+use crate::ir::{self, Doc, Ty};
+use crate::naming::{is_identifier, pascal_case, snake_case};
+use crate::source::{join, unescape};
+
+/// What a component schema becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Named {
+    /// A `#[derive(Object)]` struct.
+    Object(String),
+    /// A `#[derive(Enum)]` enum.
+    Enum(String),
+}
+
+/// The Rust type of a schema, with what value checks and attributes need to know of it.
+#[derive(Debug, Clone)]
+pub(super) struct Typed {
+    /// The Rust type.
+    pub ty: Ty,
+    /// poem-openapi validator arguments (`max_length = 5`).
+    pub validators: Vec<String>,
+    /// The JSON type (`string`, `integer`, …), `enum`, or `object` for named objects.
+    pub json: &'static str,
+    /// The schema's `format`, if any.
+    pub format: Option<String>,
+}
+
+const COMPOSITION: &[&str] = &["oneOf", "anyOf", "allOf", "not"];
+
+impl Resolver<'_> {
+    /// Decides what each component schema becomes and claims its Rust name, so references can
+    /// be resolved in any order.
+    pub(super) fn declare_components(&mut self) {
+        let Some(components) = &self.doc.components else {
+            return;
+        };
+        let names: Vec<String> = components.schemas.keys().cloned().collect();
+        for name in names {
+            let at = join("/components/schemas", &name);
+            let Some(schema) = self.raw_at(&at).cloned() else { continue };
+            let rust = pascal_case(&name);
+            if !is_identifier(&rust) {
+                self.diags.error(&at, format!("the schema name `{name}` has no letters or digits"), "rename the schema");
+                continue;
+            }
+            if schema.contains_key("$ref") {
+                self.diags.error(&at, "a named schema that is only a `$ref` is not supported", "refer to the target schema directly");
+                continue;
+            }
+            if COMPOSITION.iter().any(|k| schema.contains_key(*k)) {
+                continue; // reported as unsupported by the shape check
+            }
+            let kind = match schema.get("type").and_then(Value::as_str) {
+                Some("object") if is_map(&schema) => {
+                    self.diags.error(&at, format!("named map schema `{name}` is not supported: poem-openapi serves maps inline"), "write the map (`additionalProperties`) inline where it is used");
+                    continue;
+                }
+                Some("object") => Named::Object(rust.clone()),
+                Some("string") if schema.contains_key("enum") => Named::Enum(rust.clone()),
+                _ => {
+                    self.diags.error(
+                        &at,
+                        format!("named schema `{name}` is neither an object nor a string enum; poem-openapi cannot serve other named schemas"),
+                        "write scalar and array schemas inline where they are used",
+                    );
+                    continue;
+                }
+            };
+            self.claim_type(&rust, &at);
+            self.named.insert(name, kind);
+        }
+    }
+
+    /// Resolves every declared component schema.
+    pub(super) fn resolve_components(&mut self) {
+        let named: Vec<(String, Named)> = self.named.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (name, kind) in named {
+            let at = join("/components/schemas", &name);
+            let Some(schema) = self.raw_at(&at).cloned() else { continue };
+            match kind {
+                Named::Object(rust) => self.object(&rust, &name, &schema, &at),
+                Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at),
+            }
+        }
+    }
+
+    /// Resolves an object schema into `self.objects` under `rust` (served as `spec_name`).
+    fn object(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str) {
+        self.check_keywords(schema, "object", at);
+        for key in ["minProperties", "maxProperties", "default", "nullable", "example", "enum"] {
+            if schema.contains_key(key) {
+                self.diags.error(&join(at, key), format!("`{key}` on an object schema is not supported yet"), "remove it");
+            }
+        }
+        let deny_unknown_fields = match schema.get("additionalProperties") {
+            None => false,
+            Some(Value::Bool(false)) => true,
+            Some(_) => {
+                self.diags.error(
+                    &join(at, "additionalProperties"),
+                    "`additionalProperties` beside `properties` is not supported",
+                    "use `false` to reject unknown fields; a map is an object with `additionalProperties` and no `properties`",
+                );
+                false
+            }
+        };
+        let empty = Map::new();
+        let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (i, r) in required.iter().enumerate() {
+            if !properties.contains_key(*r) {
+                self.diags.error(
+                    &format!("{at}/required/{i}"),
+                    format!("required property `{r}` is not in `properties`"),
+                    format!("add `{r}` under `properties`, or remove it from `required`"),
+                );
+            }
+        }
+        let mut fields = Vec::new();
+        let mut values = Vec::new();
+        let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
+        for (prop, value) in properties {
+            let here = join(&join(at, "properties"), prop);
+            let field_name = snake_case(prop);
+            if !is_identifier(&field_name) {
+                self.diags.error(&here, format!("the property name `{prop}` has no letters or digits"), "rename the property");
+                continue;
+            }
+            if let Some(other) = rust_names.insert(field_name.clone(), prop.clone()) {
+                self.diags.error(&here, format!("properties `{other}` and `{prop}` both become the Rust field `{field_name}`"), "rename one of them");
+                continue;
+            }
+            let Some(prop_schema) = value.as_object() else { continue };
+            let hint = format!("{rust}{}", pascal_case(prop));
+            let req = required.contains(&prop.as_str());
+            if let Some((field, value_fn)) = self.field(rust, prop, field_name, req, prop_schema, &hint, &here) {
+                fields.push(field);
+                values.extend(value_fn);
+            }
+        }
+        self.objects.insert(
+            rust.to_owned(),
+            ir::Object {
+                name: spec_name.to_owned(),
+                rust_name: rust.to_owned(),
+                doc: Doc::from_text(schema.get("description").and_then(Value::as_str)),
+                fields,
+                deny_unknown_fields,
+                deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
+                values,
+                origin: at.to_owned(),
+            },
+        );
+    }
+
+    #[allow(clippy::too_many_arguments)] // a property's coordinates: owner, names, schema, place
+    fn field(
+        &mut self,
+        owner: &str,
+        name: &str,
+        rust_name: String,
+        required: bool,
+        schema: &Map<String, Value>,
+        hint: &str,
+        at: &str,
+    ) -> Option<(ir::Field, Option<ir::ValueFn>)> {
+        let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        let flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
+        if schema.contains_key("example") {
+            self.diags.error(
+                &join(at, "example"),
+                "`example` on a property is not supported yet (poem-openapi serves examples of parameters only)",
+                "remove it, or put the example on a parameter's schema",
+            );
+        }
+        if nullable && required {
+            self.diags.error(
+                &join(at, "nullable"),
+                format!("property `{name}` is both required and nullable, which poem-openapi cannot express"),
+                "make it optional (remove it from `required`) or not nullable",
+            );
+        }
+        if nullable && schema.contains_key("$ref") {
+            self.diags.error(&join(at, "nullable"), "`nullable` beside `$ref` is ignored by OpenAPI 3.0", "remove it; an optional property may be absent");
+        }
+        let typed = self.value_type(schema, at, hint)?;
+        let mut oai = Vec::new();
+        if rust_name != name {
+            oai.push(format!("rename = {name:?}"));
+        }
+        let mut value_fn = None;
+        if let Some(default) = schema.get("default") {
+            if required {
+                self.diags.error(&join(at, "default"), format!("required property `{name}` has a `default`, which never applies"), "remove the default, or the property from `required`");
+            } else if let Some(expr) = self.value_expr("default", default, &typed, schema, &join(at, "default")) {
+                let fn_name = format!("default_{}_{}", snake_case(owner), rust_name);
+                oai.push(format!("default = {fn_name:?}"));
+                value_fn = Some(ir::ValueFn {
+                    name: fn_name,
+                    ty: typed.ty.to_string(),
+                    expr,
+                    doc: format!("`default` of property `{name}` of `{owner}`."),
+                });
+            }
+        }
+        // A property with a default is always present after parsing, so it is not an Option.
+        let optional = !required && value_fn.is_none();
+        if nullable {
+            oai.push("nullable".to_owned());
+        } else if optional {
+            // A non-nullable optional property must be absent, not null, when unset.
+            oai.push("skip_serializing_if_is_none".to_owned());
+        }
+        match (flag("readOnly"), flag("writeOnly")) {
+            (true, true) => {
+                self.diags.error(at, "a property cannot be both `readOnly` and `writeOnly`", "keep one of them");
+            }
+            (true, false) => {
+                // poem-openapi fills a read-only property with its Default when parsing.
+                if !optional && value_fn.is_none() && !typed.ty.has_default() {
+                    self.diags.error(&join(at, "readOnly"), format!("required read-only property `{name}` has a type with no default value to parse into"), "make the property optional, or give it a `default`");
+                }
+                oai.push("read_only".to_owned());
+            }
+            (false, true) => oai.push("write_only".to_owned()),
+            (false, false) => {}
+        }
+        if flag("deprecated") {
+            oai.push("deprecated".to_owned());
+        }
+        if !typed.validators.is_empty() {
+            oai.push(format!("validator({})", typed.validators.join(", ")));
+        }
+        let field = ir::Field {
+            name: name.to_owned(),
+            rust_name,
+            ty: typed.ty,
+            optional,
+            doc: Doc::from_text(schema.get("description").and_then(Value::as_str)),
+            oai,
+            origin: at.to_owned(),
+        };
+        Some((field, value_fn))
+    }
+
+    /// The Rust type of a value schema: a `$ref`, an inline object or enum (named `hint`), an
+    /// array, a map or a scalar.
+    pub(super) fn value_type(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<Typed> {
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+            return self.schema_ref(target, &join(at, "$ref"));
+        }
+        if COMPOSITION.iter().any(|k| schema.contains_key(*k)) {
+            return None; // reported as unsupported by the shape check
+        }
+        let ty = schema.get("type").and_then(Value::as_str);
+        if schema.contains_key("enum") {
+            return match ty {
+                Some("string") => {
+                    self.claim_type(hint, at);
+                    self.string_enum(hint, hint, schema, at);
+                    Some(Typed { ty: Ty::Named(hint.to_owned()), validators: vec![], json: "enum", format: None })
+                }
+                _ => {
+                    self.diags.error(
+                        &join(at, "enum"),
+                        "only string enums are supported: poem-openapi's `Enum` serves strings",
+                        "use a string enum, or an integer with `minimum`/`maximum`",
+                    );
+                    None
+                }
+            };
+        }
+        match ty {
+            Some("array") => {
+                self.check_keywords(schema, "array", at);
+                let items_at = join(at, "items");
+                let Some(items) = schema.get("items").and_then(Value::as_object) else {
+                    self.diags.error(at, "an array schema has no `items`", "add `items:` with the element schema");
+                    return None;
+                };
+                let element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
+                if !element.validators.is_empty() {
+                    self.diags.error(
+                        &items_at,
+                        "constraints on array items are not supported yet: poem-openapi would serve them on the array",
+                        "drop the item constraints, or make the items a named object schema",
+                    );
+                }
+                let mut validators = Vec::new();
+                if let Some(n) = self.usize_keyword(schema, "minItems", at) {
+                    validators.push(format!("min_items = {n}"));
+                }
+                if let Some(n) = self.usize_keyword(schema, "maxItems", at) {
+                    validators.push(format!("max_items = {n}"));
+                }
+                if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
+                    validators.push("unique_items".to_owned());
+                }
+                Some(Typed { ty: Ty::Vec(Box::new(element.ty)), validators, json: "array", format: None })
+            }
+            Some("object") if is_map(schema) => {
+                self.check_keywords(schema, "object", at);
+                let values_at = join(at, "additionalProperties");
+                let values = schema.get("additionalProperties").and_then(Value::as_object).cloned().unwrap_or_default();
+                let value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
+                if !value.validators.is_empty() {
+                    self.diags.error(&values_at, "constraints on map values are not supported yet: poem-openapi would serve them on the map", "drop the value constraints, or make the values a named object schema");
+                }
+                let mut validators = Vec::new();
+                if let Some(n) = self.usize_keyword(schema, "minProperties", at) {
+                    validators.push(format!("min_properties = {n}"));
+                }
+                if let Some(n) = self.usize_keyword(schema, "maxProperties", at) {
+                    validators.push(format!("max_properties = {n}"));
+                }
+                for key in ["default", "example"] {
+                    if schema.contains_key(key) {
+                        self.diags.error(&join(at, key), format!("`{key}` on a map is not supported yet"), "remove it");
+                    }
+                }
+                Some(Typed { ty: Ty::Map(Box::new(value.ty)), validators, json: "object", format: None })
+            }
+            Some("object") => {
+                self.claim_type(hint, at);
+                self.object(hint, hint, schema, at);
+                Some(Typed { ty: Ty::Named(hint.to_owned()), validators: vec![], json: "object", format: None })
+            }
+            _ => self.scalar(schema, at),
+        }
+    }
+
+    /// A `$ref` to a component schema.
+    fn schema_ref(&mut self, target: &str, at: &str) -> Option<Typed> {
+        let Some(name) = target.strip_prefix(SCHEMA_REF) else {
+            self.diags.error(at, format!("`$ref: {target}` does not point into `#/components/schemas/`"), "refer to a schema as `#/components/schemas/Name`; external references are not supported");
+            return None;
+        };
+        let name = unescape(name);
+        match self.named.get(&name) {
+            Some(Named::Object(rust)) => Some(Typed { ty: Ty::Named(rust.clone()), validators: vec![], json: "object", format: None }),
+            Some(Named::Enum(rust)) => Some(Typed { ty: Ty::Named(rust.clone()), validators: vec![], json: "enum", format: None }),
+            None => {
+                let exists = self.doc.components.as_ref().is_some_and(|c| c.schemas.contains_key(&name));
+                if !exists {
+                    self.diags.error(at, format!("`$ref: {target}` points at no schema"), "define the schema under `components/schemas`, or fix the name");
+                }
+                // An existing but refused schema was reported where it is declared.
+                None
+            }
+        }
+    }
+
+    /// A string enum: a `#[derive(Enum)]` with one variant per value.
+    fn string_enum(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str) {
+        self.check_keywords(schema, "string", at);
+        for key in ["minLength", "maxLength", "pattern", "format", "nullable", "default", "example"] {
+            if schema.contains_key(key) {
+                self.diags.error(&join(at, key), format!("`{key}` on an enum is not supported yet"), "remove it; the enum's values are its constraint");
+            }
+        }
+        let mut variants: Vec<(String, String)> = Vec::new();
+        let values = schema.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+        if values.is_empty() {
+            self.diags.error(&join(at, "enum"), "an enum needs at least one value", "list the allowed values");
+        }
+        for (i, value) in values.iter().enumerate() {
+            let here = format!("{at}/enum/{i}");
+            let Some(value) = value.as_str() else {
+                self.diags.error(&here, format!("enum value {value} is not a string"), "quote it, or remove it");
+                continue;
+            };
+            if variants.iter().any(|(v, _)| v == value) {
+                self.diags.error(&here, format!("enum value `{value}` is listed twice"), "remove the duplicate");
+                continue;
+            }
+            let variant = pascal_case(value);
+            if !is_identifier(&variant) {
+                self.diags.error(&here, format!("enum value `{value}` has no letters or digits to name a Rust variant"), "change the value");
+                continue;
+            }
+            if let Some((other, _)) = variants.iter().find(|(_, v)| *v == variant) {
+                self.diags.error(&here, format!("enum values `{other}` and `{value}` both become the Rust variant `{variant}`"), "rename one of them");
+                continue;
+            }
+            variants.push((value.to_owned(), variant));
+        }
+        self.enums.insert(
+            rust.to_owned(),
+            ir::Enum {
+                name: spec_name.to_owned(),
+                rust_name: rust.to_owned(),
+                doc: Doc::from_text(schema.get("description").and_then(Value::as_str)),
+                variants,
+                deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
+            },
+        );
+    }
+
+    /// A string, integer, number or boolean schema, with its format and validators.
+    pub(super) fn scalar(&mut self, schema: &Map<String, Value>, at: &str) -> Option<Typed> {
+        let ty = schema.get("type").and_then(Value::as_str);
+        let format = schema.get("format").and_then(Value::as_str);
+        let (rust, json): (&str, &'static str) = match (ty, format) {
+            (Some("string"), None) => ("::std::string::String", "string"),
+            (Some("string"), Some("date-time")) => ("::chrono::DateTime<::chrono::FixedOffset>", "string"),
+            (Some("string"), Some("uuid")) => ("::uuid::Uuid", "string"),
+            (Some("string"), Some("email")) => ("::poem_openapi::types::Email", "string"),
+            (Some("string"), Some("uri")) => ("::poem::http::Uri", "string"),
+            (Some("string"), Some("password")) => ("::poem_openapi::types::Password", "string"),
+            (Some("string"), Some(f @ ("date" | "byte" | "binary"))) => {
+                let why = match f {
+                    "date" => "poem-openapi serves its date types as `naive-date`",
+                    "byte" => "poem-openapi serves base64 data as `bytes`",
+                    _ => "binary data is not JSON; it needs an `application/octet-stream` body",
+                };
+                self.diags.error(&join(at, "format"), format!("`format: {f}` is not supported: {why}, so the served document would differ from the spec"), "use `format: date-time`, or a plain string with a `pattern`");
+                return None;
+            }
+            (Some("integer"), Some("int32")) => ("i32", "integer"),
+            (Some("integer"), Some("int64")) => ("i64", "integer"),
+            (Some("integer"), None) => {
+                self.diags.error(at, "an integer schema needs a `format`", "add `format: int32` or `format: int64`; poem-openapi always serves one");
+                return None;
+            }
+            (Some("number"), Some("float")) => ("f32", "number"),
+            (Some("number"), Some("double")) => ("f64", "number"),
+            (Some("number"), None) => {
+                self.diags.error(at, "a number schema needs a `format`", "add `format: double` or `format: float`; poem-openapi always serves one");
+                return None;
+            }
+            (Some("boolean"), None) => ("bool", "boolean"),
+            (Some(t @ ("string" | "integer" | "number" | "boolean")), Some(f)) => {
+                self.diags.error(&join(at, "format"), format!("`format: {f}` on a {t} is not supported"), "use int32/int64, float/double, or for strings date-time, uuid, email, uri, password");
+                return None;
+            }
+            (Some(t), _) => {
+                self.diags.error(&join(at, "type"), format!("unknown type `{t}`"), "use one of string, integer, number, boolean, array, object");
+                return None;
+            }
+            (None, _) => {
+                self.diags.error(at, "a schema without `type` is not supported", "add `type:`");
+                return None;
+            }
+        };
+        self.check_keywords(schema, json, at);
+        let mut validators = self.scalar_validators(schema, json, at);
+        // A string format is a type of its own (Uuid, DateTime); number formats are widths.
+        let format = format.filter(|_| json == "string").map(str::to_owned);
+        if format.is_some() && !validators.is_empty() {
+            self.diags.error(at, "length and pattern constraints on a formatted string are not supported", "the format is the constraint; remove `minLength`, `maxLength` and `pattern`");
+            validators.clear();
+        }
+        Some(Typed { ty: Ty::Builtin(rust.to_owned()), validators, json, format })
+    }
+
+    /// Reports keywords that do not apply to `ty` (openapiv3 would drop them silently).
+    fn check_keywords(&mut self, schema: &Map<String, Value>, ty: &str, at: &str) {
+        const COMMON: &[&str] = &[
+            "type", "format", "description", "nullable", "default", "example", "deprecated", "readOnly", "writeOnly",
+        ];
+        let allowed: &[&str] = match ty {
+            "string" => &["minLength", "maxLength", "pattern", "enum"],
+            "integer" | "number" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "enum"],
+            "array" => &["items", "minItems", "maxItems", "uniqueItems"],
+            "object" => &["properties", "required", "additionalProperties", "minProperties", "maxProperties"],
+            _ => &[],
+        };
+        for key in schema.keys() {
+            if !COMMON.contains(&key.as_str()) && !allowed.contains(&key.as_str()) && !key.starts_with("x-") {
+                self.diags.error(&join(at, key), format!("`{key}` does not apply to a schema of type `{ty}`"), "remove it, or change the schema's `type`");
+            }
+        }
+    }
+
+    fn scalar_validators(&mut self, schema: &Map<String, Value>, ty: &str, at: &str) -> Vec<String> {
+        let mut v = Vec::new();
+        match ty {
+            "string" => {
+                if let Some(n) = self.usize_keyword(schema, "minLength", at) {
+                    v.push(format!("min_length = {n}"));
+                }
+                if let Some(n) = self.usize_keyword(schema, "maxLength", at) {
+                    v.push(format!("max_length = {n}"));
+                }
+                if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                    match regex::Regex::new(p) {
+                        Ok(_) => v.push(format!("pattern = {p:?}")),
+                        Err(e) => self.diags.error(
+                            &join(at, "pattern"),
+                            format!("`pattern` is not a valid regular expression: {}", e.to_string().lines().last().unwrap_or_default()),
+                            "fix the pattern (Rust regex syntax, which matches ECMA-262 for common patterns)",
+                        ),
+                    }
+                }
+            }
+            "integer" | "number" => {
+                for (key, exclusive) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] {
+                    if let Some(n) = schema.get(key).and_then(Value::as_f64) {
+                        let excl = schema.get(exclusive) == Some(&Value::Bool(true));
+                        v.push(format!("{key}(value = {:?}{})", n.to_string(), if excl { ", exclusive" } else { "" }));
+                    } else if schema.contains_key(exclusive) {
+                        self.diags.error(&join(at, exclusive), format!("`{exclusive}` without `{key}`"), format!("add `{key}:` or remove `{exclusive}`"));
+                    }
+                }
+                if let Some(n) = schema.get("multipleOf").and_then(Value::as_f64) {
+                    if n > 0.0 {
+                        v.push(format!("multiple_of = {n:?}"));
+                    } else {
+                        self.diags.error(&join(at, "multipleOf"), "`multipleOf` must be greater than 0", "use a positive number");
+                    }
+                }
+            }
+            _ => {}
+        }
+        v
+    }
+
+    pub(super) fn usize_keyword(&mut self, schema: &Map<String, Value>, key: &str, at: &str) -> Option<usize> {
+        let value = schema.get(key)?;
+        match value.as_u64() {
+            Some(n) => Some(n as usize),
+            None => {
+                self.diags.error(&join(at, key), format!("`{key}` must be a non-negative integer"), "write a whole number, e.g. 1");
+                None
+            }
+        }
+    }
+
+    /// Boxes every field whose object type leads back to its own object (a recursive schema
+    /// needs indirection to have a size), and reports a cycle of required fields, which no
+    /// finite JSON value can satisfy.
+    pub(super) fn box_recursive_fields(&mut self) {
+        // Direct edges: a field whose type is an object itself (not inside a Vec or map).
+        let mut edges: BTreeMap<String, Vec<(String, bool, String)>> = BTreeMap::new();
+        for (name, object) in &self.objects {
+            for f in &object.fields {
+                if let Ty::Named(target) = &f.ty {
+                    if self.objects.contains_key(target) {
+                        edges.entry(name.clone()).or_default().push((target.clone(), !f.optional, f.origin.clone()));
+                    }
+                }
+            }
+        }
+        let reaches = |from: &str, to: &str, required_only: bool| -> bool {
+            let mut seen = BTreeSet::new();
+            let mut stack = vec![from.to_owned()];
+            while let Some(n) = stack.pop() {
+                if n == to {
+                    return true;
+                }
+                if seen.insert(n.clone()) {
+                    for (t, req, _) in edges.get(&n).into_iter().flatten() {
+                        if *req || !required_only {
+                            stack.push(t.clone());
+                        }
+                    }
+                }
+            }
+            false
+        };
+        let mut boxed = Vec::new();
+        let mut infinite = Vec::new();
+        for (owner, list) in &edges {
+            for (target, required, origin) in list {
+                if reaches(target, owner, false) {
+                    boxed.push(origin.clone());
+                    if *required && reaches(target, owner, true) {
+                        infinite.push((origin.clone(), owner.clone(), target.clone()));
+                    }
+                }
+            }
+        }
+        for (origin, owner, target) in infinite {
+            self.diags.error(
+                &origin,
+                format!("`{owner}` requires a `{target}`, which requires a `{owner}` again: no finite value has this shape"),
+                "make one property of the cycle optional, or an array",
+            );
+        }
+        for object in self.objects.values_mut() {
+            for f in &mut object.fields {
+                if boxed.contains(&f.origin) {
+                    f.ty = Ty::Boxed(Box::new(f.ty.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// An object schema with `additionalProperties: <schema>` and no `properties` is a map.
+fn is_map(schema: &Map<String, Value>) -> bool {
+    schema.get("additionalProperties").is_some_and(Value::is_object) && !schema.contains_key("properties")
+}

@@ -1,0 +1,157 @@
+//! `default` and `example` values (part of `resolve`): checked against their schema's type
+//! and constraints at build time and turned into Rust expressions, so a bad value fails
+//! `cargo build` with its location instead of a request at run time.
+
+use serde_json::{Map, Value};
+
+use super::schemas::Typed;
+use super::Resolver;
+use crate::ir::Ty;
+
+impl Resolver<'_> {
+    /// A Rust expression for the `keyword` (`default` or `example`) value of a schema whose
+    /// type is `typed`, or a diagnostic at `at`.
+    pub(super) fn value_expr(
+        &mut self,
+        keyword: &str,
+        value: &Value,
+        typed: &Typed,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> Option<String> {
+        match check(value, typed, schema, &self.enum_values(typed)) {
+            Ok(expr) => Some(expr),
+            Err(why) => {
+                self.diags.error(
+                    at,
+                    format!("`{keyword}: {value}` {why}"),
+                    format!("change the {keyword} so it satisfies the schema"),
+                );
+                None
+            }
+        }
+    }
+
+    fn enum_values(&self, typed: &Typed) -> Vec<(String, String)> {
+        match &typed.ty {
+            Ty::Named(name) if typed.json == "enum" => {
+                self.enums.get(name).map(|e| e.variants.clone()).unwrap_or_default()
+            }
+            _ => vec![],
+        }
+    }
+}
+
+fn check(value: &Value, typed: &Typed, schema: &Map<String, Value>, variants: &[(String, String)]) -> Result<String, String> {
+    if typed.format.is_some() {
+        return Err(format!(
+            "is on a `format: {}` schema, where defaults and examples are not supported yet",
+            typed.format.as_deref().unwrap_or_default()
+        ));
+    }
+    match (typed.json, value) {
+        ("enum", Value::String(s)) => {
+            let ty = typed.ty.to_string();
+            variants
+                .iter()
+                .find(|(v, _)| v == s)
+                .map(|(_, variant)| format!("{ty}::{variant}"))
+                .ok_or_else(|| format!("is not one of the enum's values ({})", list(variants)))
+        }
+        ("string", Value::String(s)) => {
+            let len = s.chars().count() as u64;
+            if schema.get("minLength").and_then(Value::as_u64).is_some_and(|m| len < m) {
+                return Err("is shorter than `minLength`".into());
+            }
+            if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|m| len > m) {
+                return Err("is longer than `maxLength`".into());
+            }
+            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                if regex::Regex::new(p).is_ok_and(|re| !re.is_match(s)) {
+                    return Err("does not match `pattern`".into());
+                }
+            }
+            Ok(format!("::std::string::String::from({s:?})"))
+        }
+        ("integer" | "number", Value::Number(n)) => {
+            let x = n.as_f64().unwrap_or_default();
+            let integer = typed.json == "integer";
+            if integer && !(n.is_i64() || n.is_u64()) {
+                return Err("is not an integer".into());
+            }
+            if integer && typed.ty.to_string() == "i32" && n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none() {
+                return Err("does not fit in int32".into());
+            }
+            let excl = |k: &str| schema.get(k) == Some(&Value::Bool(true));
+            if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+                if x < min || (excl("exclusiveMinimum") && x == min) {
+                    return Err(format!("is below the minimum {min}"));
+                }
+            }
+            if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
+                if x > max || (excl("exclusiveMaximum") && x == max) {
+                    return Err(format!("is above the maximum {max}"));
+                }
+            }
+            if let Some(m) = schema.get("multipleOf").and_then(Value::as_f64) {
+                if m > 0.0 && (x / m).fract() != 0.0 {
+                    return Err(format!("is not a multiple of {m}"));
+                }
+            }
+            Ok(if integer { format!("{n}") } else { format!("{x:?}") })
+        }
+        ("boolean", Value::Bool(b)) => Ok(b.to_string()),
+        ("array" | "object", _) => Err(format!("is on an {} schema, where defaults and examples are not supported yet", typed.json)),
+        (json, _) => Err(format!("is not a {json}")),
+    }
+}
+
+fn list(variants: &[(String, String)]) -> String {
+    variants.iter().map(|(v, _)| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(json: &'static str, rust: &str) -> Typed {
+        Typed { ty: Ty::Builtin(rust.into()), validators: vec![], json, format: None }
+    }
+
+    fn schema(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn numbers_are_checked_against_bounds_and_width() {
+        let s = schema(serde_json::json!({"minimum": 1, "maximum": 100, "exclusiveMaximum": true}));
+
+        assert_eq!(check(&Value::from(20), &typed("integer", "i32"), &s, &[]), Ok("20".into()));
+        assert!(check(&Value::from(100), &typed("integer", "i32"), &s, &[]).is_err());
+        assert!(check(&Value::from(5_000_000_000i64), &typed("integer", "i32"), &Map::new(), &[]).is_err());
+        assert!(check(&Value::from(1.5), &typed("integer", "i64"), &Map::new(), &[]).is_err());
+        assert_eq!(check(&Value::from(2.5), &typed("number", "f64"), &Map::new(), &[]), Ok("2.5".into()));
+    }
+
+    #[test]
+    fn enum_values_become_variants() {
+        let t = Typed { ty: Ty::Named("Order".into()), validators: vec![], json: "enum", format: None };
+        let variants = [("asc".to_owned(), "Asc".to_owned()), ("desc".to_owned(), "Desc".to_owned())];
+
+        assert_eq!(check(&Value::from("desc"), &t, &Map::new(), &variants), Ok("Order::Desc".into()));
+        assert_eq!(
+            check(&Value::from("up"), &t, &Map::new(), &variants),
+            Err("is not one of the enum's values (`asc`, `desc`)".into())
+        );
+    }
+
+    #[test]
+    fn strings_are_checked_against_length_and_pattern() {
+        let s = schema(serde_json::json!({"maxLength": 3, "pattern": "^[a-z]+$"}));
+
+        assert!(check(&Value::from("abc"), &typed("string", "String"), &s, &[]).is_ok());
+        assert!(check(&Value::from("abcd"), &typed("string", "String"), &s, &[]).is_err());
+        assert!(check(&Value::from("AB"), &typed("string", "String"), &s, &[]).is_err());
+        assert!(check(&Value::from(3), &typed("string", "String"), &s, &[]).is_err());
+    }
+}
