@@ -16,7 +16,15 @@ macro_rules! goldens {
     };
 }
 
-goldens!(items, items_with_new_operation, scalars_and_arrays);
+goldens!(
+    component_references,
+    formats_defaults_and_flags,
+    items,
+    items_with_new_operation,
+    objects_arrays_maps_and_recursion,
+    parameters_in_every_location,
+    scalars_and_arrays,
+);
 
 #[test]
 fn every_golden_is_compiled_here() {

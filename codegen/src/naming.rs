@@ -15,6 +15,8 @@ pub fn pascal_case(name: &str) -> String {
     let joined: String = words(name)
         .iter()
         .map(|w| {
+            // An all-caps word (`HTTP`, `ARCHIVE`) is a word like any other: `Http`, `Archive`.
+            let w = if w.chars().all(|c| !c.is_ascii_lowercase()) { w.to_ascii_lowercase() } else { w.clone() };
             let mut c = w.chars();
             match c.next() {
                 Some(first) => first.to_uppercase().chain(c).collect::<String>(),
@@ -162,6 +164,9 @@ mod tests {
         assert_eq!(pascal_case("putItem"), "PutItem");
         assert_eq!(pascal_case("item_update"), "ItemUpdate");
         assert_eq!(pascal_case("Item"), "Item");
+        assert_eq!(pascal_case("getHTTPItem"), "GetHttpItem");
+        assert_eq!(pascal_case("ARCHIVE"), "Archive");
+        assert_eq!(pascal_case("cold-line"), "ColdLine");
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl Resolver<'_> {
             let Some(schema) = self.raw_at(&at).cloned() else { continue };
             match kind {
                 Named::Object(rust) => self.object(&rust, &name, &schema, &at),
-                Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at),
+                Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at, false),
             }
         }
     }
@@ -274,7 +274,7 @@ impl Resolver<'_> {
             return match ty {
                 Some("string") => {
                     self.claim_type(hint, at);
-                    self.string_enum(hint, hint, schema, at);
+                    self.string_enum(hint, hint, schema, at, true);
                     Some(Typed { ty: Ty::Named(hint.to_owned()), validators: vec![], json: "enum", format: None })
                 }
                 _ => {
@@ -367,11 +367,13 @@ impl Resolver<'_> {
         }
     }
 
-    /// A string enum: a `#[derive(Enum)]` with one variant per value.
-    fn string_enum(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str) {
+    /// A string enum: a `#[derive(Enum)]` with one variant per value. An inline enum's
+    /// `default` and `example` belong to the parameter or property that declares it.
+    fn string_enum(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str, inline: bool) {
         self.check_keywords(schema, "string", at);
         for key in ["minLength", "maxLength", "pattern", "format", "nullable", "default", "example"] {
-            if schema.contains_key(key) {
+            let usage = inline && matches!(key, "default" | "example" | "nullable");
+            if schema.contains_key(key) && !usage {
                 self.diags.error(&join(at, key), format!("`{key}` on an enum is not supported yet"), "remove it; the enum's values are its constraint");
             }
         }
