@@ -1,4 +1,5 @@
-//! Generates the API from openapi/items.yaml into $OUT_DIR/items_api.rs.
+//! Generates the APIs from openapi/items.yaml (the server) and openapi/catalog.yaml (the
+//! example) into $OUT_DIR/items_api.rs and $OUT_DIR/catalog_api.rs.
 //!
 //! On a bad spec this prints one `cargo::error=` line per line of the report (file, line,
 //! column, JSON pointer, what is wrong, what to do) and returns: cargo fails the build with the
@@ -6,25 +7,34 @@
 
 use std::path::Path;
 
-const SPEC: &str = "openapi/items.yaml";
+/// Each spec and the file its Rust goes to.
+const SPECS: &[(&str, &str)] = &[
+    ("openapi/items.yaml", "items_api.rs"),
+    ("openapi/catalog.yaml", "catalog_api.rs"),
+];
 
 fn main() {
-    println!("cargo::rerun-if-changed={SPEC}");
     println!("cargo::rerun-if-changed=build.rs");
     let Some(out_dir) = std::env::var_os("OUT_DIR") else {
         println!("cargo::error=OUT_DIR is not set; run this through cargo");
         return;
     };
-    let out = Path::new(&out_dir).join("items_api.rs");
-    match codegen::generate(Path::new(SPEC), SPEC) {
+    for (spec, file) in SPECS {
+        println!("cargo::rerun-if-changed={spec}");
+        generate(spec, &Path::new(&out_dir).join(file));
+    }
+}
+
+fn generate(spec: &str, out: &Path) {
+    match codegen::generate(Path::new(spec), spec) {
         Ok(code) => {
-            if let Err(e) = std::fs::write(&out, code) {
+            if let Err(e) = std::fs::write(out, code) {
                 println!("cargo::error=cannot write {}: {e}", out.display());
             }
         }
         Err(codegen::Error::Bug { message, raw }) => {
             // Keep the unformatted text so the bug can be inspected.
-            let _ = std::fs::write(&out, raw);
+            let _ = std::fs::write(out, raw);
             println!("cargo::error=codegen bug: generated code does not parse: {message}");
             println!(
                 "cargo::error=the unformatted output is in {}",

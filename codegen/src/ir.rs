@@ -126,7 +126,12 @@ impl Ty {
     /// True if the type implements `Default` (poem-openapi fills read-only fields with it).
     pub fn has_default(&self) -> bool {
         match self {
-            Ty::Builtin(b) => !b.contains("chrono") && !b.contains("Uri") && !b.contains("Email") && !b.contains("Password"),
+            Ty::Builtin(b) => {
+                !b.contains("chrono")
+                    && !b.contains("Uri")
+                    && !b.contains("Email")
+                    && !b.contains("Password")
+            }
             Ty::Vec(_) | Ty::Map(_) => true,
             Ty::Named(_) | Ty::Boxed(_) => false,
         }
@@ -138,7 +143,10 @@ impl fmt::Display for Ty {
         match self {
             Ty::Builtin(b) | Ty::Named(b) => f.write_str(b),
             Ty::Vec(t) => write!(f, "::std::vec::Vec<{t}>"),
-            Ty::Map(t) => write!(f, "::std::collections::BTreeMap<::std::string::String, {t}>"),
+            Ty::Map(t) => write!(
+                f,
+                "::std::collections::BTreeMap<::std::string::String, {t}>"
+            ),
             Ty::Boxed(t) => write!(f, "::std::boxed::Box<{t}>"),
         }
     }

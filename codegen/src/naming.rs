@@ -16,7 +16,11 @@ pub fn pascal_case(name: &str) -> String {
         .iter()
         .map(|w| {
             // An all-caps word (`HTTP`, `ARCHIVE`) is a word like any other: `Http`, `Archive`.
-            let w = if w.chars().all(|c| !c.is_ascii_lowercase()) { w.to_ascii_lowercase() } else { w.clone() };
+            let w = if w.chars().all(|c| !c.is_ascii_lowercase()) {
+                w.to_ascii_lowercase()
+            } else {
+                w.clone()
+            };
             let mut c = w.chars();
             match c.next() {
                 Some(first) => first.to_uppercase().chain(c).collect::<String>(),

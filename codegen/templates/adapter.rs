@@ -4,6 +4,7 @@
 pub struct Api<H>(pub H);
 
 #[::poem_openapi::OpenApi]
+#[allow(clippy::too_many_arguments)]
 impl<H: Handlers> Api<H> {
 {% for op in api.operations %}
 {{ op.doc }}{{ op.attr() }}

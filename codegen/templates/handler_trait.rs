@@ -4,6 +4,7 @@
 /// There are no default bodies: when the spec gains an operation, the compiler lists the
 /// method still owed. Implementations may write `async fn`; the trait asks for `Send` futures
 /// because poem serves them on a multi-threaded runtime.
+#[allow(clippy::too_many_arguments)]
 pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
 {% for op in api.operations %}
 {{ op.doc }}{% if !op.doc.0.is_empty() %}///

@@ -3,6 +3,7 @@
 {% for op in api.operations %}
 /// The responses `{{ op.id }}` (`{{ op.route_doc() }}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
+#[allow(clippy::large_enum_variant)]
 {% if let Some(rej) = op.rejection %}#[oai(bad_request_handler = {{ rej.function|literal }})]{% endif %}
 pub enum {{ op.response_enum }} {
 {% for r in op.responses %}

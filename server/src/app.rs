@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::api::{self, Problem};
 use crate::handlers::ItemHandlers;
@@ -19,9 +20,16 @@ use crate::store::ItemStore;
 /// Largest request body accepted (the spec's 413 description says 64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// All routes: the API, `/openapi.json`, `/openapi.yaml` and the offline docs page at `/docs`.
+/// All routes of the items API over `store`.
 pub fn routes<S: ItemStore>(store: S) -> impl Endpoint<Output = Response> {
-    let service = api::service(ItemHandlers::new(store));
+    serve_api(api::service(ItemHandlers::new(store)))
+}
+
+/// A generated API's routes plus `/openapi.json`, `/openapi.yaml` and the offline docs page
+/// at `/docs`, behind the body limit and the problem+json error format.
+pub fn serve_api<T: OpenApi + 'static>(
+    service: OpenApiService<T, ()>,
+) -> impl Endpoint<Output = Response> {
     let spec_json = service.spec_endpoint();
     let spec_yaml = service.spec_endpoint_yaml();
     // Swagger UI from poem-openapi inlines its script and stylesheet: nothing is fetched
@@ -69,16 +77,21 @@ pub struct App<E> {
     endpoint: E,
 }
 
-/// Binds `addr` and prepares to serve `store`.
+/// Binds `addr` and prepares to serve the items API over `store`.
 pub async fn bind<S: ItemStore>(
     addr: &str,
     store: S,
 ) -> std::io::Result<App<impl Endpoint<Output = Response>>> {
+    bind_endpoint(addr, routes(store)).await
+}
+
+/// Binds `addr` and prepares to serve `endpoint`.
+pub async fn bind_endpoint<E: Endpoint<Output = Response>>(
+    addr: &str,
+    endpoint: E,
+) -> std::io::Result<App<E>> {
     let acceptor = TcpListener::bind(addr.to_owned()).into_acceptor().await?;
-    Ok(App {
-        acceptor,
-        endpoint: routes(store),
-    })
+    Ok(App { acceptor, endpoint })
 }
 
 impl<E: Endpoint<Output = Response> + 'static> App<E> {

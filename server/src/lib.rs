@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod app;
+pub mod catalog;
 pub mod config;
 pub mod handlers;
 pub mod problem;

@@ -3,6 +3,7 @@
 //! every other test has run, the coverage gate can check that each (operation, status) pair
 //! items.yaml declares was observed at least once.
 
+mod catalog;
 mod concurrency;
 mod conformance;
 mod docs;
@@ -67,6 +68,10 @@ fn main() {
         stores::a_locked_sqlite_database_answers_503_then_recovers,
         stores::a_full_sqlite_disk_answers_503_keeps_earlier_items_and_recovers,
         stores::a_cut_postgres_connection_answers_503_then_recovers,
+        catalog::served_document_equals_catalog_yaml,
+        catalog::every_operation_answers_as_declared,
+        catalog::parameters_in_every_location_are_parsed_and_defaulted,
+        catalog::values_the_spec_forbids_are_400_problems,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);

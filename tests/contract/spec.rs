@@ -7,14 +7,22 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
-/// The written spec as JSON.
+/// openapi/items.yaml as JSON.
 pub fn written() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/items.yaml");
-        let text = std::fs::read_to_string(path).expect("openapi/items.yaml is readable");
-        serde_yaml::from_str(&text).expect("openapi/items.yaml is valid YAML")
-    })
+    SPEC.get_or_init(|| load("openapi/items.yaml"))
+}
+
+/// openapi/catalog.yaml (the example) as JSON.
+pub fn catalog() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| load("openapi/catalog.yaml"))
+}
+
+fn load(file: &str) -> Value {
+    let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// An operation of the spec that a request matched.
@@ -231,13 +239,17 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "response header names: poem-openapi serves them upper-case (`LOCATION`)",
     "request media type: a `Json<T>` body is served as `application/json; charset=utf-8`",
     "`additionalProperties: false`: enforced at run time (deny_unknown_fields), not served",
-    "`components/parameters`: poem-openapi serves every parameter inline in its operation",
+    "`required: false` on parameters: served explicitly, the spec may leave it to its default",
+    "an inline enum with a `default`: served as `allOf: [enum, {default}]`; merged back into one schema",
+    "`components/parameters` and `components/requestBodies`: poem-openapi serves them inline in each operation",
+    "inline object and enum schemas: poem-openapi serves each as a named component (`BookAuthor`) and a `$ref`; served components the spec does not declare are inlined back",
     "numbers: validators are served as floats (`0.0` for `0`), so numbers compare by value",
 ];
 
-/// Undoes the served side of [`KNOWN_DIFFERENCES`].
-pub fn normalize_served(doc: &Value) -> Value {
-    let mut doc = doc.clone();
+/// Undoes the served side of [`KNOWN_DIFFERENCES`]; `written` says which components the spec
+/// itself declares.
+pub fn normalize_served(doc: &Value, written: &Value) -> Value {
+    let mut doc = inline_undeclared_components(doc, written);
     let root = doc
         .as_object_mut()
         .expect("an OpenAPI document is an object");
@@ -265,6 +277,10 @@ pub fn normalize_served(doc: &Value) -> Value {
         {
             remove_if(p, "deprecated", &json!(false));
             remove_if(p, "explode", &json!(true));
+            remove_if(p, "required", &json!(false));
+            if let Some(schema) = p.get_mut("schema") {
+                merge_annotation_all_of(schema);
+            }
         }
         if let Some(content) = op
             .pointer_mut("/requestBody/content")
@@ -303,21 +319,19 @@ pub fn normalize_written(doc: &Value) -> Value {
         .pointer("/components/parameters")
         .cloned()
         .unwrap_or(json!({}));
+    let bodies = doc
+        .pointer("/components/requestBodies")
+        .cloned()
+        .unwrap_or(json!({}));
     let root = doc
         .as_object_mut()
         .expect("an OpenAPI document is an object");
     root.remove("openapi");
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         components.remove("parameters");
-        for schema in components
-            .get_mut("schemas")
-            .and_then(Value::as_object_mut)
-            .into_iter()
-            .flat_map(|s| s.values_mut())
-        {
-            remove_if(schema, "additionalProperties", &json!(false));
-        }
+        components.remove("requestBodies");
     }
+    remove_everywhere(&mut doc, "additionalProperties", &json!(false));
     for op in operations_mut(&mut doc) {
         for p in op
             .get_mut("parameters")
@@ -333,6 +347,15 @@ pub fn normalize_written(doc: &Value) -> Value {
             if let Some(name) = target {
                 *p = parameters[&name].clone();
             }
+            remove_if(p, "required", &json!(false));
+        }
+        let body_ref = op
+            .pointer("/requestBody/$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/requestBodies/"))
+            .map(str::to_owned);
+        if let Some(name) = body_ref {
+            op["requestBody"] = bodies[&name].clone();
         }
         for response in op
             .get_mut("responses")
@@ -351,6 +374,59 @@ pub fn normalize_written(doc: &Value) -> Value {
     doc
 }
 
+/// Replaces every `$ref` to a served component schema that `written` does not declare with
+/// that schema (recursively), and drops those components.
+fn inline_undeclared_components(served: &Value, written: &Value) -> Value {
+    let declared: BTreeSet<String> = written["components"]["schemas"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let served_components = served["components"]["schemas"].clone();
+    let undeclared = |name: &str| !declared.contains(name) && served_components.get(name).is_some();
+    fn walk(v: &mut Value, components: &Value, undeclared: &dyn Fn(&str) -> bool, depth: usize) {
+        if let Some(name) = v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_owned)
+        {
+            if undeclared(&name) && depth < 32 {
+                let mut inlined = components[&name].clone();
+                if let Some(m) = inlined.as_object_mut() {
+                    m.remove("title");
+                }
+                // Keep keywords served beside the reference (a parameter's `default`).
+                for (k, val) in v.as_object().cloned().unwrap_or_default() {
+                    if k != "$ref" {
+                        inlined[&k] = val;
+                    }
+                }
+                *v = inlined;
+                walk(v, components, undeclared, depth + 1);
+                return;
+            }
+        }
+        match v {
+            Value::Object(m) => m
+                .values_mut()
+                .for_each(|c| walk(c, components, undeclared, depth)),
+            Value::Array(a) => a
+                .iter_mut()
+                .for_each(|c| walk(c, components, undeclared, depth)),
+            _ => {}
+        }
+    }
+    let mut doc = served.clone();
+    walk(&mut doc, &served_components, &undeclared, 0);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| declared.contains(name));
+    }
+    doc
+}
+
 fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
     doc.get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -358,6 +434,41 @@ fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
         .flat_map(|p| p.values_mut())
         .filter_map(Value::as_object_mut)
         .flat_map(|item| item.values_mut())
+}
+
+/// `allOf: [X, {default: …}]` (poem-openapi's form of a reference with a default) → X with
+/// the default.
+fn merge_annotation_all_of(schema: &mut Value) {
+    let Some([first, second]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    else {
+        return;
+    };
+    let annotations_only = second.as_object().is_some_and(|m| {
+        m.keys()
+            .all(|k| matches!(k.as_str(), "default" | "example" | "description"))
+    });
+    if !annotations_only {
+        return;
+    }
+    let mut merged = first.clone();
+    for (k, v) in second.as_object().into_iter().flatten() {
+        merged[k] = v.clone();
+    }
+    *schema = merged;
+}
+
+fn remove_everywhere(v: &mut Value, key: &str, value: &Value) {
+    remove_if(v, key, value);
+    match v {
+        Value::Object(m) => m
+            .values_mut()
+            .for_each(|c| remove_everywhere(c, key, value)),
+        Value::Array(a) => a.iter_mut().for_each(|c| remove_everywhere(c, key, value)),
+        _ => {}
+    }
 }
 
 fn remove_if(v: &mut Value, key: &str, value: &Value) {

@@ -391,7 +391,10 @@ impl Resolver<'_> {
         if !is_identifier(&rust_name) {
             self.diags.error(
                 &join(&at, "name"),
-                format!("the parameter name `{}` has no letters or digits", data.name),
+                format!(
+                    "the parameter name `{}` has no letters or digits",
+                    data.name
+                ),
                 "rename it",
             );
             return None;
@@ -406,7 +409,9 @@ impl Resolver<'_> {
         let hint = format!("{}{}", pascal_case(method), pascal_case(&data.name));
         let typed = self.value_type(&schema, &schema_at, &hint)?;
         let unsupported = match &typed.ty {
-            ir::Ty::Named(_) if typed.json == "object" => Some("object parameters are not supported"),
+            ir::Ty::Named(_) if typed.json == "object" => {
+                Some("object parameters are not supported")
+            }
             ir::Ty::Map(_) => Some("map parameters are not supported"),
             ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),
             ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) => {
@@ -415,7 +420,11 @@ impl Resolver<'_> {
             _ => None,
         };
         if let Some(why) = unsupported {
-            self.diags.error(&schema_at, why, "use a scalar, a string enum, or an array of them (query, header, cookie)");
+            self.diags.error(
+                &schema_at,
+                why,
+                "use a scalar, a string enum, or an array of them (query, header, cookie)",
+            );
             return None;
         }
         let mut oai = Vec::new();
@@ -449,8 +458,7 @@ impl Resolver<'_> {
         if !typed.validators.is_empty() {
             oai.push(format!("validator({})", typed.validators.join(", ")));
         }
-        // An absent array is an empty one, as poem-openapi parses it.
-        let always_present = data.required || has_default || matches!(typed.ty, ir::Ty::Vec(_));
+        let always_present = data.required || has_default;
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {
             self.diags.error(&join(&at, "required"), "a required array parameter is not supported: poem-openapi accepts an absent array as empty", "make the parameter optional, and add `minItems: 1` if it must not be empty");
         }
@@ -482,33 +490,64 @@ impl Resolver<'_> {
         let (body, at) = match body {
             ReferenceOr::Item(body) => (body, at.to_owned()),
             ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix(REQUEST_BODY_REF).map(crate::source::unescape);
-                let found = name.as_ref().and_then(|n| self.doc.components.as_ref()?.request_bodies.get(n).map(|b| (n.clone(), b)));
+                let name = reference
+                    .strip_prefix(REQUEST_BODY_REF)
+                    .map(crate::source::unescape);
+                let found = name.as_ref().and_then(|n| {
+                    self.doc
+                        .components
+                        .as_ref()?
+                        .request_bodies
+                        .get(n)
+                        .map(|b| (n.clone(), b))
+                });
                 match found {
-                    Some((name, ReferenceOr::Item(body))) => (body, join("/components/requestBodies", &name)),
+                    Some((name, ReferenceOr::Item(body))) => {
+                        (body, join("/components/requestBodies", &name))
+                    }
                     Some((name, ReferenceOr::Reference { .. })) => {
-                        self.diags.error(&join("/components/requestBodies", &name), "a request body that is only a `$ref` is not supported", "define the request body here directly");
+                        self.diags.error(
+                            &join("/components/requestBodies", &name),
+                            "a request body that is only a `$ref` is not supported",
+                            "define the request body here directly",
+                        );
                         return None;
                     }
                     None => {
-                        self.diags.error(&join(at, "$ref"), format!("`$ref: {reference}` points at no request body"), "define it under `components/requestBodies`, or fix the name");
+                        self.diags.error(
+                            &join(at, "$ref"),
+                            format!("`$ref: {reference}` points at no request body"),
+                            "define it under `components/requestBodies`, or fix the name",
+                        );
                         return None;
                     }
                 }
             }
         };
         if !body.required {
-            self.diags.error(&at, "optional request bodies are not supported yet", "add `required: true`");
+            self.diags.error(
+                &at,
+                "optional request bodies are not supported yet",
+                "add `required: true`",
+            );
         }
         let content_at = join(&at, "content");
         let mut media = body.content.keys();
         let (Some(media_type), None) = (media.next(), media.next()) else {
-            self.diags.error(&content_at, "a request body needs exactly one media type", "declare only `application/json`");
+            self.diags.error(
+                &content_at,
+                "a request body needs exactly one media type",
+                "declare only `application/json`",
+            );
             return None;
         };
         let media_at = join(&content_at, media_type);
         if media_type != "application/json" {
-            self.diags.error(&media_at, format!("request media type `{media_type}` is not supported yet"), "use `application/json`");
+            self.diags.error(
+                &media_at,
+                format!("request media type `{media_type}` is not supported yet"),
+                "use `application/json`",
+            );
             return None;
         }
         let ty = self.payload_type(&media_at, &format!("{op_type}Request"))?;
@@ -523,7 +562,11 @@ impl Resolver<'_> {
     fn payload_type(&mut self, media_at: &str, hint: &str) -> Option<String> {
         let schema_at = join(media_at, "schema");
         let Some(schema) = self.raw_at(&schema_at).cloned() else {
-            self.diags.error(media_at, "a JSON payload without `schema` is not supported", "add `schema:`");
+            self.diags.error(
+                media_at,
+                "a JSON payload without `schema` is not supported",
+                "add `schema:`",
+            );
             return None;
         };
         let typed = self.value_type(&schema, &schema_at, hint)?;
@@ -534,7 +577,12 @@ impl Resolver<'_> {
         Some(typed.ty.to_string())
     }
 
-    fn responses(&mut self, op: &openapiv3::Operation, op_type: &str, at: &str) -> Vec<ir::Response> {
+    fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        op_type: &str,
+        at: &str,
+    ) -> Vec<ir::Response> {
         let mut out = Vec::new();
         for (status, response) in &op.responses.responses {
             let StatusCode::Code(status) = status else {
@@ -552,9 +600,11 @@ impl Resolver<'_> {
             let mut media = response.content.keys();
             let body = match (media.next(), media.next()) {
                 (None, _) => None,
-                (Some(media_type), None) => {
-                    self.response_body(media_type, &join(&join(&r_at, "content"), media_type), &format!("{op_type}Response{status}"))
-                }
+                (Some(media_type), None) => self.response_body(
+                    media_type,
+                    &join(&join(&r_at, "content"), media_type),
+                    &format!("{op_type}Response{status}"),
+                ),
                 (Some(_), Some(_)) => {
                     self.diags.error(
                         &join(&r_at, "content"),
@@ -615,7 +665,12 @@ impl Resolver<'_> {
         out
     }
 
-    fn response_body(&mut self, media_type: &str, at: &str, hint: &str) -> Option<ir::ResponseBody> {
+    fn response_body(
+        &mut self,
+        media_type: &str,
+        at: &str,
+        hint: &str,
+    ) -> Option<ir::ResponseBody> {
         let is_json = media_type == "application/json"
             || (media_type.starts_with("application/") && media_type.ends_with("+json"));
         if !is_json {
@@ -689,7 +744,11 @@ impl Resolver<'_> {
             return Some(());
         }
         let Some(object) = self.objects.get(ty) else {
-            self.diags.error(at, format!("`{ty}` cannot carry a rejected request: it is not an object"), "request-error bodies must be RFC 9457 problem details objects");
+            self.diags.error(
+                at,
+                format!("`{ty}` cannot carry a rejected request: it is not an object"),
+                "request-error bodies must be RFC 9457 problem details objects",
+            );
             return None;
         };
         let mut fields = Vec::new();
@@ -698,7 +757,9 @@ impl Resolver<'_> {
             let string = f.ty == ir::Ty::Builtin("::std::string::String".into());
             let value = match (f.name.as_str(), f.ty.to_string().as_str()) {
                 ("type", _) if string => "::std::string::String::from(\"about:blank\")",
-                ("title", _) if string => "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))",
+                ("title", _) if string => {
+                    "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))"
+                }
                 ("detail", _) if string => "err.to_string()",
                 ("status", "i32") => "i32::from(status.as_u16())",
                 ("status", "i64") => "i64::from(status.as_u16())",
@@ -707,7 +768,10 @@ impl Resolver<'_> {
                     continue;
                 }
                 _ if !f.optional => {
-                    problems.push(format!("`{}` is always present but is not an RFC 9457 member", f.name));
+                    problems.push(format!(
+                        "`{}` is always present but is not an RFC 9457 member",
+                        f.name
+                    ));
                     continue;
                 }
                 _ => "::std::option::Option::None",
@@ -730,7 +794,13 @@ impl Resolver<'_> {
             );
             return None;
         }
-        self.rejection_bodies.insert(ty.to_owned(), ir::RejectionBody { ty: ty.to_owned(), fields });
+        self.rejection_bodies.insert(
+            ty.to_owned(),
+            ir::RejectionBody {
+                ty: ty.to_owned(),
+                fields,
+            },
+        );
         Some(())
     }
 }

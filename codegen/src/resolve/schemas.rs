@@ -50,14 +50,24 @@ impl Resolver<'_> {
         let names: Vec<String> = components.schemas.keys().cloned().collect();
         for name in names {
             let at = join("/components/schemas", &name);
-            let Some(schema) = self.raw_at(&at).cloned() else { continue };
+            let Some(schema) = self.raw_at(&at).cloned() else {
+                continue;
+            };
             let rust = pascal_case(&name);
             if !is_identifier(&rust) {
-                self.diags.error(&at, format!("the schema name `{name}` has no letters or digits"), "rename the schema");
+                self.diags.error(
+                    &at,
+                    format!("the schema name `{name}` has no letters or digits"),
+                    "rename the schema",
+                );
                 continue;
             }
             if schema.contains_key("$ref") {
-                self.diags.error(&at, "a named schema that is only a `$ref` is not supported", "refer to the target schema directly");
+                self.diags.error(
+                    &at,
+                    "a named schema that is only a `$ref` is not supported",
+                    "refer to the target schema directly",
+                );
                 continue;
             }
             if COMPOSITION.iter().any(|k| schema.contains_key(*k)) {
@@ -86,10 +96,16 @@ impl Resolver<'_> {
 
     /// Resolves every declared component schema.
     pub(super) fn resolve_components(&mut self) {
-        let named: Vec<(String, Named)> = self.named.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let named: Vec<(String, Named)> = self
+            .named
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         for (name, kind) in named {
             let at = join("/components/schemas", &name);
-            let Some(schema) = self.raw_at(&at).cloned() else { continue };
+            let Some(schema) = self.raw_at(&at).cloned() else {
+                continue;
+            };
             match kind {
                 Named::Object(rust) => self.object(&rust, &name, &schema, &at),
                 Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at, false),
@@ -100,9 +116,20 @@ impl Resolver<'_> {
     /// Resolves an object schema into `self.objects` under `rust` (served as `spec_name`).
     fn object(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str) {
         self.check_keywords(schema, "object", at);
-        for key in ["minProperties", "maxProperties", "default", "nullable", "example", "enum"] {
+        for key in [
+            "minProperties",
+            "maxProperties",
+            "default",
+            "nullable",
+            "example",
+            "enum",
+        ] {
             if schema.contains_key(key) {
-                self.diags.error(&join(at, key), format!("`{key}` on an object schema is not supported yet"), "remove it");
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` on an object schema is not supported yet"),
+                    "remove it",
+                );
             }
         }
         let deny_unknown_fields = match schema.get("additionalProperties") {
@@ -118,7 +145,10 @@ impl Resolver<'_> {
             }
         };
         let empty = Map::new();
-        let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let required: Vec<&str> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -140,17 +170,25 @@ impl Resolver<'_> {
             let here = join(&join(at, "properties"), prop);
             let field_name = snake_case(prop);
             if !is_identifier(&field_name) {
-                self.diags.error(&here, format!("the property name `{prop}` has no letters or digits"), "rename the property");
+                self.diags.error(
+                    &here,
+                    format!("the property name `{prop}` has no letters or digits"),
+                    "rename the property",
+                );
                 continue;
             }
             if let Some(other) = rust_names.insert(field_name.clone(), prop.clone()) {
                 self.diags.error(&here, format!("properties `{other}` and `{prop}` both become the Rust field `{field_name}`"), "rename one of them");
                 continue;
             }
-            let Some(prop_schema) = value.as_object() else { continue };
+            let Some(prop_schema) = value.as_object() else {
+                continue;
+            };
             let hint = format!("{rust}{}", pascal_case(prop));
             let req = required.contains(&prop.as_str());
-            if let Some((field, value_fn)) = self.field(rust, prop, field_name, req, prop_schema, &hint, &here) {
+            if let Some((field, value_fn)) =
+                self.field(rust, prop, field_name, req, prop_schema, &hint, &here)
+            {
                 fields.push(field);
                 values.extend(value_fn);
             }
@@ -198,7 +236,11 @@ impl Resolver<'_> {
             );
         }
         if nullable && schema.contains_key("$ref") {
-            self.diags.error(&join(at, "nullable"), "`nullable` beside `$ref` is ignored by OpenAPI 3.0", "remove it; an optional property may be absent");
+            self.diags.error(
+                &join(at, "nullable"),
+                "`nullable` beside `$ref` is ignored by OpenAPI 3.0",
+                "remove it; an optional property may be absent",
+            );
         }
         let typed = self.value_type(schema, at, hint)?;
         let mut oai = Vec::new();
@@ -208,8 +250,14 @@ impl Resolver<'_> {
         let mut value_fn = None;
         if let Some(default) = schema.get("default") {
             if required {
-                self.diags.error(&join(at, "default"), format!("required property `{name}` has a `default`, which never applies"), "remove the default, or the property from `required`");
-            } else if let Some(expr) = self.value_expr("default", default, &typed, schema, &join(at, "default")) {
+                self.diags.error(
+                    &join(at, "default"),
+                    format!("required property `{name}` has a `default`, which never applies"),
+                    "remove the default, or the property from `required`",
+                );
+            } else if let Some(expr) =
+                self.value_expr("default", default, &typed, schema, &join(at, "default"))
+            {
                 let fn_name = format!("default_{}_{}", snake_case(owner), rust_name);
                 oai.push(format!("default = {fn_name:?}"));
                 value_fn = Some(ir::ValueFn {
@@ -230,7 +278,11 @@ impl Resolver<'_> {
         }
         match (flag("readOnly"), flag("writeOnly")) {
             (true, true) => {
-                self.diags.error(at, "a property cannot be both `readOnly` and `writeOnly`", "keep one of them");
+                self.diags.error(
+                    at,
+                    "a property cannot be both `readOnly` and `writeOnly`",
+                    "keep one of them",
+                );
             }
             (true, false) => {
                 // poem-openapi fills a read-only property with its Default when parsing.
@@ -262,7 +314,12 @@ impl Resolver<'_> {
 
     /// The Rust type of a value schema: a `$ref`, an inline object or enum (named `hint`), an
     /// array, a map or a scalar.
-    pub(super) fn value_type(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<Typed> {
+    pub(super) fn value_type(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+        hint: &str,
+    ) -> Option<Typed> {
         if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
             return self.schema_ref(target, &join(at, "$ref"));
         }
@@ -275,7 +332,12 @@ impl Resolver<'_> {
                 Some("string") => {
                     self.claim_type(hint, at);
                     self.string_enum(hint, hint, schema, at, true);
-                    Some(Typed { ty: Ty::Named(hint.to_owned()), validators: vec![], json: "enum", format: None })
+                    Some(Typed {
+                        ty: Ty::Named(hint.to_owned()),
+                        validators: vec![],
+                        json: "enum",
+                        format: None,
+                    })
                 }
                 _ => {
                     self.diags.error(
@@ -292,7 +354,11 @@ impl Resolver<'_> {
                 self.check_keywords(schema, "array", at);
                 let items_at = join(at, "items");
                 let Some(items) = schema.get("items").and_then(Value::as_object) else {
-                    self.diags.error(at, "an array schema has no `items`", "add `items:` with the element schema");
+                    self.diags.error(
+                        at,
+                        "an array schema has no `items`",
+                        "add `items:` with the element schema",
+                    );
                     return None;
                 };
                 let element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
@@ -313,12 +379,21 @@ impl Resolver<'_> {
                 if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
                     validators.push("unique_items".to_owned());
                 }
-                Some(Typed { ty: Ty::Vec(Box::new(element.ty)), validators, json: "array", format: None })
+                Some(Typed {
+                    ty: Ty::Vec(Box::new(element.ty)),
+                    validators,
+                    json: "array",
+                    format: None,
+                })
             }
             Some("object") if is_map(schema) => {
                 self.check_keywords(schema, "object", at);
                 let values_at = join(at, "additionalProperties");
-                let values = schema.get("additionalProperties").and_then(Value::as_object).cloned().unwrap_or_default();
+                let values = schema
+                    .get("additionalProperties")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
                 let value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
                 if !value.validators.is_empty() {
                     self.diags.error(&values_at, "constraints on map values are not supported yet: poem-openapi would serve them on the map", "drop the value constraints, or make the values a named object schema");
@@ -332,15 +407,29 @@ impl Resolver<'_> {
                 }
                 for key in ["default", "example"] {
                     if schema.contains_key(key) {
-                        self.diags.error(&join(at, key), format!("`{key}` on a map is not supported yet"), "remove it");
+                        self.diags.error(
+                            &join(at, key),
+                            format!("`{key}` on a map is not supported yet"),
+                            "remove it",
+                        );
                     }
                 }
-                Some(Typed { ty: Ty::Map(Box::new(value.ty)), validators, json: "object", format: None })
+                Some(Typed {
+                    ty: Ty::Map(Box::new(value.ty)),
+                    validators,
+                    json: "object",
+                    format: None,
+                })
             }
             Some("object") => {
                 self.claim_type(hint, at);
                 self.object(hint, hint, schema, at);
-                Some(Typed { ty: Ty::Named(hint.to_owned()), validators: vec![], json: "object", format: None })
+                Some(Typed {
+                    ty: Ty::Named(hint.to_owned()),
+                    validators: vec![],
+                    json: "object",
+                    format: None,
+                })
             }
             _ => self.scalar(schema, at),
         }
@@ -354,12 +443,30 @@ impl Resolver<'_> {
         };
         let name = unescape(name);
         match self.named.get(&name) {
-            Some(Named::Object(rust)) => Some(Typed { ty: Ty::Named(rust.clone()), validators: vec![], json: "object", format: None }),
-            Some(Named::Enum(rust)) => Some(Typed { ty: Ty::Named(rust.clone()), validators: vec![], json: "enum", format: None }),
+            Some(Named::Object(rust)) => Some(Typed {
+                ty: Ty::Named(rust.clone()),
+                validators: vec![],
+                json: "object",
+                format: None,
+            }),
+            Some(Named::Enum(rust)) => Some(Typed {
+                ty: Ty::Named(rust.clone()),
+                validators: vec![],
+                json: "enum",
+                format: None,
+            }),
             None => {
-                let exists = self.doc.components.as_ref().is_some_and(|c| c.schemas.contains_key(&name));
+                let exists = self
+                    .doc
+                    .components
+                    .as_ref()
+                    .is_some_and(|c| c.schemas.contains_key(&name));
                 if !exists {
-                    self.diags.error(at, format!("`$ref: {target}` points at no schema"), "define the schema under `components/schemas`, or fix the name");
+                    self.diags.error(
+                        at,
+                        format!("`$ref: {target}` points at no schema"),
+                        "define the schema under `components/schemas`, or fix the name",
+                    );
                 }
                 // An existing but refused schema was reported where it is declared.
                 None
@@ -369,32 +476,71 @@ impl Resolver<'_> {
 
     /// A string enum: a `#[derive(Enum)]` with one variant per value. An inline enum's
     /// `default` and `example` belong to the parameter or property that declares it.
-    fn string_enum(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str, inline: bool) {
+    fn string_enum(
+        &mut self,
+        rust: &str,
+        spec_name: &str,
+        schema: &Map<String, Value>,
+        at: &str,
+        inline: bool,
+    ) {
         self.check_keywords(schema, "string", at);
-        for key in ["minLength", "maxLength", "pattern", "format", "nullable", "default", "example"] {
+        for key in [
+            "minLength",
+            "maxLength",
+            "pattern",
+            "format",
+            "nullable",
+            "default",
+            "example",
+        ] {
             let usage = inline && matches!(key, "default" | "example" | "nullable");
             if schema.contains_key(key) && !usage {
-                self.diags.error(&join(at, key), format!("`{key}` on an enum is not supported yet"), "remove it; the enum's values are its constraint");
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` on an enum is not supported yet"),
+                    "remove it; the enum's values are its constraint",
+                );
             }
         }
         let mut variants: Vec<(String, String)> = Vec::new();
-        let values = schema.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+        let values = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         if values.is_empty() {
-            self.diags.error(&join(at, "enum"), "an enum needs at least one value", "list the allowed values");
+            self.diags.error(
+                &join(at, "enum"),
+                "an enum needs at least one value",
+                "list the allowed values",
+            );
         }
         for (i, value) in values.iter().enumerate() {
             let here = format!("{at}/enum/{i}");
             let Some(value) = value.as_str() else {
-                self.diags.error(&here, format!("enum value {value} is not a string"), "quote it, or remove it");
+                self.diags.error(
+                    &here,
+                    format!("enum value {value} is not a string"),
+                    "quote it, or remove it",
+                );
                 continue;
             };
             if variants.iter().any(|(v, _)| v == value) {
-                self.diags.error(&here, format!("enum value `{value}` is listed twice"), "remove the duplicate");
+                self.diags.error(
+                    &here,
+                    format!("enum value `{value}` is listed twice"),
+                    "remove the duplicate",
+                );
                 continue;
             }
             let variant = pascal_case(value);
             if !is_identifier(&variant) {
-                self.diags.error(&here, format!("enum value `{value}` has no letters or digits to name a Rust variant"), "change the value");
+                self.diags.error(
+                    &here,
+                    format!("enum value `{value}` has no letters or digits to name a Rust variant"),
+                    "change the value",
+                );
                 continue;
             }
             if let Some((other, _)) = variants.iter().find(|(_, v)| *v == variant) {
@@ -421,7 +567,9 @@ impl Resolver<'_> {
         let format = schema.get("format").and_then(Value::as_str);
         let (rust, json): (&str, &'static str) = match (ty, format) {
             (Some("string"), None) => ("::std::string::String", "string"),
-            (Some("string"), Some("date-time")) => ("::chrono::DateTime<::chrono::FixedOffset>", "string"),
+            (Some("string"), Some("date-time")) => {
+                ("::chrono::DateTime<::chrono::FixedOffset>", "string")
+            }
             (Some("string"), Some("uuid")) => ("::uuid::Uuid", "string"),
             (Some("string"), Some("email")) => ("::poem_openapi::types::Email", "string"),
             (Some("string"), Some("uri")) => ("::poem::http::Uri", "string"),
@@ -438,13 +586,21 @@ impl Resolver<'_> {
             (Some("integer"), Some("int32")) => ("i32", "integer"),
             (Some("integer"), Some("int64")) => ("i64", "integer"),
             (Some("integer"), None) => {
-                self.diags.error(at, "an integer schema needs a `format`", "add `format: int32` or `format: int64`; poem-openapi always serves one");
+                self.diags.error(
+                    at,
+                    "an integer schema needs a `format`",
+                    "add `format: int32` or `format: int64`; poem-openapi always serves one",
+                );
                 return None;
             }
             (Some("number"), Some("float")) => ("f32", "number"),
             (Some("number"), Some("double")) => ("f64", "number"),
             (Some("number"), None) => {
-                self.diags.error(at, "a number schema needs a `format`", "add `format: double` or `format: float`; poem-openapi always serves one");
+                self.diags.error(
+                    at,
+                    "a number schema needs a `format`",
+                    "add `format: double` or `format: float`; poem-openapi always serves one",
+                );
                 return None;
             }
             (Some("boolean"), None) => ("bool", "boolean"),
@@ -453,11 +609,19 @@ impl Resolver<'_> {
                 return None;
             }
             (Some(t), _) => {
-                self.diags.error(&join(at, "type"), format!("unknown type `{t}`"), "use one of string, integer, number, boolean, array, object");
+                self.diags.error(
+                    &join(at, "type"),
+                    format!("unknown type `{t}`"),
+                    "use one of string, integer, number, boolean, array, object",
+                );
                 return None;
             }
             (None, _) => {
-                self.diags.error(at, "a schema without `type` is not supported", "add `type:`");
+                self.diags.error(
+                    at,
+                    "a schema without `type` is not supported",
+                    "add `type:`",
+                );
                 return None;
             }
         };
@@ -466,32 +630,74 @@ impl Resolver<'_> {
         // A string format is a type of its own (Uuid, DateTime); number formats are widths.
         let format = format.filter(|_| json == "string").map(str::to_owned);
         if format.is_some() && !validators.is_empty() {
-            self.diags.error(at, "length and pattern constraints on a formatted string are not supported", "the format is the constraint; remove `minLength`, `maxLength` and `pattern`");
+            self.diags.error(
+                at,
+                "length and pattern constraints on a formatted string are not supported",
+                "the format is the constraint; remove `minLength`, `maxLength` and `pattern`",
+            );
             validators.clear();
         }
-        Some(Typed { ty: Ty::Builtin(rust.to_owned()), validators, json, format })
+        Some(Typed {
+            ty: Ty::Builtin(rust.to_owned()),
+            validators,
+            json,
+            format,
+        })
     }
 
     /// Reports keywords that do not apply to `ty` (openapiv3 would drop them silently).
     fn check_keywords(&mut self, schema: &Map<String, Value>, ty: &str, at: &str) {
         const COMMON: &[&str] = &[
-            "type", "format", "description", "nullable", "default", "example", "deprecated", "readOnly", "writeOnly",
+            "type",
+            "format",
+            "description",
+            "nullable",
+            "default",
+            "example",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
         ];
         let allowed: &[&str] = match ty {
             "string" => &["minLength", "maxLength", "pattern", "enum"],
-            "integer" | "number" => &["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "enum"],
+            "integer" | "number" => &[
+                "minimum",
+                "maximum",
+                "exclusiveMinimum",
+                "exclusiveMaximum",
+                "multipleOf",
+                "enum",
+            ],
             "array" => &["items", "minItems", "maxItems", "uniqueItems"],
-            "object" => &["properties", "required", "additionalProperties", "minProperties", "maxProperties"],
+            "object" => &[
+                "properties",
+                "required",
+                "additionalProperties",
+                "minProperties",
+                "maxProperties",
+            ],
             _ => &[],
         };
         for key in schema.keys() {
-            if !COMMON.contains(&key.as_str()) && !allowed.contains(&key.as_str()) && !key.starts_with("x-") {
-                self.diags.error(&join(at, key), format!("`{key}` does not apply to a schema of type `{ty}`"), "remove it, or change the schema's `type`");
+            if !COMMON.contains(&key.as_str())
+                && !allowed.contains(&key.as_str())
+                && !key.starts_with("x-")
+            {
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` does not apply to a schema of type `{ty}`"),
+                    "remove it, or change the schema's `type`",
+                );
             }
         }
     }
 
-    fn scalar_validators(&mut self, schema: &Map<String, Value>, ty: &str, at: &str) -> Vec<String> {
+    fn scalar_validators(
+        &mut self,
+        schema: &Map<String, Value>,
+        ty: &str,
+        at: &str,
+    ) -> Vec<String> {
         let mut v = Vec::new();
         match ty {
             "string" => {
@@ -513,19 +719,34 @@ impl Resolver<'_> {
                 }
             }
             "integer" | "number" => {
-                for (key, exclusive) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] {
+                for (key, exclusive) in [
+                    ("minimum", "exclusiveMinimum"),
+                    ("maximum", "exclusiveMaximum"),
+                ] {
                     if let Some(n) = schema.get(key).and_then(Value::as_f64) {
                         let excl = schema.get(exclusive) == Some(&Value::Bool(true));
-                        v.push(format!("{key}(value = {:?}{})", n.to_string(), if excl { ", exclusive" } else { "" }));
+                        v.push(format!(
+                            "{key}(value = {:?}{})",
+                            n.to_string(),
+                            if excl { ", exclusive" } else { "" }
+                        ));
                     } else if schema.contains_key(exclusive) {
-                        self.diags.error(&join(at, exclusive), format!("`{exclusive}` without `{key}`"), format!("add `{key}:` or remove `{exclusive}`"));
+                        self.diags.error(
+                            &join(at, exclusive),
+                            format!("`{exclusive}` without `{key}`"),
+                            format!("add `{key}:` or remove `{exclusive}`"),
+                        );
                     }
                 }
                 if let Some(n) = schema.get("multipleOf").and_then(Value::as_f64) {
                     if n > 0.0 {
                         v.push(format!("multiple_of = {n:?}"));
                     } else {
-                        self.diags.error(&join(at, "multipleOf"), "`multipleOf` must be greater than 0", "use a positive number");
+                        self.diags.error(
+                            &join(at, "multipleOf"),
+                            "`multipleOf` must be greater than 0",
+                            "use a positive number",
+                        );
                     }
                 }
             }
@@ -534,12 +755,21 @@ impl Resolver<'_> {
         v
     }
 
-    pub(super) fn usize_keyword(&mut self, schema: &Map<String, Value>, key: &str, at: &str) -> Option<usize> {
+    pub(super) fn usize_keyword(
+        &mut self,
+        schema: &Map<String, Value>,
+        key: &str,
+        at: &str,
+    ) -> Option<usize> {
         let value = schema.get(key)?;
         match value.as_u64() {
             Some(n) => Some(n as usize),
             None => {
-                self.diags.error(&join(at, key), format!("`{key}` must be a non-negative integer"), "write a whole number, e.g. 1");
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` must be a non-negative integer"),
+                    "write a whole number, e.g. 1",
+                );
                 None
             }
         }
@@ -555,7 +785,11 @@ impl Resolver<'_> {
             for f in &object.fields {
                 if let Ty::Named(target) = &f.ty {
                     if self.objects.contains_key(target) {
-                        edges.entry(name.clone()).or_default().push((target.clone(), !f.optional, f.origin.clone()));
+                        edges.entry(name.clone()).or_default().push((
+                            target.clone(),
+                            !f.optional,
+                            f.origin.clone(),
+                        ));
                     }
                 }
             }
@@ -608,5 +842,8 @@ impl Resolver<'_> {
 
 /// An object schema with `additionalProperties: <schema>` and no `properties` is a map.
 fn is_map(schema: &Map<String, Value>) -> bool {
-    schema.get("additionalProperties").is_some_and(Value::is_object) && !schema.contains_key("properties")
+    schema
+        .get("additionalProperties")
+        .is_some_and(Value::is_object)
+        && !schema.contains_key("properties")
 }

@@ -34,15 +34,22 @@ impl Resolver<'_> {
 
     fn enum_values(&self, typed: &Typed) -> Vec<(String, String)> {
         match &typed.ty {
-            Ty::Named(name) if typed.json == "enum" => {
-                self.enums.get(name).map(|e| e.variants.clone()).unwrap_or_default()
-            }
+            Ty::Named(name) if typed.json == "enum" => self
+                .enums
+                .get(name)
+                .map(|e| e.variants.clone())
+                .unwrap_or_default(),
             _ => vec![],
         }
     }
 }
 
-fn check(value: &Value, typed: &Typed, schema: &Map<String, Value>, variants: &[(String, String)]) -> Result<String, String> {
+fn check(
+    value: &Value,
+    typed: &Typed,
+    schema: &Map<String, Value>,
+    variants: &[(String, String)],
+) -> Result<String, String> {
     if typed.format.is_some() {
         return Err(format!(
             "is on a `format: {}` schema, where defaults and examples are not supported yet",
@@ -60,10 +67,18 @@ fn check(value: &Value, typed: &Typed, schema: &Map<String, Value>, variants: &[
         }
         ("string", Value::String(s)) => {
             let len = s.chars().count() as u64;
-            if schema.get("minLength").and_then(Value::as_u64).is_some_and(|m| len < m) {
+            if schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len < m)
+            {
                 return Err("is shorter than `minLength`".into());
             }
-            if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|m| len > m) {
+            if schema
+                .get("maxLength")
+                .and_then(Value::as_u64)
+                .is_some_and(|m| len > m)
+            {
                 return Err("is longer than `maxLength`".into());
             }
             if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
@@ -79,7 +94,10 @@ fn check(value: &Value, typed: &Typed, schema: &Map<String, Value>, variants: &[
             if integer && !(n.is_i64() || n.is_u64()) {
                 return Err("is not an integer".into());
             }
-            if integer && typed.ty.to_string() == "i32" && n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none() {
+            if integer
+                && typed.ty.to_string() == "i32"
+                && n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none()
+            {
                 return Err("does not fit in int32".into());
             }
             let excl = |k: &str| schema.get(k) == Some(&Value::Bool(true));
@@ -98,16 +116,27 @@ fn check(value: &Value, typed: &Typed, schema: &Map<String, Value>, variants: &[
                     return Err(format!("is not a multiple of {m}"));
                 }
             }
-            Ok(if integer { format!("{n}") } else { format!("{x:?}") })
+            Ok(if integer {
+                format!("{n}")
+            } else {
+                format!("{x:?}")
+            })
         }
         ("boolean", Value::Bool(b)) => Ok(b.to_string()),
-        ("array" | "object", _) => Err(format!("is on an {} schema, where defaults and examples are not supported yet", typed.json)),
+        ("array" | "object", _) => Err(format!(
+            "is on an {} schema, where defaults and examples are not supported yet",
+            typed.json
+        )),
         (json, _) => Err(format!("is not a {json}")),
     }
 }
 
 fn list(variants: &[(String, String)]) -> String {
-    variants.iter().map(|(v, _)| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+    variants
+        .iter()
+        .map(|(v, _)| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -115,7 +144,12 @@ mod tests {
     use super::*;
 
     fn typed(json: &'static str, rust: &str) -> Typed {
-        Typed { ty: Ty::Builtin(rust.into()), validators: vec![], json, format: None }
+        Typed {
+            ty: Ty::Builtin(rust.into()),
+            validators: vec![],
+            json,
+            format: None,
+        }
     }
 
     fn schema(v: Value) -> Map<String, Value> {
@@ -126,19 +160,48 @@ mod tests {
     fn numbers_are_checked_against_bounds_and_width() {
         let s = schema(serde_json::json!({"minimum": 1, "maximum": 100, "exclusiveMaximum": true}));
 
-        assert_eq!(check(&Value::from(20), &typed("integer", "i32"), &s, &[]), Ok("20".into()));
+        assert_eq!(
+            check(&Value::from(20), &typed("integer", "i32"), &s, &[]),
+            Ok("20".into())
+        );
         assert!(check(&Value::from(100), &typed("integer", "i32"), &s, &[]).is_err());
-        assert!(check(&Value::from(5_000_000_000i64), &typed("integer", "i32"), &Map::new(), &[]).is_err());
-        assert!(check(&Value::from(1.5), &typed("integer", "i64"), &Map::new(), &[]).is_err());
-        assert_eq!(check(&Value::from(2.5), &typed("number", "f64"), &Map::new(), &[]), Ok("2.5".into()));
+        assert!(check(
+            &Value::from(5_000_000_000i64),
+            &typed("integer", "i32"),
+            &Map::new(),
+            &[]
+        )
+        .is_err());
+        assert!(check(
+            &Value::from(1.5),
+            &typed("integer", "i64"),
+            &Map::new(),
+            &[]
+        )
+        .is_err());
+        assert_eq!(
+            check(&Value::from(2.5), &typed("number", "f64"), &Map::new(), &[]),
+            Ok("2.5".into())
+        );
     }
 
     #[test]
     fn enum_values_become_variants() {
-        let t = Typed { ty: Ty::Named("Order".into()), validators: vec![], json: "enum", format: None };
-        let variants = [("asc".to_owned(), "Asc".to_owned()), ("desc".to_owned(), "Desc".to_owned())];
+        let t = Typed {
+            ty: Ty::Named("Order".into()),
+            validators: vec![],
+            json: "enum",
+            format: None,
+        };
+        let variants = [
+            ("asc".to_owned(), "Asc".to_owned()),
+            ("desc".to_owned(), "Desc".to_owned()),
+        ];
 
-        assert_eq!(check(&Value::from("desc"), &t, &Map::new(), &variants), Ok("Order::Desc".into()));
+        assert_eq!(
+            check(&Value::from("desc"), &t, &Map::new(), &variants),
+            Ok("Order::Desc".into())
+        );
         assert_eq!(
             check(&Value::from("up"), &t, &Map::new(), &variants),
             Err("is not one of the enum's values (`asc`, `desc`)".into())
