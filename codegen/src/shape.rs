@@ -19,6 +19,10 @@ enum Shape {
     Str,
     Bool,
     Num,
+    /// A whole number ≥ 0 (`maxLength`, `minItems`).
+    Count,
+    /// One of a fixed set of strings (`in: query`).
+    OneOf(&'static [&'static str]),
     /// Any JSON value (`default`, `example`): checked against its schema in `resolve`.
     Any,
     StrList,
@@ -146,8 +150,8 @@ static PATH_ITEM: Kind = Kind {
     what: "a path item",
     keys: &[
         no("$ref", Shape::Str, "write the path item inline"),
-        k("summary", Shape::Str),
-        k("description", Shape::Str),
+        no("summary", Shape::Str, "put the summary on each operation: poem-openapi serves none per path"),
+        no("description", Shape::Str, "put the description on each operation: poem-openapi serves none per path"),
         k("get", Shape::Obj(&OPERATION)),
         k("put", Shape::Obj(&OPERATION)),
         k("post", Shape::Obj(&OPERATION)),
@@ -187,7 +191,7 @@ static PARAMETER: Kind = Kind {
     what: "a parameter",
     keys: &[
         req("name", Shape::Str),
-        req("in", Shape::Str),
+        req("in", Shape::OneOf(&["path", "query", "header", "cookie"])),
         k("description", Shape::Str),
         k("required", Shape::Bool),
         k("deprecated", Shape::Bool),
@@ -240,7 +244,7 @@ static HEADER: Kind = Kind {
     keys: &[
         k("description", Shape::Str),
         k("required", Shape::Bool),
-        k("deprecated", Shape::Bool),
+        no("deprecated", Shape::Bool, LATER),
         no("allowEmptyValue", Shape::Bool, LATER),
         no("style", Shape::Str, LATER),
         no("explode", Shape::Bool, LATER),
@@ -265,14 +269,14 @@ static SCHEMA: Kind = Kind {
         k("exclusiveMaximum", Shape::Bool),
         k("minimum", Shape::Num),
         k("exclusiveMinimum", Shape::Bool),
-        k("maxLength", Shape::Num),
-        k("minLength", Shape::Num),
+        k("maxLength", Shape::Count),
+        k("minLength", Shape::Count),
         k("pattern", Shape::Str),
-        k("maxItems", Shape::Num),
-        k("minItems", Shape::Num),
+        k("maxItems", Shape::Count),
+        k("minItems", Shape::Count),
         k("uniqueItems", Shape::Bool),
-        k("maxProperties", Shape::Num),
-        k("minProperties", Shape::Num),
+        k("maxProperties", Shape::Count),
+        k("minProperties", Shape::Count),
         k("required", Shape::StrList),
         k("enum", Shape::Any),
         k("type", Shape::Str),
@@ -310,6 +314,22 @@ fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Valu
         Shape::Str => expect(value, Value::is_string, "a string", at, diags),
         Shape::Bool => expect(value, Value::is_boolean, "`true` or `false`", at, diags),
         Shape::Num => expect(value, Value::is_number, "a number", at, diags),
+        Shape::Count => expect(value, Value::is_u64, "a whole number, 0 or more", at, diags),
+        Shape::OneOf(allowed) => match value.as_str() {
+            Some(v) if allowed.contains(&v) => value.clone(),
+            _ => {
+                diags.error(
+                    at,
+                    format!(
+                        "expected one of {}, found {value}",
+                        list(allowed.iter().copied())
+                    ),
+                    format!("write one of {}", list(allowed.iter().copied())),
+                );
+                // No placeholder: guessing a location would only produce follow-on errors.
+                Value::Null
+            }
+        },
         Shape::StrList => match value.as_array() {
             Some(items) => Value::Array(
                 items
@@ -502,8 +522,9 @@ fn mismatch(value: &Value, expected: &str, at: &str, diags: &mut Diagnostics) ->
 fn placeholder(shape: Shape) -> Value {
     match shape {
         Shape::Str => Value::String(String::new()),
+        Shape::OneOf(allowed) => Value::String(allowed[0].to_owned()),
         Shape::Bool => Value::Bool(false),
-        Shape::Num => Value::from(0),
+        Shape::Num | Shape::Count => Value::from(0),
         Shape::StrList | Shape::ListOf(_) => Value::Array(vec![]),
         Shape::Obj(kind) | Shape::RefOr(kind) => Value::Object(
             kind.keys

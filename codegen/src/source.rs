@@ -23,17 +23,24 @@ impl Source {
         }
         for token in pointer.split('/').skip(1) {
             let token = unescape(token);
+            // A pointer that goes past what exists (a key that should be there) is located at
+            // the deepest node that does exist.
             match node {
                 Node::Mapping(map) => {
-                    let (key, value) = map.iter().find(|(k, _)| k.as_str() == token)?;
+                    let Some((key, value)) = map.iter().find(|(k, _)| k.as_str() == token) else {
+                        return at;
+                    };
                     at = key.span().start().map(|m| (m.line(), m.column()));
                     node = value;
                 }
                 Node::Sequence(seq) => {
-                    node = seq.get_node(token.parse().ok()?)?;
+                    let Some(item) = token.parse().ok().and_then(|i| seq.get_node(i)) else {
+                        return at;
+                    };
+                    node = item;
                     at = node.span().start().map(|m| (m.line(), m.column()));
                 }
-                Node::Scalar(_) => return None,
+                Node::Scalar(_) => return at,
             }
         }
         at
@@ -82,6 +89,11 @@ mod tests {
         assert_eq!(s.locate("/a"), Some((1, 1)));
         assert_eq!(s.locate("/paths/~1x/get"), Some((4, 5)));
         assert_eq!(s.locate("/paths/~1x/get/tags/1"), Some((5, 17)));
-        assert_eq!(s.locate("/paths/~1y"), None);
+        assert_eq!(
+            s.locate("/paths/~1y"),
+            Some((2, 1)),
+            "falls back to the deepest existing node"
+        );
+        assert_eq!(s.locate("/paths/~1x/get/responses"), Some((4, 5)));
     }
 }

@@ -58,17 +58,11 @@ async fn problem_response(err: poem::Error) -> Response {
     if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
     }
-    let body = Problem::from(&err);
-    let json = serde_json::json!({
-        "type": body.type_,
-        "title": body.title,
-        "status": body.status,
-        "detail": body.detail,
-    });
+    let body = poem_openapi::types::ToJSON::to_json_string(&Problem::from(&err));
     Response::builder()
         .status(status)
         .content_type(MEDIA_TYPE)
-        .body(json.to_string())
+        .body(body)
 }
 
 /// A bound server, not yet serving: tests bind to port 0 and read the port from here.

@@ -62,23 +62,25 @@ impl fmt::Display for ConfigError {
 }
 
 impl fmt::Display for StoreUrl {
-    /// The URL without a PostgreSQL password, fit for logs.
+    /// The store for logs: a PostgreSQL URL shows only user, host, port and database, never a
+    /// password (whether in the user part or in the query string).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreUrl::Memory => f.write_str("memory:"),
             StoreUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
-            StoreUrl::Postgres(url) => match (url.split_once("://"), url.rsplit_once('@')) {
-                (Some((scheme, rest)), Some((_, host))) => {
-                    let user = rest
-                        .split('@')
-                        .next()
-                        .unwrap_or_default()
-                        .split(':')
-                        .next()
-                        .unwrap_or_default();
-                    write!(f, "{scheme}://{user}@{host}")
+            StoreUrl::Postgres(url) => match url.parse::<tokio_postgres::Config>() {
+                Ok(config) => {
+                    let user = config.get_user().unwrap_or_default();
+                    let host = match config.get_hosts().first() {
+                        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+                        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+                        None => String::new(),
+                    };
+                    let port = config.get_ports().first().copied().unwrap_or(5432);
+                    let db = config.get_dbname().unwrap_or_default();
+                    write!(f, "postgres://{user}@{host}:{port}/{db}")
                 }
-                _ => f.write_str(url),
+                Err(_) => f.write_str("postgres://(unparsable URL)"),
             },
         }
     }
@@ -226,8 +228,10 @@ mod tests {
 
     #[test]
     fn store_urls_print_without_passwords() {
-        let url = StoreUrl::parse("postgres://app:secret@db:5432/items").unwrap();
+        let in_user = StoreUrl::parse("postgres://app:secret@db:5432/items").unwrap();
+        let in_query = StoreUrl::parse("postgres://db/items?user=app&password=secret").unwrap();
 
-        assert_eq!(url.to_string(), "postgres://app@db:5432/items");
+        assert_eq!(in_user.to_string(), "postgres://app@db:5432/items");
+        assert_eq!(in_query.to_string(), "postgres://app@db:5432/items");
     }
 }

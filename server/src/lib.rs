@@ -4,7 +4,8 @@
 //!
 //! - [`api`]: the generated code, included from `$OUT_DIR`.
 //! - [`handlers`]: the trait implementation: typed input → store → a declared response.
-//! - [`store`]: the HTTP-agnostic item store and its in-memory implementation.
+//! - [`store`]: the HTTP-agnostic item store: memory, SQLite and PostgreSQL.
+//! - [`catalog`]: the catalog example (openapi/catalog.yaml), served by `--example catalog`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
 

@@ -1,11 +1,12 @@
-//! The upsert is atomic: racing creators of one id see exactly one 201.
+//! The upsert is atomic in every store: racing creators of one id see exactly one 201.
 
+use items::store::{ItemStore, MemoryStore, PostgresStore, SqliteOptions, SqliteStore};
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{fresh_postgres, spawn_app_with, temp_sqlite};
 
-pub async fn sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201() {
-    let app = std::sync::Arc::new(spawn_app().await);
+async fn one_201_among_64<S: ItemStore>(store: S) {
+    let app = std::sync::Arc::new(spawn_app_with(store).await);
 
     let tasks: Vec<_> = (0..64)
         .map(|i| {
@@ -32,4 +33,17 @@ pub async fn sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201() {
         63,
         "{statuses:?}"
     );
+}
+
+pub async fn sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201_on_every_store() {
+    let (_dir, path) = temp_sqlite();
+
+    one_201_among_64(MemoryStore::new()).await;
+    one_201_among_64(
+        SqliteStore::open(&path, SqliteOptions::default())
+            .await
+            .unwrap(),
+    )
+    .await;
+    one_201_among_64(PostgresStore::open(&fresh_postgres().await).await.unwrap()).await;
 }

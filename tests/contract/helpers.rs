@@ -130,6 +130,22 @@ pub async fn spawn_app_with<S: ItemStore>(store: S) -> TestApp {
     }
 }
 
+/// A checked client for an items server running elsewhere (a spawned `items-server`).
+pub fn client_for(base: &str) -> TestApp {
+    let addr = base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("a base URL like http://127.0.0.1:PORT");
+    TestApp {
+        base: base.to_owned(),
+        spec: spec::written(),
+        addr,
+        http: reqwest::Client::new(),
+        down: Arc::new(AtomicBool::new(false)),
+        stop: None,
+    }
+}
+
 /// Starts the catalog example (openapi/catalog.yaml) on 127.0.0.1:0.
 pub async fn spawn_catalog() -> TestApp {
     let app = items::app::bind_endpoint("127.0.0.1:0", items::catalog::routes())

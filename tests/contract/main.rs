@@ -47,7 +47,7 @@ fn main() {
         rejections::a_body_that_is_not_declared_json_is_415,
         rejections::a_body_over_64_kib_is_413_with_or_without_content_length,
         rejections::unknown_routes_and_methods_get_problem_bodies,
-        concurrency::sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201,
+        concurrency::sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201_on_every_store,
         unavailable::every_operation_answers_503_with_retry_after_while_the_store_is_down,
         conformance::served_openapi_json_equals_items_yaml,
         conformance::served_openapi_yaml_is_the_same_document,

@@ -3,21 +3,23 @@
 //! PostgreSQL database between two processes, and refusing a database newer than itself.
 
 use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStderr};
-
 use futures_util::future::join_all;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Child;
 
-use crate::helpers::{fresh_postgres, temp_sqlite};
+use crate::helpers::{client_for, fresh_postgres, temp_sqlite, TestApp};
 
 /// A running `items-server` process.
 struct Server {
     child: Child,
-    base: String,
-    log: Lines<BufReader<ChildStderr>>,
+    /// Its log lines after "listening", collected by a task so the pipe never fills up.
+    log: Arc<Mutex<Vec<String>>>,
+    /// Checks every response against items.yaml.
+    client: TestApp,
 }
 
 /// Starts `items-server` with `args` on an ephemeral port and waits until it listens.
@@ -41,17 +43,27 @@ async fn start(args: &[&str]) -> Server {
     })
     .await
     .expect("items-server listens within 30 s");
-    Server { child, base, log }
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = lines.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = log.next_line().await {
+            sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        }
+    });
+    let client = client_for(&base);
+    Server {
+        child,
+        log: lines,
+        client,
+    }
 }
 
 impl Server {
-    async fn put(&self, client: &reqwest::Client, id: String, size: i64) -> u16 {
-        let r = client
-            .put(format!("{}/items/{id}", self.base))
-            .json(&json!({"name": id, "size": size}))
-            .send()
-            .await;
-        r.expect("PUT answered").status().as_u16()
+    async fn put(&self, id: String, size: i64) -> u16 {
+        self.client
+            .put_json(&format!("/items/{id}"), json!({"name": id, "size": size}))
+            .await
+            .status
     }
 
     async fn kill_9(mut self) {
@@ -66,12 +78,7 @@ impl Server {
 pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
     let mut server = start(&["--seed", "--store", "memory:"]).await;
 
-    let seeded: serde_json::Value = reqwest::get(format!("{}/items/foo", server.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seeded = server.client.get("/items/foo").await.json;
     let pid = server.child.id().expect("a running child").to_string();
     let kill = std::process::Command::new("kill")
         .args(["-TERM", &pid])
@@ -81,10 +88,9 @@ pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
         .await
         .expect("exits within 15 s")
         .unwrap();
-    let mut rest = Vec::new();
-    while let Ok(Some(line)) = server.log.next_line().await {
-        rest.push(line);
-    }
+    // The log task sees the pipe close when the process exits; give it a moment to finish.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let rest = server.log.lock().unwrap().clone();
 
     assert_eq!(seeded, json!({"name": "Fighters", "size": 6}));
     assert!(kill.success());
@@ -107,37 +113,22 @@ pub async fn a_bad_flag_is_a_usage_error_not_a_panic() {
 
 /// 1,000 acknowledged PUTs, `kill -9`, restart on the same store: all 1,000 are there.
 async fn writes_survive_kill_9(store: &str) {
-    let client = reqwest::Client::new();
     let server = start(&["--store", store]).await;
     for chunk in (0..1000).collect::<Vec<i64>>().chunks(50) {
-        let statuses = join_all(
-            chunk
-                .iter()
-                .map(|i| server.put(&client, format!("k{i:04}"), *i)),
-        )
-        .await;
+        let statuses = join_all(chunk.iter().map(|i| server.put(format!("k{i:04}"), *i))).await;
         assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
     }
 
     server.kill_9().await;
     let restarted = start(&["--store", store]).await;
 
-    let mut found = 0;
-    let mut cursor = String::new();
-    loop {
-        let url = format!("{}/items?limit=100{cursor}", restarted.base);
-        let page: serde_json::Value = client.get(url).send().await.unwrap().json().await.unwrap();
-        for it in page["items"].as_array().unwrap() {
-            let i: i64 = it["id"].as_str().unwrap()[1..].parse().unwrap();
-            assert_eq!(it["size"], i);
-            found += 1;
-        }
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => break,
-        }
+    let items = restarted.client.all_items().await;
+
+    assert_eq!(items.len(), 1000);
+    for it in &items {
+        let i: i64 = it["id"].as_str().unwrap()[1..].parse().unwrap();
+        assert_eq!(it["size"], i);
     }
-    assert_eq!(found, 1000);
 }
 
 pub async fn sqlite_writes_survive_kill_9() {
@@ -153,11 +144,10 @@ pub async fn two_processes_on_one_postgres_create_a_new_id_once() {
     let url = fresh_postgres().await;
     let args = ["--store", url.as_str()];
     let (a, b) = tokio::join!(start(&args), start(&args));
-    let client = reqwest::Client::new();
 
     let statuses = join_all((0..64).map(|i| {
         let server = if i % 2 == 0 { &a } else { &b };
-        server.put(&client, "contested".to_owned(), i)
+        server.put("contested".to_owned(), i)
     }))
     .await;
 

@@ -295,7 +295,7 @@ pub async fn a_full_sqlite_disk_answers_503_keeps_earlier_items_and_recovers() {
 struct Proxy {
     port: u16,
     cut: Arc<AtomicBool>,
-    generation: Arc<tokio::sync::watch::Sender<u64>>,
+    connections: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Proxy {
@@ -303,37 +303,38 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let cut = Arc::new(AtomicBool::new(false));
-        let (generation, _) = tokio::sync::watch::channel(0u64);
-        let generation = Arc::new(generation);
-        let (c, g) = (cut.clone(), generation.clone());
+        let connections: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
+        let (c, conns) = (cut.clone(), connections.clone());
         tokio::spawn(async move {
             while let Ok((mut client, _)) = listener.accept().await {
                 if c.load(Ordering::SeqCst) {
                     continue; // dropped: connection refused in effect
                 }
                 let target = target.clone();
-                let mut cuts = g.subscribe();
-                tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = cuts.changed() => {}
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                     }
                 });
+                conns.lock().unwrap().push(task);
             }
         });
         Proxy {
             port,
             cut,
-            generation,
+            connections,
         }
     }
 
-    fn cut(&self) {
+    /// Refuses new connections and closes every open one; returns once they are closed, so
+    /// nothing sent afterwards can reach the database.
+    async fn cut(&self) {
         self.cut.store(true, Ordering::SeqCst);
-        self.generation.send_modify(|g| *g += 1);
+        let open: Vec<_> = std::mem::take(&mut *self.connections.lock().unwrap());
+        for task in open {
+            task.abort();
+            let _ = task.await;
+        }
     }
 
     fn restore(&self) {
@@ -355,7 +356,7 @@ pub async fn a_cut_postgres_connection_answers_503_then_recovers() {
         200
     );
 
-    proxy.cut();
+    proxy.cut().await;
     let during = app.put_json("/items/foo", json!({"name": "during"})).await;
     let read_during = app.get("/items/foo").await;
     proxy.restore();

@@ -40,7 +40,12 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         named: BTreeMap::new(),
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
+        fn_names: BTreeMap::new(),
     };
+    for reserved in ["Api", "Handlers", "Tags"] {
+        r.type_names
+            .insert(reserved.to_owned(), "the generated code".to_owned());
+    }
     r.declare_components();
     r.resolve_components();
     let tags = r.tags();
@@ -78,9 +83,70 @@ struct Resolver<'a> {
     objects: BTreeMap<String, ir::Object>,
     /// Enums resolved so far (named and inline), by Rust name.
     enums: BTreeMap<String, ir::Enum>,
+    /// Generated free functions → the pointer that asked for each.
+    fn_names: BTreeMap<String, String>,
 }
 
 impl Resolver<'_> {
+    /// Doc lines for a spec text, checked to be served back unchanged: poem-openapi trims
+    /// every line of a doc comment and drops trailing newlines, so such text would differ.
+    fn text(&mut self, text: Option<&str>, at: &str) -> Doc {
+        let Some(text) = text else {
+            return Doc::default();
+        };
+        let problem = if text.chars().any(|c| c.is_control() && c != '\n') {
+            Some("contains a control character (tab, carriage return, …)")
+        } else if text.ends_with('\n') {
+            Some("ends with a newline (a `|` block scalar); use `|-` or `>-`")
+        } else if text.lines().any(|l| l != l.trim()) {
+            Some("has lines with leading or trailing spaces, which poem-openapi trims")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            self.diags.error(
+                at,
+                format!("the text {problem}"),
+                "write it so every line is trimmed: the served document must match the spec",
+            );
+        }
+        Doc::from_text(Some(text))
+    }
+
+    /// An operation's summary and description as one doc comment, which poem-openapi splits
+    /// at the first blank line: the summary must be one line, and a description needs one.
+    fn summary_and_description(&mut self, op: &openapiv3::Operation, at: &str) -> Doc {
+        let summary = self.text(op.summary.as_deref(), &join(at, "summary"));
+        let description = self.text(op.description.as_deref(), &join(at, "description"));
+        if summary.0.len() > 1 {
+            self.diags.error(
+                &join(at, "summary"),
+                "a summary must be one line",
+                "move the rest into `description`",
+            );
+        }
+        if summary.0.is_empty() && !description.0.is_empty() {
+            self.diags.error(&join(at, "description"), "an operation with a `description` needs a `summary`: poem-openapi would serve the description as the summary", "add a one-line `summary`");
+        }
+        let mut lines = summary.0;
+        if !lines.is_empty() && !description.0.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(description.0);
+        Doc(lines)
+    }
+
+    /// Claims a generated function name (parameter defaults, rejection handlers).
+    fn claim_fn(&mut self, name: &str, at: &str) {
+        if let Some(first) = self.fn_names.insert(name.to_owned(), at.to_owned()) {
+            self.diags.error(
+                at,
+                format!("the generated function `{name}` is also generated for {first}"),
+                "rename one of the operations or parameters",
+            );
+        }
+    }
+
     fn raw_at(&self, pointer: &str) -> Option<&Map<String, Value>> {
         self.raw.pointer(pointer).and_then(Value::as_object)
     }
@@ -104,7 +170,7 @@ impl Resolver<'_> {
     fn tags(&mut self) -> Vec<ir::Tag> {
         let mut tags: Vec<ir::Tag> = Vec::new();
         for (i, tag) in self.doc.tags.iter().enumerate() {
-            self.push_tag(
+            self.push_tag_checked(
                 &mut tags,
                 &tag.name,
                 tag.description.as_deref(),
@@ -118,6 +184,24 @@ impl Resolver<'_> {
             }
         }
         tags
+    }
+
+    fn push_tag_checked(
+        &mut self,
+        tags: &mut Vec<ir::Tag>,
+        name: &str,
+        description: Option<&str>,
+        at: &str,
+    ) {
+        if tags.iter().any(|t| t.name == name) {
+            self.diags.error(
+                at,
+                format!("tag `{name}` is declared twice"),
+                "remove the second declaration",
+            );
+            return;
+        }
+        self.push_tag(tags, name, description, at);
     }
 
     fn push_tag(
@@ -153,7 +237,7 @@ impl Resolver<'_> {
         tags.push(ir::Tag {
             name: name.to_owned(),
             variant,
-            doc: Doc::from_text(description),
+            doc: self.text(description, &join(at, "description")),
         });
     }
 
@@ -163,13 +247,31 @@ impl Resolver<'_> {
         let mut ops = Vec::new();
         let mut ids: BTreeMap<String, String> = BTreeMap::new();
         let mut methods: BTreeMap<String, String> = BTreeMap::new();
+        // poem routes by shape: `/a/{x}` and `/a/{y}` are one route, and the second would
+        // silently replace the first.
+        let mut shapes: BTreeMap<(String, String), String> = BTreeMap::new();
         for (path, item) in &self.doc.paths.paths {
             let path_at = join("/paths", path);
             let ReferenceOr::Item(item) = item else {
                 continue;
             };
+            let shape: String = path
+                .split('/')
+                .map(|seg| {
+                    if seg.starts_with('{') && seg.ends_with('}') {
+                        "{}"
+                    } else {
+                        seg
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
             for (method, op) in item.iter() {
                 let at = format!("{path_at}/{method}");
+                if let Some(first) = shapes.insert((method.to_owned(), shape.clone()), at.clone()) {
+                    self.diags.error(&at, format!("{} {path} matches the same requests as {first}", method.to_uppercase()), "paths that differ only in parameter names are one route; merge the operations or change a literal segment");
+                    continue;
+                }
                 let Some(id) = op.operation_id.clone() else {
                     self.diags.error(&at, "the operation has no `operationId`", "add `operationId:` (e.g. `putItem`); it names the handler method and the response enum");
                     continue;
@@ -290,7 +392,7 @@ impl Resolver<'_> {
             http_method: method.to_owned(),
             path: path.to_owned(),
             route,
-            doc: Doc::summary_and_description(op.summary.as_deref(), op.description.as_deref()),
+            doc: self.summary_and_description(op, at),
             tags: tag_variants,
             deprecated: op.deprecated,
             params,
@@ -320,6 +422,13 @@ impl Resolver<'_> {
                     at,
                     format!("the path segment `{segment}` mixes a parameter with text"),
                     "make each parameter a whole segment, e.g. `/items/{item_id}`",
+                );
+                segments.push(segment.to_owned());
+            } else if segment.contains([':', '*', '<', '>']) {
+                self.diags.error(
+                    at,
+                    format!("the path segment `{segment}` contains `:`, `*`, `<` or `>`, which poem's router reads as route syntax"),
+                    "use only letters, digits and `-._~` in literal segments",
                 );
                 segments.push(segment.to_owned());
             } else {
@@ -431,6 +540,16 @@ impl Resolver<'_> {
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
         }
+        for key in ["description", "deprecated"] {
+            if schema.contains_key(key) {
+                self.diags.error(
+                    &join(&schema_at, key),
+                    format!("`{key}` inside a parameter's schema is not served by poem-openapi"),
+                    format!("put `{key}` on the parameter itself"),
+                );
+            }
+        }
+        let has_default = schema.contains_key("default");
         // `default` and `example` become functions poem-openapi calls; both are checked
         // against the schema here, so a bad one fails the build, not a request.
         let mut values = Vec::new();
@@ -443,15 +562,26 @@ impl Resolver<'_> {
                 continue;
             };
             let name = format!("{keyword}_{method}_{rust_name}");
+            self.claim_fn(&name, &value_at);
             oai.push(format!("{keyword} = {name:?}"));
+            // The function returns the parameter's own type: an example of an optional
+            // parameter is `Some(value)`.
+            let optional = !data.required && !has_default;
             values.push(ir::ValueFn {
                 name,
-                ty: typed.ty.to_string(),
-                expr,
+                ty: if optional {
+                    format!("::std::option::Option<{}>", typed.ty)
+                } else {
+                    typed.ty.to_string()
+                },
+                expr: if optional {
+                    format!("::std::option::Option::Some({expr})")
+                } else {
+                    expr
+                },
                 doc: format!("`{keyword}` of parameter `{}` of `{method}`.", data.name),
             });
         }
-        let has_default = schema.contains_key("default");
         if data.deprecated == Some(true) {
             oai.push("deprecated".to_owned());
         }
@@ -473,7 +603,7 @@ impl Resolver<'_> {
                 rust_name,
                 extractor,
                 ty,
-                doc: Doc::from_text(data.description.as_deref()),
+                doc: self.text(data.description.as_deref(), &join(&at, "description")),
                 oai,
                 values,
             },
@@ -554,7 +684,7 @@ impl Resolver<'_> {
         Some(ir::Body {
             rust_name: "body".to_owned(),
             ty,
-            doc: Doc::from_text(body.description.as_deref()),
+            doc: self.text(body.description.as_deref(), &join(&at, "description")),
         })
     }
 
@@ -631,7 +761,7 @@ impl Resolver<'_> {
                     .unwrap_or_default();
                 if let Some(key) = schema
                     .keys()
-                    .find(|k| !matches!(k.as_str(), "type" | "format" | "description"))
+                    .find(|k| !matches!(k.as_str(), "type" | "format"))
                 {
                     self.diags.error(
                         &join(&join(&h_at, "schema"), key),
@@ -649,13 +779,13 @@ impl Resolver<'_> {
                     } else {
                         format!("::std::option::Option<{}>", scalar.ty)
                     },
-                    doc: Doc::from_text(header.description.as_deref()),
+                    doc: self.text(header.description.as_deref(), &join(&h_at, "description")),
                 });
             }
             out.push(ir::Response {
                 status: *status,
                 variant: status_variant(*status),
-                doc: Doc::from_text(Some(&response.description)),
+                doc: self.text(Some(&response.description), &join(&r_at, "description")),
                 body,
                 headers,
                 origin: r_at,
@@ -729,8 +859,10 @@ impl Resolver<'_> {
         } else {
             (None, None)
         };
+        let function = format!("{method}_rejected");
+        self.claim_fn(&function, at);
         Some(ir::Rejection {
-            function: format!("{method}_rejected"),
+            function,
             bad_request: bad_request?,
             too_large: if has_body { Some(too_large?) } else { None },
             unsupported_media_type: if has_body { Some(unsupported?) } else { None },

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Resolver, SCHEMA_REF};
-use crate::ir::{self, Doc, Ty};
+use crate::ir::{self, Ty};
 use crate::naming::{is_identifier, pascal_case, snake_case};
 use crate::source::{join, unescape};
 
@@ -193,12 +193,16 @@ impl Resolver<'_> {
                 values.extend(value_fn);
             }
         }
+        let doc = self.text(
+            schema.get("description").and_then(Value::as_str),
+            &join(at, "description"),
+        );
         self.objects.insert(
             rust.to_owned(),
             ir::Object {
                 name: spec_name.to_owned(),
                 rust_name: rust.to_owned(),
-                doc: Doc::from_text(schema.get("description").and_then(Value::as_str)),
+                doc,
                 fields,
                 deny_unknown_fields,
                 deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
@@ -259,6 +263,7 @@ impl Resolver<'_> {
                 self.value_expr("default", default, &typed, schema, &join(at, "default"))
             {
                 let fn_name = format!("default_{}_{}", snake_case(owner), rust_name);
+                self.claim_fn(&fn_name, at);
                 oai.push(format!("default = {fn_name:?}"));
                 value_fn = Some(ir::ValueFn {
                     name: fn_name,
@@ -305,7 +310,10 @@ impl Resolver<'_> {
             rust_name,
             ty: typed.ty,
             optional,
-            doc: Doc::from_text(schema.get("description").and_then(Value::as_str)),
+            doc: self.text(
+                schema.get("description").and_then(Value::as_str),
+                &join(at, "description"),
+            ),
             oai,
             origin: at.to_owned(),
         };
@@ -361,6 +369,13 @@ impl Resolver<'_> {
                     );
                     return None;
                 };
+                if !items.contains_key("$ref") && items.contains_key("description") {
+                    self.diags.error(
+                        &join(&items_at, "description"),
+                        "a description of array items is not served by poem-openapi",
+                        "describe the array instead",
+                    );
+                }
                 let element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
                 if !element.validators.is_empty() {
                     self.diags.error(
@@ -549,12 +564,16 @@ impl Resolver<'_> {
             }
             variants.push((value.to_owned(), variant));
         }
+        let doc = self.text(
+            schema.get("description").and_then(Value::as_str),
+            &join(at, "description"),
+        );
         self.enums.insert(
             rust.to_owned(),
             ir::Enum {
                 name: spec_name.to_owned(),
                 rust_name: rust.to_owned(),
-                doc: Doc::from_text(schema.get("description").and_then(Value::as_str)),
+                doc,
                 variants,
                 deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
             },
@@ -817,16 +836,25 @@ impl Resolver<'_> {
             for (target, required, origin) in list {
                 if reaches(target, owner, false) {
                     boxed.push(origin.clone());
-                    if *required && reaches(target, owner, true) {
+                    // Report a required cycle once, at the edge leaving its smallest name.
+                    let first_of_cycle = owner <= target || !reaches(target, target, true);
+                    if *required && reaches(target, owner, true) && first_of_cycle {
                         infinite.push((origin.clone(), owner.clone(), target.clone()));
                     }
                 }
             }
         }
         for (origin, owner, target) in infinite {
+            let message = if owner == target {
+                format!(
+                    "`{owner}` requires a `{owner}` inside itself: no finite value has this shape"
+                )
+            } else {
+                format!("`{owner}` requires `{target}`, which in turn requires `{owner}`: no finite value has this shape")
+            };
             self.diags.error(
                 &origin,
-                format!("`{owner}` requires a `{target}`, which requires a `{owner}` again: no finite value has this shape"),
+                message,
                 "make one property of the cycle optional, or an array",
             );
         }

@@ -17,6 +17,8 @@ use super::{Item, ItemStore, StoreError, Upsert};
 
 /// Longest a call may take, waiting for a connection included, before it fails as unavailable.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Longest a statement may run on the server: below [`CALL_TIMEOUT`].
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(4);
 /// Connections per process.
 const POOL_SIZE: usize = 16;
 
@@ -33,9 +35,15 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 impl PostgresStore {
     /// Connects to `url` (`postgres://user@host:port/db`) and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, String> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| format!("bad PostgreSQL URL: {e}"))?;
+        // The server gives up on a statement before the store does, so a call that failed with
+        // a timeout did not commit behind the client's back.
+        config.options(format!(
+            "-c statement_timeout={}",
+            STATEMENT_TIMEOUT.as_millis()
+        ));
         let manager = Manager::from_config(
             config,
             NoTls,

@@ -18,7 +18,7 @@ use super::{Item, ItemStore, StoreError, Upsert};
 /// How long a statement waits for another connection's lock before the store reports itself
 /// unavailable (the client then gets 503 with Retry-After).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
-/// Connections kept open for reuse.
+/// Connections open at most (SQLite has one writer; more only add lock waits).
 const POOL_SIZE: usize = 8;
 
 /// Settings of a SQLite store.
@@ -39,6 +39,8 @@ struct Inner {
     path: PathBuf,
     options: SqliteOptions,
     idle: Mutex<Vec<Connection>>,
+    /// Bounds the connections in use (and so the blocking threads) to [`POOL_SIZE`].
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -53,6 +55,7 @@ impl SqliteStore {
                 path: path.as_ref().to_owned(),
                 options,
                 idle: Mutex::new(Vec::new()),
+                permits: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
             }),
         };
         let path = store.inner.path.display().to_string();
@@ -83,7 +86,15 @@ impl SqliteStore {
         f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let store = self.clone();
+        let permit = self
+            .inner
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(err)?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = store
                 .inner
                 .idle
@@ -158,8 +169,10 @@ impl ItemStore for SqliteStore {
         let id = id.to_owned();
         self.with(move |conn| {
             let mut stmt = conn.prepare_cached(UPSERT).map_err(err)?;
+            // query_one steps the statement to completion, so an error at the implicit commit
+            // (disk full, I/O) is returned instead of lost when the statement is reset.
             let version: i64 = stmt
-                .query_row(params![id, item.name, item.size], |r| r.get(0))
+                .query_one(params![id, item.name, item.size], |r| r.get(0))
                 .map_err(err)?;
             Ok(if version == 1 {
                 Upsert::Created(item)
