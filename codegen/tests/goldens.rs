@@ -167,3 +167,27 @@ fn readme_rust_excerpt_is_taken_from_the_items_golden() {
         }
     }
 }
+
+#[test]
+fn every_fixture_the_readme_names_exists() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = read(&root.join("../README.md"));
+    let section = &readme[readme
+        .find("## Supported OpenAPI")
+        .expect("the README has a Supported OpenAPI section")..];
+
+    let named: Vec<&str> = section
+        .split('`')
+        .filter(|t| (t.starts_with("ok/") || t.starts_with("err/")) && !t.ends_with('/'))
+        .collect();
+
+    assert!(named.len() >= 20, "the table names its fixtures: {named:?}");
+    for name in named {
+        let path = root.join("tests/fixtures").join(format!("{name}.yaml"));
+        assert!(
+            path.exists(),
+            "README names {name}, but {} does not exist",
+            path.display()
+        );
+    }
+}

@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use poem::http::Method;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::{OpenApi, OpenApiService};
@@ -44,11 +45,15 @@ pub fn serve_api<T: OpenApi + 'static>(
         .catch_all_error(problem_response)
 }
 
-/// Reads at most [`MAX_BODY_BYTES`] of the body, with or without `Content-Length`; more is 413.
-/// (poem's `SizeLimit` would instead answer 411 to every request without `Content-Length`.)
+/// Reads at most [`MAX_BODY_BYTES`] of a PUT, POST or PATCH body, with or without
+/// `Content-Length`; more is 413, which every operation with a body declares. Other methods
+/// take no body, so theirs is never read. (poem's `SizeLimit` would instead answer 411 to
+/// every request without `Content-Length`.)
 async fn limit_body<E: Endpoint>(ep: E, mut req: Request) -> poem::Result<Response> {
-    let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
-    req.set_body(body);
+    if matches!(*req.method(), Method::PUT | Method::POST | Method::PATCH) {
+        let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
+        req.set_body(body);
+    }
     ep.call(req).await.map(IntoResponse::into_response)
 }
 

@@ -129,3 +129,21 @@ pub async fn listing_defaults_to_20_items() {
     assert_eq!(page.json["items"].as_array().unwrap().len(), 20);
     assert!(page.json["next_cursor"].is_string());
 }
+
+pub async fn a_body_sent_with_a_get_is_ignored_not_rejected() {
+    let app = spawn_app().await;
+
+    let read = app
+        .send(
+            "GET",
+            "/items/foo",
+            Some("text/plain"),
+            Some(vec![b'x'; 100 * 1024]),
+        )
+        .await;
+
+    assert_eq!(
+        read.status, 200,
+        "GET declares no 413; its body is not read"
+    );
+}

@@ -39,6 +39,7 @@ fn main() {
         items::delete_is_204_then_404_and_the_item_is_gone,
         items::listing_pages_in_id_order_and_every_item_appears_once,
         items::listing_defaults_to_20_items,
+        items::a_body_sent_with_a_get_is_ignored_not_rejected,
         rejections::malformed_and_mistyped_bodies_are_400,
         rejections::an_unknown_field_is_400_and_names_the_field,
         rejections::values_outside_the_specs_limits_are_400,

@@ -115,9 +115,21 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
         ));
     };
     for (name, header) in response["headers"].as_object().into_iter().flatten() {
-        let present = r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-        if header["required"] == json!(true) && !present {
-            return Err(format!("{at}: required header {name} is missing"));
+        let value = r
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str());
+        match value {
+            None if header["required"] == json!(true) => {
+                return Err(format!("{at}: required header {name} is missing"));
+            }
+            Some(v)
+                if header["schema"]["type"] == json!("integer") && v.parse::<i64>().is_err() =>
+            {
+                return Err(format!("{at}: header {name}: `{v}` is not an integer"));
+            }
+            _ => {}
         }
     }
     match response["content"]

@@ -267,7 +267,7 @@ fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
 pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// List items
     ///
-    /// Items in ascending id order, one page at a time. Pass the `next_cursor` of a page as `cursor` to get the next one; a page without `next_cursor` is the last.
+    /// Items in ascending id order, one page at a time. Pass the `next_cursor` of a page as `cursor` to get the next one; a page whose `next_cursor` is null is the last.
     ///
     /// `GET /items`
     fn list_items(
@@ -312,7 +312,7 @@ pub struct Api<H>(pub H);
 impl<H: Handlers> Api<H> {
     /// List items
     ///
-    /// Items in ascending id order, one page at a time. Pass the `next_cursor` of a page as `cursor` to get the next one; a page without `next_cursor` is the last.
+    /// Items in ascending id order, one page at a time. Pass the `next_cursor` of a page as `cursor` to get the next one; a page whose `next_cursor` is null is the last.
     #[oai(
         path = "/items",
         method = "get",

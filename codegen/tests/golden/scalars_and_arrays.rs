@@ -149,6 +149,8 @@ pub enum HealthResponse {
 pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// List widgets
     ///
+    /// All widgets, lightest first.
+    ///
     /// `GET /widgets`
     fn list_widgets(
         &self,
@@ -176,6 +178,8 @@ pub struct Api<H>(pub H);
 #[allow(clippy::too_many_arguments)]
 impl<H: Handlers> Api<H> {
     /// List widgets
+    ///
+    /// All widgets, lightest first.
     #[oai(path = "/widgets", method = "get", operation_id = "listWidgets", deprecated)]
     async fn list_widgets(
         &self,
