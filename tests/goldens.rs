@@ -40,3 +40,60 @@ fn every_golden_is_compiled_here() {
 
     assert_eq!(goldens, COMPILED, "add the new golden to the goldens! list");
 }
+
+/// Goldens are compiled above; this runs one through poem without a socket, to prove that
+/// path, query, header and cookie parameters with non-identifier names parse at run time.
+mod parameters_at_run_time {
+    use std::sync::Mutex;
+
+    use poem::{Endpoint, Request};
+
+    use super::parameters_in_every_location as generated;
+
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    struct Recorder;
+
+    impl generated::Handlers for Recorder {
+        async fn list_objects(
+            &self,
+            bucket_name: String,
+            prefix: Option<String>,
+            tag: Option<Vec<String>>,
+            order: generated::ListObjectsOrder,
+            storage_class: Option<generated::StorageClass>,
+            x_request_id: uuid::Uuid,
+            x_retries: Option<i32>,
+            session: Option<String>,
+        ) -> generated::ListObjectsResponse {
+            SEEN.lock().unwrap().push(format!(
+                "{bucket_name} {prefix:?} {tag:?} {order:?} {storage_class:?} {x_request_id} {x_retries:?} {session:?}"
+            ));
+            generated::ListObjectsResponse::NoContent
+        }
+    }
+
+    #[tokio::test]
+    async fn every_parameter_location_parses() {
+        let app = poem::Route::new().nest("/", generated::service(Recorder));
+        let request = Request::builder()
+            .uri_str("/buckets/my-bucket/objects?tag=a&tag=b&storage-class=cold-line")
+            .header("X-Request-Id", "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+            .header("X-Retries", "2")
+            .header("Cookie", "session=s1")
+            .finish();
+
+        let ok = app.call(request).await.unwrap();
+        let missing_header = app
+            .call(Request::builder().uri_str("/buckets/b/objects").finish())
+            .await
+            .unwrap();
+
+        assert_eq!(ok.status(), 204);
+        assert_eq!(missing_header.status(), 400, "X-Request-Id is required");
+        assert_eq!(
+            SEEN.lock().unwrap().as_slice(),
+            ["my-bucket None Some([\"a\", \"b\"]) Asc Some(ColdLine) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 Some(2) Some(\"s1\")"]
+        );
+    }
+}
