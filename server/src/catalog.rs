@@ -67,6 +67,8 @@ fn book(id: uuid::Uuid, new: NewBook) -> Book {
             email: a.email,
         }),
         available: new.available,
+        weight_kg: new.weight_kg,
+        dimensions_cm: new.dimensions_cm,
     }
 }
 
@@ -89,6 +91,8 @@ impl Catalog {
                 email: None,
             }),
             available: true,
+            weight_kg: Some(1.1),
+            dimensions_cm: Some(vec![23.5, 17.8, 3.3]),
         };
         let state = State {
             books: BTreeMap::from([(id, seed)]),

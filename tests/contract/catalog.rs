@@ -55,6 +55,7 @@ pub async fn every_operation_answers_as_declared() {
         "title": "Dune", "genre": "fiction", "tags": ["sf", "classic"], "price_cents": 995,
         "published": "1965-08-01T00:00:00Z", "homepage": "https://example.org/dune",
         "metadata": {"edition": "first"}, "author": {"name": "Frank Herbert", "email": "frank@example.org"},
+        "weight_kg": 0.4, "dimensions_cm": [17.5, 10.6, 3.0],
     }))
     .await;
     let id = created.json["id"].as_str().unwrap().to_owned();
@@ -210,6 +211,9 @@ pub async fn values_the_spec_forbids_are_400_problems() {
         json!({"title": "T", "genre": "fiction", "metadata": (0..11).map(|i| (i.to_string(), json!("v"))).collect::<serde_json::Map<_, _>>()}),
         json!({"title": "T", "genre": "fiction", "author": {"name": "A", "email": "not an email"}}),
         json!({"title": "T", "genre": "fiction", "colour": "red"}),
+        json!({"title": "T", "genre": "fiction", "weight_kg": 0}),
+        json!({"title": "T", "genre": "fiction", "dimensions_cm": [1.0, 2.0]}),
+        json!({"title": "T", "genre": "fiction", "metadata": {}}),
     ] {
         let r = app
             .send(

@@ -120,3 +120,38 @@ pub async fn the_response_checker_rejects_what_the_spec_does_not_allow() {
         assert!(bad.is_err(), "accepted: {bad:?}");
     }
 }
+
+pub async fn the_response_checker_applies_openapi_30_exclusive_bounds() {
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
+    let book = |weight: f64| {
+        serde_json::json!({"id": "6c1e55a4-0b7a-4d1e-9f2a-1d5c0e3b7a11", "title": "t", "genre": "poetry",
+            "tags": [], "available": true, "weight_kg": weight})
+        .to_string()
+    };
+    let schema = serde_json::json!({"$ref": "#/components/schemas/NewBook"});
+    let at_bound = serde_json::json!({"title": "t", "genre": "poetry", "weight_kg": 0});
+    let above = serde_json::json!({"title": "t", "genre": "poetry", "weight_kg": 0.1});
+    let validator = jsonschema::draft7::new(&spec::json_schema(spec::catalog(), &schema)).unwrap();
+
+    let served = spec::check_response(
+        spec::catalog(),
+        &Observed {
+            method: "GET",
+            path: "/books/6c1e55a4-0b7a-4d1e-9f2a-1d5c0e3b7a11",
+            status: 200,
+            headers: &json,
+            body: book(0.0).as_bytes(),
+        },
+    );
+
+    assert_eq!(
+        served,
+        Ok(Some("getBook".to_owned())),
+        "Book has no bound on weight_kg"
+    );
+    assert!(
+        !validator.is_valid(&at_bound),
+        "exclusiveMinimum: true excludes the minimum itself"
+    );
+    assert!(validator.is_valid(&above));
+}

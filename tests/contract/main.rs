@@ -54,6 +54,7 @@ fn main() {
         conformance::served_openapi_yaml_is_the_same_document,
         conformance::the_comparison_reports_a_changed_description_and_a_changed_status,
         conformance::the_response_checker_rejects_what_the_spec_does_not_allow,
+        conformance::the_response_checker_applies_openapi_30_exclusive_bounds,
         docs::docs_page_shows_put_with_200_and_201_offline,
         docs::docs_page_loads_nothing_from_other_hosts,
         process::the_binary_serves_the_seed_and_stops_cleanly_on_sigterm,

@@ -188,7 +188,8 @@ fn check_body(
 }
 
 /// An OpenAPI 3.0 schema as a JSON Schema (draft 7) document: `nullable: true` becomes a
-/// `"null"` type, and `#/components/schemas/X` references point into `definitions`.
+/// `"null"` type, boolean `exclusiveMinimum`/`exclusiveMaximum` become numeric bounds, and
+/// `#/components/schemas/X` references point into `definitions`.
 pub fn json_schema(spec: &Value, schema: &Value) -> Value {
     let definitions: Map<String, Value> = spec["components"]["schemas"]
         .as_object()
@@ -227,6 +228,24 @@ fn translate(schema: &Value) -> Value {
                     }
                     _ => {
                         out.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            // OpenAPI 3.0 writes exclusive bounds as draft-4 booleans beside the bound;
+            // draft 7 wants the bound itself in `exclusiveMinimum`/`exclusiveMaximum`.
+            for (flag, bound) in [
+                ("exclusiveMinimum", "minimum"),
+                ("exclusiveMaximum", "maximum"),
+            ] {
+                match out.remove(flag) {
+                    Some(Value::Bool(true)) => {
+                        if let Some(b) = out.remove(bound) {
+                            out.insert(flag.to_owned(), b);
+                        }
+                    }
+                    Some(Value::Bool(false)) | None => {}
+                    Some(other) => {
+                        out.insert(flag.to_owned(), other);
                     }
                 }
             }
