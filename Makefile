@@ -4,7 +4,7 @@
 # The PostgreSQL server the store tests use; each run creates and drops its own databases.
 ITEMS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test
 export ITEMS_TEST_POSTGRES
-.PHONY: help run test test-deps check snapshots clean
+.PHONY: help run test test-deps check snapshots bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ snapshots: ## regenerate the generator goldens and compile-fail outputs, then sh
 	EXPECTORATE=overwrite cargo test -p codegen --test goldens
 	TRYBUILD=overwrite cargo test --test compile_fail
 	git diff --stat -- codegen/tests/golden tests/ui
+
+bench: ## run the benchmarks (release builds, wrk, baselines): writes benches/results/ and BENCHMARKS.md
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	python3 benches/run.py
 
 clean: ## remove build output
 	cargo clean

@@ -97,3 +97,94 @@ mod parameters_at_run_time {
         );
     }
 }
+
+/// Differential test of the generated `Matching<P>` against poem-openapi's own `pattern`
+/// validator, which it replaces on the request path: over the same inputs, both accept and
+/// reject exactly the same strings, and the rejection names the same pattern (poem-openapi
+/// prefixes a parse error with the type, `failed to parse "string": `).
+mod matching_equals_poem_pattern_validator {
+    use poem_openapi::types::{ParseFromJSON, ParseFromParameter};
+    use poem_openapi::validation::{Pattern as PoemPattern, Validator};
+
+    use super::items::{Matching, Pattern, Pattern1, Pattern2};
+
+    /// Deterministic pseudo-random strings over characters that matter to the patterns:
+    /// ASCII letters and digits, the id punctuation, separators, NUL, and non-ASCII.
+    fn corpus() -> Vec<String> {
+        const CHARS: &[char] = &[
+            'a', 'Z', '0', '9', '.', '_', '~', '-', ' ', '/', '%', '\0', '\n', 'é', '🍍',
+            '\u{200b}', '$', '^',
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut out: Vec<String> = [
+            "",
+            "foo",
+            "a b",
+            "x\0",
+            "\0",
+            "é",
+            "-",
+            "~._-",
+            &"z".repeat(70),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..5000 {
+            let len = (next() % 12) as usize;
+            out.push(
+                (0..len)
+                    .map(|_| CHARS[(next() % CHARS.len() as u64) as usize])
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    fn agrees<P: Pattern>() {
+        let poem = PoemPattern::new(P::PATTERN);
+        for s in corpus() {
+            let expected = Validator::<String>::check(&poem, &s);
+
+            let from_param = Matching::<P>::parse_from_parameter(&s);
+            let from_json =
+                Matching::<P>::parse_from_json(Some(serde_json::Value::String(s.clone())));
+
+            assert_eq!(
+                from_param.is_ok(),
+                expected,
+                "parameter {s:?} against {}",
+                P::PATTERN
+            );
+            assert_eq!(
+                from_json.is_ok(),
+                expected,
+                "JSON {s:?} against {}",
+                P::PATTERN
+            );
+            if let Err(e) = from_param {
+                assert!(e
+                    .into_message()
+                    .ends_with(&format!("verification failed. {poem}")));
+            }
+        }
+    }
+
+    #[test]
+    fn every_items_pattern_accepts_and_rejects_like_poem() {
+        agrees::<Pattern1>();
+        agrees::<Pattern2>();
+    }
+
+    #[test]
+    fn non_strings_are_rejected() {
+        assert!(Matching::<Pattern1>::parse_from_json(Some(serde_json::json!(5))).is_err());
+        assert!(Matching::<Pattern1>::parse_from_json(None).is_err());
+    }
+}

@@ -30,6 +30,17 @@ pub struct Api {
     /// Schemas used as bodies of request-error responses (400, 413, 415), by name: each gets a
     /// `From<&poem::Error>` implementation.
     pub rejection_bodies: Vec<RejectionBody>,
+    /// Patterns of strings, each a marker type for `Matching<_>`, by number.
+    pub patterns: Vec<PatternType>,
+}
+
+/// A pattern compiled once, for strings parsed as `Matching<Name>`.
+#[derive(Debug, Clone)]
+pub struct PatternType {
+    /// Marker type name.
+    pub name: String,
+    /// The pattern as the spec writes it.
+    pub pattern: String,
 }
 
 /// An RFC 9457 problem schema that a rejected request is turned into.
@@ -131,6 +142,7 @@ impl Ty {
                     && !b.contains("Uri")
                     && !b.contains("Email")
                     && !b.contains("Password")
+                    && !b.starts_with("Matching<")
             }
             Ty::Vec(_) | Ty::Map(_) => true,
             Ty::Named(_) | Ty::Boxed(_) => false,
@@ -197,6 +209,10 @@ pub struct Param {
     pub extractor: &'static str,
     /// Rust type the handler receives (`String`, `Option<i32>`).
     pub ty: String,
+    /// Rust type poem-openapi extracts (`Matching<Pattern1>` for a pattern), usually `ty`.
+    pub wire_ty: String,
+    /// What turns the extracted value into the handler's (`.into_inner()`), usually nothing.
+    pub to_handler: &'static str,
     /// Description lines.
     pub doc: Doc,
     /// The `#[oai(...)]` arguments, formatted.

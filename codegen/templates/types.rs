@@ -1,5 +1,122 @@
-{# Rendered by render::Types: the Tags enum, one Object struct per named schema, and the
+{# Rendered by render::Types: Matching and the patterns it checks, the Tags enum, one Object struct per named schema, and the
    From<&poem::Error> constructor of each request-error body. #}
+{% if !api.patterns.is_empty() %}
+/// A string that matches the pattern `P`, checked with a regex compiled once per process.
+///
+/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
+/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
+/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
+pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
+
+/// A pattern from the spec, compiled on first use.
+pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
+    /// The pattern as the spec writes it.
+    const PATTERN: &'static str;
+    /// The compiled pattern.
+    fn regex() -> &'static ::regex::Regex;
+}
+
+impl<P: Pattern> Matching<P> {
+    /// `value`, if it matches the pattern.
+    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
+        if P::regex().is_match(&value) {
+            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
+        } else {
+            ::std::option::Option::None
+        }
+    }
+
+    /// `value` as it is, for a value known to match (read back from a store that only
+    /// accepted matching values). Responses are not validated, so a value that does not match
+    /// would reach the client as it is.
+    pub fn new_unchecked(value: ::std::string::String) -> Self {
+        Self(value, ::std::marker::PhantomData)
+    }
+
+    /// The string.
+    pub fn into_inner(self) -> ::std::string::String {
+        self.0
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
+        ::poem_openapi::types::ParseError::custom(::std::format!("verification failed. pattern(\"{}\")", P::PATTERN))
+    }
+}
+
+impl<P> ::std::convert::AsRef<str> for Matching<P> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("string")
+    }
+
+    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+        ::poem_openapi::registry::MetaSchemaRef::Inline(::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
+            pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
+            ..::poem_openapi::registry::MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
+        ::std::option::Option::Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> ::std::boxed::Box<dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        ::std::boxed::Box::new(::std::iter::once(self))
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
+    fn parse_from_json(value: ::std::option::Option<::serde_json::Value>) -> ::poem_openapi::types::ParseResult<Self> {
+        match value.unwrap_or_default() {
+            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
+            other => ::std::result::Result::Err(::poem_openapi::types::ParseError::expected_type(other)),
+        }
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
+    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
+        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
+    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
+        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
+    }
+}
+{% for p in api.patterns %}
+/// The pattern `{{ p.pattern }}`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
+pub struct {{ p.name }};
+
+impl Pattern for {{ p.name }} {
+    const PATTERN: &'static str = {{ p.pattern|literal }};
+
+    fn regex() -> &'static ::regex::Regex {
+        // The generator compiled this pattern with the same regex crate, so it is valid.
+        static REGEX: ::std::sync::LazyLock<::regex::Regex> =
+            ::std::sync::LazyLock::new(|| ::regex::Regex::new({{ p.name }}::PATTERN).expect("pattern checked by codegen"));
+        &REGEX
+    }
+}
+{% endfor %}
+{% endif %}
 {% if !api.tags.is_empty() %}
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]

@@ -55,7 +55,7 @@ fn book(id: uuid::Uuid, new: NewBook) -> Book {
     Book {
         id,
         title: new.title,
-        isbn: new.isbn,
+        isbn: new.isbn.map(Matching::into_inner),
         genre: new.genre,
         tags: new.tags.unwrap_or_default(),
         price_cents: new.price_cents,

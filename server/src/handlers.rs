@@ -8,7 +8,7 @@ use poem_openapi::payload::Json;
 
 use crate::api::{
     DeleteItemResponse, GetItemResponse, Handlers, Item, ItemPage, ItemSummary, ItemUpdate,
-    ListItemsResponse, Problem, PutItemResponse,
+    ListItemsResponse, Matching, Problem, PutItemResponse,
 };
 use crate::problem::problem;
 use crate::store::{self, ItemStore, StoreError, Upsert};
@@ -28,9 +28,11 @@ impl<S: ItemStore> ItemHandlers<S> {
     }
 }
 
+/// Stored ids and names were validated when they were written (or are the seed's), so they
+/// go back out as they are.
 fn to_api(item: store::Item) -> Item {
     Item {
-        name: item.name,
+        name: item.name.map(Matching::new_unchecked),
         size: item.size,
     }
 }
@@ -69,8 +71,8 @@ impl<S: ItemStore> Handlers for ItemHandlers<S> {
                 let items = rows
                     .into_iter()
                     .map(|(id, item)| ItemSummary {
-                        id,
-                        name: item.name,
+                        id: Matching::new_unchecked(id),
+                        name: item.name.map(Matching::new_unchecked),
                         size: item.size,
                     })
                     .collect();
@@ -96,7 +98,7 @@ impl<S: ItemStore> Handlers for ItemHandlers<S> {
 
     async fn put_item(&self, item_id: String, body: ItemUpdate) -> PutItemResponse {
         let item = store::Item {
-            name: body.name,
+            name: body.name.map(Matching::into_inner),
             size: body.size,
         };
         match self.store.upsert(&item_id, item).await {

@@ -41,8 +41,9 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
         fn_names: BTreeMap::new(),
+        patterns: BTreeMap::new(),
     };
-    for reserved in ["Api", "Handlers", "Tags"] {
+    for reserved in ["Api", "Handlers", "Tags", "Matching", "Pattern"] {
         r.type_names
             .insert(reserved.to_owned(), "the generated code".to_owned());
     }
@@ -55,6 +56,17 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         .into_values()
         .collect();
     let objects = std::mem::take(&mut r.objects).into_values().collect();
+    let mut patterns: Vec<ir::PatternType> = std::mem::take(&mut r.patterns)
+        .into_iter()
+        .map(|(pattern, name)| ir::PatternType { name, pattern })
+        .collect();
+    // By number: Pattern2 before Pattern10.
+    patterns.sort_by_key(|p| {
+        p.name
+            .trim_start_matches("Pattern")
+            .parse::<usize>()
+            .unwrap_or(0)
+    });
     let enums = std::mem::take(&mut r.enums).into_values().collect();
     ir::Api {
         source: loaded.source.name.clone(),
@@ -66,6 +78,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         enums,
         operations,
         rejection_bodies,
+        patterns,
     }
 }
 
@@ -85,6 +98,8 @@ struct Resolver<'a> {
     enums: BTreeMap<String, ir::Enum>,
     /// Generated free functions → the pointer that asked for each.
     fn_names: BTreeMap<String, String>,
+    /// Patterns of parameters parsed as `Matching<_>` → their marker type.
+    patterns: BTreeMap<String, String>,
 }
 
 impl Resolver<'_> {
@@ -134,6 +149,18 @@ impl Resolver<'_> {
         }
         lines.extend(description.0);
         Doc(lines)
+    }
+
+    /// The marker type of `pattern` for `Matching<_>`: `Pattern1`, `Pattern2`, … in order of
+    /// first use (a pattern is named for what it matches, not for where it is used).
+    fn pattern_type(&mut self, pattern: &str, at: &str) -> String {
+        if let Some(existing) = self.patterns.get(pattern) {
+            return existing.clone();
+        }
+        let name = format!("Pattern{}", self.patterns.len() + 1);
+        self.claim_type(&name, at);
+        self.patterns.insert(pattern.to_owned(), name.clone());
+        name
     }
 
     /// Claims a generated function name (parameter defaults, rejection handlers).
@@ -536,6 +563,9 @@ impl Resolver<'_> {
             );
             return None;
         }
+        // A patterned string is parsed as `Matching<P>` (see `scalar`); the handler gets the
+        // plain `String`.
+        let matching = matches!(&typed.ty, ir::Ty::Builtin(b) if b.starts_with("Matching<"));
         let mut oai = Vec::new();
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
@@ -561,6 +591,7 @@ impl Resolver<'_> {
             let Some(expr) = self.value_expr(keyword, value, &typed, &schema, &value_at) else {
                 continue;
             };
+            let value_ty = typed.ty.to_string();
             let name = format!("{keyword}_{method}_{rust_name}");
             self.claim_fn(&name, &value_at);
             oai.push(format!("{keyword} = {name:?}"));
@@ -570,9 +601,9 @@ impl Resolver<'_> {
             values.push(ir::ValueFn {
                 name,
                 ty: if optional {
-                    format!("::std::option::Option<{}>", typed.ty)
+                    format!("::std::option::Option<{value_ty}>")
                 } else {
-                    typed.ty.to_string()
+                    value_ty
                 },
                 expr: if optional {
                     format!("::std::option::Option::Some({expr})")
@@ -592,10 +623,21 @@ impl Resolver<'_> {
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {
             self.diags.error(&join(&at, "required"), "a required array parameter is not supported: poem-openapi accepts an absent array as empty", "make the parameter optional, and add `minItems: 1` if it must not be empty");
         }
-        let ty = if always_present {
-            typed.ty.to_string()
-        } else {
-            format!("::std::option::Option<{}>", typed.ty)
+        let option = |t: String| {
+            if always_present {
+                t
+            } else {
+                format!("::std::option::Option<{t}>")
+            }
+        };
+        let wire_ty = option(typed.ty.to_string());
+        let (ty, to_handler) = match (matching, always_present) {
+            (true, true) => (option("::std::string::String".to_owned()), ".into_inner()"),
+            (true, false) => (
+                option("::std::string::String".to_owned()),
+                ".map(Matching::into_inner)",
+            ),
+            (false, _) => (wire_ty.clone(), ""),
         };
         Some((
             ir::Param {
@@ -603,6 +645,8 @@ impl Resolver<'_> {
                 rust_name,
                 extractor,
                 ty,
+                wire_ty,
+                to_handler,
                 doc: self.text(data.description.as_deref(), &join(&at, "description")),
                 oai,
                 values,

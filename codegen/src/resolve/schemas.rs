@@ -656,8 +656,19 @@ impl Resolver<'_> {
             );
             validators.clear();
         }
+        // poem-openapi's `pattern` validator compiles its regex on every request: a string
+        // with a pattern is a `Matching<P>` instead, whose regex is compiled once and whose
+        // schema is the same `type: string` + `pattern`.
+        let mut rust = rust.to_owned();
+        if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+            if format.is_none() && validators.iter().any(|v| v.starts_with("pattern = ")) {
+                validators.retain(|v| !v.starts_with("pattern = "));
+                let name = self.pattern_type(p, at);
+                rust = format!("Matching<{name}>");
+            }
+        }
         Some(Typed {
-            ty: Ty::Builtin(rust.to_owned()),
+            ty: Ty::Builtin(rust),
             validators,
             json,
             format,

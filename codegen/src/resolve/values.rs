@@ -86,7 +86,14 @@ fn check(
                     return Err("does not match `pattern`".into());
                 }
             }
-            Ok(format!("::std::string::String::from({s:?})"))
+            let string = format!("::std::string::String::from({s:?})");
+            // Checked against the pattern above, so a `Matching` can be built as it is.
+            Ok(match &typed.ty {
+                Ty::Builtin(b) if b.starts_with("Matching<") => {
+                    format!("Matching({string}, ::std::marker::PhantomData)")
+                }
+                _ => string,
+            })
         }
         ("integer" | "number", Value::Number(n)) => {
             let x = n.as_f64().unwrap_or_default();

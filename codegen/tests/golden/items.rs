@@ -3,6 +3,160 @@
 // and moved into the response, so boxing a large body would only add an allocation.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
+/// A string that matches the pattern `P`, checked with a regex compiled once per process.
+///
+/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
+/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
+/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
+
+/// A pattern from the spec, compiled on first use.
+pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
+    /// The pattern as the spec writes it.
+    const PATTERN: &'static str;
+
+    /// The compiled pattern.
+    fn regex() -> &'static ::regex::Regex;
+}
+
+impl<P: Pattern> Matching<P> {
+    /// `value`, if it matches the pattern.
+    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
+        if P::regex().is_match(&value) {
+            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
+        } else {
+            ::std::option::Option::None
+        }
+    }
+
+    /// `value` as it is, for a value known to match (read back from a store that only
+    /// accepted matching values). Responses are not validated, so a value that does not match
+    /// would reach the client as it is.
+    pub fn new_unchecked(value: ::std::string::String) -> Self {
+        Self(value, ::std::marker::PhantomData)
+    }
+
+    /// The string.
+    pub fn into_inner(self) -> ::std::string::String {
+        self.0
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
+        ::poem_openapi::types::ParseError::custom(
+            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
+        )
+    }
+}
+
+impl<P> ::std::convert::AsRef<str> for Matching<P> {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+    fn name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("string")
+    }
+    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+        ::poem_openapi::registry::MetaSchemaRef::Inline(
+            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
+                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
+                ..::poem_openapi::registry::MetaSchema::new("string")
+            }),
+        )
+    }
+    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
+        ::std::option::Option::Some(self)
+    }
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> ::std::boxed::Box<
+        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
+    > {
+        ::std::boxed::Box::new(::std::iter::once(self))
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
+    fn parse_from_json(
+        value: ::std::option::Option<::serde_json::Value>,
+    ) -> ::poem_openapi::types::ParseResult<Self> {
+        match value.unwrap_or_default() {
+            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
+            other => {
+                ::std::result::Result::Err(
+                    ::poem_openapi::types::ParseError::expected_type(other),
+                )
+            }
+        }
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
+    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
+        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
+    }
+}
+
+impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
+    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
+        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
+    }
+}
+
+/// The pattern `^[^\x00]*$`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub struct Pattern1;
+
+impl Pattern for Pattern1 {
+    const PATTERN: &'static str = "^[^\\x00]*$";
+    fn regex() -> &'static ::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+        &REGEX
+    }
+}
+
+/// The pattern `^[A-Za-z0-9._~-]+$`.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+pub struct Pattern2;
+
+impl Pattern for Pattern2 {
+    const PATTERN: &'static str = "^[A-Za-z0-9._~-]+$";
+    fn regex() -> &'static ::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+        &REGEX
+    }
+}
+
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]
 pub enum Tags {
@@ -21,8 +175,8 @@ pub enum Tags {
 #[oai(rename = "Item")]
 pub struct Item {
     /// Display name, without NUL characters.
-    #[oai(nullable, validator(max_length = 100, pattern = "^[^\\x00]*$"))]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[oai(nullable, validator(max_length = 100))]
+    pub name: ::std::option::Option<Matching<Pattern1>>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub size: ::std::option::Option<i64>,
@@ -54,11 +208,11 @@ pub struct ItemPage {
 #[oai(rename = "ItemSummary")]
 pub struct ItemSummary {
     /// The item's id.
-    #[oai(validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$"))]
-    pub id: ::std::string::String,
+    #[oai(validator(min_length = 1, max_length = 64))]
+    pub id: Matching<Pattern2>,
     /// Display name, without NUL characters.
-    #[oai(nullable, validator(max_length = 100, pattern = "^[^\\x00]*$"))]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[oai(nullable, validator(max_length = 100))]
+    pub name: ::std::option::Option<Matching<Pattern1>>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub size: ::std::option::Option<i64>,
@@ -74,8 +228,8 @@ pub struct ItemSummary {
 #[oai(rename = "ItemUpdate", deny_unknown_fields)]
 pub struct ItemUpdate {
     /// Display name, without NUL characters.
-    #[oai(nullable, validator(max_length = 100, pattern = "^[^\\x00]*$"))]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[oai(nullable, validator(max_length = 100))]
+    pub name: ::std::option::Option<Matching<Pattern1>>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub size: ::std::option::Option<i64>,
@@ -329,14 +483,10 @@ impl<H: Handlers> Api<H> {
         )]
         limit: ::poem_openapi::param::Query<i32>,
         /// List items whose id sorts after this one (the previous page's `next_cursor`).
-        #[oai(
-            validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
-        )]
-        cursor: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
-        >,
+        #[oai(validator(min_length = 1, max_length = 64))]
+        cursor: ::poem_openapi::param::Query<::std::option::Option<Matching<Pattern2>>>,
     ) -> ListItemsResponse {
-        self.0.list_items(limit.0, cursor.0).await
+        self.0.list_items(limit.0, cursor.0.map(Matching::into_inner)).await
     }
 
     /// Read an item
@@ -351,11 +501,11 @@ impl<H: Handlers> Api<H> {
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(
             example = "example_get_item_item_id",
-            validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
+            validator(min_length = 1, max_length = 64)
         )]
-        item_id: ::poem_openapi::param::Path<::std::string::String>,
+        item_id: ::poem_openapi::param::Path<Matching<Pattern2>>,
     ) -> GetItemResponse {
-        self.0.get_item(item_id.0).await
+        self.0.get_item(item_id.0.into_inner()).await
     }
 
     /// Create or replace an item
@@ -372,12 +522,12 @@ impl<H: Handlers> Api<H> {
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(
             example = "example_put_item_item_id",
-            validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
+            validator(min_length = 1, max_length = 64)
         )]
-        item_id: ::poem_openapi::param::Path<::std::string::String>,
+        item_id: ::poem_openapi::param::Path<Matching<Pattern2>>,
         body: ::poem_openapi::payload::Json<ItemUpdate>,
     ) -> PutItemResponse {
-        self.0.put_item(item_id.0, body.0).await
+        self.0.put_item(item_id.0.into_inner(), body.0).await
     }
 
     /// Delete an item
@@ -392,11 +542,11 @@ impl<H: Handlers> Api<H> {
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(
             example = "example_delete_item_item_id",
-            validator(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._~-]+$")
+            validator(min_length = 1, max_length = 64)
         )]
-        item_id: ::poem_openapi::param::Path<::std::string::String>,
+        item_id: ::poem_openapi::param::Path<Matching<Pattern2>>,
     ) -> DeleteItemResponse {
-        self.0.delete_item(item_id.0).await
+        self.0.delete_item(item_id.0.into_inner()).await
     }
 }
 
@@ -411,18 +561,18 @@ fn example_list_items_limit() -> i32 {
 }
 
 /// `example` of parameter `item_id` of `get_item`.
-fn example_get_item_item_id() -> ::std::string::String {
-    ::std::string::String::from("foo")
+fn example_get_item_item_id() -> Matching<Pattern2> {
+    Matching(::std::string::String::from("foo"), ::std::marker::PhantomData)
 }
 
 /// `example` of parameter `item_id` of `put_item`.
-fn example_put_item_item_id() -> ::std::string::String {
-    ::std::string::String::from("foo")
+fn example_put_item_item_id() -> Matching<Pattern2> {
+    Matching(::std::string::String::from("foo"), ::std::marker::PhantomData)
 }
 
 /// `example` of parameter `item_id` of `delete_item`.
-fn example_delete_item_item_id() -> ::std::string::String {
-    ::std::string::String::from("foo")
+fn example_delete_item_item_id() -> Matching<Pattern2> {
+    Matching(::std::string::String::from("foo"), ::std::marker::PhantomData)
 }
 
 /// The OpenAPI service for openapi/items.yaml: the routes, and the document poem-openapi

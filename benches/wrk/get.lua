@@ -1,0 +1,3 @@
+-- GET an existing item.
+wrk.method = "GET"
+wrk.path = "/items/foo"

@@ -1,0 +1,5 @@
+-- PUT an existing item: 200 every time.
+wrk.method = "PUT"
+wrk.path = "/items/foo"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"name":"Fighters","size":6}'
