@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use poem::http::Method;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
+use poem::{Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::api::{self, Problem};
@@ -35,30 +35,59 @@ pub fn serve_api<T: OpenApi + 'static>(
     let spec_yaml = service.spec_endpoint_yaml();
     // Swagger UI from poem-openapi inlines its script and stylesheet: nothing is fetched
     // from the internet, so the page works offline.
-    let docs = service.swagger_ui();
-    Route::new()
-        .nest("/", service)
+    let docs = Route::new()
         .at("/openapi.json", spec_json)
         .at("/openapi.yaml", spec_yaml)
-        .nest("/docs", docs)
-        .around(limit_body)
-        .catch_all_error(problem_response)
+        .nest("/docs", service.swagger_ui());
+    Dispatch {
+        api: service.into_endpoint(),
+        docs,
+    }
+}
+
+/// The top of the app, in one endpoint rather than a stack of poem layers (a `Route` nesting
+/// the API, an `around` for the body limit, a `catch_all_error`): every layer moves the whole
+/// request into another future, which the profile showed as a tenth of the server's time.
+struct Dispatch<A, D> {
+    api: A,
+    docs: D,
+}
+
+impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let path = req.uri().path();
+        let is_docs = path == "/openapi.json" || path == "/openapi.yaml" || path == "/docs" || path.starts_with("/docs/");
+        let result = async {
+            if is_docs {
+                return self.docs.call(req).await.map(IntoResponse::into_response);
+            }
+            limit_body(&mut req).await?;
+            self.api.call(req).await.map(IntoResponse::into_response)
+        }
+        .await;
+        Ok(match result {
+            Ok(response) => response,
+            Err(err) => problem_response(err),
+        })
+    }
 }
 
 /// Reads at most [`MAX_BODY_BYTES`] of a PUT, POST or PATCH body, with or without
 /// `Content-Length`; more is 413, which every operation with a body declares. Other methods
 /// take no body, so theirs is never read. (poem's `SizeLimit` would instead answer 411 to
 /// every request without `Content-Length`.)
-async fn limit_body<E: Endpoint>(ep: E, mut req: Request) -> poem::Result<Response> {
+async fn limit_body(req: &mut Request) -> poem::Result<()> {
     if matches!(*req.method(), Method::PUT | Method::POST | Method::PATCH) {
         let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
         req.set_body(body);
     }
-    ep.call(req).await.map(IntoResponse::into_response)
+    Ok(())
 }
 
 /// Any error that escaped the operations, as problem details with its own status.
-async fn problem_response(err: poem::Error) -> Response {
+fn problem_response(err: poem::Error) -> Response {
     let status = err.status();
     if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
