@@ -58,7 +58,10 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let path = req.uri().path();
-        let is_docs = path == "/openapi.json" || path == "/openapi.yaml" || path == "/docs" || path.starts_with("/docs/");
+        let is_docs = path == "/openapi.json"
+            || path == "/openapi.yaml"
+            || path == "/docs"
+            || path.starts_with("/docs/");
         let result = async {
             if is_docs {
                 return self.docs.call(req).await.map(IntoResponse::into_response);
