@@ -41,6 +41,9 @@ struct Inner {
     idle: Mutex<Vec<Connection>>,
     /// Bounds the connections in use (and so the blocking threads) to [`POOL_SIZE`].
     permits: Arc<tokio::sync::Semaphore>,
+    /// Writers take turns here, so they queue in the process instead of colliding on
+    /// SQLite's lock, where the busy handler sleeps for milliseconds at a time.
+    writer: tokio::sync::Mutex<()>,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
@@ -56,6 +59,7 @@ impl SqliteStore {
                 options,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
+                writer: tokio::sync::Mutex::new(()),
             }),
         };
         let path = store.inner.path.display().to_string();
@@ -78,6 +82,15 @@ impl SqliteStore {
                 .map_err(err)?;
         }
         Ok(conn)
+    }
+
+    /// Runs the write `f` with a pooled connection, one writer at a time.
+    async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let _turn = self.inner.writer.lock().await;
+        self.with(f).await
     }
 
     /// Runs `f` with a pooled connection on the blocking pool.
@@ -167,7 +180,7 @@ impl ItemStore for SqliteStore {
 
     async fn upsert(&self, id: &str, item: Item) -> Result<Upsert, StoreError> {
         let id = id.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             let mut stmt = conn.prepare_cached(UPSERT).map_err(err)?;
             // query_one steps the statement to completion, so an error at the implicit commit
             // (disk full, I/O) is returned instead of lost when the statement is reset.
@@ -185,7 +198,7 @@ impl ItemStore for SqliteStore {
 
     async fn delete(&self, id: &str) -> Result<bool, StoreError> {
         let id = id.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             let mut stmt = conn
                 .prepare_cached("DELETE FROM items WHERE id = ?1")
                 .map_err(err)?;
@@ -225,7 +238,7 @@ impl ItemStore for SqliteStore {
 
     async fn insert_if_absent(&self, id: &str, item: Item) -> Result<bool, StoreError> {
         let id = id.to_owned();
-        self.with(move |conn| {
+        self.write(move |conn| {
             let mut stmt = conn
                 .prepare_cached("INSERT INTO items (id, name, size, version) VALUES (?1, ?2, ?3, 1) ON CONFLICT (id) DO NOTHING")
                 .map_err(err)?;
