@@ -1,5 +1,6 @@
-//! A failing store is the one 5xx the spec allows: 503 with Retry-After, nothing changed,
-//! and the server recovers by itself when the store comes back.
+//! A failing store is the one 5xx the spec allows: every operation answers 503 with
+//! Retry-After, and the server recovers by itself when the store comes back. (This store fails
+//! before it writes; that a real store's failed write leaves nothing is tested in stores.rs.)
 
 use serde_json::json;
 
