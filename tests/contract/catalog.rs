@@ -137,17 +137,18 @@ pub async fn parameters_in_every_location_are_parsed_and_defaulted() {
             None,
         )
         .await;
-    let client = reqwest::Client::new();
-    let header_and_cookie: Value = client
-        .get(format!("{}/books?page-size=1", app.base))
-        .header("X-Request-Id", "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
-        .header("Cookie", "session=abc")
-        .send()
+    let header_and_cookie = app
+        .send_with(
+            "GET",
+            "/books?page-size=1",
+            &[
+                ("X-Request-Id", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"),
+                ("Cookie", "session=abc"),
+            ],
+            None,
+        )
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json;
 
     let titles = |v: &Value| -> Vec<String> {
         v["books"]
@@ -174,7 +175,6 @@ pub async fn values_the_spec_forbids_are_400_problems() {
     let app = spawn_catalog().await;
     let books = format!("/books/{SEED}");
     let long_session = format!("session={}", "s".repeat(65));
-    let client = reqwest::Client::new();
 
     let mut statuses = Vec::new();
     for query in [
@@ -193,13 +193,10 @@ pub async fn values_the_spec_forbids_are_400_problems() {
         ("X-Request-Id", "not-a-uuid"),
         ("Cookie", long_session.as_str()),
     ] {
-        let r = client
-            .get(format!("{}/books", app.base))
-            .header(name, header)
-            .send()
-            .await
-            .unwrap();
-        statuses.push((name.to_owned(), r.status().as_u16()));
+        let r = app
+            .send_with("GET", "/books", &[(name, header)], None)
+            .await;
+        statuses.push((name.to_owned(), r.status));
     }
     for body in [
         json!({"title": "", "genre": "fiction"}),
