@@ -23,6 +23,7 @@ goldens!(
     items_with_new_operation,
     objects_arrays_maps_and_recursion,
     parameters_in_every_location,
+    responses_and_media_types,
     scalars_and_arrays,
 );
 

@@ -27,6 +27,8 @@ pub struct Api {
     pub enums: Vec<Enum>,
     /// Operations, in spec order.
     pub operations: Vec<Operation>,
+    /// Enums of media types, for bodies with several.
+    pub contents: Vec<ContentEnum>,
     /// Schemas used as bodies of request-error responses (400, 413, 415), by name: each gets a
     /// `From<&poem::Error>` implementation.
     pub rejection_bodies: Vec<RejectionBody>,
@@ -78,6 +80,9 @@ pub struct Object {
     pub deny_unknown_fields: bool,
     /// `deprecated: true`.
     pub deprecated: bool,
+    /// Read from form-encoded bodies, which poem-openapi parses with serde: derives
+    /// `serde::Deserialize` too.
+    pub form: bool,
     /// Functions returning property defaults.
     pub values: Vec<ValueFn>,
     /// Where it was declared.
@@ -234,41 +239,193 @@ pub struct ValueFn {
     pub doc: String,
 }
 
-/// A JSON request body.
+/// A request body.
 #[derive(Debug, Clone)]
 pub struct Body {
     /// Rust argument name.
     pub rust_name: String,
-    /// Rust type of the payload (`ItemUpdate`).
-    pub ty: String,
+    /// The payload, or the enum of payloads.
+    pub content: Content,
     /// The request body's description lines.
     pub doc: Doc,
+}
+
+impl Body {
+    /// The type the handler receives: the value of a single payload, else the enum.
+    pub fn handler_type(&self) -> String {
+        match &self.content {
+            Content::Single(p) => p.value_type(),
+            Content::Several(e) => e.name.clone(),
+        }
+    }
+
+    /// What turns the extracted body into the handler's (`.0` unwraps a single payload).
+    pub fn to_handler(&self) -> &'static str {
+        match &self.content {
+            Content::Single(_) => ".0",
+            Content::Several(_) => "",
+        }
+    }
 }
 
 /// One declared response; becomes one enum variant.
 #[derive(Debug, Clone)]
 pub struct Response {
-    /// 200, 201, …
-    pub status: u16,
-    /// Variant name from the reason phrase (`Ok`, `Created`).
+    /// The status, status range or `default` it declares.
+    pub status: Status,
+    /// Variant name from the reason phrase (`Ok`, `Created`), `Status4XX` or `Default`.
     pub variant: String,
     /// The response's description lines (served back as its description).
     pub doc: Doc,
-    /// Body type and media type, if the response has content.
-    pub body: Option<ResponseBody>,
+    /// The body, if the response has content.
+    pub body: Option<Content>,
     /// Typed headers, in spec order.
     pub headers: Vec<Header>,
     /// Where it was declared.
     pub origin: String,
 }
 
-/// A response body.
+/// Which responses a declared response stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// One status code.
+    Code(u16),
+    /// `4XX`: every status of a class (the digit); the handler picks the code.
+    Range(u16),
+    /// `default`: every status not declared otherwise; the handler picks the code.
+    Default,
+}
+
+impl Status {
+    /// True if the handler chooses the status code (a range or `default`).
+    pub fn is_chosen(&self) -> bool {
+        !matches!(self, Status::Code(_))
+    }
+
+    /// True if `code` is answered by this response.
+    pub fn covers(&self, code: u16) -> bool {
+        match self {
+            Status::Code(c) => *c == code,
+            Status::Range(class) => code / 100 == *class,
+            Status::Default => true,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    /// As the spec writes it: `200`, `4XX`, `default`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Code(c) => write!(f, "{c}"),
+            Status::Range(class) => write!(f, "{class}XX"),
+            Status::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A body: one media type, or several the sender chooses from.
 #[derive(Debug, Clone)]
-pub struct ResponseBody {
-    /// Rust type inside `Json<…>`.
-    pub ty: String,
-    /// The declared media type (`application/json`).
+pub enum Content {
+    /// One media type: the payload itself.
+    Single(Payload),
+    /// Several media types (or one that needs an exact media-type match): a generated enum
+    /// with a variant per media type (`ApiRequest` for requests, `ResponseContent` for
+    /// responses).
+    Several(ContentEnum),
+}
+
+impl Content {
+    /// The Rust type that carries the body in the adapter and the response enum.
+    pub fn rust_type(&self) -> String {
+        match self {
+            Content::Single(p) => p.rust_type(),
+            Content::Several(e) => e.name.clone(),
+        }
+    }
+
+    /// The response variant's `content_type` override (single media types only).
+    pub fn content_type(&self) -> Option<&str> {
+        match self {
+            Content::Single(p) => p.content_type.as_deref(),
+            Content::Several(_) => None,
+        }
+    }
+}
+
+/// An enum with one variant per media type of a body.
+#[derive(Debug, Clone)]
+pub struct ContentEnum {
+    /// Rust type name.
+    pub name: String,
+    /// True for a request body (`ApiRequest`), false for a response (`ResponseContent`).
+    pub request: bool,
+    /// Doc lines (a request enum's are served as the body's description).
+    pub doc: Doc,
+    /// One per media type, in spec order.
+    pub payloads: Vec<Payload>,
+}
+
+/// The body of one media type.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    /// The media type as the spec writes it.
     pub media_type: String,
+    /// How it is read and written.
+    pub kind: PayloadKind,
+    /// Variant name in a [`ContentEnum`] (`Json`, `Text`, `OctetStream`).
+    pub variant: String,
+    /// The exact media type to serve and accept, when the payload type's own (for example
+    /// `application/json; charset=utf-8`) is not the spec's.
+    pub content_type: Option<String>,
+}
+
+/// The poem-openapi payload type of a media type.
+#[derive(Debug, Clone)]
+pub enum PayloadKind {
+    /// `Json<T>`: `application/json` and `application/*+json`.
+    Json(String),
+    /// `PlainText<String>`: `text/*` with a `type: string` schema.
+    Text,
+    /// `Binary<Vec<u8>>`: any media type with a `type: string, format: binary` schema.
+    Binary,
+    /// `Form<T>`: `application/x-www-form-urlencoded` request bodies.
+    Form(String),
+}
+
+impl Payload {
+    /// The payload type (`::poem_openapi::payload::Json<Item>`).
+    pub fn rust_type(&self) -> String {
+        format!(
+            "::poem_openapi::payload::{}",
+            self.wrapper_with(&self.value_type())
+        )
+    }
+
+    fn wrapper_with(&self, value: &str) -> String {
+        match &self.kind {
+            PayloadKind::Json(_) => format!("Json<{value}>"),
+            PayloadKind::Text => format!("PlainText<{value}>"),
+            PayloadKind::Binary => format!("Binary<{value}>"),
+            PayloadKind::Form(_) => format!("Form<{value}>"),
+        }
+    }
+
+    /// The value inside the payload, as handlers see it (`Item`, `String`, `Vec<u8>`).
+    pub fn value_type(&self) -> String {
+        match &self.kind {
+            PayloadKind::Json(t) | PayloadKind::Form(t) => t.clone(),
+            PayloadKind::Text => "::std::string::String".to_owned(),
+            PayloadKind::Binary => "::std::vec::Vec<u8>".to_owned(),
+        }
+    }
+
+    /// The variant's `#[oai(content_type = ...)]`, or nothing.
+    pub fn attr(&self) -> String {
+        match &self.content_type {
+            Some(c) => oai_attr(&[format!("content_type = {c:?}")]),
+            None => String::new(),
+        }
+    }
 }
 
 /// A response header.
@@ -287,19 +444,10 @@ pub struct Header {
 pub struct Rejection {
     /// Name of the generated `bad_request_handler` function.
     pub function: String,
-    /// Variant for 400.
-    pub bad_request: Variant,
-    /// Variant for 413, when the operation has a body.
-    pub too_large: Option<Variant>,
-    /// Variant for 415, when the operation has a body.
-    pub unsupported_media_type: Option<Variant>,
-}
-
-impl Rejection {
-    /// True if a status other than 400 has its own variant (the operation has a body).
-    pub fn has_body_variants(&self) -> bool {
-        self.too_large.is_some() || self.unsupported_media_type.is_some()
-    }
+    /// Statuses answered by a variant of their own (`PAYLOAD_TOO_LARGE`, `UNAUTHORIZED`).
+    pub arms: Vec<(String, Variant)>,
+    /// The variant for 400 and every other rejection.
+    pub otherwise: Variant,
 }
 
 /// A response variant that carries a rejection body.
@@ -309,6 +457,23 @@ pub struct Variant {
     pub name: String,
     /// Body type, which implements `From<&poem::Error>`.
     pub body: String,
+    /// True if the variant's first field is the status (a range or `default`).
+    pub with_status: bool,
+}
+
+impl Variant {
+    /// The expression answering the rejection `err` with this variant.
+    pub fn answer(&self, response_enum: &str) -> String {
+        let status = if self.with_status {
+            "err.status(), "
+        } else {
+            ""
+        };
+        format!(
+            "{response_enum}::{}({status}::poem_openapi::payload::Json({}::from(&err)))",
+            self.name, self.body
+        )
+    }
 }
 
 /// Documentation lines (each becomes a `///` line); empty when the spec has none.
@@ -374,6 +539,15 @@ impl Field {
         oai_attr(&self.oai)
     }
 
+    /// The field's `#[serde(rename)]` for form objects whose wire name is not the Rust name.
+    pub fn serde_attr(&self) -> String {
+        if self.name == self.rust_name {
+            String::new()
+        } else {
+            format!("#[serde(rename = {:?})]", self.name)
+        }
+    }
+
     /// The field's Rust type, `Option<…>` included.
     pub fn rust_type(&self) -> String {
         if self.optional {
@@ -424,18 +598,23 @@ impl Operation {
 }
 
 impl Response {
-    /// The variant's `#[oai(...)]` attribute: status, and the media type if it has a body.
+    /// The variant's `#[oai(...)]` attribute: status (or range; none for `default`), and the
+    /// media type if it has a single one.
     pub fn attr(&self) -> String {
-        let mut args = vec![format!("status = {}", self.status)];
-        if let Some(body) = &self.body {
-            args.push(format!("content_type = {:?}", body.media_type));
+        let mut args = match self.status {
+            Status::Code(c) => vec![format!("status = {c}")],
+            Status::Range(_) => vec![format!("status_range = \"{}\"", self.status)],
+            Status::Default => vec![],
+        };
+        if let Some(c) = self.body.as_ref().and_then(Content::content_type) {
+            args.push(format!("content_type = {c:?}"));
         }
         oai_attr(&args)
     }
 
-    /// True if the variant carries a body or headers (and so is a tuple variant).
+    /// True if the variant carries a status, a body or headers (and so is a tuple variant).
     pub fn has_fields(&self) -> bool {
-        self.body.is_some() || !self.headers.is_empty()
+        self.status.is_chosen() || self.body.is_some() || !self.headers.is_empty()
     }
 }
 

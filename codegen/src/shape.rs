@@ -127,11 +127,7 @@ static COMPONENTS: Kind = Kind {
     what: "`components`",
     keys: &[
         k("schemas", Shape::MapOf(&Shape::RefOr(&SCHEMA))),
-        no(
-            "responses",
-            Shape::Any,
-            "write the response inline in each operation",
-        ),
+        k("responses", Shape::MapOf(&Shape::RefOr(&RESPONSE))),
         k("parameters", Shape::MapOf(&Shape::RefOr(&PARAMETER))),
         no("examples", Shape::Any, LATER),
         k("requestBodies", Shape::MapOf(&Shape::RefOr(&REQUEST_BODY))),
@@ -367,12 +363,11 @@ fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Valu
             let is_status = key.len() == 3
                 && key.chars().all(|c| c.is_ascii_digit())
                 && ("100"..="599").contains(&key);
-            if is_status {
+            let is_range = matches!(key, "1XX" | "2XX" | "3XX" | "4XX" | "5XX");
+            if is_status || is_range || key == "default" {
                 Ok(Shape::RefOr(&RESPONSE))
-            } else if key == "default" || key.ends_with("XX") {
-                Err("`default` and ranges like `4XX` are not supported yet: declare each status code the operation answers")
             } else {
-                Err("response keys are HTTP status codes from 100 to 599, e.g. '200'")
+                Err("response keys are HTTP status codes from 100 to 599 (e.g. '200'), ranges from '1XX' to '5XX', or `default`")
             }
         }),
         Shape::BoolOrSchema => match value {

@@ -12,10 +12,10 @@ async fn {{ op.method }}(
     &self,
 {% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: ::poem_openapi::param::{{ p.extractor }}<{{ p.wire_ty }}>,
 {% endfor %}
-{% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: ::poem_openapi::payload::Json<{{ b.ty }}>,
+{% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: {{ b.content.rust_type() }},
 {% endif %}
 ) -> {{ op.response_enum }} {
-    self.0.{{ op.method }}({% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}.0{% endif %}).await
+    self.0.{{ op.method }}({% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
 }
 {% endfor %}
 }

@@ -13,7 +13,7 @@ fn {{ op.method }}(
     &self,
 {% for p in op.params %}    {{ p.rust_name }}: {{ p.ty }},
 {% endfor %}
-{% if let Some(b) = op.body %}    {{ b.rust_name }}: {{ b.ty }},
+{% if let Some(b) = op.body %}    {{ b.rust_name }}: {{ b.handler_type() }},
 {% endif %}
 ) -> impl ::std::future::Future<Output = {{ op.response_enum }}> + ::std::marker::Send;
 {% endfor %}

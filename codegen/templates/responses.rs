@@ -9,7 +9,8 @@ pub enum {{ op.response_enum }} {
 {% for r in op.responses %}
 {{ r.doc }}{{ r.attr() }}
 {{ r.variant }}{% if r.has_fields() %}(
-{% if let Some(b) = r.body %}::poem_openapi::payload::Json<{{ b.ty }}>,{% endif %}
+{% if r.status.is_chosen() %}::poem::http::StatusCode,{% endif %}
+{% if let Some(b) = r.body %}{{ b.rust_type() }},{% endif %}
 {% for h in r.headers %}{{ h.doc }}{{ h.attr() }} {{ h.ty }},{% endfor %}
 ){% endif %},
 {% endfor %}
@@ -17,18 +18,15 @@ pub enum {{ op.response_enum }} {
 {% if let Some(rej) = op.rejection %}
 /// Answers a request to `{{ op.id }}` that was rejected before the handler ran.
 fn {{ rej.function }}(err: ::poem::Error) -> {{ op.response_enum }} {
-{% if rej.has_body_variants() %}
-    match err.status() {
-{% if let Some(v) = rej.too_large %}
-        ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {{ op.response_enum }}::{{ v.name }}(::poem_openapi::payload::Json({{ v.body }}::from(&err))),
-{% endif %}
-{% if let Some(v) = rej.unsupported_media_type %}
-        ::poem::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => {{ op.response_enum }}::{{ v.name }}(::poem_openapi::payload::Json({{ v.body }}::from(&err))),
-{% endif %}
-        _ => {{ op.response_enum }}::{{ rej.bad_request.name }}(::poem_openapi::payload::Json({{ rej.bad_request.body }}::from(&err))),
-    }
+{% if rej.arms.is_empty() %}
+    {{ rej.otherwise.answer(op.response_enum) }}
 {% else %}
-    {{ op.response_enum }}::{{ rej.bad_request.name }}(::poem_openapi::payload::Json({{ rej.bad_request.body }}::from(&err)))
+    match err.status() {
+{% for (status, v) in rej.arms %}
+        ::poem::http::StatusCode::{{ status }} => {{ v.answer(op.response_enum) }},
+{% endfor %}
+        _ => {{ rej.otherwise.answer(op.response_enum) }},
+    }
 {% endif %}
 }
 {% endif %}

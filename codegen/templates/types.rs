@@ -138,11 +138,13 @@ pub enum {{ e.rust_name }} {
 }
 {% endfor %}
 {% for o in api.objects %}
-{{ o.doc }}#[derive(::poem_openapi::Object, ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+{{ o.doc }}#[derive(::poem_openapi::Object, ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq{% if o.form %}, ::serde::Deserialize{% endif %})]
 {{ o.attr() }}
+{% if o.form && o.deny_unknown_fields %}#[serde(deny_unknown_fields)]
+{% endif %}
 pub struct {{ o.rust_name }} {
 {% for f in o.fields %}
-{{ f.doc }}{{ f.attr() }}
+{{ f.doc }}{{ f.attr() }}{% if o.form %}{{ f.serde_attr() }}{% endif %}
 pub {{ f.rust_name }}: {{ f.rust_type() }},
 {% endfor %}
 }
@@ -152,6 +154,15 @@ fn {{ v.name }}() -> {{ v.ty }} {
     {{ v.expr }}
 }
 {% endfor %}
+{% endfor %}
+{% for c in api.contents %}
+{{ c.doc }}#[derive({% if c.request %}::poem_openapi::ApiRequest{% else %}::poem_openapi::ResponseContent{% endif %}, ::std::fmt::Debug)]
+pub enum {{ c.name }} {
+{% for p in c.payloads %}
+{{ p.attr() }}
+{{ p.variant }}({{ p.rust_type() }}),
+{% endfor %}
+}
 {% endfor %}
 {% for b in api.rejection_bodies %}
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,

@@ -11,18 +11,19 @@
 //! recursion) and `values` (`default` and `example`, checked against their schema); this
 //! module holds tags, operations, parameters, bodies, responses and rejections.
 
+mod content;
 mod schemas;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostics;
 use crate::ir::{self, Doc};
 use crate::load::Loaded;
-use crate::naming::{is_identifier, pascal_case, snake_case, status_variant};
+use crate::naming::{is_identifier, pascal_case, snake_case};
 use crate::source::join;
 
 const SCHEMA_REF: &str = "#/components/schemas/";
@@ -42,6 +43,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         enums: BTreeMap::new(),
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
+        contents: BTreeMap::new(),
     };
     for reserved in ["Api", "Handlers", "Tags", "Matching", "Pattern"] {
         r.type_names
@@ -68,6 +70,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
             .unwrap_or(0)
     });
     let enums = std::mem::take(&mut r.enums).into_values().collect();
+    let contents = std::mem::take(&mut r.contents).into_values().collect();
     ir::Api {
         source: loaded.source.name.clone(),
         title: loaded.doc.info.title.clone(),
@@ -77,9 +80,18 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         objects,
         enums,
         operations,
+        contents,
         rejection_bodies,
         patterns,
     }
+}
+
+/// What of a request poem-openapi checks before the handler runs, and can reject.
+#[derive(Debug, Clone, Copy)]
+struct Input {
+    params: bool,
+    body: bool,
+    credentials: bool,
 }
 
 struct Resolver<'a> {
@@ -100,6 +112,8 @@ struct Resolver<'a> {
     fn_names: BTreeMap<String, String>,
     /// Patterns of parameters parsed as `Matching<_>` → their marker type.
     patterns: BTreeMap<String, String>,
+    /// Enums of media types, by name.
+    contents: BTreeMap<String, ir::ContentEnum>,
 }
 
 impl Resolver<'_> {
@@ -395,14 +409,13 @@ impl Resolver<'_> {
         // Without a usable `responses` (misspelt, wrong type) the shape check has reported
         // the one mistake; checking the placeholder for 400/413/415 would only add noise.
         let responses_usable = self.raw_at(&join(at, "responses")).is_some();
+        let input = Input {
+            params: !params.is_empty(),
+            body: body.is_some(),
+            credentials: false,
+        };
         let rejection = if responses_usable {
-            self.rejection(
-                &method_name,
-                !params.is_empty(),
-                body.is_some(),
-                &responses,
-                &join(at, "responses"),
-            )
+            self.rejection(&method_name, input, &responses, &join(at, "responses"))
         } else {
             None
         };
@@ -655,261 +668,85 @@ impl Resolver<'_> {
         ))
     }
 
-    fn body(
-        &mut self,
-        body: &ReferenceOr<openapiv3::RequestBody>,
-        op_type: &str,
-        at: &str,
-    ) -> Option<ir::Body> {
-        let (body, at) = match body {
-            ReferenceOr::Item(body) => (body, at.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix(REQUEST_BODY_REF)
-                    .map(crate::source::unescape);
-                let found = name.as_ref().and_then(|n| {
-                    self.doc
-                        .components
-                        .as_ref()?
-                        .request_bodies
-                        .get(n)
-                        .map(|b| (n.clone(), b))
-                });
-                match found {
-                    Some((name, ReferenceOr::Item(body))) => {
-                        (body, join("/components/requestBodies", &name))
-                    }
-                    Some((name, ReferenceOr::Reference { .. })) => {
-                        self.diags.error(
-                            &join("/components/requestBodies", &name),
-                            "a request body that is only a `$ref` is not supported",
-                            "define the request body here directly",
-                        );
-                        return None;
-                    }
-                    None => {
-                        self.diags.error(
-                            &join(at, "$ref"),
-                            format!("`$ref: {reference}` points at no request body"),
-                            "define it under `components/requestBodies`, or fix the name",
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
-        if !body.required {
-            self.diags.error(
-                &at,
-                "optional request bodies are not supported yet",
-                "add `required: true`",
-            );
-        }
-        let content_at = join(&at, "content");
-        let mut media = body.content.keys();
-        let (Some(media_type), None) = (media.next(), media.next()) else {
-            self.diags.error(
-                &content_at,
-                "a request body needs exactly one media type",
-                "declare only `application/json`",
-            );
-            return None;
-        };
-        let media_at = join(&content_at, media_type);
-        if media_type != "application/json" {
-            self.diags.error(
-                &media_at,
-                format!("request media type `{media_type}` is not supported yet"),
-                "use `application/json`",
-            );
-            return None;
-        }
-        let ty = self.payload_type(&media_at, &format!("{op_type}Request"))?;
-        Some(ir::Body {
-            rust_name: "body".to_owned(),
-            ty,
-            doc: self.text(body.description.as_deref(), &join(&at, "description")),
-        })
-    }
-
-    /// The Rust type of a JSON payload's `schema` (inline schemas are named `hint`).
-    fn payload_type(&mut self, media_at: &str, hint: &str) -> Option<String> {
-        let schema_at = join(media_at, "schema");
-        let Some(schema) = self.raw_at(&schema_at).cloned() else {
-            self.diags.error(
-                media_at,
-                "a JSON payload without `schema` is not supported",
-                "add `schema:`",
-            );
-            return None;
-        };
-        let typed = self.value_type(&schema, &schema_at, hint)?;
-        if !typed.validators.is_empty() {
-            self.diags.error(&schema_at, "constraints on a whole payload are not supported: poem-openapi validates fields, not bodies", "wrap the value in an object and constrain its property");
-            return None;
-        }
-        Some(typed.ty.to_string())
-    }
-
-    fn responses(
-        &mut self,
-        op: &openapiv3::Operation,
-        op_type: &str,
-        at: &str,
-    ) -> Vec<ir::Response> {
-        let mut out = Vec::new();
-        for (status, response) in &op.responses.responses {
-            let StatusCode::Code(status) = status else {
-                continue;
-            };
-            let r_at = join(at, &status.to_string());
-            let ReferenceOr::Item(response) = response else {
-                self.diags.error(
-                    &join(&r_at, "$ref"),
-                    "a response given by `$ref` is not supported yet",
-                    "write the response inline",
-                );
-                continue;
-            };
-            let mut media = response.content.keys();
-            let body = match (media.next(), media.next()) {
-                (None, _) => None,
-                (Some(media_type), None) => self.response_body(
-                    media_type,
-                    &join(&join(&r_at, "content"), media_type),
-                    &format!("{op_type}Response{status}"),
-                ),
-                (Some(_), Some(_)) => {
-                    self.diags.error(
-                        &join(&r_at, "content"),
-                        "several media types for one response are not supported yet",
-                        "declare one media type",
-                    );
-                    None
-                }
-            };
-            let mut headers = Vec::new();
-            for (name, header) in &response.headers {
-                let h_at = join(&join(&r_at, "headers"), name);
-                let ReferenceOr::Item(header) = header else {
-                    self.diags.error(
-                        &join(&h_at, "$ref"),
-                        "a header given by `$ref` is not supported yet",
-                        "write the header inline",
-                    );
-                    continue;
-                };
-                let schema = self
-                    .raw_at(&join(&h_at, "schema"))
-                    .cloned()
-                    .unwrap_or_default();
-                if let Some(key) = schema
-                    .keys()
-                    .find(|k| !matches!(k.as_str(), "type" | "format"))
-                {
-                    self.diags.error(
-                        &join(&join(&h_at, "schema"), key),
-                        format!("`{key}` on a response header schema is not supported"),
-                        "keep `type` and `format` only",
-                    );
-                }
-                let Some(scalar) = self.scalar(&schema, &join(&h_at, "schema")) else {
-                    continue;
-                };
-                headers.push(ir::Header {
-                    name: name.clone(),
-                    ty: if header.required {
-                        scalar.ty.to_string()
-                    } else {
-                        format!("::std::option::Option<{}>", scalar.ty)
-                    },
-                    doc: self.text(header.description.as_deref(), &join(&h_at, "description")),
-                });
-            }
-            out.push(ir::Response {
-                status: *status,
-                variant: status_variant(*status),
-                doc: self.text(Some(&response.description), &join(&r_at, "description")),
-                body,
-                headers,
-                origin: r_at,
-            });
-        }
-        out.sort_by_key(|r| r.status);
-        out
-    }
-
-    fn response_body(
-        &mut self,
-        media_type: &str,
-        at: &str,
-        hint: &str,
-    ) -> Option<ir::ResponseBody> {
-        let is_json = media_type == "application/json"
-            || (media_type.starts_with("application/") && media_type.ends_with("+json"));
-        if !is_json {
-            self.diags.error(
-                at,
-                format!("response media type `{media_type}` is not supported yet"),
-                "use `application/json` or an `application/*+json` type",
-            );
-            return None;
-        }
-        let ty = self.payload_type(at, hint)?;
-        Some(ir::ResponseBody {
-            ty,
-            media_type: media_type.to_owned(),
-        })
-    }
-
     /// The variants a rejected request maps to; each must be declared and carry a body the
     /// generated code can build from the rejection.
     fn rejection(
         &mut self,
         method: &str,
-        has_params: bool,
-        has_body: bool,
+        input: Input,
         responses: &[ir::Response],
         at: &str,
     ) -> Option<ir::Rejection> {
-        if !has_params && !has_body {
-            return None;
+        let mut needed: Vec<(u16, &str, &str)> = Vec::new();
+        if input.params || input.body {
+            needed.push((400, "BAD_REQUEST", "takes parameters or a body"));
         }
-        let variant = |this: &mut Self, status: u16, why: &str| -> Option<ir::Variant> {
-            let Some(r) = responses.iter().find(|r| r.status == status) else {
-                this.diags.error(at, format!("the operation {why} but declares no {status} response"), format!("add a '{status}' response with an RFC 9457 problem body (`application/problem+json`): poem-openapi answers {status} before your handler runs"));
-                return None;
+        if input.body {
+            needed.push((413, "PAYLOAD_TOO_LARGE", "has a request body"));
+            needed.push((415, "UNSUPPORTED_MEDIA_TYPE", "has a request body"));
+        }
+        if input.credentials {
+            needed.push((401, "UNAUTHORIZED", "requires credentials"));
+        }
+        let mut variants = Vec::new();
+        for (status, name, why) in needed {
+            // The most specific declaration answers: the code, its range, then `default`.
+            let found = responses
+                .iter()
+                .filter(|r| r.status.covers(status))
+                .min_by_key(|r| r.status);
+            let Some(r) = found else {
+                self.diags.error(at, format!("the operation {why} but declares no {status} response"), format!("add a '{status}' (or `default`) response with an RFC 9457 problem body (`application/problem+json`): poem-openapi answers {status} before your handler runs"));
+                continue;
             };
             if !r.headers.is_empty() {
-                this.diags.error(&r.origin, format!("the {status} response declares headers, which a rejected request cannot fill"), "remove the headers from this response");
-                return None;
+                self.diags.error(
+                    &r.origin,
+                    format!(
+                        "the {} response declares headers, which a rejected request cannot fill",
+                        r.status
+                    ),
+                    "remove the headers from this response",
+                );
+                continue;
             }
-            let Some(body) = &r.body else {
-                this.diags.error(&r.origin, format!("the {status} response has no body"), "give it an RFC 9457 problem details body, e.g. `$ref: '#/components/schemas/Problem'`");
-                return None;
+            let body = match &r.body {
+                Some(ir::Content::Single(ir::Payload {
+                    kind: ir::PayloadKind::Json(ty),
+                    ..
+                })) => ty.clone(),
+                Some(_) => {
+                    self.diags.error(&r.origin, format!("the {} response has no single JSON body to describe a rejected request ({status})", r.status), "give it one JSON media type, e.g. `application/problem+json`");
+                    continue;
+                }
+                None => {
+                    self.diags.error(&r.origin, format!("the {} response has no body", r.status), "give it an RFC 9457 problem details body, e.g. `$ref: '#/components/schemas/Problem'`");
+                    continue;
+                }
             };
-            this.rejection_body(&body.ty, &r.origin)?;
-            Some(ir::Variant {
-                name: r.variant.clone(),
-                body: body.ty.clone(),
-            })
-        };
-        let bad_request = variant(self, 400, "takes parameters or a body");
-        let (too_large, unsupported) = if has_body {
-            (
-                variant(self, 413, "has a request body"),
-                variant(self, 415, "has a request body"),
-            )
-        } else {
-            (None, None)
-        };
+            if self.rejection_body(&body, &r.origin).is_none() {
+                continue;
+            }
+            variants.push((
+                name.to_owned(),
+                ir::Variant {
+                    name: r.variant.clone(),
+                    body,
+                    with_status: r.status.is_chosen(),
+                },
+            ));
+        }
+        if variants.is_empty() {
+            return None;
+        }
         let function = format!("{method}_rejected");
         self.claim_fn(&function, at);
+        let (_, otherwise) = variants.remove(0);
+        variants.retain(|(_, v)| v.name != otherwise.name);
         Some(ir::Rejection {
             function,
-            bad_request: bad_request?,
-            too_large: if has_body { Some(too_large?) } else { None },
-            unsupported_media_type: if has_body { Some(unsupported?) } else { None },
+            arms: variants,
+            otherwise,
         })
     }
 

@@ -206,6 +206,7 @@ impl Resolver<'_> {
                 fields,
                 deny_unknown_fields,
                 deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
+                form: false,
                 values,
                 origin: at.to_owned(),
             },

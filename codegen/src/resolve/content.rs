@@ -1,0 +1,481 @@
+//! Request bodies, responses and their media types (part of `resolve`).
+//!
+//! Each media type becomes a poem-openapi payload: JSON (`application/json`, `*+json`) a
+//! `Json<T>`, `text/*` with a string schema `PlainText<String>`, any media type with a
+//! `type: string, format: binary` schema `Binary<Vec<u8>>`, and form-encoded request bodies
+//! `Form<T>`. A body with several media types becomes an enum the sender picks a variant of.
+//! Responses may be status codes, ranges (`4XX`) or `default`, inline or `$ref`s into
+//! `components/responses`.
+
+use openapiv3::{ReferenceOr, StatusCode};
+use serde_json::{Map, Value};
+
+use super::{Resolver, REQUEST_BODY_REF};
+use crate::ir::{self, Content, Payload, PayloadKind};
+use crate::naming::{pascal_case, status_variant};
+use crate::source::{join, unescape};
+
+const RESPONSE_REF: &str = "#/components/responses/";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+impl Resolver<'_> {
+    pub(super) fn body(
+        &mut self,
+        body: &ReferenceOr<openapiv3::RequestBody>,
+        op_type: &str,
+        at: &str,
+    ) -> Option<ir::Body> {
+        let (body, at) = match body {
+            ReferenceOr::Item(body) => (body, at.to_owned()),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix(REQUEST_BODY_REF).map(unescape);
+                let found = name.as_ref().and_then(|n| {
+                    self.doc
+                        .components
+                        .as_ref()?
+                        .request_bodies
+                        .get(n)
+                        .map(|b| (n.clone(), b))
+                });
+                match found {
+                    Some((name, ReferenceOr::Item(body))) => {
+                        (body, join("/components/requestBodies", &name))
+                    }
+                    Some((name, ReferenceOr::Reference { .. })) => {
+                        self.diags.error(
+                            &join("/components/requestBodies", &name),
+                            "a request body that is only a `$ref` is not supported",
+                            "define the request body here directly",
+                        );
+                        return None;
+                    }
+                    None => {
+                        self.diags.error(
+                            &join(at, "$ref"),
+                            format!("`$ref: {reference}` points at no request body"),
+                            "define it under `components/requestBodies`, or fix the name",
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        if !body.required {
+            self.diags.error(
+                &at,
+                "optional request bodies are not supported yet",
+                "add `required: true`",
+            );
+        }
+        let doc = self.text(body.description.as_deref(), &join(&at, "description"));
+        let media: Vec<String> = body.content.keys().cloned().collect();
+        let content = self.content(
+            &media,
+            &join(&at, "content"),
+            &format!("{op_type}Request"),
+            &format!("{op_type}Body"),
+            doc.clone(),
+            true,
+        )?;
+        Some(ir::Body {
+            rust_name: "body".to_owned(),
+            content,
+            doc,
+        })
+    }
+
+    /// The payloads of the media types under `content_at`: one payload, or an enum named
+    /// `enum_name` of several. Inline schemas are named from `hint`.
+    fn content(
+        &mut self,
+        media: &[String],
+        content_at: &str,
+        hint: &str,
+        enum_name: &str,
+        doc: ir::Doc,
+        request: bool,
+    ) -> Option<Content> {
+        if media.is_empty() {
+            self.diags.error(
+                content_at,
+                "`content` lists no media type",
+                "declare at least one media type, or remove `content`",
+            );
+            return None;
+        }
+        let several = media.len() > 1;
+        let mut payloads: Vec<Payload> = Vec::new();
+        let mut failed = false;
+        for media_type in media {
+            let hint = if several {
+                format!("{hint}{}", media_variant(media_type))
+            } else {
+                hint.to_owned()
+            };
+            let Some(p) = self.payload(media_type, &join(content_at, media_type), &hint, request)
+            else {
+                failed = true;
+                continue;
+            };
+            if let Some(other) = payloads.iter().find(|o| o.variant == p.variant) {
+                self.diags.error(
+                    &join(content_at, media_type),
+                    format!(
+                        "media types `{}` and `{media_type}` both become the Rust variant `{}`",
+                        other.media_type, p.variant
+                    ),
+                    "declare only one of them",
+                );
+                failed = true;
+                continue;
+            }
+            payloads.push(p);
+        }
+        if failed {
+            return None;
+        }
+        // A request payload that needs an exact media type (poem-openapi's own check would
+        // accept others: `Binary` accepts anything) goes through the enum, which checks it.
+        let exact = request && payloads.iter().any(|p| p.content_type.is_some());
+        if payloads.len() == 1 && !exact {
+            return payloads.pop().map(Content::Single);
+        }
+        self.claim_type(enum_name, content_at);
+        let e = ir::ContentEnum {
+            name: enum_name.to_owned(),
+            request,
+            doc,
+            payloads,
+        };
+        self.contents.insert(enum_name.to_owned(), e.clone());
+        Some(Content::Several(e))
+    }
+
+    /// One media type's payload.
+    fn payload(
+        &mut self,
+        media_type: &str,
+        media_at: &str,
+        hint: &str,
+        request: bool,
+    ) -> Option<Payload> {
+        let schema_at = join(media_at, "schema");
+        let Some(schema) = self.raw_at(&schema_at).cloned() else {
+            self.diags.error(
+                media_at,
+                format!("media type `{media_type}` has no `schema`"),
+                "add `schema:`",
+            );
+            return None;
+        };
+        let (main, sub) = media_type.split_once('/').unwrap_or((media_type, ""));
+        let is_json =
+            media_type == "application/json" || (main == "application" && sub.ends_with("+json"));
+        let binary = schema.get("type").and_then(Value::as_str) == Some("string")
+            && schema.get("format").and_then(Value::as_str) == Some("binary");
+        // The media type poem-openapi's payload serves and accepts by itself; any other must
+        // be set exactly.
+        let (kind, own) = if is_json {
+            let ty = self.payload_type(&schema, &schema_at, hint)?;
+            (PayloadKind::Json(ty), "application/json")
+        } else if media_type == FORM {
+            if !request {
+                self.diags.error(media_at, "a form-encoded response is not supported: poem-openapi reads forms, it does not write them", "answer with `application/json`");
+                return None;
+            }
+            let ty = self.payload_type(&schema, &schema_at, hint)?;
+            self.form_object(&ty, &schema_at)?;
+            (PayloadKind::Form(ty), FORM)
+        } else if binary {
+            self.only_keys(&schema, &["type", "format"], &schema_at, "binary data")?;
+            (PayloadKind::Binary, "")
+        } else if main == "text" {
+            if schema.get("type").and_then(Value::as_str) != Some("string") {
+                self.diags.error(
+                    &schema_at,
+                    format!("the `{media_type}` body must have a `type: string` schema"),
+                    "use `type: string` (text) or `type: string, format: binary` (bytes)",
+                );
+                return None;
+            }
+            self.only_keys(&schema, &["type"], &schema_at, "text")?;
+            (PayloadKind::Text, "text/plain")
+        } else if media_type == "multipart/form-data" {
+            self.diags.error(
+                media_at,
+                "`multipart/form-data` is not supported yet",
+                "upload the file as `application/octet-stream` (`type: string, format: binary`)",
+            );
+            return None;
+        } else {
+            self.diags.error(
+                &schema_at,
+                format!("a `{media_type}` body needs the schema `type: string, format: binary`"),
+                "describe it as bytes, or use `application/json` or `text/plain`",
+            );
+            return None;
+        };
+        // Responses always name their media type exactly (poem-openapi would add
+        // `; charset=utf-8`); requests only when the payload's own check is not it.
+        let content_type = (!request || media_type != own).then(|| media_type.to_owned());
+        Some(Payload {
+            media_type: media_type.to_owned(),
+            kind,
+            variant: media_variant(media_type),
+            content_type,
+        })
+    }
+
+    /// Marks the object `ty` as read from forms. poem-openapi parses forms with serde, not
+    /// with its own parser, so validators, defaults and non-scalar fields would be skipped:
+    /// they are refused instead.
+    fn form_object(&mut self, ty: &str, at: &str) -> Option<()> {
+        let Some(object) = self.objects.get(ty) else {
+            self.diags.error(
+                at,
+                "a form-encoded body must be an object",
+                "describe the form's fields as an object schema",
+            );
+            return None;
+        };
+        let mut problems = Vec::new();
+        for f in &object.fields {
+            let scalar = matches!(&f.ty, ir::Ty::Builtin(b) if matches!(b.as_str(), "::std::string::String" | "i32" | "i64" | "f32" | "f64" | "bool"));
+            let checked = f.oai.iter().any(|a| {
+                a.starts_with("validator") || a.starts_with("default") || a == "read_only"
+            });
+            if !scalar || checked {
+                problems.push(f.origin.clone());
+            }
+        }
+        for origin in &problems {
+            self.diags.error(origin, "a field of a form-encoded body must be a plain string, integer, number or boolean without constraints or default: poem-openapi reads forms with serde, which would skip them", "drop the constraints, or take the body as `application/json`");
+        }
+        if !problems.is_empty() {
+            return None;
+        }
+        if let Some(object) = self.objects.get_mut(ty) {
+            object.form = true;
+        }
+        Some(())
+    }
+
+    /// Reports keys of a text or binary schema other than `allowed`: poem-openapi serves
+    /// these payloads with a fixed schema.
+    fn only_keys(
+        &mut self,
+        schema: &Map<String, Value>,
+        allowed: &[&str],
+        at: &str,
+        what: &str,
+    ) -> Option<()> {
+        let extra: Vec<&String> = schema
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()) && !k.starts_with("x-"))
+            .collect();
+        if extra.is_empty() {
+            return Some(());
+        }
+        for key in extra {
+            self.diags.error(
+                &join(at, key),
+                format!("`{key}` on a {what} body is not supported: poem-openapi serves a fixed schema for it"),
+                "remove it",
+            );
+        }
+        None
+    }
+
+    /// The Rust type of a JSON payload's schema (inline schemas are named `hint`).
+    fn payload_type(
+        &mut self,
+        schema: &Map<String, Value>,
+        schema_at: &str,
+        hint: &str,
+    ) -> Option<String> {
+        let typed = self.value_type(schema, schema_at, hint)?;
+        if !typed.validators.is_empty() {
+            self.diags.error(schema_at, "constraints on a whole payload are not supported: poem-openapi validates fields, not bodies", "wrap the value in an object and constrain its property");
+            return None;
+        }
+        Some(typed.ty.to_string())
+    }
+
+    pub(super) fn responses(
+        &mut self,
+        op: &openapiv3::Operation,
+        op_type: &str,
+        at: &str,
+    ) -> Vec<ir::Response> {
+        let mut out = Vec::new();
+        let declared = op
+            .responses
+            .responses
+            .iter()
+            .map(|(status, r)| {
+                let status = match status {
+                    StatusCode::Code(c) => ir::Status::Code(*c),
+                    StatusCode::Range(class) => ir::Status::Range(*class),
+                };
+                (status, r)
+            })
+            .chain(
+                op.responses
+                    .default
+                    .iter()
+                    .map(|r| (ir::Status::Default, r)),
+            );
+        for (status, response) in declared {
+            let r_at = join(at, &status.to_string());
+            let Some((response, def_at)) = self.response_ref(response, &r_at) else {
+                continue;
+            };
+            let response = &response;
+            let variant = match status {
+                ir::Status::Code(c) => status_variant(c),
+                ir::Status::Range(_) => format!("Status{status}"),
+                ir::Status::Default => "Default".to_owned(),
+            };
+            let media: Vec<String> = response.content.keys().cloned().collect();
+            let body = if media.is_empty() {
+                None
+            } else {
+                let name = format!("{op_type}Response{status}");
+                let hint = match status {
+                    ir::Status::Code(c) => format!("{op_type}Response{c}"),
+                    _ => format!("{op_type}Response{}", pascal_case(&variant)),
+                };
+                let doc = ir::Doc(vec![format!(
+                    "The media types of the `{status}` response of `{}`.",
+                    op.operation_id.as_deref().unwrap_or_default()
+                )]);
+                let content = self.content(
+                    &media,
+                    &join(&def_at, "content"),
+                    &hint,
+                    &format!("{name}Content"),
+                    doc,
+                    false,
+                );
+                if content.is_none() {
+                    continue;
+                }
+                content
+            };
+            if status == ir::Status::Default && body.is_none() {
+                self.diags.error(&def_at, "a `default` response without `content` is not supported: poem-openapi needs a body to tell it from a status code", "give it a body, e.g. problem details (`application/problem+json`)");
+                continue;
+            }
+            let headers = self.response_headers(response, &def_at);
+            out.push(ir::Response {
+                status,
+                variant,
+                doc: self.text(Some(&response.description), &join(&def_at, "description")),
+                body,
+                headers,
+                origin: def_at,
+            });
+        }
+        out.sort_by_key(|r| r.status);
+        out
+    }
+
+    /// The response itself (following a `$ref` into `components/responses`) and where it is
+    /// written.
+    fn response_ref(
+        &mut self,
+        response: &ReferenceOr<openapiv3::Response>,
+        at: &str,
+    ) -> Option<(openapiv3::Response, String)> {
+        let reference = match response {
+            ReferenceOr::Item(r) => return Some((r.clone(), at.to_owned())),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        let name = reference.strip_prefix(RESPONSE_REF).map(unescape);
+        let found = name.as_ref().and_then(|n| {
+            self.doc
+                .components
+                .as_ref()?
+                .responses
+                .get(n)
+                .map(|r| (n.clone(), r))
+        });
+        match found {
+            Some((name, ReferenceOr::Item(r))) => {
+                Some((r.clone(), join("/components/responses", &name)))
+            }
+            Some((name, ReferenceOr::Reference { .. })) => {
+                self.diags.error(
+                    &join("/components/responses", &name),
+                    "a response that is only a `$ref` is not supported",
+                    "define the response here directly",
+                );
+                None
+            }
+            None => {
+                self.diags.error(
+                    &join(at, "$ref"),
+                    format!("`$ref: {reference}` points at no response"),
+                    "define it under `components/responses`, or fix the name",
+                );
+                None
+            }
+        }
+    }
+
+    fn response_headers(&mut self, response: &openapiv3::Response, at: &str) -> Vec<ir::Header> {
+        let mut headers = Vec::new();
+        for (name, header) in &response.headers {
+            let h_at = join(&join(at, "headers"), name);
+            let ReferenceOr::Item(header) = header else {
+                self.diags.error(
+                    &join(&h_at, "$ref"),
+                    "a header given by `$ref` is not supported yet",
+                    "write the header inline",
+                );
+                continue;
+            };
+            let schema = self
+                .raw_at(&join(&h_at, "schema"))
+                .cloned()
+                .unwrap_or_default();
+            if let Some(key) = schema
+                .keys()
+                .find(|k| !matches!(k.as_str(), "type" | "format") && !k.starts_with("x-"))
+            {
+                self.diags.error(
+                    &join(&join(&h_at, "schema"), key),
+                    format!("`{key}` on a response header schema is not supported"),
+                    "keep `type` and `format` only",
+                );
+            }
+            let Some(scalar) = self.scalar(&schema, &join(&h_at, "schema")) else {
+                continue;
+            };
+            headers.push(ir::Header {
+                name: name.clone(),
+                ty: if header.required {
+                    scalar.ty.to_string()
+                } else {
+                    format!("::std::option::Option<{}>", scalar.ty)
+                },
+                doc: self.text(header.description.as_deref(), &join(&h_at, "description")),
+            });
+        }
+        headers
+    }
+}
+
+/// The variant of a media type in a content enum: `Json`, `Text`, `Form`, else the media
+/// type in Pascal case (`ProblemJson`, `OctetStream`, `ImagePng`).
+fn media_variant(media_type: &str) -> String {
+    match media_type {
+        "application/json" => "Json".to_owned(),
+        "text/plain" => "Text".to_owned(),
+        FORM => "Form".to_owned(),
+        _ => match media_type.strip_prefix("application/") {
+            Some(sub) => pascal_case(sub),
+            None => pascal_case(media_type),
+        },
+    }
+}
