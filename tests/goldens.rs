@@ -18,6 +18,7 @@ macro_rules! goldens {
 
 goldens!(
     component_references,
+    composition,
     formats_defaults_and_flags,
     items,
     items_with_new_operation,

@@ -25,6 +25,8 @@ pub struct Api {
     pub objects: Vec<Object>,
     /// String enums, named and inline, by Rust name.
     pub enums: Vec<Enum>,
+    /// `oneOf`/`anyOf` unions, named and inline, by Rust name.
+    pub unions: Vec<Union>,
     /// Operations, in spec order.
     pub operations: Vec<Operation>,
     /// Enums of media types, for bodies with several.
@@ -102,6 +104,58 @@ pub struct Enum {
     pub variants: Vec<(String, String)>,
     /// `deprecated: true`.
     pub deprecated: bool,
+}
+
+/// A `oneOf` or `anyOf`; becomes a `#[derive(Union)]` enum.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// Name served in the document.
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// `oneOf` (exactly one variant matches) rather than `anyOf` (the first that matches).
+    pub one_of: bool,
+    /// The discriminator's property name, if any.
+    pub discriminator: Option<String>,
+    /// The variants, in spec order.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One variant of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub name: String,
+    /// Its type.
+    pub ty: Ty,
+    /// The discriminator value that selects it.
+    pub mapping: Option<String>,
+}
+
+impl Union {
+    /// The enum's `#[oai(...)]` attribute.
+    pub fn attr(&self) -> String {
+        let mut args = vec![format!("rename = {:?}", self.name)];
+        if self.one_of {
+            args.push("one_of".to_owned());
+        }
+        if let Some(d) = &self.discriminator {
+            args.push(format!("discriminator_name = {d:?}"));
+        }
+        oai_attr(&args)
+    }
+}
+
+impl UnionVariant {
+    /// The variant's `#[oai(mapping = ...)]`, or nothing.
+    pub fn attr(&self) -> String {
+        match &self.mapping {
+            Some(m) => oai_attr(&[format!("mapping = {m:?}")]),
+            None => String::new(),
+        }
+    }
 }
 
 /// One property of an object.

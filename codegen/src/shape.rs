@@ -276,10 +276,14 @@ static SCHEMA: Kind = Kind {
         k("required", Shape::StrList),
         k("enum", Shape::Any),
         k("type", Shape::Str),
-        no("allOf", Shape::Any, LATER),
-        no("oneOf", Shape::Any, LATER),
-        no("anyOf", Shape::Any, LATER),
-        no("not", Shape::Any, LATER),
+        k("allOf", Shape::ListOf(&SCHEMA_OR_REF)),
+        k("oneOf", Shape::ListOf(&SCHEMA_OR_REF)),
+        k("anyOf", Shape::ListOf(&SCHEMA_OR_REF)),
+        no(
+            "not",
+            Shape::Any,
+            "poem-openapi cannot check `not`; describe what is allowed instead",
+        ),
         k("items", Shape::RefOr(&SCHEMA)),
         k("properties", Shape::MapOf(&Shape::RefOr(&SCHEMA))),
         k("additionalProperties", Shape::BoolOrSchema),
@@ -287,13 +291,21 @@ static SCHEMA: Kind = Kind {
         k("format", Shape::Str),
         k("default", Shape::Any),
         k("nullable", Shape::Bool),
-        no("discriminator", Shape::Any, LATER),
+        k("discriminator", Shape::Obj(&DISCRIMINATOR)),
         k("readOnly", Shape::Bool),
         k("writeOnly", Shape::Bool),
         no("xml", Shape::Any, LATER),
         no("externalDocs", Shape::Any, LATER),
         k("example", Shape::Any),
         k("deprecated", Shape::Bool),
+    ],
+};
+
+static DISCRIMINATOR: Kind = Kind {
+    what: "a discriminator",
+    keys: &[
+        req("propertyName", Shape::Str),
+        k("mapping", Shape::MapOf(&Shape::Str)),
     ],
 };
 

@@ -137,6 +137,16 @@ pub enum {{ e.rust_name }} {
 {% endfor %}
 }
 {% endfor %}
+{% for u in api.unions %}
+{{ u.doc }}#[derive(::poem_openapi::Union, ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+{{ u.attr() }}
+pub enum {{ u.rust_name }} {
+{% for v in u.variants %}
+{{ v.attr() }}
+{{ v.name }}({{ v.ty }}),
+{% endfor %}
+}
+{% endfor %}
 {% for o in api.objects %}
 {{ o.doc }}#[derive(::poem_openapi::Object, ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq{% if o.form %}, ::serde::Deserialize{% endif %})]
 {{ o.attr() }}

@@ -11,6 +11,7 @@
 //! recursion) and `values` (`default` and `example`, checked against their schema); this
 //! module holds tags, operations, parameters, bodies, responses and rejections.
 
+mod composition;
 mod content;
 mod schemas;
 mod values;
@@ -41,6 +42,8 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         named: BTreeMap::new(),
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
+        unions: BTreeMap::new(),
+        discriminated: Vec::new(),
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
         contents: BTreeMap::new(),
@@ -54,6 +57,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
     let tags = r.tags();
     let operations = r.operations(&tags);
     r.box_recursive_fields();
+    r.check_discriminated();
     let rejection_bodies = std::mem::take(&mut r.rejection_bodies)
         .into_values()
         .collect();
@@ -71,6 +75,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
     });
     let enums = std::mem::take(&mut r.enums).into_values().collect();
     let contents = std::mem::take(&mut r.contents).into_values().collect();
+    let unions = std::mem::take(&mut r.unions).into_values().collect();
     ir::Api {
         source: loaded.source.name.clone(),
         title: loaded.doc.info.title.clone(),
@@ -79,6 +84,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         tags,
         objects,
         enums,
+        unions,
         operations,
         contents,
         rejection_bodies,
@@ -108,6 +114,10 @@ struct Resolver<'a> {
     objects: BTreeMap<String, ir::Object>,
     /// Enums resolved so far (named and inline), by Rust name.
     enums: BTreeMap<String, ir::Enum>,
+    /// Unions resolved so far (named and inline), by Rust name.
+    unions: BTreeMap<String, ir::Union>,
+    /// Discriminated variants to check once objects are resolved: (schema, property, at).
+    discriminated: Vec<(String, String, String)>,
     /// Generated free functions → the pointer that asked for each.
     fn_names: BTreeMap<String, String>,
     /// Patterns of parameters parsed as `Matching<_>` → their marker type.
@@ -560,6 +570,9 @@ impl Resolver<'_> {
         let unsupported = match &typed.ty {
             ir::Ty::Named(_) if typed.json == "object" => {
                 Some("object parameters are not supported")
+            }
+            ir::Ty::Named(_) if typed.json == "union" => {
+                Some("`oneOf`/`anyOf` parameters are not supported")
             }
             ir::Ty::Map(_) => Some("map parameters are not supported"),
             ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),

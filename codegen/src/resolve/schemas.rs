@@ -23,6 +23,8 @@ pub(super) enum Named {
     Object(String),
     /// A `#[derive(Enum)]` enum.
     Enum(String),
+    /// A `#[derive(Union)]` enum.
+    Union(String),
 }
 
 /// The Rust type of a schema, with what value checks and attributes need to know of it.
@@ -32,13 +34,14 @@ pub(super) struct Typed {
     pub ty: Ty,
     /// poem-openapi validator arguments (`max_length = 5`).
     pub validators: Vec<String>,
-    /// The JSON type (`string`, `integer`, …), `enum`, or `object` for named objects.
+    /// The JSON type (`string`, `integer`, …), `enum`, `union`, or `object` for objects.
     pub json: &'static str,
     /// The schema's `format`, if any.
     pub format: Option<String>,
 }
 
-const COMPOSITION: &[&str] = &["oneOf", "anyOf", "allOf", "not"];
+/// Keywords that make a schema a union.
+pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
 
 impl Resolver<'_> {
     /// Decides what each component schema becomes and claims its Rust name, so references can
@@ -70,10 +73,9 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            if COMPOSITION.iter().any(|k| schema.contains_key(*k)) {
-                continue; // reported as unsupported by the shape check
-            }
             let kind = match schema.get("type").and_then(Value::as_str) {
+                _ if UNION.iter().any(|k| schema.contains_key(*k)) => Named::Union(rust.clone()),
+                _ if schema.contains_key("allOf") => Named::Object(rust.clone()),
                 Some("object") if is_map(&schema) => {
                     self.diags.error(&at, format!("named map schema `{name}` is not supported: poem-openapi serves maps inline"), "write the map (`additionalProperties`) inline where it is used");
                     continue;
@@ -107,14 +109,41 @@ impl Resolver<'_> {
                 continue;
             };
             match kind {
-                Named::Object(rust) => self.object(&rust, &name, &schema, &at),
+                Named::Object(rust) => self.object_or_all_of(&rust, &name, &schema, &at),
                 Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at, false),
+                Named::Union(rust) => self.union(&rust, &name, &schema, &at, false),
             }
         }
     }
 
+    /// Resolves an object schema, merging an `allOf` first.
+    fn object_or_all_of(
+        &mut self,
+        rust: &str,
+        spec_name: &str,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) {
+        if schema.contains_key("allOf") {
+            let mut visiting = vec![spec_name.to_owned()];
+            if let Some((merged, origins)) = self.merge_all_of(schema, at, &mut visiting) {
+                self.object(rust, spec_name, &merged, at, &origins);
+            }
+        } else {
+            self.object(rust, spec_name, schema, at, &BTreeMap::new());
+        }
+    }
+
     /// Resolves an object schema into `self.objects` under `rust` (served as `spec_name`).
-    fn object(&mut self, rust: &str, spec_name: &str, schema: &Map<String, Value>, at: &str) {
+    /// `origins` says where properties merged from an `allOf` are written.
+    fn object(
+        &mut self,
+        rust: &str,
+        spec_name: &str,
+        schema: &Map<String, Value>,
+        at: &str,
+        origins: &BTreeMap<String, String>,
+    ) {
         self.check_keywords(schema, "object", at);
         for key in [
             "minProperties",
@@ -156,8 +185,12 @@ impl Resolver<'_> {
             .unwrap_or_default();
         for (i, r) in required.iter().enumerate() {
             if !properties.contains_key(*r) {
+                let here = origins
+                    .get(&format!("required:{r}"))
+                    .cloned()
+                    .unwrap_or_else(|| format!("{at}/required/{i}"));
                 self.diags.error(
-                    &format!("{at}/required/{i}"),
+                    &here,
                     format!("required property `{r}` is not in `properties`"),
                     format!("add `{r}` under `properties`, or remove it from `required`"),
                 );
@@ -167,7 +200,10 @@ impl Resolver<'_> {
         let mut values = Vec::new();
         let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
         for (prop, value) in properties {
-            let here = join(&join(at, "properties"), prop);
+            let here = origins
+                .get(prop)
+                .cloned()
+                .unwrap_or_else(|| join(&join(at, "properties"), prop));
             let field_name = snake_case(prop);
             if !is_identifier(&field_name) {
                 self.diags.error(
@@ -332,8 +368,25 @@ impl Resolver<'_> {
         if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
             return self.schema_ref(target, &join(at, "$ref"));
         }
-        if COMPOSITION.iter().any(|k| schema.contains_key(*k)) {
-            return None; // reported as unsupported by the shape check
+        if UNION.iter().any(|k| schema.contains_key(*k)) {
+            self.claim_type(hint, at);
+            self.union(hint, hint, schema, at, true);
+            return Some(Typed {
+                ty: Ty::Named(hint.to_owned()),
+                validators: vec![],
+                json: "union",
+                format: None,
+            });
+        }
+        if schema.contains_key("allOf") {
+            self.claim_type(hint, at);
+            self.object_or_all_of(hint, hint, schema, at);
+            return Some(Typed {
+                ty: Ty::Named(hint.to_owned()),
+                validators: vec![],
+                json: "object",
+                format: None,
+            });
         }
         let ty = schema.get("type").and_then(Value::as_str);
         if schema.contains_key("enum") {
@@ -439,7 +492,7 @@ impl Resolver<'_> {
             }
             Some("object") => {
                 self.claim_type(hint, at);
-                self.object(hint, hint, schema, at);
+                self.object(hint, hint, schema, at, &BTreeMap::new());
                 Some(Typed {
                     ty: Ty::Named(hint.to_owned()),
                     validators: vec![],
@@ -469,6 +522,12 @@ impl Resolver<'_> {
                 ty: Ty::Named(rust.clone()),
                 validators: vec![],
                 json: "enum",
+                format: None,
+            }),
+            Some(Named::Union(rust)) => Some(Typed {
+                ty: Ty::Named(rust.clone()),
+                validators: vec![],
+                json: "union",
                 format: None,
             }),
             None => {
@@ -709,8 +768,11 @@ impl Resolver<'_> {
             ],
             _ => &[],
         };
+        // Refused by the shape check already, wherever they are.
+        const REFUSED: &[&str] = &["not", "title", "xml", "externalDocs"];
         for key in schema.keys() {
             if !COMMON.contains(&key.as_str())
+                && !REFUSED.contains(&key.as_str())
                 && !allowed.contains(&key.as_str())
                 && !key.starts_with("x-")
             {
@@ -812,10 +874,22 @@ impl Resolver<'_> {
     pub(super) fn box_recursive_fields(&mut self) {
         // Direct edges: a field whose type is an object itself (not inside a Vec or map).
         let mut edges: BTreeMap<String, Vec<(String, bool, String)>> = BTreeMap::new();
+        // A union holds one of its variants: an edge that is never required.
+        for (name, union) in &self.unions {
+            for v in &union.variants {
+                if let Ty::Named(target) = &v.ty {
+                    edges.entry(name.clone()).or_default().push((
+                        target.clone(),
+                        false,
+                        String::new(),
+                    ));
+                }
+            }
+        }
         for (name, object) in &self.objects {
             for f in &object.fields {
                 if let Ty::Named(target) = &f.ty {
-                    if self.objects.contains_key(target) {
+                    if self.objects.contains_key(target) || self.unions.contains_key(target) {
                         edges.entry(name.clone()).or_default().push((
                             target.clone(),
                             !f.optional,
@@ -846,7 +920,7 @@ impl Resolver<'_> {
         let mut infinite = Vec::new();
         for (owner, list) in &edges {
             for (target, required, origin) in list {
-                if reaches(target, owner, false) {
+                if !origin.is_empty() && reaches(target, owner, false) {
                     boxed.push(origin.clone());
                     // Report a required cycle once, at the edge leaving its smallest name.
                     let first_of_cycle = owner <= target || !reaches(target, target, true);

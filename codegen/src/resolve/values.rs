@@ -130,6 +130,10 @@ fn check(
             })
         }
         ("boolean", Value::Bool(b)) => Ok(b.to_string()),
+        ("union", _) => Err(
+            "is on a `oneOf`/`anyOf` schema, where defaults and examples are not supported yet"
+                .into(),
+        ),
         ("array" | "object", _) => Err(format!(
             "is on an {} schema, where defaults and examples are not supported yet",
             typed.json

@@ -1,0 +1,445 @@
+//! `allOf`, `oneOf` and `anyOf` (part of `resolve`).
+//!
+//! An `allOf` of object schemas is merged into one object: poem-openapi has no inheritance,
+//! so the generated struct holds every part's properties, and a property two parts declare
+//! differently is a diagnostic naming both. `oneOf`/`anyOf` become poem-openapi unions:
+//! `anyOf` takes the first variant that parses, `oneOf` insists on exactly one, and a
+//! `discriminator` picks the variant by a property's value.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::schemas::UNION;
+use super::{Resolver, SCHEMA_REF};
+use crate::ir::{self, Ty};
+use crate::source::{join, unescape};
+
+/// Keys an `allOf` part may have besides `properties` and `required`.
+const PART_KEYS: &[&str] = &["type", "properties", "required", "description", "allOf"];
+
+impl Resolver<'_> {
+    /// The object schema an `allOf` stands for, with where each merged property (and
+    /// `required:<name>` entry) is written. `visiting` holds the components being merged,
+    /// to report a cycle instead of recursing forever.
+    pub(super) fn merge_all_of(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+        visiting: &mut Vec<String>,
+    ) -> Option<(Map<String, Value>, BTreeMap<String, String>)> {
+        let mut merged = Map::new();
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut origins = BTreeMap::new();
+        let mut ok = true;
+        for (key, value) in schema {
+            match key.as_str() {
+                "allOf" | "properties" | "required" => {}
+                "type" if value == "object" => {}
+                "description" | "deprecated" | "additionalProperties" => {
+                    merged.insert(key.clone(), value.clone());
+                }
+                _ if key.starts_with("x-") => {}
+                _ => {
+                    self.diags.error(
+                        &join(at, key),
+                        format!("`{key}` beside `allOf` is not supported"),
+                        "an `allOf` here must merge into one object: keep `description`, `deprecated`, `additionalProperties`, `properties` and `required` beside it",
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let parts = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if parts.is_empty() {
+            self.diags.error(
+                &join(at, "allOf"),
+                "`allOf` lists no schemas",
+                "list the object schemas to merge",
+            );
+            return None;
+        }
+        // The schema's own properties are one more part, merged last.
+        let own = Map::from_iter(
+            ["properties", "required"]
+                .into_iter()
+                .filter_map(|k| schema.get(k).map(|v| (k.to_owned(), v.clone()))),
+        );
+        let mut sources: Vec<(Map<String, Value>, String, BTreeMap<String, String>)> = Vec::new();
+        for (i, part) in parts.iter().enumerate() {
+            let part_at = format!("{at}/allOf/{i}");
+            let Some(part) = part.as_object() else {
+                ok = false;
+                continue;
+            };
+            match self.all_of_part(part, &part_at, visiting) {
+                Some(source) => sources.push(source),
+                None => ok = false,
+            }
+        }
+        if !own.is_empty() {
+            sources.push((own, at.to_owned(), BTreeMap::new()));
+        }
+        for (part, part_at, part_origins) in sources {
+            let empty = Map::new();
+            for (prop, value) in part
+                .get("properties")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty)
+            {
+                let here = part_origins
+                    .get(prop)
+                    .cloned()
+                    .unwrap_or_else(|| join(&join(&part_at, "properties"), prop));
+                match properties.get(prop) {
+                    Some(first) if first != value => {
+                        self.diags.error(
+                            &here,
+                            format!("property `{prop}` is declared differently by two parts of the `allOf` (first at {})", origins[prop]),
+                            "declare it once, or identically in both parts",
+                        );
+                        ok = false;
+                    }
+                    Some(_) => {}
+                    None => {
+                        properties.insert(prop.clone(), value.clone());
+                        origins.insert(prop.clone(), here);
+                    }
+                }
+            }
+            for (i, name) in part
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if !required.contains(name) {
+                    if let Some(n) = name.as_str() {
+                        let here = part_origins
+                            .get(&format!("required:{n}"))
+                            .cloned()
+                            .unwrap_or_else(|| format!("{part_at}/required/{i}"));
+                        origins.insert(format!("required:{n}"), here);
+                    }
+                    required.push(name.clone());
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        merged.insert("type".into(), "object".into());
+        merged.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            merged.insert("required".into(), Value::Array(required));
+        }
+        Some((merged, origins))
+    }
+
+    /// One part of an `allOf`: an object schema, inline or by `$ref` (itself possibly an
+    /// `allOf`), with where it is written.
+    #[allow(clippy::type_complexity)]
+    fn all_of_part(
+        &mut self,
+        part: &Map<String, Value>,
+        at: &str,
+        visiting: &mut Vec<String>,
+    ) -> Option<(Map<String, Value>, String, BTreeMap<String, String>)> {
+        let (part, part_at) = match part.get("$ref").and_then(Value::as_str) {
+            Some(target) => {
+                let Some(name) = target.strip_prefix(SCHEMA_REF).map(unescape) else {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`$ref: {target}` does not point into `#/components/schemas/`"),
+                        "refer to a schema as `#/components/schemas/Name`",
+                    );
+                    return None;
+                };
+                let target_at = join("/components/schemas", &name);
+                let Some(found) = self.raw_at(&target_at).cloned() else {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`$ref: {target}` points at no schema"),
+                        "define the schema under `components/schemas`, or fix the name",
+                    );
+                    return None;
+                };
+                if visiting.contains(&name) {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`{name}` includes itself through this `$ref`: an `allOf` cycle has no finite value"),
+                        "remove the `$ref` that closes the cycle",
+                    );
+                    return None;
+                }
+                (found, target_at)
+            }
+            None => (part.clone(), at.to_owned()),
+        };
+        if part.contains_key("allOf") {
+            let name = part_at.rsplit('/').next().unwrap_or_default().to_owned();
+            visiting.push(name);
+            let merged = self.merge_all_of(&part, &part_at, visiting);
+            visiting.pop();
+            let (merged, origins) = merged?;
+            return Some((merged, part_at, origins));
+        }
+        let is_object = match part.get("type").and_then(Value::as_str) {
+            Some("object") => true,
+            None => part.contains_key("properties"),
+            Some(_) => false,
+        };
+        if !is_object || UNION.iter().any(|k| part.contains_key(*k)) {
+            self.diags.error(
+                at,
+                "a part of an `allOf` must be an object schema (with `properties`)",
+                "merge only objects; a union or a scalar cannot be merged into a struct",
+            );
+            return None;
+        }
+        // A referenced schema's own description describes it, not the merged object.
+        let inline = part_at == at;
+        for key in part.keys() {
+            let allowed = PART_KEYS.contains(&key.as_str()) && !(inline && key == "description");
+            if !allowed && !key.starts_with("x-") {
+                self.diags.error(
+                    &join(&part_at, key),
+                    format!("`{key}` in a part of an `allOf` is not supported"),
+                    "keep `type`, `properties` and `required` in the parts; put `description` beside the `allOf`",
+                );
+                return None;
+            }
+        }
+        Some((part, part_at, BTreeMap::new()))
+    }
+
+    /// Resolves a `oneOf`/`anyOf` schema into `self.unions` under `rust` (served as
+    /// `spec_name`). `inline` unions may be `nullable` (their property is then optional).
+    pub(super) fn union(
+        &mut self,
+        rust: &str,
+        spec_name: &str,
+        schema: &Map<String, Value>,
+        at: &str,
+        inline: bool,
+    ) {
+        let one_of = schema.contains_key("oneOf");
+        let keyword = if one_of { "oneOf" } else { "anyOf" };
+        for key in schema.keys() {
+            let allowed = match key.as_str() {
+                "oneOf" | "anyOf" | "discriminator" | "description" | "deprecated" => true,
+                "nullable" => inline,
+                _ => key.starts_with("x-"),
+            };
+            if key == "anyOf" && one_of {
+                self.diags.error(
+                    &join(at, key),
+                    "`oneOf` and `anyOf` in one schema are not supported",
+                    "keep one of them",
+                );
+            } else if !allowed {
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` beside `{keyword}` is not supported"),
+                    format!(
+                        "put `{key}` inside the variants; a union is one of them, nothing more"
+                    ),
+                );
+            }
+        }
+        let list = schema
+            .get(keyword)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if list.len() < 2 {
+            self.diags.error(
+                &join(at, keyword),
+                format!("`{keyword}` needs at least two schemas"),
+                "list the alternatives, or use the one schema directly",
+            );
+        }
+        let discriminator = schema.get("discriminator").and_then(Value::as_object);
+        let property = discriminator
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        // Discriminator value → the schema it selects, from `mapping`.
+        let mut mapping: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for (value, target) in discriminator
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let here = join(&join(&join(at, "discriminator"), "mapping"), value);
+            let target = target.as_str().unwrap_or_default();
+            match target.strip_prefix(SCHEMA_REF).map(unescape) {
+                Some(name) => {
+                    mapping.insert(value.clone(), (name, here));
+                }
+                None => self.diags.error(
+                    &here,
+                    format!("mapping target `{target}` is not a `#/components/schemas/` reference"),
+                    "map each value to `#/components/schemas/Name` of one of the variants",
+                ),
+            }
+        }
+        let mut variants: Vec<ir::UnionVariant> = Vec::new();
+        let mut json_kinds = Vec::new();
+        for (i, item) in list.iter().enumerate() {
+            let item_at = format!("{at}/{keyword}/{i}");
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            let target = item
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|t| t.strip_prefix(SCHEMA_REF))
+                .map(unescape);
+            let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
+                continue;
+            };
+            if !typed.validators.is_empty() || typed.format.is_some() {
+                self.diags.error(&item_at, "constraints and formats on a union variant are not supported: poem-openapi cannot attach them to a variant", "make the variant a named object schema, or drop the constraint");
+                continue;
+            }
+            let name = variant_name(&typed.ty);
+            if variants.iter().any(|v| v.name == name) {
+                self.diags.error(
+                    &item_at,
+                    format!("two variants of the `{keyword}` become the Rust variant `{name}`"),
+                    "make the variants distinct types (name inline objects as components)",
+                );
+                continue;
+            }
+            json_kinds.push((typed.json, item_at.clone()));
+            let selected_by = match (&property, &target) {
+                (Some(property), Some(target)) if typed.json == "object" => {
+                    self.discriminated
+                        .push((target.clone(), property.clone(), item_at.clone()));
+                    let mapped: Vec<&String> = mapping
+                        .iter()
+                        .filter(|(_, (name, _))| name == target)
+                        .map(|(value, _)| value)
+                        .collect();
+                    match mapped.as_slice() {
+                        [] => Some(target.clone()),
+                        [one] => Some((*one).clone()),
+                        _ => {
+                            self.diags.error(
+                                &join(at, "discriminator"),
+                                format!("several discriminator values map to `{target}`"),
+                                "map one value to each variant: poem-openapi writes one value back",
+                            );
+                            None
+                        }
+                    }
+                }
+                (Some(_), _) => {
+                    self.diags.error(
+                        &item_at,
+                        "with a `discriminator`, every variant must be a `$ref` to an object schema",
+                        "name the variant as a component object, and refer to it",
+                    );
+                    None
+                }
+                (None, _) => None,
+            };
+            variants.push(ir::UnionVariant {
+                name,
+                ty: typed.ty,
+                mapping: selected_by,
+            });
+        }
+        for (value, (name, here)) in &mapping {
+            let is_variant = list.iter().any(|item| {
+                item.get("$ref").and_then(Value::as_str)
+                    == Some(format!("{SCHEMA_REF}{name}").as_str())
+            });
+            if !is_variant {
+                self.diags.error(
+                    here,
+                    format!("discriminator value `{value}` maps to `{name}`, which is not a variant of the `{keyword}`"),
+                    "map values only to the variants' schemas",
+                );
+            }
+        }
+        // poem-openapi's `String` also parses numbers and booleans, so a union of a string
+        // and one of those could not tell them apart.
+        if let Some((_, string_at)) = json_kinds.iter().find(|(j, _)| *j == "string") {
+            if json_kinds
+                .iter()
+                .any(|(j, _)| matches!(*j, "integer" | "number" | "boolean"))
+            {
+                self.diags.error(string_at, "a union of a plain string and a number or boolean is not supported: poem-openapi parses `7` and `true` as strings too", "make the string a string enum, or wrap one side in an object");
+            }
+        }
+        let doc = self.text(
+            schema.get("description").and_then(Value::as_str),
+            &join(at, "description"),
+        );
+        self.unions.insert(
+            rust.to_owned(),
+            ir::Union {
+                name: spec_name.to_owned(),
+                rust_name: rust.to_owned(),
+                doc,
+                one_of,
+                discriminator: property,
+                variants,
+            },
+        );
+    }
+
+    /// A discriminated variant may declare the discriminator property itself, as OpenAPI
+    /// suggests; poem-openapi writes the discriminator value into it, so it must be a plain
+    /// string. Checked once every object is resolved.
+    pub(super) fn check_discriminated(&mut self) {
+        for (target, property, at) in std::mem::take(&mut self.discriminated) {
+            let Some(super::schemas::Named::Object(rust)) = self.named.get(&target) else {
+                continue;
+            };
+            let Some(field) = self
+                .objects
+                .get(rust)
+                .and_then(|o| o.fields.iter().find(|f| f.name == property))
+            else {
+                continue;
+            };
+            if field.ty != Ty::Builtin("::std::string::String".into()) {
+                let origin = field.origin.clone();
+                self.diags.error(
+                    &origin,
+                    format!("the discriminator property `{property}` must be a plain string: poem-openapi writes the discriminator value into it (used at {at})"),
+                    "declare it as `type: string` without format or pattern",
+                );
+            }
+        }
+    }
+}
+
+/// The Rust variant for a union member of type `ty`: the type's own name.
+fn variant_name(ty: &Ty) -> String {
+    match ty {
+        Ty::Named(n) => n.clone(),
+        Ty::Builtin(b) => match b.as_str() {
+            "::std::string::String" => "String".into(),
+            "bool" => "Boolean".into(),
+            "i32" => "Int32".into(),
+            "i64" => "Int64".into(),
+            "f32" => "Float".into(),
+            "f64" => "Double".into(),
+            other => other.rsplit("::").next().unwrap_or(other).to_owned(),
+        },
+        Ty::Vec(inner) => format!("{}List", variant_name(inner)),
+        Ty::Map(inner) => format!("{}Map", variant_name(inner)),
+        Ty::Boxed(inner) => variant_name(inner),
+    }
+}
