@@ -26,6 +26,7 @@ goldens!(
     parameters_in_every_location,
     responses_and_media_types,
     scalars_and_arrays,
+    security,
 );
 
 #[test]

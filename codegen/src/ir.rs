@@ -31,6 +31,10 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Enums of media types, for bodies with several.
     pub contents: Vec<ContentEnum>,
+    /// Security schemes from `components/securitySchemes`, by Rust name.
+    pub security_schemes: Vec<SecurityScheme>,
+    /// Enums of alternative security schemes, for operations that accept several.
+    pub auth_enums: Vec<AuthEnum>,
     /// Schemas used as bodies of request-error responses (400, 413, 415), by name: each gets a
     /// `From<&poem::Error>` implementation.
     pub rejection_bodies: Vec<RejectionBody>,
@@ -246,7 +250,9 @@ pub struct Operation {
     pub deprecated: bool,
     /// Parameters in spec order.
     pub params: Vec<Param>,
-    /// The JSON request body, if any.
+    /// The credentials the operation requires, if any.
+    pub auth: Option<Auth>,
+    /// The request body, if any.
     pub body: Option<Body>,
     /// Responses by ascending status.
     pub responses: Vec<Response>,
@@ -255,6 +261,56 @@ pub struct Operation {
     pub rejection: Option<Rejection>,
     /// Where it was declared.
     pub origin: String,
+}
+
+/// A security scheme; becomes a `#[derive(SecurityScheme)]` struct around its credential.
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// Name in `components/securitySchemes`.
+    pub name: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// The `#[oai(...)]` arguments after `rename` (`ty = "bearer"`, …).
+    pub oai: Vec<String>,
+    /// The credential it extracts (`::poem_openapi::auth::Bearer`).
+    pub credential: String,
+}
+
+impl SecurityScheme {
+    /// The struct's `#[oai(...)]` attribute.
+    pub fn attr(&self) -> String {
+        let mut args = vec![format!("rename = {:?}", self.name)];
+        args.extend(self.oai.iter().cloned());
+        oai_attr(&args)
+    }
+}
+
+/// Security schemes an operation accepts as alternatives; becomes a `SecurityScheme` enum.
+#[derive(Debug, Clone)]
+pub struct AuthEnum {
+    /// Rust type name.
+    pub name: String,
+    /// (variant, scheme type), in the order of the spec's requirements.
+    pub variants: Vec<(String, String)>,
+    /// True if the spec also allows no credentials (`{}`): the `Anonymous` fallback.
+    pub anonymous: bool,
+}
+
+/// The credentials argument of an operation.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// Rust argument name.
+    pub rust_name: String,
+    /// The type poem-openapi extracts: a scheme struct or an [`AuthEnum`].
+    pub ty: String,
+    /// The type the handler receives: the credential, or the enum.
+    pub handler_ty: String,
+    /// What turns the extracted value into the handler's (`.0` unwraps one scheme).
+    pub to_handler: &'static str,
+    /// False if anonymous requests are allowed too (so poem-openapi never answers 401).
+    pub required: bool,
 }
 
 /// One parameter.

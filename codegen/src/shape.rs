@@ -96,7 +96,7 @@ static DOCUMENT: Kind = Kind {
         no("servers", Shape::Any, LATER),
         req("paths", Shape::Paths),
         k("components", Shape::Obj(&COMPONENTS)),
-        no("security", Shape::Any, LATER),
+        k("security", SECURITY),
         k("tags", Shape::ListOf(&Shape::Obj(&TAG))),
         no("externalDocs", Shape::Any, LATER),
     ],
@@ -136,7 +136,10 @@ static COMPONENTS: Kind = Kind {
             Shape::Any,
             "write the header inline in each response",
         ),
-        no("securitySchemes", Shape::Any, LATER),
+        k(
+            "securitySchemes",
+            Shape::MapOf(&Shape::RefOr(&SECURITY_SCHEME)),
+        ),
         no("links", Shape::Any, LATER),
         no("callbacks", Shape::Any, LATER),
     ],
@@ -178,7 +181,7 @@ static OPERATION: Kind = Kind {
         req("responses", Shape::Responses),
         no("callbacks", Shape::Any, LATER),
         k("deprecated", Shape::Bool),
-        no("security", Shape::Any, LATER),
+        k("security", SECURITY),
         no("servers", Shape::Any, LATER),
     ],
 };
@@ -298,6 +301,26 @@ static SCHEMA: Kind = Kind {
         no("externalDocs", Shape::Any, LATER),
         k("example", Shape::Any),
         k("deprecated", Shape::Bool),
+    ],
+};
+
+/// A list of security requirements: scheme name → scopes.
+const SECURITY: Shape = Shape::ListOf(&Shape::MapOf(&Shape::StrList));
+
+static SECURITY_SCHEME: Kind = Kind {
+    what: "a security scheme",
+    keys: &[
+        req(
+            "type",
+            Shape::OneOf(&["apiKey", "http", "oauth2", "openIdConnect"]),
+        ),
+        k("description", Shape::Str),
+        k("name", Shape::Str),
+        k("in", Shape::OneOf(&["query", "header", "cookie"])),
+        k("scheme", Shape::Str),
+        k("bearerFormat", Shape::Str),
+        k("flows", Shape::Any),
+        k("openIdConnectUrl", Shape::Str),
     ],
 };
 

@@ -10,12 +10,14 @@ impl<H: Handlers> Api<H> {
 {{ op.doc }}{{ op.attr() }}
 async fn {{ op.method }}(
     &self,
+{% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.ty }},
+{% endif %}
 {% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: ::poem_openapi::param::{{ p.extractor }}<{{ p.wire_ty }}>,
 {% endfor %}
 {% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: {{ b.content.rust_type() }},
 {% endif %}
 ) -> {{ op.response_enum }} {
-    self.0.{{ op.method }}({% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
+    self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.rust_name }}{{ a.to_handler }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
 }
 {% endfor %}
 }

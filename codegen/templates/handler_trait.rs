@@ -11,6 +11,8 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
 {% endif %}/// `{{ op.route_doc() }}`
 fn {{ op.method }}(
     &self,
+{% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.handler_ty }},
+{% endif %}
 {% for p in op.params %}    {{ p.rust_name }}: {{ p.ty }},
 {% endfor %}
 {% if let Some(b) = op.body %}    {{ b.rust_name }}: {{ b.handler_type() }},

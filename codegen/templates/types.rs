@@ -165,6 +165,25 @@ fn {{ v.name }}() -> {{ v.ty }} {
 }
 {% endfor %}
 {% endfor %}
+{% for sc in api.security_schemes %}
+{{ sc.doc }}#[derive(::poem_openapi::SecurityScheme)]
+{{ sc.attr() }}
+pub struct {{ sc.rust_name }}(pub {{ sc.credential }});
+{% endfor %}
+{% for e in api.auth_enums %}
+/// The credentials an operation accepts: the first scheme whose credential is present.
+#[derive(::poem_openapi::SecurityScheme)]
+pub enum {{ e.name }} {
+{% for (variant, ty) in e.variants %}
+{{ variant }}({{ ty }}),
+{% endfor %}
+{% if e.anonymous %}
+/// No credentials: the spec allows anonymous requests too.
+#[oai(fallback)]
+Anonymous,
+{% endif %}
+}
+{% endfor %}
 {% for c in api.contents %}
 {{ c.doc }}#[derive({% if c.request %}::poem_openapi::ApiRequest{% else %}::poem_openapi::ResponseContent{% endif %}, ::std::fmt::Debug)]
 pub enum {{ c.name }} {

@@ -14,6 +14,7 @@
 mod composition;
 mod content;
 mod schemas;
+mod security;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,6 +48,8 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
         contents: BTreeMap::new(),
+        security_schemes: BTreeMap::new(),
+        auth_enums: Vec::new(),
     };
     for reserved in ["Api", "Handlers", "Tags", "Matching", "Pattern"] {
         r.type_names
@@ -54,6 +57,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
     }
     r.declare_components();
     r.resolve_components();
+    r.security_schemes();
     let tags = r.tags();
     let operations = r.operations(&tags);
     r.box_recursive_fields();
@@ -76,6 +80,10 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
     let enums = std::mem::take(&mut r.enums).into_values().collect();
     let contents = std::mem::take(&mut r.contents).into_values().collect();
     let unions = std::mem::take(&mut r.unions).into_values().collect();
+    let security_schemes = std::mem::take(&mut r.security_schemes)
+        .into_values()
+        .collect();
+    let auth_enums = std::mem::take(&mut r.auth_enums);
     ir::Api {
         source: loaded.source.name.clone(),
         title: loaded.doc.info.title.clone(),
@@ -87,6 +95,8 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         unions,
         operations,
         contents,
+        security_schemes,
+        auth_enums,
         rejection_bodies,
         patterns,
     }
@@ -124,6 +134,10 @@ struct Resolver<'a> {
     patterns: BTreeMap<String, String>,
     /// Enums of media types, by name.
     contents: BTreeMap<String, ir::ContentEnum>,
+    /// Security schemes, by their name in the spec.
+    security_schemes: BTreeMap<String, ir::SecurityScheme>,
+    /// Enums of alternative schemes, in operation order.
+    auth_enums: Vec<ir::AuthEnum>,
 }
 
 impl Resolver<'_> {
@@ -415,6 +429,14 @@ impl Resolver<'_> {
                 "rename the parameter",
             );
         }
+        let auth = self.auth(at, &pascal_case(&id));
+        if auth.is_some() && arg_names.contains("auth") {
+            self.diags.error(
+                &join(at, "security"),
+                "a parameter is already named `auth`, the name of the credentials argument",
+                "rename the parameter",
+            );
+        }
         let responses = self.responses(op, &pascal_case(&id), &join(at, "responses"));
         // Without a usable `responses` (misspelt, wrong type) the shape check has reported
         // the one mistake; checking the placeholder for 400/413/415 would only add noise.
@@ -422,7 +444,7 @@ impl Resolver<'_> {
         let input = Input {
             params: !params.is_empty(),
             body: body.is_some(),
-            credentials: false,
+            credentials: auth.as_ref().is_some_and(|a| a.required),
         };
         let rejection = if responses_usable {
             self.rejection(&method_name, input, &responses, &join(at, "responses"))
@@ -446,6 +468,7 @@ impl Resolver<'_> {
             tags: tag_variants,
             deprecated: op.deprecated,
             params,
+            auth,
             body,
             responses,
             rejection,
