@@ -1,5 +1,5 @@
-//! Generates the APIs from openapi/items.yaml (the server) and openapi/catalog.yaml (the
-//! example) into $OUT_DIR/items_api.rs and $OUT_DIR/catalog_api.rs.
+//! Generates the APIs from openapi/items.yaml (the server) and openapi/catalog.yaml and
+//! openapi/pets.yaml (the examples) into $OUT_DIR/items_api.rs, catalog_api.rs and pets_api.rs.
 //!
 //! On a bad spec this prints one `cargo::error=` line per line of the report (file, line,
 //! column, JSON pointer, what is wrong, what to do) and returns: cargo fails the build with the
@@ -11,6 +11,7 @@ use std::path::Path;
 const SPECS: &[(&str, &str)] = &[
     ("openapi/items.yaml", "items_api.rs"),
     ("openapi/catalog.yaml", "catalog_api.rs"),
+    ("openapi/pets.yaml", "pets_api.rs"),
 ];
 
 fn main() {

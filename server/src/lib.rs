@@ -6,6 +6,7 @@
 //! - [`handlers`]: the trait implementation: typed input → store → a declared response.
 //! - [`store`]: the HTTP-agnostic item store: memory, SQLite and PostgreSQL.
 //! - [`catalog`]: the catalog example (openapi/catalog.yaml), served by `--example catalog`.
+//! - [`pets`]: the pets example (openapi/pets.yaml), served by `--example pets`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
 
@@ -14,5 +15,6 @@ pub mod app;
 pub mod catalog;
 pub mod config;
 pub mod handlers;
+pub mod pets;
 pub mod problem;
 pub mod store;
