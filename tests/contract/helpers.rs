@@ -166,6 +166,26 @@ pub async fn spawn_catalog() -> TestApp {
     }
 }
 
+/// Starts the pets example (openapi/pets.yaml) on 127.0.0.1:0.
+pub async fn spawn_pets() -> TestApp {
+    let app = items::app::bind_endpoint("127.0.0.1:0", items::pets::routes())
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = app.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.serve(async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base: format!("http://{addr}"),
+        spec: spec::pets(),
+        addr,
+        http: reqwest::Client::new(),
+        down: Arc::new(AtomicBool::new(false)),
+        stop: Some(stop),
+    }
+}
+
 /// A fresh SQLite file in a temporary directory (removed with the returned guard).
 pub fn temp_sqlite() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -252,8 +272,12 @@ pub struct Checked {
     pub status: u16,
     /// Headers, names lower-case.
     pub headers: Vec<(String, String)>,
-    /// Body parsed as JSON (`Null` if empty).
+    /// Body parsed as JSON (`Null` if empty or not JSON).
     pub json: Value,
+    /// Body as text (lossy).
+    pub text: String,
+    /// Body as it came.
+    pub bytes: Vec<u8>,
 }
 
 impl Checked {
@@ -426,6 +450,8 @@ fn record(
         status,
         headers: headers.to_vec(),
         json,
+        text: String::from_utf8_lossy(body).into_owned(),
+        bytes: body.to_vec(),
     }
 }
 

@@ -9,6 +9,7 @@ mod conformance;
 mod docs;
 mod helpers;
 mod items;
+mod pets;
 mod process;
 mod rejections;
 mod spec;
@@ -74,6 +75,11 @@ fn main() {
         catalog::every_operation_answers_as_declared,
         catalog::parameters_in_every_location_are_parsed_and_defaulted,
         catalog::values_the_spec_forbids_are_400_problems,
+        pets::served_document_equals_pets_yaml,
+        pets::a_changed_pets_yaml_is_reported,
+        pets::every_operation_answers_as_declared,
+        pets::unions_are_told_apart_by_discriminator_and_by_shape,
+        pets::credentials_are_required_typed_and_alternative,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);

@@ -19,6 +19,12 @@ pub fn catalog() -> &'static Value {
     SPEC.get_or_init(|| load("openapi/catalog.yaml"))
 }
 
+/// openapi/pets.yaml (the example of composition, media types and security) as JSON.
+pub fn pets() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| load("openapi/pets.yaml"))
+}
+
 fn load(file: &str) -> Value {
     let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -108,7 +114,7 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
         check_body(spec, &at, "application/problem+json", &problem, r)?;
         return Ok(None);
     };
-    let Some(response) = op.object["responses"].get(r.status.to_string()) else {
+    let Some(response) = declared_response(spec, op.object, r.status) else {
         return Err(format!(
             "{at}: status {} is not declared for {}",
             r.status, op.id
@@ -132,19 +138,57 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
             _ => {}
         }
     }
-    match response["content"]
-        .as_object()
-        .and_then(|c| c.iter().next())
-    {
-        Some((media_type, media)) => check_body(spec, &at, media_type, &media["schema"], r)?,
-        None if !r.body.is_empty() => {
+    let content_type = r
+        .headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map(|(_, v)| v.split(';').next().unwrap_or_default().trim())
+        .unwrap_or_default();
+    let content = response["content"].as_object();
+    // With several media types, the one the response says it is must be declared.
+    let media = content.and_then(|c| c.get(content_type).map(|m| (content_type, m)));
+    match (content, media) {
+        (Some(_), Some((media_type, media))) => {
+            check_body(spec, &at, media_type, &media["schema"], r)?
+        }
+        (Some(c), None) => {
+            let declared: Vec<&String> = c.keys().collect();
+            return Err(format!(
+                "{at}: content type is `{content_type}`, the spec declares {declared:?}"
+            ));
+        }
+        (None, _) if !r.body.is_empty() => {
             return Err(format!(
                 "{at}: the response declares no content but has a body"
             ));
         }
-        None => {}
+        (None, _) => {}
     }
     Ok(Some(op.id.to_owned()))
+}
+
+/// The response `operation` declares for `status`: the code itself, else its range (`4XX`),
+/// else `default`; a `$ref` into `components/responses` is followed.
+pub fn declared_response<'a>(
+    spec: &'a Value,
+    operation: &'a Value,
+    status: u16,
+) -> Option<&'a Value> {
+    let responses = &operation["responses"];
+    let response = [
+        status.to_string(),
+        format!("{}XX", status / 100),
+        "default".to_owned(),
+    ]
+    .iter()
+    .find_map(|key| responses.get(key))?;
+    match response.get("$ref").and_then(Value::as_str) {
+        Some(target) => {
+            let name = target.strip_prefix("#/components/responses/")?;
+            spec["components"]["responses"].get(name)
+        }
+        None => Some(response),
+    }
 }
 
 fn check_body(
@@ -164,6 +208,14 @@ fn check_body(
         return Err(format!(
             "{at}: content type is `{content_type}`, the spec declares `{media_type}`"
         ));
+    }
+    let is_json = media_type == "application/json" || media_type.ends_with("+json");
+    if !is_json {
+        // Bytes (`format: binary`) may be anything; text must be UTF-8.
+        if schema["format"] != json!("binary") && std::str::from_utf8(r.body).is_err() {
+            return Err(format!("{at}: the {media_type} body is not UTF-8 text"));
+        }
+        return Ok(());
     }
     let body: Value = serde_json::from_slice(r.body).map_err(|e| {
         format!(
@@ -226,6 +278,18 @@ fn translate(schema: &Value) -> Value {
                     "items" | "additionalProperties" => {
                         out.insert(key.clone(), translate(value));
                     }
+                    "allOf" | "oneOf" | "anyOf" => {
+                        let parts = value
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(translate)
+                            .collect();
+                        out.insert(key.clone(), Value::Array(parts));
+                    }
+                    // OpenAPI's discriminator picks the variant by a property; JSON Schema
+                    // has no such keyword, so each variant gets the value as a `const`.
+                    "discriminator" => {}
                     _ => {
                         out.insert(key.clone(), value.clone());
                     }
@@ -249,14 +313,50 @@ fn translate(schema: &Value) -> Value {
                     }
                 }
             }
+            if let Some(d) = map.get("discriminator") {
+                discriminate(&mut out, d);
+            }
             if map.get("nullable") == Some(&Value::Bool(true)) {
                 if let Some(Value::String(ty)) = out.get("type").cloned() {
                     out.insert("type".into(), json!([ty, "null"]));
+                } else if !out.contains_key("type") {
+                    return json!({"anyOf": [Value::Object(out), {"type": "null"}]});
                 }
             }
             Value::Object(out)
         }
         other => other.clone(),
+    }
+}
+
+/// Rewrites each `$ref` variant of a translated `oneOf`/`anyOf` to also require the
+/// discriminator value that selects it (from `mapping`, else the schema's name).
+fn discriminate(out: &mut Map<String, Value>, discriminator: &Value) {
+    let property = discriminator["propertyName"].as_str().unwrap_or_default();
+    let mapping = discriminator["mapping"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for key in ["oneOf", "anyOf"] {
+        let Some(variants) = out.get_mut(key).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for variant in variants {
+            let Some(target) = variant["$ref"].as_str().map(str::to_owned) else {
+                continue;
+            };
+            let name = target.rsplit('/').next().unwrap_or_default().to_owned();
+            let original = format!("#/components/schemas/{name}");
+            let value = mapping
+                .iter()
+                .find(|(_, t)| t.as_str() == Some(original.as_str()))
+                .map(|(v, _)| v.clone())
+                .unwrap_or(name);
+            *variant = json!({"allOf": [
+                {"$ref": target},
+                {"required": [property], "properties": {property: {"const": value}}},
+            ]});
+        }
     }
 }
 
@@ -268,7 +368,15 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`title` on each component schema: poem-openapi adds the schema's name",
     "`deprecated: false` and `explode: true` on parameters, `deprecated: false` on response headers: always served",
     "response header names: poem-openapi serves them upper-case (`LOCATION`)",
-    "request media type: a `Json<T>` body is served as `application/json; charset=utf-8`",
+    "request media type: a body whose payload type checks the media type itself (`Json<T>`, `PlainText`) is served with `; charset=utf-8`",
+    "`allOf`: poem-openapi has no inheritance, so the generator merges the parts into one object, served as such; the written side is merged the same way",
+    "`oneOf`/`anyOf`: served with `type: object` beside it",
+    "a union with a `discriminator`: served through one wrapper per variant (`Pet_Cat`: the variant plus its discriminator value), replaced by the variant; the written `mapping` gets the implicit values poem-openapi writes out",
+    "a nullable union property: served as `allOf: [union, {nullable: true}]`; merged back into one schema",
+    "`components/responses`: poem-openapi serves them inline in each operation",
+    "a document-level `security`: served on each operation that has none of its own; `security: []` is served as no key",
+    "component schemas no operation reaches (an `allOf` part, once merged): not served",
+    "`tags`: served in name order",
     "`additionalProperties: false`: enforced at run time (deny_unknown_fields), not served",
     "`required: false` on parameters: served explicitly, the spec may leave it to its default",
     "an inline enum with a `default`: served as `allOf: [enum, {default}]`; merged back into one schema",
@@ -280,7 +388,15 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
 /// Undoes the served side of [`KNOWN_DIFFERENCES`]; `written` says which components the spec
 /// itself declares.
 pub fn normalize_served(doc: &Value, written: &Value) -> Value {
-    let mut doc = inline_undeclared_components(doc, written);
+    let mut doc = unwrap_discriminated_variants(doc);
+    sort_tags(&mut doc);
+    let mut doc = inline_undeclared_components(&doc, written);
+    walk_schemas(&mut doc, &mut |schema| {
+        merge_annotation_all_of(schema);
+        if schema.get("oneOf").is_some() || schema.get("anyOf").is_some() {
+            remove_if(schema, "type", &json!("object"));
+        }
+    });
     let root = doc
         .as_object_mut()
         .expect("an OpenAPI document is an object");
@@ -345,7 +461,10 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
 
 /// Undoes the written side of [`KNOWN_DIFFERENCES`].
 pub fn normalize_written(doc: &Value) -> Value {
-    let mut doc = doc.clone();
+    let mut doc = merge_written_all_of(doc);
+    complete_discriminator_mappings(&mut doc);
+    inline_responses_and_security(&mut doc);
+    sort_tags(&mut doc);
     let parameters = doc
         .pointer("/components/parameters")
         .cloned()
@@ -402,6 +521,8 @@ pub fn normalize_written(doc: &Value) -> Value {
             }
         }
     }
+    // After `$ref`s to parameters and bodies are inlined: they may be what reaches a schema.
+    drop_unreachable_schemas(&mut doc);
     doc
 }
 
@@ -458,6 +579,226 @@ fn inline_undeclared_components(served: &Value, written: &Value) -> Value {
     doc
 }
 
+/// Calls `f` on every object in `v`, children first.
+fn walk_schemas(v: &mut Value, f: &mut dyn FnMut(&mut Value)) {
+    match v {
+        Value::Object(m) => m.values_mut().for_each(|c| walk_schemas(c, f)),
+        Value::Array(a) => a.iter_mut().for_each(|c| walk_schemas(c, f)),
+        _ => return,
+    }
+    if v.is_object() {
+        f(v);
+    }
+}
+
+/// poem-openapi serves each variant of a discriminated union through a wrapper component
+/// (`Pet_Cat`: `allOf: [{discriminator value}, {$ref: Cat}]`); refers to the variant instead.
+fn unwrap_discriminated_variants(served: &Value) -> Value {
+    let mut doc = served.clone();
+    let wrappers: Map<String, Value> = served["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, schema)| {
+            let parts = schema["allOf"].as_array()?;
+            let [tag, variant] = parts.as_slice() else {
+                return None;
+            };
+            let tagged = tag["properties"].as_object().is_some_and(|p| p.len() == 1)
+                && tag["required"].as_array().is_some_and(|r| r.len() == 1);
+            let target = variant["$ref"].as_str()?;
+            (name.contains('_') && tagged).then(|| (name.clone(), json!(target)))
+        })
+        .collect();
+    fn rewrite(v: &mut Value, wrappers: &Map<String, Value>) {
+        match v {
+            Value::String(s) => {
+                if let Some(name) = s.strip_prefix("#/components/schemas/") {
+                    if let Some(target) = wrappers.get(name) {
+                        *v = target.clone();
+                    }
+                }
+            }
+            Value::Object(m) => m.values_mut().for_each(|c| rewrite(c, wrappers)),
+            Value::Array(a) => a.iter_mut().for_each(|c| rewrite(c, wrappers)),
+            _ => {}
+        }
+    }
+    rewrite(&mut doc, &wrappers);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| !wrappers.contains_key(name));
+    }
+    doc
+}
+
+/// Merges every written `allOf` of objects into one object, as the generator does: parts
+/// in order (a `$ref` part brings its schema without its description), then the schema's
+/// own `properties` and `required`.
+fn merge_written_all_of(doc: &Value) -> Value {
+    let schemas = doc["components"]["schemas"].clone();
+    fn merged(schema: &Value, schemas: &Value, depth: usize) -> Value {
+        let Some(parts) = schema["allOf"].as_array().filter(|_| depth < 16) else {
+            return schema.clone();
+        };
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let own = json!({"properties": schema["properties"], "required": schema["required"]});
+        for part in parts.iter().chain(std::iter::once(&own)) {
+            let part = match part["$ref"].as_str() {
+                Some(r) => merged(
+                    &schemas[r.trim_start_matches("#/components/schemas/")],
+                    schemas,
+                    depth + 1,
+                ),
+                None => merged(part, schemas, depth + 1),
+            };
+            for (k, v) in part["properties"].as_object().into_iter().flatten() {
+                properties.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            for r in part["required"].as_array().into_iter().flatten() {
+                if !required.contains(r) {
+                    required.push(r.clone());
+                }
+            }
+        }
+        let mut out = schema.as_object().cloned().unwrap_or_default();
+        out.remove("allOf");
+        out.insert("type".into(), json!("object"));
+        out.insert("properties".into(), Value::Object(properties));
+        if required.is_empty() {
+            out.remove("required");
+        } else {
+            out.insert("required".into(), Value::Array(required));
+        }
+        Value::Object(out)
+    }
+    let mut doc = doc.clone();
+    walk_schemas(&mut doc, &mut |schema| {
+        if schema.get("allOf").is_some() {
+            *schema = merged(schema, &schemas, 0);
+        }
+    });
+    doc
+}
+
+fn sort_tags(doc: &mut Value) {
+    if let Some(tags) = doc.get_mut("tags").and_then(Value::as_array_mut) {
+        tags.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    }
+}
+
+/// Drops component schemas that no `$ref` outside themselves reaches from the operations.
+fn drop_unreachable_schemas(doc: &mut Value) {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                    if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                        out.push(name.to_owned());
+                    }
+                }
+                m.values().for_each(|c| refs(c, out));
+            }
+            Value::Array(a) => a.iter().for_each(|c| refs(c, out)),
+            _ => {}
+        }
+    }
+    let schemas = doc["components"]["schemas"].clone();
+    let mut reached = BTreeSet::new();
+    let mut todo = Vec::new();
+    refs(&doc["paths"], &mut todo);
+    while let Some(name) = todo.pop() {
+        if reached.insert(name.clone()) {
+            refs(&schemas[&name], &mut todo);
+        }
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| reached.contains(name));
+    }
+}
+
+/// Adds to each discriminator's `mapping` the values poem-openapi writes out for variants
+/// the spec leaves implicit (the schema's name).
+fn complete_discriminator_mappings(doc: &mut Value) {
+    walk_schemas(doc, &mut |schema| {
+        let Some(variants) = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Value::as_array)
+            .cloned()
+        else {
+            return;
+        };
+        let Some(discriminator) = schema.get_mut("discriminator") else {
+            return;
+        };
+        let mapping = discriminator
+            .as_object_mut()
+            .expect("a discriminator is an object")
+            .entry("mapping")
+            .or_insert_with(|| json!({}));
+        for target in variants.iter().filter_map(|v| v["$ref"].as_str()) {
+            let mapped = mapping
+                .as_object()
+                .is_some_and(|m| m.values().any(|t| t == target));
+            if !mapped {
+                let name = target.trim_start_matches("#/components/schemas/");
+                mapping[name] = json!(target);
+            }
+        }
+    });
+}
+
+/// Inlines `$ref`s to `components/responses` and pushes a document-level `security` down to
+/// the operations without their own, as poem-openapi serves them.
+fn inline_responses_and_security(doc: &mut Value) {
+    let responses = doc
+        .pointer("/components/responses")
+        .cloned()
+        .unwrap_or(json!({}));
+    let security = doc.get("security").cloned();
+    if let Some(root) = doc.as_object_mut() {
+        root.remove("security");
+        if let Some(c) = root.get_mut("components").and_then(Value::as_object_mut) {
+            c.remove("responses");
+        }
+    }
+    for op in operations_mut(doc) {
+        for response in op
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flat_map(|r| r.values_mut())
+        {
+            let target = response["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/responses/"))
+                .map(str::to_owned);
+            if let Some(name) = target {
+                *response = responses[&name].clone();
+            }
+        }
+        let Some(op) = op.as_object_mut() else {
+            continue;
+        };
+        match (op.get("security"), &security) {
+            (Some(s), _) if s == &json!([]) => {
+                op.remove("security");
+            }
+            (None, Some(doc_level)) if doc_level != &json!([]) => {
+                op.insert("security".into(), doc_level.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
 fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
     doc.get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -478,8 +819,12 @@ fn merge_annotation_all_of(schema: &mut Value) {
         return;
     };
     let annotations_only = second.as_object().is_some_and(|m| {
-        m.keys()
-            .all(|k| matches!(k.as_str(), "default" | "example" | "description"))
+        m.keys().all(|k| {
+            matches!(
+                k.as_str(),
+                "default" | "example" | "description" | "nullable"
+            )
+        })
     });
     if !annotations_only {
         return;
@@ -487,6 +832,12 @@ fn merge_annotation_all_of(schema: &mut Value) {
     let mut merged = first.clone();
     for (k, v) in second.as_object().into_iter().flatten() {
         merged[k] = v.clone();
+    }
+    // Keys served beside the `allOf` (a property's `description`, `nullable`) stay.
+    for (k, v) in schema.as_object().into_iter().flatten() {
+        if k != "allOf" {
+            merged[k] = v.clone();
+        }
     }
     *schema = merged;
 }

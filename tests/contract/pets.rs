@@ -1,0 +1,553 @@
+//! The pets example (openapi/pets.yaml) at run time: `allOf` objects, discriminated and plain
+//! unions, several 2xx and bodiless responses, `default` and `4XX` responses, bodies in JSON,
+//! text, image bytes and forms, and API-key, bearer and basic credentials behave as the spec
+//! says. Every response is checked against pets.yaml.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_pets, TestApp};
+use crate::spec::{self, differences, normalize_served, normalize_written};
+
+pub async fn served_document_equals_pets_yaml() {
+    let app = spawn_pets().await;
+
+    let served: Value = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let diffs = differences(
+        &normalize_served(&served, spec::pets()),
+        &normalize_written(spec::pets()),
+    );
+    assert!(
+        diffs.is_empty(),
+        "served /openapi.json differs from openapi/pets.yaml at:\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// The normalizations above are many; each known difference must still let a real change
+/// through. One mutation per kind of construct they touch.
+pub async fn a_changed_pets_yaml_is_reported() {
+    let app = spawn_pets().await;
+    let served: Value = reqwest::get(format!("{}/openapi.json", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mutations: [(&str, &dyn Fn(&mut Value)); 5] = [
+        ("/components/schemas/Pet/discriminator/mapping", &|s| {
+            s["components"]["schemas"]["Pet"]["discriminator"]["mapping"]["kitty"] =
+                s["components"]["schemas"]["Pet"]["discriminator"]["mapping"]["cat"].take();
+        }),
+        ("/components/schemas/Cat/properties/indoor/type", &|s| {
+            s["components"]["schemas"]["Cat"]["allOf"][1]["properties"]["indoor"]["type"] =
+                json!("string");
+        }),
+        ("/paths/~1pets/post/security", &|s| {
+            s["paths"]["/pets"]["post"]["security"] = json!([{"DeviceKey": []}]);
+        }),
+        ("/paths/~1pets~1{pet_id}/get/responses/200/content", &|s| {
+            let content = &mut s["paths"]["/pets/{pet_id}"]["get"]["responses"]["200"]["content"];
+            content["text/html"] = content["text/plain"].take();
+        }),
+        ("/paths/~1pets/post/responses/4XX/description", &|s| {
+            s["components"]["responses"]["Problem"]["description"] = json!("Nope.");
+        }),
+    ];
+    for (pointer, mutate) in mutations {
+        let mut written = spec::pets().clone();
+        mutate(&mut written);
+        // A `take()` leaves a null behind; a real edit would remove the key.
+        strip_nulls(&mut written);
+
+        let diffs = differences(
+            &normalize_served(&served, &written),
+            &normalize_written(&written),
+        );
+
+        assert!(
+            diffs.iter().any(|d| d.starts_with(pointer)),
+            "a change at {pointer} is not reported; differences: {diffs:#?}"
+        );
+    }
+}
+
+fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, c| !c.is_null());
+            m.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\nfake image data";
+
+async fn login(app: &TestApp) -> String {
+    let ok = app
+        .send_with(
+            "POST",
+            "/login",
+            &[("authorization", "Basic c3RhZmY6c2hlbHRlcg==")],
+            None,
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{ok:?}");
+    ok.text.clone()
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+pub async fn every_operation_answers_as_declared() {
+    let app = spawn_pets().await;
+    let token = login(&app).await;
+    let auth = bearer(&token);
+    let json = ("content-type", "application/json");
+
+    let wrong_password = app
+        .send_with(
+            "POST",
+            "/login",
+            &[("authorization", "Basic c3RhZmY6bm8=")],
+            None,
+        )
+        .await;
+    let public = app.get("/pets").await;
+    let staff_list = app
+        .send_with("GET", "/pets?kind=dog", &[("authorization", &auth)], None)
+        .await;
+    let bad_token = app
+        .send_with("GET", "/pets", &[("authorization", "Bearer nope")], None)
+        .await;
+    let cat = br#"{"petType":"cat","name":"Mia","size":"medium","indoor":false}"#;
+    let added = app
+        .send_with(
+            "POST",
+            "/pets",
+            &[("authorization", &auth), json],
+            Some(cat.to_vec()),
+        )
+        .await;
+    let anonymous_add = app
+        .send_with("POST", "/pets", &[json], Some(cat.to_vec()))
+        .await;
+    let id = added.json["id"].as_i64().expect("an id");
+    let as_json = app.get(&format!("/pets/{id}")).await;
+    let as_text = app.get(&format!("/pets/{id}?format=text")).await;
+    let missing = app.get("/pets/999").await;
+    let bad_id = app.get("/pets/0").await;
+    let photo_put = app
+        .send_with(
+            "PUT",
+            &format!("/pets/{id}/photo"),
+            &[("x-device-key", "camera-1"), ("content-type", "image/png")],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let photo = app.get(&format!("/pets/{id}/photo")).await;
+    let no_photo = app.get("/pets/2/photo").await;
+    let photo_of_nobody = app
+        .send_with(
+            "PUT",
+            "/pets/999/photo?device_key=camera-1",
+            &[("content-type", "image/png")],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let photo_bad_id = app.get("/pets/x/photo").await;
+    let note = app
+        .send_with(
+            "POST",
+            &format!("/pets/{id}/notes"),
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Some(b"text=needs+brushing&urgent=true".to_vec()),
+        )
+        .await;
+    let text_note = app
+        .send_with(
+            "POST",
+            &format!("/pets/{id}/notes"),
+            &[("authorization", &auth), ("content-type", "text/plain")],
+            Some(b"fed at 8".to_vec()),
+        )
+        .await;
+    let note_anonymous = app
+        .send_with(
+            "POST",
+            &format!("/pets/{id}/notes"),
+            &[("content-type", "text/plain")],
+            Some(b"x".to_vec()),
+        )
+        .await;
+    let note_nobody = app
+        .send_with(
+            "POST",
+            "/pets/999/notes",
+            &[("authorization", &auth), ("content-type", "text/plain")],
+            Some(b"x".to_vec()),
+        )
+        .await;
+    let adoption = json!({"petId": id, "adopter": {"name": "Ann", "email": "ann@example.org"},
+        "guarantor": {"petType": "dog", "name": "Rex"}});
+    let adopted = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(adoption.to_string().into_bytes()),
+        )
+        .await;
+    let again = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(adoption.to_string().into_bytes()),
+        )
+        .await;
+    let adopt_nobody = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(br#"{"petId":999,"adopter":{"name":"A","email":"a@example.org"}}"#.to_vec()),
+        )
+        .await;
+    let found = app.get("/search?q=an").await;
+    let removed = app
+        .send_with(
+            "DELETE",
+            &format!("/pets/{id}"),
+            &[("authorization", &auth)],
+            None,
+        )
+        .await;
+    let removed_again = app
+        .send_with(
+            "DELETE",
+            &format!("/pets/{id}"),
+            &[("authorization", &auth)],
+            None,
+        )
+        .await;
+    let remove_anonymous = app.delete("/pets/1").await;
+    let remove_bad_id = app
+        .send_with("DELETE", "/pets/x", &[("authorization", &auth)], None)
+        .await;
+    let search_empty = app.get("/search?q=").await;
+    // The `4XX` ranges: answered by poem-openapi's rejections and by handlers alike.
+    let add_malformed = app
+        .send_with(
+            "POST",
+            "/pets",
+            &[("authorization", &auth), json],
+            Some(b"{".to_vec()),
+        )
+        .await;
+    let photo_gif = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[("x-device-key", "camera-1"), ("content-type", "image/gif")],
+            Some(b"GIF89a".to_vec()),
+        )
+        .await;
+    let note_blank = app
+        .send_with(
+            "POST",
+            "/pets/1/notes",
+            &[("authorization", &auth), ("content-type", "text/plain")],
+            Some(b"  ".to_vec()),
+        )
+        .await;
+    let note_form_without_text = app
+        .send_with(
+            "POST",
+            "/pets/1/notes",
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Some(b"urgent=true".to_vec()),
+        )
+        .await;
+    let adopt_bad_email = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(br#"{"petId":1,"adopter":{"name":"A","email":"not an address"}}"#.to_vec()),
+        )
+        .await;
+
+    assert_eq!(wrong_password.status, 401);
+    assert_eq!(public.json.as_array().map(Vec::len), Some(2));
+    assert_eq!(staff_list.json[0]["breed"], "collie", "{staff_list:?}");
+    assert_eq!(
+        bad_token.status, 401,
+        "a wrong token is the `default` response"
+    );
+    assert_eq!(added.status, 201);
+    assert_eq!(
+        added.header("location"),
+        Some(format!("/pets/{id}").as_str())
+    );
+    assert_eq!(added.json["petType"], "cat");
+    assert_eq!(added.json["size"], "medium");
+    assert_eq!(anonymous_add.status, 401);
+    assert_eq!(as_json.json, added.json);
+    assert_eq!(as_text.text, format!("Mia (cat {id})"));
+    assert_eq!(missing.status, 404);
+    assert_eq!(bad_id.status, 400, "minimum: 1 answers through `default`");
+    assert_eq!(photo_put.status, 204);
+    assert_eq!(photo.header("content-type"), Some("image/png"));
+    assert_eq!(photo.bytes, PNG);
+    assert_eq!(no_photo.status, 404);
+    assert_eq!(photo_of_nobody.status, 404);
+    assert_eq!(photo_bad_id.status, 400);
+    assert_eq!(note.json, json!(["URGENT: needs brushing"]));
+    assert_eq!(
+        text_note.json,
+        json!(["URGENT: needs brushing", "fed at 8"])
+    );
+    assert_eq!(note_anonymous.status, 401);
+    assert_eq!(note_nobody.status, 404);
+    assert_eq!(adopted.status, 202);
+    assert_eq!(adopted.header("retry-after"), Some("86400"));
+    assert_eq!(adopted.json["guarantor"]["petType"], "dog");
+    assert_eq!(again.status, 409);
+    assert_eq!(adopt_nobody.status, 404);
+    assert_eq!(
+        found.json,
+        json!([{"name": "Ann", "email": "ann@example.org"}])
+    );
+    assert_eq!(removed.status, 204);
+    assert_eq!(removed_again.status, 404);
+    assert_eq!(remove_anonymous.status, 401);
+    assert_eq!(remove_bad_id.status, 400);
+    assert_eq!(search_empty.status, 400);
+    assert_eq!(add_malformed.status, 400);
+    assert_eq!(photo_gif.status, 415);
+    assert_eq!(note_blank.status, 400);
+    assert_eq!(note_form_without_text.status, 400);
+    assert_eq!(adopt_bad_email.status, 400);
+    let visible = app.get("/pets").await;
+    assert!(
+        visible.json.as_array().unwrap().iter().any(|p| p["id"] == 1),
+        "the rejected adoption put no hold on pet 1 (held pets are hidden from the public): {visible:?}"
+    );
+    every_declared_response_was_observed();
+}
+
+/// Each response pets.yaml declares (codes, ranges and `default`) was answered at least once.
+fn every_declared_response_was_observed() {
+    let observed = crate::helpers::observed()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let spec = spec::pets();
+    let mut missing = Vec::new();
+    for item in spec["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|m| m.values()) {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            for key in op["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.keys())
+            {
+                let answered = observed.iter().any(|(o, status)| {
+                    o == id
+                        && [status.to_string(), format!("{}XX", status / 100)]
+                            .iter()
+                            .find(|k| op["responses"].get(k.as_str()).is_some())
+                            .map_or("default", String::as_str)
+                            == key
+                });
+                if !answered {
+                    missing.push(format!("{id} {key}"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "never observed: {missing:?}");
+}
+
+pub async fn unions_are_told_apart_by_discriminator_and_by_shape() {
+    let app = spawn_pets().await;
+    let auth = bearer(&login(&app).await);
+    let json = ("content-type", "application/json");
+    let post = |body: &'static str| {
+        let auth = auth.clone();
+        let app = &app;
+        async move {
+            app.send_with(
+                "POST",
+                "/pets",
+                &[("authorization", &auth), json],
+                Some(body.as_bytes().to_vec()),
+            )
+            .await
+        }
+    };
+
+    let dog = post(r#"{"petType":"dog","name":"Ace","breed":"pug","size":4000}"#).await;
+    let unknown_kind = post(r#"{"petType":"bird","name":"Tweety"}"#).await;
+    let no_kind = post(r#"{"name":"Tweety"}"#).await;
+    let bad_size = post(r#"{"petType":"cat","name":"Mia","size":"huge"}"#).await;
+    let empty_name = post(r#"{"petType":"cat","name":""}"#).await;
+    let listed = app.get("/pets").await;
+    let no_guarantor = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(
+                br#"{"petId":1,"adopter":{"name":"Bo","email":"bo@example.org"},"guarantor":null}"#
+                    .to_vec(),
+            ),
+        )
+        .await;
+    let adopter_guarantor = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(br#"{"petId":2,"adopter":{"name":"Cy","email":"cy@example.org"},"guarantor":{"name":"Di","email":"di@example.org"}}"#.to_vec()),
+        )
+        .await;
+    let hits = app.get("/search?q=o").await;
+
+    assert_eq!(dog.status, 201);
+    assert_eq!(dog.json["breed"], "pug");
+    assert_eq!(
+        dog.json["size"], 4000,
+        "an integer size is the anyOf's second variant"
+    );
+    for rejected in [&unknown_kind, &no_kind, &bad_size, &empty_name] {
+        assert_eq!(rejected.status, 400, "{rejected:?}");
+    }
+    assert_eq!(
+        listed.json.as_array().map(Vec::len),
+        Some(3),
+        "rejected pets were not stored: {listed:?}"
+    );
+    assert_eq!(no_guarantor.status, 202);
+    assert_eq!(no_guarantor.json["guarantor"], Value::Null);
+    assert_eq!(
+        adopter_guarantor.json["guarantor"]["email"],
+        "di@example.org"
+    );
+    let kinds: Vec<&str> = hits
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["petType"].as_str().unwrap_or("adopter"))
+        .collect();
+    assert_eq!(kinds, ["cat", "adopter"], "Tom, then Bo: {hits:?}");
+}
+
+pub async fn credentials_are_required_typed_and_alternative() {
+    let app = spawn_pets().await;
+    let png = ("content-type", "image/png");
+
+    let by_header = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[("x-device-key", "camera-1"), png],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let by_query = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo?device_key=camera-1",
+            &[png],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let by_cookie = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[("cookie", "device=camera-1"), png],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let wrong_key = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[("x-device-key", "camera-2"), png],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let no_key = app
+        .send_with("PUT", "/pets/1/photo", &[png], Some(PNG.to_vec()))
+        .await;
+    let not_png = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[("x-device-key", "camera-1"), png],
+            Some(b"GIF89a".to_vec()),
+        )
+        .await;
+    let jpeg_as_jpeg = app
+        .send_with(
+            "PUT",
+            "/pets/2/photo",
+            &[("x-device-key", "camera-1"), ("content-type", "image/jpeg")],
+            Some(b"\xff\xd8\xff\xe0jpeg".to_vec()),
+        )
+        .await;
+    let gif = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[("x-device-key", "camera-1"), ("content-type", "image/gif")],
+            Some(b"GIF89a".to_vec()),
+        )
+        .await;
+    let jpeg = app.get("/pets/2/photo").await;
+    let basic_as_bearer = app
+        .send_with(
+            "GET",
+            "/pets",
+            &[("authorization", "Basic c3RhZmY6c2hlbHRlcg==")],
+            None,
+        )
+        .await;
+
+    for ok in [&by_header, &by_query, &by_cookie, &jpeg_as_jpeg] {
+        assert_eq!(ok.status, 204, "{ok:?}");
+    }
+    assert_eq!(wrong_key.status, 401, "the handler rejects a wrong key");
+    assert_eq!(no_key.status, 401, "poem-openapi rejects a missing key");
+    assert_eq!(no_key.json["type"], "about:blank", "as problem details");
+    assert_eq!(not_png.status, 400);
+    assert_eq!(gif.status, 415);
+    assert_eq!(jpeg.header("content-type"), Some("image/jpeg"));
+    assert_eq!(
+        basic_as_bearer.status, 200,
+        "listing allows anonymous requests, so a non-bearer credential is ignored"
+    );
+    assert_eq!(basic_as_bearer.json.as_array().map(Vec::len), Some(2));
+}
