@@ -26,9 +26,12 @@ fn main() -> ExitCode {
         "check" => match codegen::check(path, spec) {
             Ok(api) => {
                 println!(
-                    "{spec}: ok, {} operations, {} schemas",
+                    "{spec}: ok, {} operations, {} objects, {} enums, {} unions, {} security schemes",
                     api.operations.len(),
-                    api.objects.len()
+                    api.objects.len(),
+                    api.enums.len(),
+                    api.unions.len(),
+                    api.security_schemes.len()
                 );
                 ExitCode::SUCCESS
             }

@@ -377,6 +377,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "a document-level `security`: served on each operation that has none of its own; `security: []` is served as no key",
     "component schemas no operation reaches (an `allOf` part, once merged): not served",
     "`tags`: served in name order",
+    "`x-` extensions: the generator gives none a meaning, so none is served",
     "`additionalProperties: false`: enforced at run time (deny_unknown_fields), not served",
     "`required: false` on parameters: served explicitly, the spec may leave it to its default",
     "an inline enum with a `default`: served as `allOf: [enum, {default}]`; merged back into one schema",
@@ -462,6 +463,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
 /// Undoes the written side of [`KNOWN_DIFFERENCES`].
 pub fn normalize_written(doc: &Value) -> Value {
     let mut doc = merge_written_all_of(doc);
+    remove_extensions(&mut doc);
     complete_discriminator_mappings(&mut doc);
     inline_responses_and_security(&mut doc);
     sort_tags(&mut doc);
@@ -682,6 +684,27 @@ fn merge_written_all_of(doc: &Value) -> Value {
         }
     });
     doc
+}
+
+/// Removes `x-` keys, except where keys are names (properties, paths, media types).
+fn remove_extensions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !k.starts_with("x-"));
+            for (k, c) in m.iter_mut() {
+                if matches!(k.as_str(), "properties" | "schemas" | "paths") {
+                    c.as_object_mut()
+                        .into_iter()
+                        .flat_map(|names| names.values_mut())
+                        .for_each(remove_extensions);
+                } else {
+                    remove_extensions(c);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(remove_extensions),
+        _ => {}
+    }
 }
 
 fn sort_tags(doc: &mut Value) {
