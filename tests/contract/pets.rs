@@ -39,7 +39,7 @@ pub async fn a_changed_pets_yaml_is_reported() {
         .json()
         .await
         .unwrap();
-    let mutations: [(&str, &dyn Fn(&mut Value)); 5] = [
+    let mutations: [(&str, Mutation); 5] = [
         ("/components/schemas/Pet/discriminator/mapping", &|s| {
             s["components"]["schemas"]["Pet"]["discriminator"]["mapping"]["kitty"] =
                 s["components"]["schemas"]["Pet"]["discriminator"]["mapping"]["cat"].take();
@@ -76,6 +76,9 @@ pub async fn a_changed_pets_yaml_is_reported() {
         );
     }
 }
+
+/// An edit of pets.yaml.
+type Mutation = &'static dyn Fn(&mut Value);
 
 fn strip_nulls(v: &mut Value) {
     match v {

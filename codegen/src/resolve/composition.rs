@@ -15,6 +15,9 @@ use super::{Resolver, SCHEMA_REF};
 use crate::ir::{self, Ty};
 use crate::source::{join, unescape};
 
+/// An `allOf` part: its schema, where it is written, and where its merged properties are.
+type Part = (Map<String, Value>, String, BTreeMap<String, String>);
+
 /// Keys an `allOf` part may have besides `properties` and `required`.
 const PART_KEYS: &[&str] = &["type", "properties", "required", "description", "allOf"];
 
@@ -70,7 +73,7 @@ impl Resolver<'_> {
                 .into_iter()
                 .filter_map(|k| schema.get(k).map(|v| (k.to_owned(), v.clone()))),
         );
-        let mut sources: Vec<(Map<String, Value>, String, BTreeMap<String, String>)> = Vec::new();
+        let mut sources: Vec<Part> = Vec::new();
         for (i, part) in parts.iter().enumerate() {
             let part_at = format!("{at}/allOf/{i}");
             let Some(part) = part.as_object() else {
@@ -144,13 +147,12 @@ impl Resolver<'_> {
 
     /// One part of an `allOf`: an object schema, inline or by `$ref` (itself possibly an
     /// `allOf`), with where it is written.
-    #[allow(clippy::type_complexity)]
     fn all_of_part(
         &mut self,
         part: &Map<String, Value>,
         at: &str,
         visiting: &mut Vec<String>,
-    ) -> Option<(Map<String, Value>, String, BTreeMap<String, String>)> {
+    ) -> Option<Part> {
         let (part, part_at) = match part.get("$ref").and_then(Value::as_str) {
             Some(target) => {
                 let Some(name) = target.strip_prefix(SCHEMA_REF).map(unescape) else {
