@@ -308,7 +308,8 @@ impl Resolver<'_> {
             let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
                 continue;
             };
-            if !typed.validators.is_empty() || typed.format.is_some() {
+            let patterned = matches!(&typed.ty, Ty::Builtin(b) if b.starts_with("Matching<"));
+            if !typed.validators.is_empty() || typed.format.is_some() || patterned {
                 self.diags.error(&item_at, "constraints and formats on a union variant are not supported: poem-openapi cannot attach them to a variant", "make the variant a named object schema, or drop the constraint");
                 continue;
             }

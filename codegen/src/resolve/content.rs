@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::{Resolver, REQUEST_BODY_REF};
 use crate::ir::{self, Content, Payload, PayloadKind};
-use crate::naming::{pascal_case, status_variant};
+use crate::naming::{is_identifier, pascal_case, status_variant};
 use crate::source::{join, unescape};
 
 const RESPONSE_REF: &str = "#/components/responses/";
@@ -104,6 +104,16 @@ impl Resolver<'_> {
             return None;
         }
         let several = media.len() > 1;
+        for media_type in media {
+            if !is_identifier(&media_variant(media_type)) {
+                self.diags.error(
+                    &join(content_at, media_type),
+                    format!("`{media_type}` is not one media type (ranges like `*/*` are not supported)"),
+                    "write a media type such as `application/json` or `image/png`",
+                );
+                return None;
+            }
+        }
         let mut payloads: Vec<Payload> = Vec::new();
         let mut failed = false;
         for media_type in media {
