@@ -446,3 +446,21 @@ fn variant_name(ty: &Ty) -> String {
         Ty::Boxed(inner) => variant_name(inner),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn union_variants_are_named_for_their_types() {
+        let string = Ty::Builtin("::std::string::String".into());
+
+        assert_eq!(variant_name(&Ty::Named("Cat".into())), "Cat");
+        assert_eq!(variant_name(&Ty::Builtin("i32".into())), "Int32");
+        assert_eq!(
+            variant_name(&Ty::Vec(Box::new(string.clone()))),
+            "StringList"
+        );
+        assert_eq!(variant_name(&Ty::Map(Box::new(string))), "StringMap");
+    }
+}

@@ -489,3 +489,18 @@ fn media_variant(media_type: &str) -> String {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::media_variant;
+
+    #[test]
+    fn media_types_name_their_variants() {
+        assert_eq!(media_variant("application/json"), "Json");
+        assert_eq!(media_variant("text/plain"), "Text");
+        assert_eq!(media_variant("application/x-www-form-urlencoded"), "Form");
+        assert_eq!(media_variant("application/problem+json"), "ProblemJson");
+        assert_eq!(media_variant("image/png"), "ImagePng");
+        assert_eq!(media_variant("*/*"), "");
+    }
+}
