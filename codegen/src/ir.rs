@@ -735,6 +735,19 @@ impl Header {
     }
 }
 
+/// `s` with control characters escaped (`\n`), for a single `///` line.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A Rust string literal for `s`.
 pub fn literal(s: &str) -> String {
     format!("{s:?}")

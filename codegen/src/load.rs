@@ -15,7 +15,19 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Report};
 use crate::shape;
-use crate::source::Source;
+use crate::source::{escape, Source};
+
+/// How deep the document may nest, counting every mapping and sequence (the top-level
+/// mapping is level 1). The specs in this repository nest at most 13 levels. The later stages
+/// recurse once per level or more, and in a debug build on a 2 MiB thread (the default for a
+/// spawned thread and for `cargo test`) a chain of inline `items` or `additionalProperties`
+/// overflows the stack past about 44 levels (deserializing into openapiv3, formatting a
+/// `Vec<Vec<…>>`). 32 leaves real specs room to grow and those stages room to spare.
+pub const MAX_DEPTH: usize = 32;
+
+// serde_yaml refuses more than 128 levels itself ("recursion limit exceeded"); that error is
+// reported as this one, which is only true while the cap is below it.
+const _: () = assert!(MAX_DEPTH < 128);
 
 /// A spec that parsed: its source (for positions), the raw value and the openapiv3 document.
 pub struct Loaded {
@@ -46,24 +58,39 @@ pub fn load_file(path: &Path, name: &str) -> Result<(Loaded, Diagnostics), Repor
 /// Parses spec text. Returns the loaded document plus the diagnostics found so far (the
 /// caller keeps collecting), or a finished report if nothing could be parsed.
 pub fn load_str(name: &str, text: &str) -> Result<(Loaded, Diagnostics), Report> {
+    // serde_yaml parses with libyaml, which keeps its own stack of open collections instead of
+    // recursing, and stops building the value at 128 levels: it cannot overflow the stack.
     let raw: Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             let position = e.location().map(|l| (l.line(), l.column()));
             let message = strip_location(&e.to_string());
+            let (message, help) = if message == "recursion limit exceeded" {
+                (too_deep_message(), TOO_DEEP_HELP.into())
+            } else {
+                (
+                    format!("YAML syntax error: {message}"),
+                    "fix the YAML at this position (indentation, quoting, a missing `:`)".into(),
+                )
+            };
             return Err(Report::single(
                 name,
                 Diagnostic {
                     pointer: String::new(),
                     position,
-                    message: format!("YAML syntax error: {message}"),
-                    help: "fix the YAML at this position (indentation, quoting, a missing `:`)"
-                        .into(),
+                    message,
+                    help,
                 },
             ));
         }
     };
-    // marked-yaml refuses anchors and aliases; without it positions are unknown and
+    // Everything from here on recurses over the document: one deeper than `MAX_DEPTH` goes
+    // no further than locating the error.
+    let too_deep = first_too_deep(&raw);
+    // marked-yaml positions the diagnostics. Its parser (yaml-rust2) recurses once per level
+    // of a block collection, without a limit, so it must only see a document that serde_yaml
+    // accepted: at most 128 levels, which it parses on a 2 MiB stack (it overflows one past
+    // about 680). It refuses anchors and aliases; without it positions are unknown and
     // diagnostics print the pointer alone rather than a guessed line.
     let tree = marked_yaml::parse_yaml(0, text).ok();
     let source = Source {
@@ -72,6 +99,10 @@ pub fn load_str(name: &str, text: &str) -> Result<(Loaded, Diagnostics), Report>
     };
 
     let mut diags = Diagnostics::default();
+    if let Some(pointer) = too_deep {
+        diags.error(&pointer, too_deep_message(), TOO_DEEP_HELP);
+        return Err(diags.finish(Some(&source)));
+    }
     if !raw.is_object() {
         diags.error(
             "",
@@ -117,6 +148,53 @@ fn check_version(raw: &Value, diags: &mut Diagnostics) {
     }
 }
 
+const TOO_DEEP_HELP: &str = "flatten it: move nested inline schemas into `components/schemas` and refer to them with `$ref`";
+
+fn too_deep_message() -> String {
+    format!("the document nests deeper than {MAX_DEPTH} levels")
+}
+
+/// The pointer to the first mapping or sequence, in document order, that lies deeper than
+/// [`MAX_DEPTH`], if any. Walks with an explicit stack of at most `MAX_DEPTH` entries (the
+/// path to the current node), so any depth serde_yaml produced is safe to measure.
+fn first_too_deep(root: &Value) -> Option<String> {
+    enum Children<'a> {
+        Seq(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
+        Map(serde_json::map::Iter<'a>),
+    }
+    fn children(value: &Value) -> Option<Children<'_>> {
+        match value {
+            Value::Array(items) => Some(Children::Seq(items.iter().enumerate())),
+            Value::Object(map) => Some(Children::Map(map.iter())),
+            _ => None,
+        }
+    }
+
+    // One entry per open collection: the token that leads to it and its unvisited children.
+    let mut path: Vec<(String, Children)> = vec![(String::new(), children(root)?)];
+    while let Some((_, rest)) = path.last_mut() {
+        let next = match rest {
+            Children::Seq(items) => items.next().map(|(i, v)| (i.to_string(), v)),
+            Children::Map(entries) => entries.next().map(|(k, v)| (escape(k), v)),
+        };
+        let Some((token, child)) = next else {
+            path.pop();
+            continue;
+        };
+        let Some(grandchildren) = children(child) else {
+            continue;
+        };
+        if path.len() == MAX_DEPTH {
+            let mut pointer: String = path[1..].iter().map(|(t, _)| format!("/{t}")).collect();
+            pointer.push('/');
+            pointer.push_str(&token);
+            return Some(pointer);
+        }
+        path.push((token, grandchildren));
+    }
+    None
+}
+
 /// serde_yaml appends " at line L column C" to its messages; the position is printed
 /// separately, so drop it from the text.
 fn strip_location(message: &str) -> String {
@@ -153,6 +231,72 @@ mod tests {
             text.contains("t.yaml:1:1: /openapi: OpenAPI 3.1.0 is not supported"),
             "{text}"
         );
+    }
+
+    /// `levels` block mappings, one inside the other: `a:` / `  a:` / … / `1`.
+    fn block_mappings(levels: usize) -> String {
+        let mut text: String = (0..levels)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        text.push_str(&" ".repeat(levels));
+        text.push_str("1\n");
+        text
+    }
+
+    #[test]
+    fn a_deep_flow_sequence_is_an_error_not_a_crash() {
+        let n = 10_000;
+
+        let text = report(&format!("a: {}{}\n", "[".repeat(n), "]".repeat(n)));
+
+        assert!(
+            text.starts_with("t.yaml:1:") && text.contains(&format!(": {}\n", too_deep_message())),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_deep_block_mapping_is_an_error_not_a_crash() {
+        // Past 128 levels serde_yaml's own limit answers, located at the 129th.
+        let text = report(&block_mappings(1_000));
+
+        assert!(
+            text.starts_with("t.yaml:129:")
+                && text.contains(&format!(": {}\n", too_deep_message())),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn nesting_past_the_cap_is_located_at_the_first_node_too_deep() {
+        let text = report(&format!(
+            "openapi: 3.0.3\ninfo: {{title: a, version: '1'}}\npaths: {{}}\nx-deep:\n  - ok\n  - {}\n",
+            "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH)
+        ));
+
+        // The root is level 1 and `x-deep` level 2; its second item is the outermost bracket,
+        // at level 3, so bracket `MAX_DEPTH - 1` is the first one too deep.
+        let pointer = format!("/x-deep/1{}", "/0".repeat(MAX_DEPTH - 2));
+        assert!(
+            text.contains(&format!(
+                "t.yaml:6:{}: {pointer}: the document nests deeper than {MAX_DEPTH} levels\n  help: {TOO_DEEP_HELP}\n",
+                5 + MAX_DEPTH - 2
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn nesting_up_to_the_cap_is_accepted() {
+        assert_eq!(
+            first_too_deep(&serde_yaml::from_str(&block_mappings(MAX_DEPTH)).unwrap()),
+            None
+        );
+        assert_eq!(
+            first_too_deep(&serde_yaml::from_str(&block_mappings(MAX_DEPTH + 1)).unwrap()),
+            Some("/a".repeat(MAX_DEPTH)),
+        );
+        assert_eq!(first_too_deep(&Value::Null), None);
     }
 
     #[test]

@@ -48,4 +48,10 @@ mod filters {
     pub fn literal<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(crate::ir::literal(&s.to_string()))
     }
+
+    /// Text for one `///` line: a line break would end the comment.
+    #[askama::filter_fn]
+    pub fn one_line<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(crate::ir::one_line(&s.to_string()))
+    }
 }

@@ -1,6 +1,6 @@
 {# Rendered by render::Adapter: the #[OpenApi] impl that extracts, validates and calls the
    trait; parameter defaults; and the service constructor with the document's info. #}
-/// Serves {{ api.source }} by delegating each operation to a [`Handlers`] implementation.
+/// Serves {{ api.source|one_line }} by delegating each operation to a [`Handlers`] implementation.
 pub struct Api<H>(pub H);
 
 #[::poem_openapi::OpenApi]
@@ -22,13 +22,13 @@ async fn {{ op.method }}(
 {% endfor %}
 }
 {% for op in api.operations %}{% for p in op.params %}{% for v in p.values %}
-/// {{ v.doc }}
+/// {{ v.doc|one_line }}
 fn {{ v.name }}() -> {{ v.ty }} {
     {{ v.expr }}
 }
 {% endfor %}{% endfor %}{% endfor %}
 
-/// The OpenAPI service for {{ api.source }}: the routes, and the document poem-openapi
+/// The OpenAPI service for {{ api.source|one_line }}: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
     ::poem_openapi::OpenApiService::new(Api(handlers), {{ api.title|literal }}, {{ api.version|literal }})

@@ -1,5 +1,5 @@
 {# Rendered by render::HandlerTrait: the trait with one method per operation, no defaults. #}
-/// What a server of {{ api.source }} must implement: one method per operation.
+/// What a server of {{ api.source|one_line }} must implement: one method per operation.
 ///
 /// There are no default bodies: when the spec gains an operation, the compiler lists the
 /// method still owed. Implementations may write `async fn`; the trait asks for `Send` futures
@@ -8,7 +8,7 @@
 pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
 {% for op in api.operations %}
 {{ op.doc }}{% if !op.doc.0.is_empty() %}///
-{% endif %}/// `{{ op.route_doc() }}`
+{% endif %}/// `{{ op.route_doc()|one_line }}`
 fn {{ op.method }}(
     &self,
 {% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.handler_ty }},

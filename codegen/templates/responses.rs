@@ -1,7 +1,7 @@
 {# Rendered by render::Responses: one ApiResponse enum per operation, a variant per declared
    status, and the function that answers a rejected request with a declared variant. #}
 {% for op in api.operations %}
-/// The responses `{{ op.id }}` (`{{ op.route_doc() }}`) declares; one variant per status.
+/// The responses `{{ op.id|one_line }}` (`{{ op.route_doc()|one_line }}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
 {% if let Some(rej) = op.rejection %}#[oai(bad_request_handler = {{ rej.function|literal }})]{% endif %}
@@ -16,7 +16,7 @@ pub enum {{ op.response_enum }} {
 {% endfor %}
 }
 {% if let Some(rej) = op.rejection %}
-/// Answers a request to `{{ op.id }}` that was rejected before the handler ran.
+/// Answers a request to `{{ op.id|one_line }}` that was rejected before the handler ran.
 fn {{ rej.function }}(err: ::poem::Error) -> {{ op.response_enum }} {
 {% if rej.arms.is_empty() %}
     {{ rej.otherwise.answer(op.response_enum) }}

@@ -101,7 +101,7 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
     }
 }
 {% for p in api.patterns %}
-/// The pattern `{{ p.pattern }}`.
+/// The pattern `{{ p.pattern|one_line }}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
 pub struct {{ p.name }};
 
@@ -159,7 +159,7 @@ pub {{ f.rust_name }}: {{ f.rust_type() }},
 {% endfor %}
 }
 {% for v in o.values %}
-/// {{ v.doc }}
+/// {{ v.doc|one_line }}
 fn {{ v.name }}() -> {{ v.ty }} {
     {{ v.expr }}
 }

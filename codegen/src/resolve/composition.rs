@@ -172,6 +172,15 @@ impl Resolver<'_> {
                     );
                     return None;
                 };
+                if self.expanding.contains(&name) && !visiting.contains(&name) {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`{name}` includes itself through this `$ref`: an inline `allOf` copies `{name}` into a property of `{name}`, without end"),
+                        "refer to it with a plain `$ref` (a recursive reference is boxed), or name the inner schema as a component",
+                    );
+                    return None;
+                }
+                self.merged.push(name.clone());
                 if visiting.contains(&name) {
                     self.diags.error(
                         &join(at, "$ref"),

@@ -357,7 +357,7 @@ impl Resolver<'_> {
                 };
                 let doc = ir::Doc(vec![format!(
                     "The media types of the `{status}` response of `{}`.",
-                    op.operation_id.as_deref().unwrap_or_default()
+                    ir::one_line(op.operation_id.as_deref().unwrap_or_default())
                 )]);
                 let content = self.content(
                     &media,

@@ -45,6 +45,8 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         enums: BTreeMap::new(),
         unions: BTreeMap::new(),
         discriminated: Vec::new(),
+        expanding: Vec::new(),
+        merged: Vec::new(),
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
         contents: BTreeMap::new(),
@@ -128,6 +130,11 @@ struct Resolver<'a> {
     unions: BTreeMap<String, ir::Union>,
     /// Discriminated variants to check once objects are resolved: (schema, property, at).
     discriminated: Vec<(String, String, String)>,
+    /// Component schemas whose properties are being resolved (named objects, and the parts
+    /// an `allOf` copied): an `allOf` inside them may not copy them again.
+    expanding: Vec<String>,
+    /// Component schemas the `allOf` being merged has copied so far.
+    merged: Vec<String>,
     /// Generated free functions → the pointer that asked for each.
     fn_names: BTreeMap<String, String>,
     /// Patterns of parameters parsed as `Matching<_>` → their marker type.

@@ -109,7 +109,11 @@ impl Resolver<'_> {
                 continue;
             };
             match kind {
-                Named::Object(rust) => self.object_or_all_of(&rust, &name, &schema, &at),
+                Named::Object(rust) => {
+                    self.expanding.push(name.clone());
+                    self.object_or_all_of(&rust, &name, &schema, &at);
+                    self.expanding.pop();
+                }
                 Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at, false),
                 Named::Union(rust) => self.union(&rust, &name, &schema, &at, false),
             }
@@ -126,9 +130,17 @@ impl Resolver<'_> {
     ) {
         if schema.contains_key("allOf") {
             let mut visiting = vec![spec_name.to_owned()];
-            if let Some((merged, origins)) = self.merge_all_of(schema, at, &mut visiting) {
+            let mark = self.merged.len();
+            let merged = self.merge_all_of(schema, at, &mut visiting);
+            // While this object's properties resolve, the schemas it copied may not be
+            // copied into it again: that would be an object inside itself, without end.
+            let copied = self.merged.split_off(mark);
+            let before = self.expanding.len();
+            self.expanding.extend(copied);
+            if let Some((merged, origins)) = merged {
                 self.object(rust, spec_name, &merged, at, &origins);
             }
+            self.expanding.truncate(before);
         } else {
             self.object(rust, spec_name, schema, at, &BTreeMap::new());
         }
@@ -377,6 +389,10 @@ impl Resolver<'_> {
                 json: "union",
                 format: None,
             });
+        }
+        // `allOf: [$ref]` beside a description is how OpenAPI 3.0 annotates a reference.
+        if let Some(target) = single_ref_all_of(schema) {
+            return self.schema_ref(target, &format!("{at}/allOf/0/$ref"));
         }
         if schema.contains_key("allOf") {
             self.claim_type(hint, at);
@@ -952,6 +968,18 @@ impl Resolver<'_> {
             }
         }
     }
+}
+
+/// The target of an `allOf` of one `$ref` with nothing else but a description.
+fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
+    let [only] = schema.get("allOf")?.as_array()?.as_slice() else {
+        return None;
+    };
+    let annotation_only = schema
+        .keys()
+        .all(|k| matches!(k.as_str(), "allOf" | "description") || k.starts_with("x-"));
+    let target = only.get("$ref")?.as_str()?;
+    (annotation_only && only.as_object()?.len() == 1).then_some(target)
 }
 
 /// An object schema with `additionalProperties: <schema>` and no `properties` is a map.
