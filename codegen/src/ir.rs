@@ -31,6 +31,8 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Enums of media types, for bodies with several.
     pub contents: Vec<ContentEnum>,
+    /// `multipart/form-data` bodies, by Rust name.
+    pub multiparts: Vec<Multipart>,
     /// Security schemes from `components/securitySchemes`, by Rust name.
     pub security_schemes: Vec<SecurityScheme>,
     /// Enums of alternative security schemes, for operations that accept several.
@@ -369,11 +371,16 @@ impl Body {
         }
     }
 
-    /// What turns the extracted body into the handler's (`.0` unwraps a single payload).
+    /// What turns the extracted body into the handler's (`.0` unwraps a single payload;
+    /// a multipart struct is its own payload).
     pub fn to_handler(&self) -> &'static str {
         match &self.content {
+            Content::Single(Payload {
+                kind: PayloadKind::Multipart(_),
+                ..
+            })
+            | Content::Several(_) => "",
             Content::Single(_) => ".0",
-            Content::Several(_) => "",
         }
     }
 }
@@ -475,6 +482,37 @@ pub struct ContentEnum {
     pub payloads: Vec<Payload>,
 }
 
+/// A `multipart/form-data` body; becomes a `#[derive(Multipart)]` struct.
+#[derive(Debug, Clone)]
+pub struct Multipart {
+    /// Rust type name.
+    pub name: String,
+    /// Its parts, in spec order.
+    pub fields: Vec<MultipartField>,
+    /// `additionalProperties: false`: unknown parts are rejected.
+    pub deny_unknown_fields: bool,
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone)]
+pub struct MultipartField {
+    /// Rust field name.
+    pub rust_name: String,
+    /// Rust type, `Option<…>` included.
+    pub ty: String,
+    /// Description lines.
+    pub doc: Doc,
+    /// The `#[oai(...)]` arguments (`rename`, `validator(...)`).
+    pub oai: Vec<String>,
+}
+
+impl MultipartField {
+    /// The field's `#[oai(...)]` attribute, or nothing.
+    pub fn attr(&self) -> String {
+        oai_attr(&self.oai)
+    }
+}
+
 /// The body of one media type.
 #[derive(Debug, Clone)]
 pub struct Payload {
@@ -500,15 +538,20 @@ pub enum PayloadKind {
     Binary,
     /// `Form<T>`: `application/x-www-form-urlencoded` request bodies.
     Form(String),
+    /// A `#[derive(Multipart)]` struct (the payload itself): `multipart/form-data` requests.
+    Multipart(String),
 }
 
 impl Payload {
     /// The payload type (`::poem_openapi::payload::Json<Item>`).
     pub fn rust_type(&self) -> String {
-        format!(
-            "::poem_openapi::payload::{}",
-            self.wrapper_with(&self.value_type())
-        )
+        match &self.kind {
+            PayloadKind::Multipart(t) => t.clone(),
+            _ => format!(
+                "::poem_openapi::payload::{}",
+                self.wrapper_with(&self.value_type())
+            ),
+        }
     }
 
     fn wrapper_with(&self, value: &str) -> String {
@@ -517,13 +560,14 @@ impl Payload {
             PayloadKind::Text => format!("PlainText<{value}>"),
             PayloadKind::Binary => format!("Binary<{value}>"),
             PayloadKind::Form(_) => format!("Form<{value}>"),
+            PayloadKind::Multipart(_) => value.to_owned(),
         }
     }
 
     /// The value inside the payload, as handlers see it (`Item`, `String`, `Vec<u8>`).
     pub fn value_type(&self) -> String {
         match &self.kind {
-            PayloadKind::Json(t) | PayloadKind::Form(t) => t.clone(),
+            PayloadKind::Json(t) | PayloadKind::Form(t) | PayloadKind::Multipart(t) => t.clone(),
             PayloadKind::Text => "::std::string::String".to_owned(),
             PayloadKind::Binary => "::std::vec::Vec<u8>".to_owned(),
         }

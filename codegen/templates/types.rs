@@ -184,6 +184,18 @@ Anonymous,
 {% endif %}
 }
 {% endfor %}
+{% for m in api.multiparts %}
+/// A `multipart/form-data` body: one field per part.
+#[derive(::poem_openapi::Multipart, ::std::fmt::Debug)]
+{% if m.deny_unknown_fields %}#[oai(deny_unknown_fields)]
+{% endif %}
+pub struct {{ m.name }} {
+{% for f in m.fields %}
+{{ f.doc }}{{ f.attr() }}
+pub {{ f.rust_name }}: {{ f.ty }},
+{% endfor %}
+}
+{% endfor %}
 {% for c in api.contents %}
 {{ c.doc }}#[derive({% if c.request %}::poem_openapi::ApiRequest{% else %}::poem_openapi::ResponseContent{% endif %}, ::std::fmt::Debug)]
 pub enum {{ c.name }} {

@@ -230,9 +230,18 @@ impl Handlers for Shelter {
         if key.key != DEVICE_KEY {
             return PutPhotoResponse::Status4XX(StatusCode::UNAUTHORIZED, unauthorized());
         }
-        let (png, bytes) = match body {
-            PutPhotoBody::ImagePng(b) => (true, b.0),
-            PutPhotoBody::ImageJpeg(b) => (false, b.0),
+        let (png, bytes, caption) = match body {
+            PutPhotoBody::ImagePng(b) => (true, b.0, None),
+            PutPhotoBody::ImageJpeg(b) => (false, b.0, None),
+            PutPhotoBody::Multipart(form) => {
+                let Ok(bytes) = form.photo.into_vec().await else {
+                    return PutPhotoResponse::Status4XX(
+                        StatusCode::BAD_REQUEST,
+                        problem(StatusCode::BAD_REQUEST, "the photo part could not be read"),
+                    );
+                };
+                (bytes.starts_with(PNG), bytes, form.caption)
+            }
         };
         let (magic, what) = if png { (PNG, "PNG") } else { (JPEG, "JPEG") };
         if !bytes.starts_with(magic) {
@@ -249,6 +258,9 @@ impl Handlers for Shelter {
             return PutPhotoResponse::NotFound(no_pet(pet_id));
         }
         state.photos.insert(pet_id, (png, bytes));
+        if let Some(caption) = caption {
+            state.notes.entry(pet_id).or_default().push(caption);
+        }
         PutPhotoResponse::NoContent
     }
 

@@ -80,6 +80,7 @@ fn main() {
         pets::every_operation_answers_as_declared,
         pets::unions_are_told_apart_by_discriminator_and_by_shape,
         pets::credentials_are_required_typed_and_alternative,
+        pets::a_photo_form_is_read_part_by_part,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);

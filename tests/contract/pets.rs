@@ -554,3 +554,87 @@ pub async fn credentials_are_required_typed_and_alternative() {
     );
     assert_eq!(basic_as_bearer.json.as_array().map(Vec::len), Some(2));
 }
+
+/// A `multipart/form-data` body with the given parts: (name, file name, bytes).
+fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "pets-test-boundary";
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let disposition = match file {
+            Some(f) => format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ),
+            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        };
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+pub async fn a_photo_form_is_read_part_by_part() {
+    let app = spawn_pets().await;
+    let auth = bearer(&login(&app).await);
+    let key = ("x-device-key", "camera-1");
+    let long = "x".repeat(101);
+
+    let (ct, body) = multipart(&[
+        ("photo", Some("tom.png"), PNG),
+        ("caption", None, b"asleep"),
+    ]);
+    let stored = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[key, ("content-type", &ct)],
+            Some(body),
+        )
+        .await;
+    let photo = app.get("/pets/1/photo").await;
+    let (ct, body) = multipart(&[("caption", None, b"no photo")]);
+    let without_photo = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[key, ("content-type", &ct)],
+            Some(body),
+        )
+        .await;
+    let (ct, body) = multipart(&[
+        ("photo", Some("a.png"), PNG),
+        ("caption", None, long.as_bytes()),
+    ]);
+    let long_caption = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[key, ("content-type", &ct)],
+            Some(body),
+        )
+        .await;
+    let notes = app
+        .send_with(
+            "POST",
+            "/pets/1/notes",
+            &[("authorization", &auth), ("content-type", "text/plain")],
+            Some(b"checked".to_vec()),
+        )
+        .await;
+
+    assert_eq!(stored.status, 204, "{stored:?}");
+    assert_eq!(photo.bytes, PNG);
+    assert_eq!(photo.header("content-type"), Some("image/png"));
+    assert_eq!(without_photo.status, 400, "{without_photo:?}");
+    assert_eq!(
+        long_caption.status, 400,
+        "maxLength: 100 is checked per part"
+    );
+    assert_eq!(
+        notes.json,
+        json!(["asleep", "checked"]),
+        "the caption became a note; the rejected forms left nothing"
+    );
+}

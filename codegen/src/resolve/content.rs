@@ -17,6 +17,7 @@ use crate::source::{join, unescape};
 
 const RESPONSE_REF: &str = "#/components/responses/";
 const FORM: &str = "application/x-www-form-urlencoded";
+const MULTIPART: &str = "multipart/form-data";
 
 impl Resolver<'_> {
     pub(super) fn body(
@@ -210,13 +211,15 @@ impl Resolver<'_> {
             }
             self.only_keys(&schema, &["type"], &schema_at, "text")?;
             (PayloadKind::Text, "text/plain")
-        } else if media_type == "multipart/form-data" {
-            self.diags.error(
-                media_at,
-                "`multipart/form-data` is not supported yet",
-                "upload the file as `application/octet-stream` (`type: string, format: binary`)",
-            );
-            return None;
+        } else if media_type == MULTIPART {
+            if !request {
+                self.diags.error(media_at, "a multipart response is not supported: poem-openapi reads multipart bodies, it does not write them", "answer with one media type per part, or with JSON");
+                return None;
+            }
+            (
+                PayloadKind::Multipart(self.multipart(&schema, &schema_at, hint)?),
+                MULTIPART,
+            )
         } else {
             self.diags.error(
                 &schema_at,
@@ -268,6 +271,195 @@ impl Resolver<'_> {
             object.form = true;
         }
         Some(())
+    }
+
+    /// A `multipart/form-data` body: an inline object whose properties are the parts. A file
+    /// part (`type: string, format: binary`) is an `Upload`; other parts are scalars (or
+    /// arrays of them) with their validators, which poem-openapi checks per part.
+    fn multipart(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<String> {
+        if schema.contains_key("$ref") {
+            self.diags.error(
+                &join(at, "$ref"),
+                "a multipart body given by `$ref` is not supported: poem-openapi serves it inline",
+                "write the object schema here",
+            );
+            return None;
+        }
+        if schema.get("type").and_then(Value::as_str) != Some("object") {
+            self.diags.error(
+                at,
+                "a multipart body must be an object schema: its properties are the parts",
+                "add `type: object` and list the parts under `properties`",
+            );
+            return None;
+        }
+        let mut ok = true;
+        for key in schema.keys() {
+            let allowed = matches!(
+                key.as_str(),
+                "type" | "properties" | "required" | "additionalProperties"
+            ) || key.starts_with("x-");
+            if !allowed {
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` on a multipart body is not supported"),
+                    "remove it; describe the request body instead",
+                );
+                ok = false;
+            }
+        }
+        let deny_unknown_fields = match schema.get("additionalProperties") {
+            None => false,
+            Some(Value::Bool(false)) => true,
+            Some(_) => {
+                self.diags.error(
+                    &join(at, "additionalProperties"),
+                    "only `additionalProperties: false` is supported on a multipart body",
+                    "use `false` to reject unknown parts, or remove it",
+                );
+                ok = false;
+                false
+            }
+        };
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let empty = Map::new();
+        let properties = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        for (i, r) in required.iter().enumerate() {
+            if !properties.contains_key(*r) {
+                self.diags.error(
+                    &format!("{at}/required/{i}"),
+                    format!("required part `{r}` is not in `properties`"),
+                    format!("add `{r}` under `properties`, or remove it from `required`"),
+                );
+                ok = false;
+            }
+        }
+        const UPLOAD: &str = "::poem_openapi::types::multipart::Upload";
+        let is_file = |s: &Map<String, Value>| {
+            s.get("type").and_then(Value::as_str) == Some("string")
+                && s.get("format").and_then(Value::as_str) == Some("binary")
+        };
+        let mut fields: Vec<ir::MultipartField> = Vec::new();
+        for (name, part) in properties {
+            let here = join(&join(at, "properties"), name);
+            let Some(part) = part.as_object() else {
+                continue;
+            };
+            let rust_name = crate::naming::snake_case(name);
+            if !is_identifier(&rust_name) || fields.iter().any(|f| f.rust_name == rust_name) {
+                self.diags.error(
+                    &here,
+                    format!("the part name `{name}` does not make a distinct Rust field"),
+                    "rename the part",
+                );
+                ok = false;
+                continue;
+            }
+            let mut refused = false;
+            for key in [
+                "default",
+                "nullable",
+                "readOnly",
+                "writeOnly",
+                "deprecated",
+                "example",
+                "pattern",
+            ] {
+                if part.contains_key(key) {
+                    self.diags.error(
+                        &join(&here, key),
+                        format!("`{key}` on a multipart part is not supported yet"),
+                        "remove it",
+                    );
+                    refused = true;
+                }
+            }
+            if refused {
+                ok = false;
+                continue;
+            }
+            let items = part.get("items").and_then(Value::as_object);
+            let (ty, validators) = if is_file(part) {
+                if self
+                    .only_keys(part, &["type", "format", "description"], &here, "file part")
+                    .is_none()
+                {
+                    ok = false;
+                    continue;
+                }
+                (UPLOAD.to_owned(), Vec::new())
+            } else if part.get("type").and_then(Value::as_str) == Some("array")
+                && items.is_some_and(is_file)
+            {
+                let mut validators = Vec::new();
+                if let Some(n) = self.usize_keyword(part, "minItems", &here) {
+                    validators.push(format!("min_items = {n}"));
+                }
+                if let Some(n) = self.usize_keyword(part, "maxItems", &here) {
+                    validators.push(format!("max_items = {n}"));
+                }
+                (format!("::std::vec::Vec<{UPLOAD}>"), validators)
+            } else {
+                let Some(typed) =
+                    self.value_type(part, &here, &format!("{hint}{}", pascal_case(name)))
+                else {
+                    ok = false;
+                    continue;
+                };
+                let scalar = |t: &ir::Ty| matches!(t, ir::Ty::Builtin(b) if matches!(b.as_str(), "::std::string::String" | "i32" | "i64" | "f32" | "f64" | "bool"));
+                let fits = match &typed.ty {
+                    ir::Ty::Vec(inner) => scalar(inner),
+                    t => scalar(t),
+                };
+                if !fits {
+                    self.diags.error(&here, "a multipart part must be a file (`type: string, format: binary`), a string, number, integer or boolean, or an array of them", "send structured data as JSON instead");
+                    ok = false;
+                    continue;
+                }
+                (typed.ty.to_string(), typed.validators)
+            };
+            let mut oai = Vec::new();
+            if rust_name != *name {
+                oai.push(format!("rename = {name:?}"));
+            }
+            if !validators.is_empty() {
+                oai.push(format!("validator({})", validators.join(", ")));
+            }
+            let optional = !required.contains(&name.as_str());
+            fields.push(ir::MultipartField {
+                rust_name,
+                ty: if optional {
+                    format!("::std::option::Option<{ty}>")
+                } else {
+                    ty
+                },
+                doc: self.text(
+                    part.get("description").and_then(Value::as_str),
+                    &join(&here, "description"),
+                ),
+                oai,
+            });
+        }
+        if !ok {
+            return None;
+        }
+        self.claim_type(hint, at);
+        self.multiparts.insert(
+            hint.to_owned(),
+            ir::Multipart {
+                name: hint.to_owned(),
+                fields,
+                deny_unknown_fields,
+            },
+        );
+        Some(hint.to_owned())
     }
 
     /// Reports keys of a text or binary schema other than `allowed`: poem-openapi serves
@@ -483,6 +675,7 @@ fn media_variant(media_type: &str) -> String {
         "application/json" => "Json".to_owned(),
         "text/plain" => "Text".to_owned(),
         FORM => "Form".to_owned(),
+        MULTIPART => "Multipart".to_owned(),
         _ => match media_type.strip_prefix("application/") {
             Some(sub) => pascal_case(sub),
             None => pascal_case(media_type),

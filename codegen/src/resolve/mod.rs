@@ -50,6 +50,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
         contents: BTreeMap::new(),
+        multiparts: BTreeMap::new(),
         security_schemes: BTreeMap::new(),
         auth_enums: Vec::new(),
     };
@@ -81,6 +82,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
     });
     let enums = std::mem::take(&mut r.enums).into_values().collect();
     let contents = std::mem::take(&mut r.contents).into_values().collect();
+    let multiparts = std::mem::take(&mut r.multiparts).into_values().collect();
     let unions = std::mem::take(&mut r.unions).into_values().collect();
     let security_schemes = std::mem::take(&mut r.security_schemes)
         .into_values()
@@ -97,6 +99,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         unions,
         operations,
         contents,
+        multiparts,
         security_schemes,
         auth_enums,
         rejection_bodies,
@@ -141,6 +144,8 @@ struct Resolver<'a> {
     patterns: BTreeMap<String, String>,
     /// Enums of media types, by name.
     contents: BTreeMap<String, ir::ContentEnum>,
+    /// Multipart bodies, by name.
+    multiparts: BTreeMap<String, ir::Multipart>,
     /// Security schemes, by their name in the spec.
     security_schemes: BTreeMap<String, ir::SecurityScheme>,
     /// Enums of alternative schemes, in operation order.

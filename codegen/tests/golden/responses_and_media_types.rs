@@ -55,6 +55,22 @@ pub struct SubmitFormRequest {
     pub draft: ::std::option::Option<bool>,
 }
 
+/// A `multipart/form-data` body: one field per part.
+#[derive(::poem_openapi::Multipart, ::std::fmt::Debug)]
+#[oai(deny_unknown_fields)]
+pub struct AttachRequest {
+    /// The attachment.
+    pub file: ::poem_openapi::types::multipart::Upload,
+    #[oai(rename = "extra-files", validator(max_items = 3))]
+    pub extra_files: ::std::option::Option<
+        ::std::vec::Vec<::poem_openapi::types::multipart::Upload>,
+    >,
+    #[oai(validator(max_length = 200))]
+    pub note: ::std::option::Option<::std::string::String>,
+    #[oai(validator(minimum(value = "1")))]
+    pub pages: ::std::option::Option<i32>,
+}
+
 /// The media types of the `200` response of `getDocument`.
 #[derive(::poem_openapi::ResponseContent, ::std::fmt::Debug)]
 pub enum GetDocumentResponse200Content {
@@ -218,6 +234,27 @@ fn submit_form_rejected(err: ::poem::Error) -> SubmitFormResponse {
     }
 }
 
+/// The responses `attach` (`POST /documents/{doc_id}/attachments`) declares; one variant per status.
+#[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
+#[allow(clippy::large_enum_variant)]
+#[oai(bad_request_handler = "attach_rejected")]
+pub enum AttachResponse {
+    /// Attached.
+    #[oai(status = 204)]
+    NoContent,
+    /// The request was not acceptable.
+    #[oai(status_range = "4XX", content_type = "application/problem+json")]
+    Status4XX(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
+}
+
+/// Answers a request to `attach` that was rejected before the handler ran.
+fn attach_rejected(err: ::poem::Error) -> AttachResponse {
+    AttachResponse::Status4XX(
+        err.status(),
+        ::poem_openapi::payload::Json(Problem::from(&err)),
+    )
+}
+
 /// The responses `ping` (`GET /ping`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -262,6 +299,13 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         body: SubmitFormRequest,
     ) -> impl ::std::future::Future<Output = SubmitFormResponse> + ::std::marker::Send;
+
+    /// `POST /documents/{doc_id}/attachments`
+    fn attach(
+        &self,
+        doc_id: ::std::string::String,
+        body: AttachRequest,
+    ) -> impl ::std::future::Future<Output = AttachResponse> + ::std::marker::Send;
 
     /// `GET /ping`
     fn ping(
@@ -310,6 +354,18 @@ impl<H: Handlers> Api<H> {
         body: ::poem_openapi::payload::Form<SubmitFormRequest>,
     ) -> SubmitFormResponse {
         self.0.submit_form(body.0).await
+    }
+    #[oai(
+        path = "/documents/:doc_id/attachments",
+        method = "post",
+        operation_id = "attach"
+    )]
+    async fn attach(
+        &self,
+        doc_id: ::poem_openapi::param::Path<::std::string::String>,
+        body: AttachRequest,
+    ) -> AttachResponse {
+        self.0.attach(doc_id.0, body).await
     }
     #[oai(path = "/ping", method = "get", operation_id = "ping")]
     async fn ping(&self) -> PingResponse {
