@@ -12,7 +12,7 @@ help: ## list the targets
 run: ## start the server on 127.0.0.1:8000 with the seed items, stored in ./items.db (SQLite)
 	cargo run --bin items-server -- --seed --store sqlite://items.db
 
-test: test-deps ## run every test: unit, goldens, compile-fail, contract, stores (the CI command)
+test: test-deps ## run every test: unit, goldens, property, compile-fail, contract, stores (the CI command)
 	cargo test --workspace
 
 test-deps: ## install what the tests need besides Rust (Chromium for the docs test)
