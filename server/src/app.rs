@@ -8,8 +8,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use poem::endpoint::make_sync;
 use poem::http::Method;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::web::Html;
 use poem::{Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::{OpenApi, OpenApiService};
 
@@ -31,18 +33,65 @@ pub fn routes<S: ItemStore>(store: S) -> impl Endpoint<Output = Response> {
 pub fn serve_api<T: OpenApi + 'static>(
     service: OpenApiService<T, ()>,
 ) -> impl Endpoint<Output = Response> {
-    let spec_json = service.spec_endpoint();
-    let spec_yaml = service.spec_endpoint_yaml();
-    // Swagger UI from poem-openapi inlines its script and stylesheet: nothing is fetched
-    // from the internet, so the page works offline.
+    let served = service.spec();
+    let json = corrected_document(&served);
+    let yaml = serde_yaml::to_string(
+        &serde_json::from_str::<serde_json::Value>(&json).expect("the document is JSON"),
+    )
+    .expect("a JSON value is valid YAML");
+    // Swagger UI from poem-openapi inlines its script, stylesheet and the document: nothing is
+    // fetched from the internet, so the page works offline. It shows the corrected document.
+    let html = service.swagger_ui_html().replace(&served, &json);
+    let page_html = html.clone();
+    let page = make_sync(move |_| Html(page_html.clone()));
     let docs = Route::new()
-        .at("/openapi.json", spec_json)
-        .at("/openapi.yaml", spec_yaml)
-        .nest("/docs", service.swagger_ui());
+        .at(
+            "/openapi.json",
+            make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(json.clone())
+            }),
+        )
+        .at(
+            "/openapi.yaml",
+            make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/x-yaml")
+                    .header("Content-Disposition", "inline; filename=\"spec.yaml\"")
+                    .body(yaml.clone())
+            }),
+        )
+        .at("/docs", page)
+        .at("/docs/", make_sync(move |_| Html(html.clone())));
     Dispatch {
         api: service.into_endpoint(),
         docs,
     }
+}
+
+/// The document poem-openapi derives, with the one thing it gets wrong put right: it serves
+/// every `oneOf`/`anyOf` with `type: object` beside it, which a union of strings or numbers
+/// can never satisfy. The spec never has a `type` there (the generator refuses one), so it
+/// goes.
+pub fn corrected_document(served: &str) -> String {
+    fn untype_unions(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                let union = m.contains_key("oneOf") || m.contains_key("anyOf");
+                if union && m.get("type").and_then(serde_json::Value::as_str) == Some("object") {
+                    m.remove("type");
+                }
+                m.values_mut().for_each(untype_unions);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(untype_unions),
+            _ => {}
+        }
+    }
+    let mut doc: serde_json::Value =
+        serde_json::from_str(served).expect("poem-openapi serves its document as JSON");
+    untype_unions(&mut doc);
+    serde_json::to_string_pretty(&doc).expect("a JSON value serializes")
 }
 
 /// The top of the app, in one endpoint rather than a stack of poem layers (a `Route` nesting

@@ -370,7 +370,6 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "response header names: poem-openapi serves them upper-case (`LOCATION`)",
     "request media type: a body whose payload type checks the media type itself (`Json<T>`, `PlainText`) is served with `; charset=utf-8`",
     "`allOf`: poem-openapi has no inheritance, so the generator merges the parts into one object, served as such; the written side is merged the same way",
-    "`oneOf`/`anyOf`: served with `type: object` beside it",
     "a union with a `discriminator`: served through one wrapper per variant (`Pet_Cat`: the variant plus its discriminator value), replaced by the variant; the written `mapping` gets the implicit values poem-openapi writes out",
     "a nullable union property: served as `allOf: [union, {nullable: true}]`; merged back into one schema",
     "`components/responses`: poem-openapi serves them inline in each operation",
@@ -392,12 +391,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
     let mut doc = unwrap_discriminated_variants(doc);
     sort_tags(&mut doc);
     let mut doc = inline_undeclared_components(&doc, written);
-    walk_schemas(&mut doc, &mut |schema| {
-        merge_annotation_all_of(schema);
-        if schema.get("oneOf").is_some() || schema.get("anyOf").is_some() {
-            remove_if(schema, "type", &json!("object"));
-        }
-    });
+    walk_schemas(&mut doc, &mut merge_annotation_all_of);
     let root = doc
         .as_object_mut()
         .expect("an OpenAPI document is an object");
