@@ -127,6 +127,8 @@ pub struct Union {
     pub discriminator: Option<String>,
     /// The variants, in spec order.
     pub variants: Vec<UnionVariant>,
+    /// Where it was declared.
+    pub origin: String,
 }
 
 /// One variant of a union.

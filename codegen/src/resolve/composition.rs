@@ -406,6 +406,7 @@ impl Resolver<'_> {
                 one_of,
                 discriminator: property,
                 variants,
+                origin: at.to_owned(),
             },
         );
     }
@@ -418,11 +419,18 @@ impl Resolver<'_> {
             let Some(super::schemas::Named::Object(rust)) = self.named.get(&target) else {
                 continue;
             };
-            let Some(field) = self
-                .objects
-                .get(rust)
-                .and_then(|o| o.fields.iter().find(|f| f.name == property))
-            else {
+            let Some(object) = self.objects.get(rust) else {
+                continue;
+            };
+            let Some(field) = object.fields.iter().find(|f| f.name == property) else {
+                if object.deny_unknown_fields {
+                    let origin = object.origin.clone();
+                    self.diags.error(
+                        &origin,
+                        format!("`{target}` rejects unknown properties but does not declare the discriminator `{property}`, which every value of it carries (used at {at})"),
+                        format!("declare `{property}` (`type: string`) in `{target}`, or drop `additionalProperties: false`"),
+                    );
+                }
                 continue;
             };
             if field.ty != Ty::Builtin("::std::string::String".into()) {

@@ -106,7 +106,7 @@ impl Resolver<'_> {
         }
         let several = media.len() > 1;
         for media_type in media {
-            if !is_identifier(&media_variant(media_type)) {
+            if media_type.contains('*') || !is_identifier(&media_variant(media_type)) {
                 self.diags.error(
                     &join(content_at, media_type),
                     format!("`{media_type}` is not one media type (ranges like `*/*` are not supported)"),
@@ -151,6 +151,9 @@ impl Resolver<'_> {
         if payloads.len() == 1 && !exact {
             return payloads.pop().map(Content::Single);
         }
+        // poem-openapi tries the variants in order, and a payload without an exact media
+        // type accepts more than its own (`Json` takes any `+json`): exact ones go first.
+        payloads.sort_by_key(|p| p.content_type.is_none());
         self.claim_type(enum_name, content_at);
         let e = ir::ContentEnum {
             name: enum_name.to_owned(),
@@ -433,6 +436,11 @@ impl Resolver<'_> {
                 oai.push(format!("validator({})", validators.join(", ")));
             }
             let optional = !required.contains(&name.as_str());
+            if !optional && ty.starts_with("::std::vec::Vec<") {
+                self.diags.error(&here, format!("a required array part (`{name}`) is not supported: poem-openapi reads an absent part as empty"), "make the part optional, and add `minItems: 1` if it must not be empty");
+                ok = false;
+                continue;
+            }
             fields.push(ir::MultipartField {
                 rust_name,
                 ty: if optional {
@@ -495,6 +503,14 @@ impl Resolver<'_> {
         schema_at: &str,
         hint: &str,
     ) -> Option<String> {
+        if schema.get("nullable") == Some(&Value::Bool(true)) {
+            self.diags.error(
+                &join(schema_at, "nullable"),
+                "`nullable` on a whole payload is not supported: poem-openapi rejects a `null` body",
+                "remove it; wrap the value in an object with a nullable property if `null` must be sent",
+            );
+            return None;
+        }
         let typed = self.value_type(schema, schema_at, hint)?;
         if !typed.validators.is_empty() {
             self.diags.error(schema_at, "constraints on a whole payload are not supported: poem-openapi validates fields, not bodies", "wrap the value in an object and constrain its property");

@@ -614,6 +614,9 @@ impl Resolver<'_> {
             ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) => {
                 Some("arrays of arrays are not supported as parameters")
             }
+            ir::Ty::Vec(inner) if matches!(&**inner, ir::Ty::Named(n) if self.objects.contains_key(n) || self.unions.contains_key(n)) => {
+                Some("arrays of objects or unions are not supported as parameters")
+            }
             _ => None,
         };
         if let Some(why) = unsupported {

@@ -446,6 +446,14 @@ impl Resolver<'_> {
                         "describe the array instead",
                     );
                 }
+                if items.get("nullable") == Some(&Value::Bool(true)) {
+                    self.diags.error(
+                        &join(&items_at, "nullable"),
+                        "`nullable` array items are not supported: poem-openapi rejects `null` elements",
+                        "remove it",
+                    );
+                    return None;
+                }
                 let element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
                 if !element.validators.is_empty() {
                     self.diags.error(
@@ -479,6 +487,14 @@ impl Resolver<'_> {
                     .and_then(Value::as_object)
                     .cloned()
                     .unwrap_or_default();
+                if values.get("nullable") == Some(&Value::Bool(true)) {
+                    self.diags.error(
+                        &join(&values_at, "nullable"),
+                        "`nullable` map values are not supported: poem-openapi rejects `null` values",
+                        "remove it",
+                    );
+                    return None;
+                }
                 let value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
                 if !value.validators.is_empty() {
                     self.diags.error(&values_at, "constraints on map values are not supported yet: poem-openapi would serve them on the map", "drop the value constraints, or make the values a named object schema");
@@ -934,6 +950,7 @@ impl Resolver<'_> {
         };
         let mut boxed = Vec::new();
         let mut infinite = Vec::new();
+        let mut infinite_unions = Vec::new();
         for (owner, list) in &edges {
             for (target, required, origin) in list {
                 if !origin.is_empty() && reaches(target, owner, false) {
@@ -945,6 +962,41 @@ impl Resolver<'_> {
                     }
                 }
             }
+        }
+        // A union that holds itself through unions only has no object field to box.
+        for (name, union) in &self.unions {
+            let mut seen = BTreeSet::new();
+            let mut stack: Vec<&str> = union
+                .variants
+                .iter()
+                .filter_map(|v| match &v.ty {
+                    Ty::Named(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let mut cyclic = false;
+            while let Some(n) = stack.pop() {
+                if n == name {
+                    cyclic = true;
+                    break;
+                }
+                if let Some(u) = self.unions.get(n).filter(|_| seen.insert(n)) {
+                    stack.extend(u.variants.iter().filter_map(|v| match &v.ty {
+                        Ty::Named(t) => Some(t.as_str()),
+                        _ => None,
+                    }));
+                }
+            }
+            if cyclic {
+                infinite_unions.push((union.origin.clone(), name.clone()));
+            }
+        }
+        for (origin, name) in infinite_unions {
+            self.diags.error(
+                &origin,
+                format!("`{name}` is one of its own alternatives, through unions only: no finite value has this shape"),
+                "put an object between them, or remove the alternative that closes the cycle",
+            );
         }
         for (origin, owner, target) in infinite {
             let message = if owner == target {

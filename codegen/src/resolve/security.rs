@@ -192,6 +192,14 @@ impl Resolver<'_> {
                 to_handler: ".0",
                 required: true,
             }),
+            _ if anonymous && schemes.iter().any(|s| s.rust_name == "Anonymous") => {
+                self.diags.error(
+                    &req_at,
+                    "a security scheme named `anonymous` clashes with the variant for requests without credentials (`{}`)",
+                    "rename the scheme",
+                );
+                None
+            }
             _ => {
                 let name = format!("{op_type}Auth");
                 self.claim_type(&name, &req_at);

@@ -85,10 +85,10 @@ pub enum GetDocumentResponse200Content {
 /// The document, as JSON, text or bytes.
 #[derive(::poem_openapi::ApiRequest, ::std::fmt::Debug)]
 pub enum PutDocumentBody {
-    Json(::poem_openapi::payload::Json<Document>),
-    Text(::poem_openapi::payload::PlainText<::std::string::String>),
     #[oai(content_type = "application/octet-stream")]
     OctetStream(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
+    Json(::poem_openapi::payload::Json<Document>),
+    Text(::poem_openapi::payload::PlainText<::std::string::String>),
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
