@@ -59,6 +59,7 @@ async fn run<S: store::ItemStore>(config: &config::Config, store: S) -> Result<(
             .map_err(|e| format!("seeding failed: {e}"))?;
         tracing::info!(inserted = n, "seed items present");
     }
+    let shutdown = shutdown_signal();
     let app = items::app::bind(&config.listen, store)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -67,33 +68,36 @@ async fn run<S: store::ItemStore>(config: &config::Config, store: S) -> Result<(
         addr = app.local_addr(),
         store = config.store,
     );
-    app.serve(shutdown_signal())
+    app.serve(shutdown)
         .await
         .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Completes on SIGINT (Ctrl-C) or SIGTERM. The SIGTERM handler is installed here, before the
+/// server starts: installed lazily, on the future's first poll, a SIGTERM that arrives in
+/// between would still kill the process the default way.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::warn!("cannot listen for SIGTERM: {e}");
-                    let _ = ctrl_c.await;
-                    return;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        match term {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
                 }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                let _ = ctrl_c.await;
+            }
         }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
-    tracing::info!("shutting down");
 }

@@ -9,12 +9,7 @@ use crate::spec::{self, differences, normalize_served, normalize_written, Observ
 pub async fn served_openapi_json_equals_items_yaml() {
     let app = spawn_app().await;
 
-    let served: Value = reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served = app.served_document().await;
 
     let diffs = differences(
         &normalize_served(&served, spec::written()),
@@ -50,12 +45,7 @@ pub async fn served_openapi_yaml_is_the_same_document() {
 
 pub async fn the_comparison_reports_a_changed_description_and_a_changed_status() {
     let app = spawn_app().await;
-    let served: Value = reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served = app.served_document().await;
     let mut mutated = spec::written().clone();
     mutated["paths"]["/items/{item_id}"]["put"]["responses"]["201"]["description"] = json!("Made.");
     let get_responses = mutated["paths"]["/items/{item_id}"]["get"]["responses"]

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use items::store::{self, Item, ItemStore, MemoryStore, StoreError, Upsert};
+use poem::{Endpoint, Response};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -148,27 +149,20 @@ pub fn client_for(base: &str) -> TestApp {
 
 /// Starts the catalog example (openapi/catalog.yaml) on 127.0.0.1:0.
 pub async fn spawn_catalog() -> TestApp {
-    let app = items::app::bind_endpoint("127.0.0.1:0", items::catalog::routes())
-        .await
-        .expect("bind 127.0.0.1:0");
-    let addr = app.local_addr();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.serve(async {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        base: format!("http://{addr}"),
-        spec: spec::catalog(),
-        addr,
-        http: reqwest::Client::new(),
-        down: Arc::new(AtomicBool::new(false)),
-        stop: Some(stop),
-    }
+    spawn_example(items::catalog::routes(), spec::catalog()).await
 }
 
 /// Starts the pets example (openapi/pets.yaml) on 127.0.0.1:0.
 pub async fn spawn_pets() -> TestApp {
-    let app = items::app::bind_endpoint("127.0.0.1:0", items::pets::routes())
+    spawn_example(items::pets::routes(), spec::pets()).await
+}
+
+/// Serves an example's routes on 127.0.0.1:0; its responses are checked against `spec`.
+async fn spawn_example(
+    routes: impl Endpoint<Output = Response> + 'static,
+    spec: &'static Value,
+) -> TestApp {
+    let app = items::app::bind_endpoint("127.0.0.1:0", routes)
         .await
         .expect("bind 127.0.0.1:0");
     let addr = app.local_addr();
@@ -178,7 +172,7 @@ pub async fn spawn_pets() -> TestApp {
     }));
     TestApp {
         base: format!("http://{addr}"),
-        spec: spec::pets(),
+        spec,
         addr,
         http: reqwest::Client::new(),
         down: Arc::new(AtomicBool::new(false)),
@@ -346,6 +340,16 @@ impl TestApp {
             .collect();
         let bytes = resp.bytes().await.expect("a response body");
         record(self.spec, method, path, status, &headers, &bytes)
+    }
+
+    /// The document served at `/openapi.json`.
+    pub async fn served_document(&self) -> Value {
+        reqwest::get(format!("{}/openapi.json", self.base))
+            .await
+            .expect("GET /openapi.json")
+            .json()
+            .await
+            .expect("/openapi.json is JSON")
     }
 
     /// `GET path`.
