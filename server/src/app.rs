@@ -34,11 +34,9 @@ pub fn serve_api<T: OpenApi + 'static>(
     service: OpenApiService<T, ()>,
 ) -> impl Endpoint<Output = Response> {
     let served = service.spec();
-    let json = corrected_document(&served);
-    let yaml = serde_yaml::to_string(
-        &serde_json::from_str::<serde_json::Value>(&json).expect("the document is JSON"),
-    )
-    .expect("a JSON value is valid YAML");
+    let document = corrected_document(&served);
+    let json = serde_json::to_string_pretty(&document).expect("a JSON value serializes");
+    let yaml = serde_yaml::to_string(&document).expect("a JSON value is valid YAML");
     // Swagger UI from poem-openapi inlines its script, stylesheet and the document: nothing is
     // fetched from the internet, so the page works offline. It shows the corrected document.
     let html = service.swagger_ui_html().replace(&served, &json);
@@ -74,7 +72,7 @@ pub fn serve_api<T: OpenApi + 'static>(
 /// every `oneOf`/`anyOf` with `type: object` beside it, which a union of strings or numbers
 /// can never satisfy. The spec never has a `type` there (the generator refuses one), so it
 /// goes.
-pub fn corrected_document(served: &str) -> String {
+pub fn corrected_document(served: &str) -> serde_json::Value {
     fn untype_unions(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
@@ -91,7 +89,7 @@ pub fn corrected_document(served: &str) -> String {
     let mut doc: serde_json::Value =
         serde_json::from_str(served).expect("poem-openapi serves its document as JSON");
     untype_unions(&mut doc);
-    serde_json::to_string_pretty(&doc).expect("a JSON value serializes")
+    doc
 }
 
 /// The top of the app, in one endpoint rather than a stack of poem layers (a `Route` nesting

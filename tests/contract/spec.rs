@@ -752,14 +752,13 @@ fn complete_discriminator_mappings(doc: &mut Value) {
         else {
             return;
         };
-        let Some(discriminator) = schema.get_mut("discriminator") else {
+        let Some(discriminator) = schema
+            .get_mut("discriminator")
+            .and_then(Value::as_object_mut)
+        else {
             return;
         };
-        let mapping = discriminator
-            .as_object_mut()
-            .expect("a discriminator is an object")
-            .entry("mapping")
-            .or_insert_with(|| json!({}));
+        let mapping = discriminator.entry("mapping").or_insert_with(|| json!({}));
         for target in variants.iter().filter_map(|v| v["$ref"].as_str()) {
             let mapped = mapping
                 .as_object()

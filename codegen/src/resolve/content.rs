@@ -10,12 +10,11 @@
 use openapiv3::{ReferenceOr, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{Resolver, REQUEST_BODY_REF};
+use super::Resolver;
 use crate::ir::{self, Content, Payload, PayloadKind};
 use crate::naming::{is_identifier, pascal_case, status_variant};
-use crate::source::{join, unescape};
+use crate::source::join;
 
-const RESPONSE_REF: &str = "#/components/responses/";
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
@@ -26,41 +25,9 @@ impl Resolver<'_> {
         op_type: &str,
         at: &str,
     ) -> Option<ir::Body> {
-        let (body, at) = match body {
-            ReferenceOr::Item(body) => (body, at.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix(REQUEST_BODY_REF).map(unescape);
-                let found = name.as_ref().and_then(|n| {
-                    self.doc
-                        .components
-                        .as_ref()?
-                        .request_bodies
-                        .get(n)
-                        .map(|b| (n.clone(), b))
-                });
-                match found {
-                    Some((name, ReferenceOr::Item(body))) => {
-                        (body, join("/components/requestBodies", &name))
-                    }
-                    Some((name, ReferenceOr::Reference { .. })) => {
-                        self.diags.error(
-                            &join("/components/requestBodies", &name),
-                            "a request body that is only a `$ref` is not supported",
-                            "define the request body here directly",
-                        );
-                        return None;
-                    }
-                    None => {
-                        self.diags.error(
-                            &join(at, "$ref"),
-                            format!("`$ref: {reference}` points at no request body"),
-                            "define it under `components/requestBodies`, or fix the name",
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let (body, at) = self.component(body, at, "requestBodies", "request body", |c, n| {
+            c.request_bodies.get(n)
+        })?;
         if !body.required {
             self.diags.error(
                 &at,
@@ -256,7 +223,7 @@ impl Resolver<'_> {
         };
         let mut problems = Vec::new();
         for f in &object.fields {
-            let scalar = matches!(&f.ty, ir::Ty::Builtin(b) if matches!(b.as_str(), "::std::string::String" | "i32" | "i64" | "f32" | "f64" | "bool"));
+            let scalar = is_plain_scalar(&f.ty);
             let checked = f.oai.iter().any(|a| {
                 a.starts_with("validator") || a.starts_with("default") || a == "read_only"
             });
@@ -416,10 +383,9 @@ impl Resolver<'_> {
                     ok = false;
                     continue;
                 };
-                let scalar = |t: &ir::Ty| matches!(t, ir::Ty::Builtin(b) if matches!(b.as_str(), "::std::string::String" | "i32" | "i64" | "f32" | "f64" | "bool"));
                 let fits = match &typed.ty {
-                    ir::Ty::Vec(inner) => scalar(inner),
-                    t => scalar(t),
+                    ir::Ty::Vec(inner) => is_plain_scalar(inner),
+                    t => is_plain_scalar(t),
                 };
                 if !fits {
                     self.diags.error(&here, "a multipart part must be a file (`type: string, format: binary`), a string, number, integer or boolean, or an array of them", "send structured data as JSON instead");
@@ -545,10 +511,13 @@ impl Resolver<'_> {
             );
         for (status, response) in declared {
             let r_at = join(at, &status.to_string());
-            let Some((response, def_at)) = self.response_ref(response, &r_at) else {
+            let Some((response, def_at)) =
+                self.component(response, &r_at, "responses", "response", |c, n| {
+                    c.responses.get(n)
+                })
+            else {
                 continue;
             };
-            let response = &response;
             let variant = match status {
                 ir::Status::Code(c) => status_variant(c),
                 ir::Status::Range(_) => format!("Status{status}"),
@@ -598,49 +567,6 @@ impl Resolver<'_> {
         out
     }
 
-    /// The response itself (following a `$ref` into `components/responses`) and where it is
-    /// written.
-    fn response_ref(
-        &mut self,
-        response: &ReferenceOr<openapiv3::Response>,
-        at: &str,
-    ) -> Option<(openapiv3::Response, String)> {
-        let reference = match response {
-            ReferenceOr::Item(r) => return Some((r.clone(), at.to_owned())),
-            ReferenceOr::Reference { reference } => reference,
-        };
-        let name = reference.strip_prefix(RESPONSE_REF).map(unescape);
-        let found = name.as_ref().and_then(|n| {
-            self.doc
-                .components
-                .as_ref()?
-                .responses
-                .get(n)
-                .map(|r| (n.clone(), r))
-        });
-        match found {
-            Some((name, ReferenceOr::Item(r))) => {
-                Some((r.clone(), join("/components/responses", &name)))
-            }
-            Some((name, ReferenceOr::Reference { .. })) => {
-                self.diags.error(
-                    &join("/components/responses", &name),
-                    "a response that is only a `$ref` is not supported",
-                    "define the response here directly",
-                );
-                None
-            }
-            None => {
-                self.diags.error(
-                    &join(at, "$ref"),
-                    format!("`$ref: {reference}` points at no response"),
-                    "define it under `components/responses`, or fix the name",
-                );
-                None
-            }
-        }
-    }
-
     fn response_headers(&mut self, response: &openapiv3::Response, at: &str) -> Vec<ir::Header> {
         let mut headers = Vec::new();
         for (name, header) in &response.headers {
@@ -682,6 +608,12 @@ impl Resolver<'_> {
         }
         headers
     }
+}
+
+/// A string, number, integer or boolean without format or pattern: what forms and multipart
+/// parts can carry.
+fn is_plain_scalar(ty: &ir::Ty) -> bool {
+    matches!(ty, ir::Ty::Builtin(b) if matches!(b.as_str(), "::std::string::String" | "i32" | "i64" | "f32" | "f64" | "bool"))
 }
 
 /// The variant of a media type in a content enum: `Json`, `Text`, `Form`, else the media

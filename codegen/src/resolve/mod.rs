@@ -29,8 +29,6 @@ use crate::naming::{is_identifier, pascal_case, snake_case};
 use crate::source::join;
 
 const SCHEMA_REF: &str = "#/components/schemas/";
-const PARAMETER_REF: &str = "#/components/parameters/";
-const REQUEST_BODY_REF: &str = "#/components/requestBodies/";
 
 /// Resolves the loaded document into the IR, reporting into `diags`.
 pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
@@ -152,7 +150,7 @@ struct Resolver<'a> {
     auth_enums: Vec<ir::AuthEnum>,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
     /// Doc lines for a spec text, checked to be served back unchanged: poem-openapi trims
     /// every line of a doc comment and drops trailing newlines, so such text would differ.
     fn text(&mut self, text: Option<&str>, at: &str) -> Doc {
@@ -523,45 +521,63 @@ impl Resolver<'_> {
         (segments.join("/"), names)
     }
 
+    /// The object `item` is, following a `$ref` into `components/<kind>` (`what` names one
+    /// in messages), and where it is written. A reference to a reference, or to nothing, is a
+    /// diagnostic.
+    fn component<'d, T>(
+        &mut self,
+        item: &'d ReferenceOr<T>,
+        at: &str,
+        kind: &str,
+        what: &str,
+        lookup: impl Fn(&'d openapiv3::Components, &str) -> Option<&'d ReferenceOr<T>>,
+    ) -> Option<(&'d T, String)>
+    where
+        'a: 'd,
+    {
+        let reference = match item {
+            ReferenceOr::Item(item) => return Some((item, at.to_owned())),
+            ReferenceOr::Reference { reference } => reference,
+        };
+        let doc: &'d OpenAPI = self.doc;
+        let prefix = format!("#/components/{kind}/");
+        let name = reference.strip_prefix(&prefix).map(crate::source::unescape);
+        let found = name
+            .as_ref()
+            .and_then(|n| Some((n, lookup(doc.components.as_ref()?, n)?)));
+        match found {
+            Some((name, ReferenceOr::Item(item))) => {
+                Some((item, join(&format!("/components/{kind}"), name)))
+            }
+            Some((name, ReferenceOr::Reference { .. })) => {
+                self.diags.error(
+                    &join(&format!("/components/{kind}"), name),
+                    format!("a {what} that is only a `$ref` is not supported"),
+                    format!("define the {what} here directly"),
+                );
+                None
+            }
+            None => {
+                self.diags.error(
+                    &join(at, "$ref"),
+                    format!("`$ref: {reference}` points at no {what}"),
+                    format!(
+                        "define it under `components/{kind}` as `{prefix}Name`, or fix the name"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn parameter(
         &mut self,
         p: &ReferenceOr<Parameter>,
         method: &str,
         at: &str,
     ) -> Option<(ir::Param, bool)> {
-        let (p, at) = match p {
-            ReferenceOr::Item(p) => (p, at.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let target = reference
-                    .strip_prefix(PARAMETER_REF)
-                    .map(crate::source::unescape);
-                let found = target.as_ref().and_then(|name| {
-                    self.doc
-                        .components
-                        .as_ref()?
-                        .parameters
-                        .get(name)
-                        .map(|p| (name.clone(), p))
-                });
-                match found {
-                    Some((name, ReferenceOr::Item(p))) => {
-                        (p, join("/components/parameters", &name))
-                    }
-                    Some((name, ReferenceOr::Reference { .. })) => {
-                        self.diags.error(
-                            &join("/components/parameters", &name),
-                            "a parameter that is only a `$ref` is not supported",
-                            "define the parameter here directly",
-                        );
-                        return None;
-                    }
-                    None => {
-                        self.diags.error(&join(at, "$ref"), format!("`$ref: {reference}` points at no parameter"), "define it under `components/parameters` as `#/components/parameters/Name`, or fix the name");
-                        return None;
-                    }
-                }
-            }
-        };
+        let (p, at) =
+            self.component(p, at, "parameters", "parameter", |c, n| c.parameters.get(n))?;
         let data = p.parameter_data_ref();
         let (extractor, is_path) = match p {
             Parameter::Path { .. } => ("Path", true),

@@ -908,14 +908,12 @@ impl Resolver<'_> {
         let mut edges: BTreeMap<String, Vec<(String, bool, String)>> = BTreeMap::new();
         // A union holds one of its variants: an edge that is never required.
         for (name, union) in &self.unions {
-            for v in &union.variants {
-                if let Ty::Named(target) = &v.ty {
-                    edges.entry(name.clone()).or_default().push((
-                        target.clone(),
-                        false,
-                        String::new(),
-                    ));
-                }
+            for target in named_variants(union) {
+                edges.entry(name.clone()).or_default().push((
+                    target.to_owned(),
+                    false,
+                    String::new(),
+                ));
             }
         }
         for (name, object) in &self.objects {
@@ -966,14 +964,7 @@ impl Resolver<'_> {
         // A union that holds itself through unions only has no object field to box.
         for (name, union) in &self.unions {
             let mut seen = BTreeSet::new();
-            let mut stack: Vec<&str> = union
-                .variants
-                .iter()
-                .filter_map(|v| match &v.ty {
-                    Ty::Named(t) => Some(t.as_str()),
-                    _ => None,
-                })
-                .collect();
+            let mut stack: Vec<&str> = named_variants(union).collect();
             let mut cyclic = false;
             while let Some(n) = stack.pop() {
                 if n == name {
@@ -981,10 +972,7 @@ impl Resolver<'_> {
                     break;
                 }
                 if let Some(u) = self.unions.get(n).filter(|_| seen.insert(n)) {
-                    stack.extend(u.variants.iter().filter_map(|v| match &v.ty {
-                        Ty::Named(t) => Some(t.as_str()),
-                        _ => None,
-                    }));
+                    stack.extend(named_variants(u));
                 }
             }
             if cyclic {
@@ -1020,6 +1008,14 @@ impl Resolver<'_> {
             }
         }
     }
+}
+
+/// The generated types a union's variants name (objects, enums, unions).
+fn named_variants(union: &ir::Union) -> impl Iterator<Item = &str> {
+    union.variants.iter().filter_map(|v| match &v.ty {
+        Ty::Named(t) => Some(t.as_str()),
+        _ => None,
+    })
 }
 
 /// The target of an `allOf` of one `$ref` with nothing else but a description.
