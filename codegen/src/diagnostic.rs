@@ -19,9 +19,21 @@ use std::fmt;
 
 use crate::source::Source;
 
+/// Whether a problem stops generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The spec cannot be generated as written.
+    Error,
+    /// Generated anyway; the text says what the server does instead of what the spec might
+    /// suggest (an error in strict mode, when the warning is one strictness governs).
+    Warning,
+}
+
 /// One problem in the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// JSON pointer (RFC 6901) to the offending node; empty for the whole document.
     pub pointer: String,
     /// 1-based line and column, when the position is known.
@@ -36,22 +48,55 @@ pub struct Diagnostic {
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// Strict mode: [`Self::lenient`] problems are errors.
+    strict: bool,
 }
 
 impl Diagnostics {
+    /// A collector; in `strict` mode the problems reported through [`Self::lenient`] are
+    /// errors instead of warnings.
+    pub fn new(strict: bool) -> Self {
+        Diagnostics {
+            items: Vec::new(),
+            strict,
+        }
+    }
+
     /// Records a problem at `pointer`; its position is looked up later, in [`Self::finish`].
     pub fn error(&mut self, pointer: &str, message: impl Into<String>, help: impl Into<String>) {
+        self.push(Severity::Error, pointer, message.into(), help.into());
+    }
+
+    /// Records something generated differently from what a reader of the spec might expect.
+    pub fn warn(&mut self, pointer: &str, message: impl Into<String>, help: impl Into<String>) {
+        self.push(Severity::Warning, pointer, message.into(), help.into());
+    }
+
+    /// A warning by default, an error in strict mode: what an ordinary spec does (no declared
+    /// 400, two names that collide in Rust) and a carefully kept one should not.
+    pub fn lenient(&mut self, pointer: &str, message: impl Into<String>, help: impl Into<String>) {
+        let severity = if self.strict {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        self.push(severity, pointer, message.into(), help.into());
+    }
+
+    fn push(&mut self, severity: Severity, pointer: &str, message: String, help: String) {
         self.items.push(Diagnostic {
+            severity,
             pointer: pointer.to_owned(),
             position: None,
-            message: message.into(),
-            help: help.into(),
+            message,
+            help,
         });
     }
 
     /// Records a problem whose position is known already (a YAML syntax error).
     pub fn error_at(&mut self, position: (usize, usize), message: String, help: String) {
         self.items.push(Diagnostic {
+            severity: Severity::Error,
             pointer: String::new(),
             position: Some(position),
             message,
@@ -59,9 +104,9 @@ impl Diagnostics {
         });
     }
 
-    /// True if nothing was reported.
+    /// True if no error was reported (warnings may have been).
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        !self.items.iter().any(|d| d.severity == Severity::Error)
     }
 
     /// Locates every diagnostic in `source`, sorts them by position and drops exact repeats.
@@ -96,6 +141,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// True if any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// The errors and the warnings, in that order, each sorted by position.
+    pub fn split(&self) -> (Vec<&Diagnostic>, Vec<&Diagnostic>) {
+        self.items
+            .iter()
+            .partition(|d| d.severity == Severity::Error)
+    }
+
     /// A report for a file that could not be parsed into a tree at all.
     pub fn single(file: &str, diagnostic: Diagnostic) -> Self {
         Report {
@@ -105,32 +162,70 @@ impl Report {
     }
 }
 
+/// Warnings that share a `help` past this many are summarised: a vendor spec without a
+/// declared 400 would otherwise print the same advice for each of its hundreds of operations.
+const SHOWN_PER_KIND: usize = 5;
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.items {
-            write!(f, "{}", self.file)?;
-            if let Some((line, column)) = d.position {
-                write!(f, ":{line}:{column}")?;
-            }
-            let pointer = if d.pointer.is_empty() && d.position.is_none() {
-                "/"
-            } else {
-                &d.pointer
-            };
-            if pointer.is_empty() {
-                writeln!(f, ": {}", d.message)?;
-            } else {
-                writeln!(f, ": {pointer}: {}", d.message)?;
-            }
-            writeln!(f, "  help: {}", d.help)?;
+        let (errors, warnings) = self.split();
+        for d in &errors {
+            self.write_one(f, d)?;
         }
-        let n = self.items.len();
-        writeln!(
-            f,
-            "{n} error{} in {}",
-            if n == 1 { "" } else { "s" },
-            self.file
-        )
+        let mut shown: std::collections::BTreeMap<&str, usize> = Default::default();
+        for d in &warnings {
+            let n = shown.entry(&d.help).or_default();
+            *n += 1;
+            if *n <= SHOWN_PER_KIND {
+                self.write_one(f, d)?;
+            }
+        }
+        for (help, n) in shown.iter().filter(|(_, n)| **n > SHOWN_PER_KIND) {
+            let first = warnings.iter().find(|d| d.help == *help).expect("counted");
+            writeln!(
+                f,
+                "{}: warning: {} more like \"{}\"",
+                self.file,
+                n - SHOWN_PER_KIND,
+                first.message
+            )?;
+        }
+        let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        match (errors.len(), warnings.len()) {
+            (e, 0) => writeln!(f, "{} in {}", plural(e, "error"), self.file),
+            (0, w) => writeln!(f, "{} in {}", plural(w, "warning"), self.file),
+            (e, w) => writeln!(
+                f,
+                "{} and {} in {}",
+                plural(e, "error"),
+                plural(w, "warning"),
+                self.file
+            ),
+        }
+    }
+}
+
+impl Report {
+    fn write_one(&self, f: &mut fmt::Formatter<'_>, d: &Diagnostic) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((line, column)) = d.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        let pointer = if d.pointer.is_empty() && d.position.is_none() {
+            "/"
+        } else {
+            &d.pointer
+        };
+        let label = match d.severity {
+            Severity::Error => "",
+            Severity::Warning => "warning: ",
+        };
+        if pointer.is_empty() {
+            writeln!(f, ": {label}{}", d.message)?;
+        } else {
+            writeln!(f, ": {pointer}: {label}{}", d.message)?;
+        }
+        writeln!(f, "  help: {}", d.help)
     }
 }
 

@@ -42,6 +42,10 @@ pub struct Api {
     pub rejection_bodies: Vec<RejectionBody>,
     /// Patterns of strings, each a marker type for `Matching<_>`, by number.
     pub patterns: Vec<PatternType>,
+    /// Some schema is an enum of numbers or booleans: the `Among` validator is generated.
+    pub value_enums: bool,
+    /// Some request body is optional: the `OptionalBody` extractor is generated.
+    pub optional_bodies: bool,
 }
 
 /// A pattern compiled once, for strings parsed as `Matching<Name>`.
@@ -234,8 +238,12 @@ impl fmt::Display for Ty {
 /// One operation; becomes a trait method, a response enum and an adapter method.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// `operationId` as written.
+    /// `operationId` as written, or derived from method and path when there is none.
     pub id: String,
+    /// False when `id` was derived (the served document then has no operationId).
+    pub id_declared: bool,
+    /// On the generator's skip list: no handler method; the route answers 501.
+    pub skipped: bool,
     /// Trait and adapter method name (snake case).
     pub method: String,
     /// Response enum name (`PutItemResponse`).
@@ -362,27 +370,43 @@ pub struct Body {
     pub content: Content,
     /// The request body's description lines.
     pub doc: Doc,
+    /// `required: true`; an optional body reaches the handler as an `Option`.
+    pub required: bool,
 }
 
 impl Body {
     /// The type the handler receives: the value of a single payload, else the enum.
     pub fn handler_type(&self) -> String {
-        match &self.content {
+        let ty = match &self.content {
             Content::Single(p) => p.value_type(),
             Content::Several(e) => e.name.clone(),
+        };
+        if self.required {
+            ty
+        } else {
+            format!("::std::option::Option<{ty}>")
+        }
+    }
+
+    /// The adapter argument's type: the payload (or enum), wrapped in `OptionalBody` when
+    /// the body is optional.
+    pub fn extractor_type(&self) -> String {
+        if self.required {
+            self.content.rust_type()
+        } else {
+            format!("OptionalBody<{}>", self.content.rust_type())
         }
     }
 
     /// What turns the extracted body into the handler's (`.0` unwraps a single payload;
     /// a multipart struct is its own payload).
     pub fn to_handler(&self) -> &'static str {
-        match &self.content {
-            Content::Single(Payload {
-                kind: PayloadKind::Multipart(_),
-                ..
-            })
-            | Content::Several(_) => "",
-            Content::Single(_) => ".0",
+        let single = matches!(&self.content, Content::Single(p) if !matches!(p.kind, PayloadKind::Multipart(_)));
+        match (self.required, single) {
+            (true, true) => ".0",
+            (true, false) => "",
+            (false, true) => ".0.map(|b| b.0)",
+            (false, false) => ".0",
         }
     }
 }
@@ -738,8 +762,10 @@ impl Operation {
         let mut args = vec![
             format!("path = {:?}", self.route),
             format!("method = {:?}", self.http_method),
-            format!("operation_id = {:?}", self.id),
         ];
+        if self.id_declared {
+            args.push(format!("operation_id = {:?}", self.id));
+        }
         args.extend(self.tags.iter().map(|t| format!("tag = {t:?}")));
         if self.deprecated {
             args.push("deprecated".to_owned());
@@ -797,6 +823,20 @@ pub fn one_line(s: &str) -> String {
 /// A Rust string literal for `s`.
 pub fn literal(s: &str) -> String {
     format!("{s:?}")
+}
+
+/// A string literal for long text (an embedded document): raw, with as many `#` as it needs,
+/// so the text stays readable in the generated file. Text with a carriage return is escaped
+/// instead: rustc turns a CRLF inside a literal into LF.
+pub fn raw_literal(s: &str) -> String {
+    if s.contains('\r') {
+        return literal(s);
+    }
+    let mut hashes = String::new();
+    while s.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{s}\"{hashes}")
 }
 
 /// Formats `#[oai(a, b)]`, or nothing when there are no arguments.

@@ -12,6 +12,7 @@
 //! crate has no dependency on poem: it produces text, the server crate compiles it.
 #![deny(missing_docs)]
 
+mod build_script;
 pub mod diagnostic;
 pub mod format;
 pub mod ir;
@@ -25,7 +26,8 @@ pub mod source;
 use std::fmt;
 use std::path::Path;
 
-pub use diagnostic::{Diagnostic, Report};
+pub use build_script::Generator;
+pub use diagnostic::{Diagnostic, Report, Severity};
 
 /// Why generation failed.
 #[derive(Debug)]
@@ -56,43 +58,80 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// How to generate: the settings a user's `build.rs` chooses (see [`Generator`]).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Strict mode: what is only a warning by default (operations that declare no 400/413/415
+    /// for the requests the server rejects, Rust names that collide) is an error.
+    pub strict: bool,
+    /// operationIds (or, for operations without one, their generated method names) that get
+    /// no handler: they answer 501 and are listed when generating.
+    pub skip: Vec<String>,
+    /// Where the generated code finds the spec text it serves: a path for `include_str!`,
+    /// relative to the generated file. `None` embeds the text itself in the output.
+    pub document: Option<String>,
+}
+
+/// What generation produced.
+#[derive(Debug)]
+pub struct Generated {
+    /// The formatted Rust.
+    pub code: String,
+    /// Warnings (never errors); empty when there are none.
+    pub warnings: Report,
+}
+
 /// Checks the spec at `path` (shown as `name` in messages) and returns its IR.
 pub fn check(path: &Path, name: &str) -> Result<ir::Api, Report> {
-    let (loaded, diags) = load::load_file(path, name)?;
-    finish(loaded, diags)
+    let text = load::read(path, name)?;
+    check_str(name, &text)
 }
 
-/// Checks spec text (shown as `name` in messages) and returns its IR.
+/// Checks spec text (shown as `name` in messages) with default options and returns its IR.
 pub fn check_str(name: &str, text: &str) -> Result<ir::Api, Report> {
-    let (loaded, diags) = load::load_str(name, text)?;
-    finish(loaded, diags)
+    check_with(&Options::default(), name, text).map(|(api, _)| api)
 }
 
-fn finish(loaded: load::Loaded, mut diags: diagnostic::Diagnostics) -> Result<ir::Api, Report> {
-    let api = resolve::resolve(&loaded, &mut diags);
-    if diags.is_empty() {
-        Ok(api)
+/// Checks spec text with `options`: its IR and the warnings, or every error and warning.
+pub fn check_with(options: &Options, name: &str, text: &str) -> Result<(ir::Api, Report), Report> {
+    let (loaded, mut diags) = load::load_str_with(name, text, options.strict)?;
+    let api = resolve::resolve(&loaded, options, &mut diags);
+    let ok = diags.is_empty();
+    let report = diags.finish(Some(&loaded.source));
+    if ok {
+        Ok((api, report))
     } else {
-        Err(diags.finish(Some(&loaded.source)))
+        Err(report)
     }
 }
 
 /// Generates formatted Rust for the spec at `path`, shown as `name` in messages and headers.
 pub fn generate(path: &Path, name: &str) -> Result<String, Error> {
-    let api = check(path, name).map_err(Error::Spec)?;
-    emit(&api)
+    let text = load::read(path, name).map_err(Error::Spec)?;
+    generate_str(name, &text)
 }
 
-/// Generates formatted Rust for spec text.
+/// Generates formatted Rust for spec text, with default options.
 pub fn generate_str(name: &str, text: &str) -> Result<String, Error> {
-    let api = check_str(name, text).map_err(Error::Spec)?;
-    emit(&api)
+    generate_with(&Options::default(), name, text).map(|g| g.code)
 }
 
-fn emit(api: &ir::Api) -> Result<String, Error> {
-    let raw = render::render(api).map_err(|e| Error::Bug {
+/// Generates formatted Rust for spec text with `options`.
+pub fn generate_with(options: &Options, name: &str, text: &str) -> Result<Generated, Error> {
+    let (api, warnings) = check_with(options, name, text).map_err(Error::Spec)?;
+    let raw = render::render(&api, &document_expr(options, text)).map_err(|e| Error::Bug {
         message: format!("template: {e}"),
         raw: String::new(),
     })?;
-    format::format(&api.source, &raw).map_err(|message| Error::Bug { message, raw })
+    let code = format::format(&api.source, &raw).map_err(|message| Error::Bug { message, raw })?;
+    Ok(Generated { code, warnings })
+}
+
+/// The Rust expression of the served document: `include_str!` of the file beside the
+/// generated code, or the text itself as a raw string literal.
+fn document_expr(options: &Options, text: &str) -> String {
+    match &options.document {
+        Some(path) => format!("::std::include_str!({path:?})"),
+        None => ir::raw_literal(text),
+    }
 }

@@ -39,50 +39,49 @@ pub struct Loaded {
     pub doc: openapiv3::OpenAPI,
 }
 
-/// Reads and parses the spec at `path`, shown in diagnostics as `name`.
-pub fn load_file(path: &Path, name: &str) -> Result<(Loaded, Diagnostics), Report> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+/// Reads the spec at `path`, shown in diagnostics as `name`.
+pub fn read(path: &Path, name: &str) -> Result<String, Report> {
+    std::fs::read_to_string(path).map_err(|e| {
         Report::single(
             name,
             Diagnostic {
+                severity: crate::diagnostic::Severity::Error,
                 pointer: String::new(),
                 position: None,
                 message: format!("cannot read the spec: {e}"),
                 help: "check the path; the spec is read relative to the package root".into(),
             },
         )
-    })?;
-    load_str(name, &text)
+    })
+}
+
+/// Reads and parses the spec at `path`, shown in diagnostics as `name`.
+pub fn load_file(path: &Path, name: &str) -> Result<(Loaded, Diagnostics), Report> {
+    load_str(name, &read(path, name)?)
 }
 
 /// Parses spec text. Returns the loaded document plus the diagnostics found so far (the
 /// caller keeps collecting), or a finished report if nothing could be parsed.
 pub fn load_str(name: &str, text: &str) -> Result<(Loaded, Diagnostics), Report> {
-    // serde_yaml parses with libyaml, which keeps its own stack of open collections instead of
-    // recursing, and stops building the value at 128 levels: it cannot overflow the stack.
-    let raw: Value = match serde_yaml::from_str(text) {
+    load_str_with(name, text, false)
+}
+
+/// Whether `text` is a JSON document rather than YAML. JSON is read with serde_json: YAML is
+/// a superset of JSON only nearly (a `\ud83d\udc4d` surrogate pair is valid JSON, not YAML).
+pub fn is_json(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+}
+
+/// [`load_str`], collecting into a [`Diagnostics`] that is `strict` or not.
+pub fn load_str_with(name: &str, text: &str, strict: bool) -> Result<(Loaded, Diagnostics), Report> {
+    let parsed = if is_json(text) {
+        parse_json(text)
+    } else {
+        parse_yaml(text)
+    };
+    let raw = match parsed {
         Ok(v) => v,
-        Err(e) => {
-            let position = e.location().map(|l| (l.line(), l.column()));
-            let message = strip_location(&e.to_string());
-            let (message, help) = if message == "recursion limit exceeded" {
-                (too_deep_message(), TOO_DEEP_HELP.into())
-            } else {
-                (
-                    format!("YAML syntax error: {message}"),
-                    "fix the YAML at this position (indentation, quoting, a missing `:`)".into(),
-                )
-            };
-            return Err(Report::single(
-                name,
-                Diagnostic {
-                    pointer: String::new(),
-                    position,
-                    message,
-                    help,
-                },
-            ));
-        }
+        Err(diagnostic) => return Err(Report::single(name, diagnostic)),
     };
     // Everything from here on recurses over the document: one deeper than `MAX_DEPTH` goes
     // no further than locating the error.
@@ -98,7 +97,7 @@ pub fn load_str(name: &str, text: &str) -> Result<(Loaded, Diagnostics), Report>
         tree,
     };
 
-    let mut diags = Diagnostics::default();
+    let mut diags = Diagnostics::new(strict);
     if let Some(pointer) = too_deep {
         diags.error(&pointer, too_deep_message(), TOO_DEEP_HELP);
         return Err(diags.finish(Some(&source)));
@@ -128,6 +127,52 @@ pub fn load_str(name: &str, text: &str) -> Result<(Loaded, Diagnostics), Report>
             Err(diags.finish(Some(&source)))
         }
     }
+}
+
+/// serde_yaml parses with libyaml, which keeps its own stack of open collections instead of
+/// recursing, and stops building the value at 128 levels: it cannot overflow the stack.
+fn parse_yaml(text: &str) -> Result<Value, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let position = e.location().map(|l| (l.line(), l.column()));
+        let message = strip_location(&e.to_string());
+        let (message, help) = if message == "recursion limit exceeded" {
+            (too_deep_message(), TOO_DEEP_HELP.into())
+        } else {
+            (
+                format!("YAML syntax error: {message}"),
+                "fix the YAML at this position (indentation, quoting, a missing `:`)".into(),
+            )
+        };
+        Diagnostic {
+            severity: crate::diagnostic::Severity::Error,
+            pointer: String::new(),
+            position,
+            message,
+            help,
+        }
+    })
+}
+
+/// serde_json stops at 128 levels too ("recursion limit exceeded").
+fn parse_json(text: &str) -> Result<Value, Diagnostic> {
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        let message = strip_location(&e.to_string());
+        let (message, help) = if message == "recursion limit exceeded" {
+            (too_deep_message(), TOO_DEEP_HELP.into())
+        } else {
+            (
+                format!("JSON syntax error: {message}"),
+                "fix the JSON at this position (a missing comma, quote or bracket)".into(),
+            )
+        };
+        Diagnostic {
+            severity: crate::diagnostic::Severity::Error,
+            pointer: String::new(),
+            position: Some((e.line(), e.column())),
+            message,
+            help,
+        }
+    })
 }
 
 fn check_version(raw: &Value, diags: &mut Diagnostics) {

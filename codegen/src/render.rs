@@ -29,15 +29,18 @@ struct HandlerTrait<'a> {
 #[template(path = "adapter.rs")]
 struct Adapter<'a> {
     api: &'a ir::Api,
+    /// The Rust expression of the document text (`include_str!(…)` or a literal).
+    document: &'a str,
 }
 
-/// Renders every section, in a fixed order, into one unformatted Rust source.
-pub fn render(api: &ir::Api) -> Result<String, askama::Error> {
+/// Renders every section, in a fixed order, into one unformatted Rust source; `document` is
+/// the expression that yields the spec text the server serves.
+pub fn render(api: &ir::Api, document: &str) -> Result<String, askama::Error> {
     let mut out = String::new();
     out.push_str(&Types { api }.render()?);
     out.push_str(&Responses { api }.render()?);
     out.push_str(&HandlerTrait { api }.render()?);
-    out.push_str(&Adapter { api }.render()?);
+    out.push_str(&Adapter { api, document }.render()?);
     Ok(out)
 }
 

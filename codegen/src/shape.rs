@@ -86,19 +86,18 @@ const fn no(name: &'static str, shape: Shape, help: &'static str) -> Key {
     }
 }
 
-const LATER: &str = "remove it; the generator does not express it yet, and dropping it silently would make the served API differ from the spec";
 
 static DOCUMENT: Kind = Kind {
     what: "the document",
     keys: &[
         req("openapi", Shape::Str),
         req("info", Shape::Obj(&INFO)),
-        no("servers", Shape::Any, LATER),
+        k("servers", Shape::Any),
         req("paths", Shape::Paths),
         k("components", Shape::Obj(&COMPONENTS)),
         k("security", SECURITY),
         k("tags", Shape::ListOf(&Shape::Obj(&TAG))),
-        no("externalDocs", Shape::Any, LATER),
+        k("externalDocs", Shape::Any),
     ],
 };
 
@@ -107,9 +106,9 @@ static INFO: Kind = Kind {
     keys: &[
         req("title", Shape::Str),
         k("description", Shape::Str),
-        no("termsOfService", Shape::Str, LATER),
-        no("contact", Shape::Any, LATER),
-        no("license", Shape::Any, LATER),
+        k("termsOfService", Shape::Str),
+        k("contact", Shape::Any),
+        k("license", Shape::Any),
         req("version", Shape::Str),
     ],
 };
@@ -119,7 +118,7 @@ static TAG: Kind = Kind {
     keys: &[
         req("name", Shape::Str),
         k("description", Shape::Str),
-        no("externalDocs", Shape::Any, LATER),
+        k("externalDocs", Shape::Any),
     ],
 };
 
@@ -129,19 +128,15 @@ static COMPONENTS: Kind = Kind {
         k("schemas", Shape::MapOf(&Shape::RefOr(&SCHEMA))),
         k("responses", Shape::MapOf(&Shape::RefOr(&RESPONSE))),
         k("parameters", Shape::MapOf(&Shape::RefOr(&PARAMETER))),
-        no("examples", Shape::Any, LATER),
+        k("examples", Shape::Any),
         k("requestBodies", Shape::MapOf(&Shape::RefOr(&REQUEST_BODY))),
-        no(
-            "headers",
-            Shape::Any,
-            "write the header inline in each response",
-        ),
+        k("headers", Shape::MapOf(&Shape::RefOr(&HEADER))),
         k(
             "securitySchemes",
             Shape::MapOf(&Shape::RefOr(&SECURITY_SCHEME)),
         ),
-        no("links", Shape::Any, LATER),
-        no("callbacks", Shape::Any, LATER),
+        k("links", Shape::Any),
+        k("callbacks", Shape::Any),
     ],
 };
 
@@ -149,8 +144,8 @@ static PATH_ITEM: Kind = Kind {
     what: "a path item",
     keys: &[
         no("$ref", Shape::Str, "write the path item inline"),
-        no("summary", Shape::Str, "put the summary on each operation: poem-openapi serves none per path"),
-        no("description", Shape::Str, "put the description on each operation: poem-openapi serves none per path"),
+        k("summary", Shape::Str),
+        k("description", Shape::Str),
         k("get", Shape::Obj(&OPERATION)),
         k("put", Shape::Obj(&OPERATION)),
         k("post", Shape::Obj(&OPERATION)),
@@ -159,12 +154,8 @@ static PATH_ITEM: Kind = Kind {
         k("head", Shape::Obj(&OPERATION)),
         k("patch", Shape::Obj(&OPERATION)),
         k("trace", Shape::Obj(&OPERATION)),
-        no("servers", Shape::Any, LATER),
-        no(
-            "parameters",
-            Shape::Any,
-            "list the parameters on each operation instead (poem-openapi serves them per operation)",
-        ),
+        k("servers", Shape::Any),
+        k("parameters", Shape::ListOf(&Shape::RefOr(&PARAMETER))),
     ],
 };
 
@@ -174,15 +165,15 @@ static OPERATION: Kind = Kind {
         k("tags", Shape::StrList),
         k("summary", Shape::Str),
         k("description", Shape::Str),
-        no("externalDocs", Shape::Any, LATER),
+        k("externalDocs", Shape::Any),
         k("operationId", Shape::Str),
         k("parameters", Shape::ListOf(&Shape::RefOr(&PARAMETER))),
         k("requestBody", Shape::RefOr(&REQUEST_BODY)),
         req("responses", Shape::Responses),
-        no("callbacks", Shape::Any, LATER),
+        k("callbacks", Shape::Any),
         k("deprecated", Shape::Bool),
         k("security", SECURITY),
-        no("servers", Shape::Any, LATER),
+        k("servers", Shape::Any),
     ],
 };
 
@@ -194,13 +185,13 @@ static PARAMETER: Kind = Kind {
         k("description", Shape::Str),
         k("required", Shape::Bool),
         k("deprecated", Shape::Bool),
-        no("allowEmptyValue", Shape::Bool, LATER),
-        no("style", Shape::Str, LATER),
-        no("explode", Shape::Bool, LATER),
-        no("allowReserved", Shape::Bool, LATER),
+        k("allowEmptyValue", Shape::Bool),
+        k("style", Shape::Str),
+        k("explode", Shape::Bool),
+        k("allowReserved", Shape::Bool),
         req("schema", Shape::RefOr(&SCHEMA)),
-        no("example", Shape::Any, LATER),
-        no("examples", Shape::Any, LATER),
+        k("example", Shape::Any),
+        k("examples", Shape::Any),
         no(
             "content",
             Shape::Any,
@@ -222,9 +213,9 @@ static MEDIA_TYPE: Kind = Kind {
     what: "a media type",
     keys: &[
         k("schema", Shape::RefOr(&SCHEMA)),
-        no("example", Shape::Any, LATER),
-        no("examples", Shape::Any, LATER),
-        no("encoding", Shape::Any, LATER),
+        k("example", Shape::Any),
+        k("examples", Shape::Any),
+        k("encoding", Shape::Any),
     ],
 };
 
@@ -234,7 +225,7 @@ static RESPONSE: Kind = Kind {
         req("description", Shape::Str),
         k("headers", Shape::MapOf(&Shape::RefOr(&HEADER))),
         k("content", Shape::MapOf(&Shape::Obj(&MEDIA_TYPE))),
-        no("links", Shape::Any, LATER),
+        k("links", Shape::Any),
     ],
 };
 
@@ -243,14 +234,14 @@ static HEADER: Kind = Kind {
     keys: &[
         k("description", Shape::Str),
         k("required", Shape::Bool),
-        no("deprecated", Shape::Bool, LATER),
-        no("allowEmptyValue", Shape::Bool, LATER),
-        no("style", Shape::Str, LATER),
-        no("explode", Shape::Bool, LATER),
-        no("allowReserved", Shape::Bool, LATER),
+        k("deprecated", Shape::Bool),
+        k("allowEmptyValue", Shape::Bool),
+        k("style", Shape::Str),
+        k("explode", Shape::Bool),
+        k("allowReserved", Shape::Bool),
         req("schema", Shape::RefOr(&SCHEMA)),
-        no("example", Shape::Any, LATER),
-        no("examples", Shape::Any, LATER),
+        k("example", Shape::Any),
+        k("examples", Shape::Any),
         no("content", Shape::Any, "describe the header with `schema`"),
     ],
 };
@@ -258,11 +249,7 @@ static HEADER: Kind = Kind {
 static SCHEMA: Kind = Kind {
     what: "a schema",
     keys: &[
-        no(
-            "title",
-            Shape::Str,
-            "use `description`; the served document titles each named schema with its name",
-        ),
+        k("title", Shape::Str),
         k("multipleOf", Shape::Num),
         k("maximum", Shape::Num),
         k("exclusiveMaximum", Shape::Bool),
@@ -297,8 +284,8 @@ static SCHEMA: Kind = Kind {
         k("discriminator", Shape::Obj(&DISCRIMINATOR)),
         k("readOnly", Shape::Bool),
         k("writeOnly", Shape::Bool),
-        no("xml", Shape::Any, LATER),
-        no("externalDocs", Shape::Any, LATER),
+        k("xml", Shape::Any),
+        k("externalDocs", Shape::Any),
         k("example", Shape::Any),
         k("deprecated", Shape::Bool),
     ],
@@ -609,14 +596,14 @@ mod tests {
     #[test]
     fn every_problem_is_reported_in_one_pass() {
         let m = messages(&format!(
-            "{HEAD}paths:\n  /a:\n    get:\n      responses: {{'200': {{}}}}\n    post:\n      callbacks: {{}}\n      responses: {{'201': {{description: ok}}}}\n"
+            "{HEAD}paths:\n  /a:\n    get:\n      responses: {{'200': {{}}}}\n    post:\n      summry: x\n      responses: {{'201': {{description: ok}}}}\n"
         ));
 
         assert_eq!(
             m,
             [
                 "/paths/~1a/get/responses/200: a response has no `description`",
-                "/paths/~1a/post/callbacks: `callbacks` in an operation is not supported by the generator",
+                "/paths/~1a/post/summry: unknown key `summry` in an operation",
             ]
         );
     }

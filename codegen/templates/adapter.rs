@@ -8,18 +8,23 @@ pub struct Api<H>(pub H);
 impl<H: Handlers> Api<H> {
 {% for op in api.operations %}
 {{ op.doc }}{{ op.attr() }}
-async fn {{ op.method }}(
+{% if op.skipped %}#[allow(unused_variables)] // validated and discarded: the operation is not implemented
+{% endif %}async fn {{ op.method }}(
     &self,
 {% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.ty }},
 {% endif %}
 {% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: ::poem_openapi::param::{{ p.extractor }}<{{ p.wire_ty }}>,
 {% endfor %}
-{% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: {{ b.content.rust_type() }},
+{% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: {{ b.extractor_type() }},
 {% endif %}
-) -> {{ op.response_enum }} {
+) -> {% if op.skipped %}::poem::Result<{{ op.response_enum }}> {
+    // On the generator's skip list: declared, routed, not implemented.
+    ::std::result::Result::Err(::poem::Error::from_status(::poem::http::StatusCode::NOT_IMPLEMENTED))
+}
+{% else %}{{ op.response_enum }} {
     self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.rust_name }}{{ a.to_handler }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
 }
-{% endfor %}
+{% endif %}{% endfor %}
 }
 {% for op in api.operations %}{% for p in op.params %}{% for v in p.values %}
 /// {{ v.doc|one_line }}
@@ -27,6 +32,11 @@ fn {{ v.name }}() -> {{ v.ty }} {
     {{ v.expr }}
 }
 {% endfor %}{% endfor %}{% endfor %}
+
+/// The spec as written ({{ api.source|one_line }}): what `/openapi.json`, `/openapi.yaml` and the
+/// docs page serve. The document poem-openapi derives from the types below is only a
+/// cross-check of it.
+pub const DOCUMENT: &str = {{ document }};
 
 /// The OpenAPI service for {{ api.source|one_line }}: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.

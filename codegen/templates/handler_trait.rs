@@ -6,7 +6,7 @@
 /// because poem serves them on a multi-threaded runtime.
 #[allow(clippy::too_many_arguments)]
 pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
-{% for op in api.operations %}
+{% for op in api.operations %}{% if !op.skipped %}
 {{ op.doc }}{% if !op.doc.0.is_empty() %}///
 {% endif %}/// `{{ op.route_doc()|one_line }}`
 fn {{ op.method }}(
@@ -18,5 +18,5 @@ fn {{ op.method }}(
 {% if let Some(b) = op.body %}    {{ b.rust_name }}: {{ b.handler_type() }},
 {% endif %}
 ) -> impl ::std::future::Future<Output = {{ op.response_enum }}> + ::std::marker::Send;
-{% endfor %}
+{% endif %}{% endfor %}
 }

@@ -117,6 +117,57 @@ impl Pattern for {{ p.name }} {
 }
 {% endfor %}
 {% endif %}
+{% if api.value_enums %}
+/// Accepts only the listed values: the `enum` of a number, integer or boolean schema
+/// (poem-openapi's `Enum` derives string enums only). Used as a custom validator.
+pub struct Among<T: 'static>(pub &'static [T]);
+
+impl<T: ::std::cmp::PartialEq + ::std::fmt::Debug> ::poem_openapi::validation::Validator<T> for Among<T> {
+    fn check(&self, value: &T) -> bool {
+        self.0.contains(value)
+    }
+}
+
+impl<T: ::std::fmt::Debug> ::std::fmt::Display for Among<T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::write!(f, "enum({:?})", self.0)
+    }
+}
+{% endif %}
+{% if api.optional_bodies %}
+/// A request body the spec does not require: a request without `Content-Type` and without
+/// bytes has none; anything else is parsed (and checked) as the payload `T`.
+pub struct OptionalBody<T>(pub ::std::option::Option<T>);
+
+impl<'a, T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
+    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[::poem_openapi::ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
+        T::request_meta().map(|meta| ::poem_openapi::registry::MetaRequest { required: false, ..meta })
+    }
+
+    async fn from_request(
+        request: &'a ::poem::Request,
+        body: &mut ::poem::RequestBody,
+        param_opts: ::poem_openapi::ExtractParamOptions<()>,
+    ) -> ::poem::Result<Self> {
+        if request.content_type().is_none() {
+            let bytes = body.take()?.into_bytes().await?;
+            if bytes.is_empty() {
+                return ::std::result::Result::Ok(Self(::std::option::Option::None));
+            }
+            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
+        }
+        T::from_request(request, body, param_opts).await.map(|value| Self(::std::option::Option::Some(value)))
+    }
+}
+{% endif %}
 {% if !api.tags.is_empty() %}
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]

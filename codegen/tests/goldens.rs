@@ -35,24 +35,62 @@ fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-#[test]
-fn items_yaml_generates_its_golden() {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/items.yaml");
+/// Generates `spec` as `build.rs` would, except that the document is included from the
+/// fixture itself (the goldens are compiled from `golden/`).
+fn generate(kind: &str, path: &Path, strict: bool) -> Result<codegen::Generated, codegen::Error> {
+    let name = format!("fixtures/{kind}/{}.yaml", stem(path));
+    let options = codegen::Options {
+        strict,
+        document: Some(format!("../fixtures/{kind}/{}.yaml", stem(path))),
+        ..Default::default()
+    };
+    codegen::generate_with(&options, &name, &read(path))
+}
 
-    let code = codegen::generate(&spec, "openapi/items.yaml").unwrap_or_else(|e| panic!("{e}"));
+/// The goldens of one generated fixture: its Rust, and its warnings when it has any.
+fn assert_generated(kind: &str, path: &Path, strict: bool) {
+    let generated = generate(kind, path, strict)
+        .unwrap_or_else(|e| panic!("fixtures/{kind}/{} should generate:\n{e}", stem(path)));
 
-    expectorate::assert_contents(golden("items", "rs"), &code);
+    expectorate::assert_contents(golden(&stem(path), "rs"), &generated.code);
+    let warnings = golden(&stem(path), "warnings");
+    if generated.warnings.items.is_empty() {
+        assert!(!warnings.exists(), "{} is stale: remove it", warnings.display());
+    } else {
+        expectorate::assert_contents(warnings, &generated.warnings.to_string());
+    }
 }
 
 #[test]
-fn ok_fixtures_generate_their_goldens() {
+fn items_yaml_generates_its_golden_in_strict_mode() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/items.yaml");
+    let options = codegen::Options {
+        strict: true,
+        document: Some("../../../openapi/items.yaml".into()),
+        ..Default::default()
+    };
+
+    let generated = codegen::generate_with(&options, "openapi/items.yaml", &read(&spec))
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(generated.warnings.items.is_empty(), "{}", generated.warnings);
+    expectorate::assert_contents(golden("items", "rs"), &generated.code);
+}
+
+#[test]
+fn ok_fixtures_generate_their_goldens_in_strict_mode() {
     for path in fixtures("ok") {
-        let name = format!("fixtures/ok/{}.yaml", stem(&path));
+        assert_generated("ok", &path, true);
+    }
+}
 
-        let code = codegen::generate_str(&name, &read(&path))
-            .unwrap_or_else(|e| panic!("{name} should generate:\n{e}"));
-
-        expectorate::assert_contents(golden(&stem(&path), "rs"), &code);
+#[test]
+fn corpus_specs_generate_their_goldens() {
+    // Specs in the shapes real APIs use, generated in the default (not strict) mode.
+    let specs = fixtures("corpus");
+    assert!(specs.len() >= 25, "the corpus has {} specs", specs.len());
+    for path in specs {
+        assert_generated("corpus", &path, false);
     }
 }
 
@@ -65,10 +103,13 @@ fn err_fixtures_fail_with_their_diagnostics() {
             text.starts_with("# Test: "),
             "{name} must say what it tests on its first line"
         );
+        // A fixture of what only strict mode refuses says so on its second line.
+        let strict = text.lines().nth(1) == Some("# Strict");
 
-        let report = match codegen::check_str(&name, &text) {
+        let report = match generate("err", &path, strict) {
             Ok(_) => panic!("{name} should fail"),
-            Err(report) => report,
+            Err(codegen::Error::Spec(report)) => report,
+            Err(e) => panic!("{name}: {e}"),
         };
 
         assert!(
@@ -83,6 +124,7 @@ fn err_fixtures_fail_with_their_diagnostics() {
 fn every_golden_has_a_fixture() {
     let mut expected: Vec<String> = fixtures("ok")
         .iter()
+        .chain(&fixtures("corpus"))
         .map(|p| format!("{}.rs", stem(p)))
         .collect();
     expected.extend(
@@ -97,6 +139,7 @@ fn every_golden_has_a_fixture() {
     let mut found: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".warnings"))
         .collect();
     found.sort();
 

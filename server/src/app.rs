@@ -25,21 +25,22 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// All routes of the items API over `store`.
 pub fn routes<S: ItemStore>(store: S) -> impl Endpoint<Output = Response> {
-    serve_api(api::service(ItemHandlers::new(store)))
+    serve_api(api::service(ItemHandlers::new(store)), api::DOCUMENT)
 }
 
 /// A generated API's routes plus `/openapi.json`, `/openapi.yaml` and the offline docs page
-/// at `/docs`, behind the body limit and the problem+json error format.
+/// at `/docs`, behind the body limit and the problem+json error format. The documents are
+/// `document`, the spec as written (the generated `DOCUMENT`): a YAML spec is served as YAML
+/// byte for byte, comments included, and as JSON with its key order kept; a JSON spec the
+/// other way round.
 pub fn serve_api<T: OpenApi + 'static>(
     service: OpenApiService<T, ()>,
+    document: &'static str,
 ) -> impl Endpoint<Output = Response> {
-    let served = service.spec();
-    let document = corrected_document(&served);
-    let json = serde_json::to_string_pretty(&document).expect("a JSON value serializes");
-    let yaml = serde_yaml::to_string(&document).expect("a JSON value is valid YAML");
+    let (json, yaml) = documents(document);
     // Swagger UI from poem-openapi inlines its script, stylesheet and the document: nothing is
-    // fetched from the internet, so the page works offline. It shows the corrected document.
-    let html = service.swagger_ui_html().replace(&served, &json);
+    // fetched from the internet, so the page works offline. It shows the written document.
+    let html = service.swagger_ui_html().replace(&service.spec(), &json);
     let page_html = html.clone();
     let page = make_sync(move |_| Html(page_html.clone()));
     let docs = Route::new()
@@ -68,28 +69,21 @@ pub fn serve_api<T: OpenApi + 'static>(
     }
 }
 
-/// The document poem-openapi derives, with the one thing it gets wrong put right: it serves
-/// every `oneOf`/`anyOf` with `type: object` beside it, which a union of strings or numbers
-/// can never satisfy. The spec never has a `type` there (the generator refuses one), so it
-/// goes.
-pub fn corrected_document(served: &str) -> serde_json::Value {
-    fn untype_unions(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                let union = m.contains_key("oneOf") || m.contains_key("anyOf");
-                if union && m.get("type").and_then(serde_json::Value::as_str) == Some("object") {
-                    m.remove("type");
-                }
-                m.values_mut().for_each(untype_unions);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(untype_unions),
-            _ => {}
-        }
+/// The document as JSON and as YAML. serde_yaml's `Value` keeps mappings in document order,
+/// so the converted form has the keys in the order the spec writes them. The generator has
+/// parsed the same text, so it parses here.
+pub fn documents(document: &str) -> (String, String) {
+    if document.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+        let value: serde_yaml::Value =
+            serde_json::from_str(document).expect("the generator parsed this JSON");
+        let yaml = serde_yaml::to_string(&value).expect("a parsed value serializes");
+        (document.to_owned(), yaml)
+    } else {
+        let value: serde_yaml::Value =
+            serde_yaml::from_str(document).expect("the generator parsed this YAML");
+        let json = serde_json::to_string_pretty(&value).expect("an OpenAPI document is JSON");
+        (json, document.to_owned())
     }
-    let mut doc: serde_json::Value =
-        serde_json::from_str(served).expect("poem-openapi serves its document as JSON");
-    untype_unions(&mut doc);
-    doc
 }
 
 /// The top of the app, in one endpoint rather than a stack of poem layers (a `Route` nesting

@@ -22,7 +22,7 @@ use api::*;
 
 /// All routes of the catalog example, with a seeded catalog.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    crate::app::serve_api(api::service(Catalog::seeded()))
+    crate::app::serve_api(api::service(Catalog::seeded()), api::DOCUMENT)
 }
 
 /// Books and reviews in memory.

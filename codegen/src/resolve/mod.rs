@@ -31,14 +31,19 @@ use crate::source::join;
 const SCHEMA_REF: &str = "#/components/schemas/";
 
 /// Resolves the loaded document into the IR, reporting into `diags`.
-pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
+pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostics) -> ir::Api {
     let mut r = Resolver {
+        skip: &options.skip,
         raw: &loaded.raw,
         doc: &loaded.doc,
         diags,
         type_names: BTreeMap::new(),
         rejection_bodies: BTreeMap::new(),
         named: BTreeMap::new(),
+        aliases: BTreeMap::new(),
+        resolving_aliases: Vec::new(),
+        value_enums: false,
+        optional_bodies: false,
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
         unions: BTreeMap::new(),
@@ -52,7 +57,7 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         security_schemes: BTreeMap::new(),
         auth_enums: Vec::new(),
     };
-    for reserved in ["Api", "Handlers", "Tags", "Matching", "Pattern"] {
+    for reserved in ["Api", "Handlers", "Tags", "Matching", "Pattern", "Among", "OptionalBody", "DOCUMENT"] {
         r.type_names
             .insert(reserved.to_owned(), "the generated code".to_owned());
     }
@@ -102,7 +107,33 @@ pub fn resolve(loaded: &Loaded, diags: &mut Diagnostics) -> ir::Api {
         auth_enums,
         rejection_bodies,
         patterns,
+        value_enums: r.value_enums,
+        optional_bodies: r.optional_bodies,
     }
+}
+
+/// The name of an operation without an `operationId`: the method, then the path's literal
+/// segments, each parameter as `by_<name>`: `GET /users/{id}/posts` → `get_users_by_id_posts`,
+/// `GET /` → `get_root`.
+fn derived_operation_id(method: &str, path: &str) -> String {
+    let mut name = method.to_owned();
+    let mut any = false;
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        let part = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(param) => format!("by_{param}"),
+            None => segment.to_owned(),
+        };
+        let part = snake_case(&part);
+        if !part.is_empty() {
+            name.push('_');
+            name.push_str(&part);
+            any = true;
+        }
+    }
+    if !any {
+        name.push_str("_root");
+    }
+    name
 }
 
 /// What of a request poem-openapi checks before the handler runs, and can reject.
@@ -114,6 +145,8 @@ struct Input {
 }
 
 struct Resolver<'a> {
+    /// Operations to answer 501 instead of calling a handler (ids or method names).
+    skip: &'a [String],
     raw: &'a Value,
     doc: &'a OpenAPI,
     diags: &'a mut Diagnostics,
@@ -123,6 +156,14 @@ struct Resolver<'a> {
     rejection_bodies: BTreeMap<String, ir::RejectionBody>,
     /// What each component schema became, by its spec name.
     named: BTreeMap<String, schemas::Named>,
+    /// What each named scalar, array or map schema resolved to (`None`: refused).
+    aliases: BTreeMap<String, Option<schemas::Typed>>,
+    /// Named aliases being resolved, to report one that contains itself.
+    resolving_aliases: Vec<String>,
+    /// Some schema is an enum of numbers or booleans (see `schemas::value_enum`).
+    value_enums: bool,
+    /// Some request body is optional (see `ir::Body::extractor_type`).
+    optional_bodies: bool,
     /// Objects resolved so far (named and inline), by Rust name.
     objects: BTreeMap<String, ir::Object>,
     /// Enums resolved so far (named and inline), by Rust name.
@@ -151,46 +192,17 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    /// Doc lines for a spec text, checked to be served back unchanged: poem-openapi trims
-    /// every line of a doc comment and drops trailing newlines, so such text would differ.
-    fn text(&mut self, text: Option<&str>, at: &str) -> Doc {
-        let Some(text) = text else {
-            return Doc::default();
-        };
-        let problem = if text.chars().any(|c| c.is_control() && c != '\n') {
-            Some("contains a control character (tab, carriage return, …)")
-        } else if text.ends_with('\n') {
-            Some("ends with a newline (a `|` block scalar); use `|-` or `>-`")
-        } else if text.lines().any(|l| l != l.trim()) {
-            Some("has lines with leading or trailing spaces, which poem-openapi trims")
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
-            self.diags.error(
-                at,
-                format!("the text {problem}"),
-                "write it so every line is trimmed: the served document must match the spec",
-            );
-        }
-        Doc::from_text(Some(text))
+    /// Doc lines for a spec text. The text is served as written (the document is the spec
+    /// itself), so it is only shaped into doc comments here, never checked.
+    fn text(&mut self, text: Option<&str>, _at: &str) -> Doc {
+        Doc::from_text(text)
     }
 
-    /// An operation's summary and description as one doc comment, which poem-openapi splits
-    /// at the first blank line: the summary must be one line, and a description needs one.
+    /// An operation's summary and description as one doc comment: the summary, a blank line,
+    /// the description.
     fn summary_and_description(&mut self, op: &openapiv3::Operation, at: &str) -> Doc {
         let summary = self.text(op.summary.as_deref(), &join(at, "summary"));
         let description = self.text(op.description.as_deref(), &join(at, "description"));
-        if summary.0.len() > 1 {
-            self.diags.error(
-                &join(at, "summary"),
-                "a summary must be one line",
-                "move the rest into `description`",
-            );
-        }
-        if summary.0.is_empty() && !description.0.is_empty() {
-            self.diags.error(&join(at, "description"), "an operation with a `description` needs a `summary`: poem-openapi would serve the description as the summary", "add a one-line `summary`");
-        }
         let mut lines = summary.0;
         if !lines.is_empty() && !description.0.is_empty() {
             lines.push(String::new());
@@ -325,6 +337,7 @@ impl<'a> Resolver<'a> {
         // poem routes by shape: `/a/{x}` and `/a/{y}` are one route, and the second would
         // silently replace the first.
         let mut shapes: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut skipped = Vec::new();
         for (path, item) in &self.doc.paths.paths {
             let path_at = join("/paths", path);
             let ReferenceOr::Item(item) = item else {
@@ -347,11 +360,16 @@ impl<'a> Resolver<'a> {
                     self.diags.error(&at, format!("{} {path} matches the same requests as {first}", method.to_uppercase()), "paths that differ only in parameter names are one route; merge the operations or change a literal segment");
                     continue;
                 }
-                let Some(id) = op.operation_id.clone() else {
-                    self.diags.error(&at, "the operation has no `operationId`", "add `operationId:` (e.g. `putItem`); it names the handler method and the response enum");
-                    continue;
+                let declared = op.operation_id.is_some();
+                let id = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| derived_operation_id(method, path));
+                let id_at = if declared {
+                    join(&at, "operationId")
+                } else {
+                    at.clone()
                 };
-                let id_at = join(&at, "operationId");
                 if let Some(first) = ids.insert(id.clone(), id_at.clone()) {
                     self.diags.error(
                         &id_at,
@@ -360,22 +378,41 @@ impl<'a> Resolver<'a> {
                     );
                     continue;
                 }
-                let method_name = snake_case(&id);
+                let mut method_name = snake_case(&id);
                 if !is_identifier(&method_name) {
-                    self.diags.error(
-                        &id_at,
-                        format!("operationId `{id}` has no letters or digits"),
-                        "rename it",
-                    );
-                    continue;
+                    method_name = snake_case(&derived_operation_id(method, path));
                 }
-                if let Some(first) = methods.insert(method_name.clone(), id_at.clone()) {
-                    self.diags.error(&id_at, format!("operationId `{id}` becomes the method `{method_name}`, as does the one at {first}"), "rename one of them");
-                    continue;
+                if let Some(first) = methods.get(&method_name).cloned() {
+                    let taken = method_name.clone();
+                    let mut n = 2;
+                    while methods.contains_key(&method_name) {
+                        method_name = format!("{taken}_{n}");
+                        n += 1;
+                    }
+                    self.diags.lenient(&id_at, format!("operationId `{id}` becomes the method `{taken}`, as does the one at {first}; this one is `{method_name}`"), "rename one of them to choose the names yourself");
                 }
-                if let Some(op) = self.operation(path, method, op, id, method_name, tags, &at) {
+                methods.insert(method_name.clone(), id_at.clone());
+                if self.skip.iter().any(|s| *s == id || *s == method_name) {
+                    skipped.push(method_name.clone());
+                    self.diags.warn(&at, format!("`{id}` is skipped: it has no handler method and answers 501 Not Implemented"), "remove it from the generator's skip list to implement it");
+                }
+                let params = self.merged_parameters(&item.parameters, &path_at, op, &at);
+                if let Some(mut op) =
+                    self.operation(path, method, op, &params, id, method_name, tags, &at)
+                {
+                    op.id_declared = declared;
+                    op.skipped = skipped.contains(&op.method);
                     ops.push(op);
                 }
+            }
+        }
+        for name in self.skip {
+            if !ids.contains_key(name) && !methods.contains_key(name) {
+                self.diags.error(
+                    "/paths",
+                    format!("the skip list names `{name}`, which is no operation of this spec"),
+                    "use an operationId (or, for an operation without one, its method name as the trait shows it)",
+                );
             }
         }
         ops
@@ -387,6 +424,7 @@ impl<'a> Resolver<'a> {
         path: &str,
         method: &str,
         op: &openapiv3::Operation,
+        parameters: &[(&ReferenceOr<Parameter>, String)],
         id: String,
         method_name: String,
         tags: &[ir::Tag],
@@ -398,8 +436,8 @@ impl<'a> Resolver<'a> {
         let mut params = Vec::new();
         let mut arg_names = BTreeSet::new();
         let mut path_params = BTreeSet::new();
-        for (i, p) in op.parameters.iter().enumerate() {
-            let p_at = format!("{at}/parameters/{i}");
+        for (p, p_at) in parameters {
+            let p_at = p_at.clone();
             if let Some((param, is_path)) = self.parameter(p, &method_name, &p_at) {
                 if !arg_names.insert(param.rust_name.clone()) {
                     self.diags.error(
@@ -468,6 +506,8 @@ impl<'a> Resolver<'a> {
             .map(|t| format!("Tags::{}", t.variant))
             .collect();
         Some(ir::Operation {
+            id_declared: true,
+            skipped: false,
             id,
             method: method_name,
             response_enum,
@@ -484,6 +524,52 @@ impl<'a> Resolver<'a> {
             rejection,
             origin: at.to_owned(),
         })
+    }
+
+    /// The parameters of an operation with those of its path item, each with where it is
+    /// written: the path item's first, then the operation's, which replace a path-item
+    /// parameter of the same name and location.
+    fn merged_parameters<'d>(
+        &self,
+        shared: &'d [ReferenceOr<Parameter>],
+        path_at: &str,
+        op: &'d openapiv3::Operation,
+        op_at: &str,
+    ) -> Vec<(&'d ReferenceOr<Parameter>, String)> {
+        let key = |p: &ReferenceOr<Parameter>| -> Option<(String, String)> {
+            let p = match p {
+                ReferenceOr::Item(p) => p,
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix("#/components/parameters/")?;
+                    match self.doc.components.as_ref()?.parameters.get(&crate::source::unescape(name))? {
+                        ReferenceOr::Item(p) => p,
+                        ReferenceOr::Reference { .. } => return None,
+                    }
+                }
+            };
+            let location = match p {
+                Parameter::Path { .. } => "path",
+                Parameter::Query { .. } => "query",
+                Parameter::Header { .. } => "header",
+                Parameter::Cookie { .. } => "cookie",
+            };
+            Some((p.parameter_data_ref().name.clone(), location.to_owned()))
+        };
+        let own: Vec<(&ReferenceOr<Parameter>, String)> = op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, format!("{op_at}/parameters/{i}")))
+            .collect();
+        let own_keys: Vec<Option<(String, String)>> = own.iter().map(|(p, _)| key(p)).collect();
+        let mut merged: Vec<(&ReferenceOr<Parameter>, String)> = shared
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| key(p).is_none_or(|k| !own_keys.contains(&Some(k))))
+            .map(|(i, p)| (p, format!("{path_at}/parameters/{i}")))
+            .collect();
+        merged.extend(own);
+        merged
     }
 
     /// `/items/{item_id}` → `/items/:item_id` and the set of template names.
@@ -650,15 +736,6 @@ impl<'a> Resolver<'a> {
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
         }
-        for key in ["description", "deprecated"] {
-            if schema.contains_key(key) {
-                self.diags.error(
-                    &join(&schema_at, key),
-                    format!("`{key}` inside a parameter's schema is not served by poem-openapi"),
-                    format!("put `{key}` on the parameter itself"),
-                );
-            }
-        }
         let has_default = schema.contains_key("default");
         // `default` and `example` become functions poem-openapi calls; both are checked
         // against the schema here, so a bad one fails the build, not a request.
@@ -755,7 +832,11 @@ impl<'a> Resolver<'a> {
         if input.credentials {
             needed.push((401, "UNAUTHORIZED", "requires credentials"));
         }
+        // The generated handler answers every rejection with a declared variant, so it is
+        // only generated when all of them are declared with a body it can fill; otherwise
+        // the server's own problem+json answers them (a warning, an error in strict mode).
         let mut variants = Vec::new();
+        let mut complete = true;
         for (status, name, why) in needed {
             // The most specific declaration answers: the code, its range, then `default`.
             let found = responses
@@ -763,18 +844,20 @@ impl<'a> Resolver<'a> {
                 .filter(|r| r.status.covers(status))
                 .min_by_key(|r| r.status);
             let Some(r) = found else {
-                self.diags.error(at, format!("the operation {why} but declares no {status} response"), format!("add a '{status}' (or `default`) response with an RFC 9457 problem body (`application/problem+json`): poem-openapi answers {status} before your handler runs"));
+                self.diags.lenient(at, format!("the operation {why} but declares no {status} response; the server answers {status} with RFC 9457 problem details"), format!("declare a '{status}' (or `4XX` or `default`) response with an `application/problem+json` body"));
+                complete = false;
                 continue;
             };
             if !r.headers.is_empty() {
-                self.diags.error(
+                self.diags.lenient(
                     &r.origin,
                     format!(
-                        "the {} response declares headers, which a rejected request cannot fill",
+                        "the {} response declares headers, which a rejected request cannot fill; the server answers {status} with problem details and no headers",
                         r.status
                     ),
                     "remove the headers from this response",
                 );
+                complete = false;
                 continue;
             }
             let body = match &r.body {
@@ -782,16 +865,14 @@ impl<'a> Resolver<'a> {
                     kind: ir::PayloadKind::Json(ty),
                     ..
                 })) => ty.clone(),
-                Some(_) => {
-                    self.diags.error(&r.origin, format!("the {} response has no single JSON body to describe a rejected request ({status})", r.status), "give it one JSON media type, e.g. `application/problem+json`");
-                    continue;
-                }
-                None => {
-                    self.diags.error(&r.origin, format!("the {} response has no body", r.status), "give it an RFC 9457 problem details body, e.g. `$ref: '#/components/schemas/Problem'`");
+                _ => {
+                    self.diags.lenient(&r.origin, format!("the {} response has no single JSON body to describe a rejected request; the server answers {status} with RFC 9457 problem details", r.status), "give it one JSON media type, e.g. `application/problem+json` with a problem details schema");
+                    complete = false;
                     continue;
                 }
             };
             if self.rejection_body(&body, &r.origin).is_none() {
+                complete = false;
                 continue;
             }
             variants.push((
@@ -802,6 +883,9 @@ impl<'a> Resolver<'a> {
                     with_status: r.status.is_chosen(),
                 },
             ));
+        }
+        if !complete {
+            return None;
         }
         if variants.is_empty() {
             return None;
@@ -824,9 +908,9 @@ impl<'a> Resolver<'a> {
             return Some(());
         }
         let Some(object) = self.objects.get(ty) else {
-            self.diags.error(
+            self.diags.lenient(
                 at,
-                format!("`{ty}` cannot carry a rejected request: it is not an object"),
+                format!("`{ty}` cannot carry a rejected request: it is not an object; the server answers rejections with RFC 9457 problem details instead"),
                 "request-error bodies must be RFC 9457 problem details objects",
             );
             return None;
@@ -867,9 +951,9 @@ impl<'a> Resolver<'a> {
             problems.push("it has no `status`".to_owned());
         }
         if !problems.is_empty() {
-            self.diags.error(
+            self.diags.lenient(
                 at,
-                format!("`{}` cannot carry a rejected request: {}", object.name, problems.join("; ")),
+                format!("`{}` cannot carry a rejected request ({}); the server answers rejections with RFC 9457 problem details instead", object.name, problems.join("; ")),
                 "request-error bodies must be RFC 9457 problem details: `type`, `title`, `detail` (strings), `status` (integer, int32 or int64); other members optional",
             );
             return None;

@@ -25,6 +25,8 @@ pub(super) enum Named {
     Enum(String),
     /// A `#[derive(Union)]` enum.
     Union(String),
+    /// A scalar, array, map or `$ref` schema: no type of its own, its uses get its type.
+    Alias(String),
 }
 
 /// The Rust type of a schema, with what value checks and attributes need to know of it.
@@ -39,6 +41,9 @@ pub(super) struct Typed {
     /// The schema's `format`, if any.
     pub format: Option<String>,
 }
+
+/// The Rust type of a free-form value.
+pub(super) const ANY: &str = "::serde_json::Value";
 
 /// Keywords that make a schema a union.
 pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
@@ -65,32 +70,21 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            if schema.contains_key("$ref") {
-                self.diags.error(
-                    &at,
-                    "a named schema that is only a `$ref` is not supported",
-                    "refer to the target schema directly",
-                );
-                continue;
-            }
-            let kind = match schema.get("type").and_then(Value::as_str) {
+            let kind = match inferred_type(&schema) {
+                _ if schema.contains_key("$ref") => Named::Alias(rust.clone()),
                 _ if UNION.iter().any(|k| schema.contains_key(*k)) => Named::Union(rust.clone()),
                 _ if schema.contains_key("allOf") => Named::Object(rust.clone()),
-                Some("object") if is_map(&schema) => {
-                    self.diags.error(&at, format!("named map schema `{name}` is not supported: poem-openapi serves maps inline"), "write the map (`additionalProperties`) inline where it is used");
-                    continue;
-                }
+                Some("object") if is_map(&schema) => Named::Alias(rust.clone()),
                 Some("object") => Named::Object(rust.clone()),
                 Some("string") if schema.contains_key("enum") => Named::Enum(rust.clone()),
-                _ => {
-                    self.diags.error(
-                        &at,
-                        format!("named schema `{name}` is neither an object nor a string enum; poem-openapi cannot serve other named schemas"),
-                        "write scalar and array schemas inline where they are used",
-                    );
-                    continue;
-                }
+                _ => Named::Alias(rust.clone()),
             };
+            if matches!(kind, Named::Alias(_)) {
+                // Resolved where it is used, as if written there; an inline type it needs
+                // (an enum) claims the name then.
+                self.named.insert(name, kind);
+                continue;
+            }
             self.claim_type(&rust, &at);
             self.named.insert(name, kind);
         }
@@ -116,6 +110,9 @@ impl Resolver<'_> {
                 }
                 Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at, false),
                 Named::Union(rust) => self.union(&rust, &name, &schema, &at, false),
+                Named::Alias(rust) => {
+                    self.alias(&name, &rust);
+                }
             }
         }
     }
@@ -157,30 +154,24 @@ impl Resolver<'_> {
         origins: &BTreeMap<String, String>,
     ) {
         self.check_keywords(schema, "object", at);
-        for key in [
-            "minProperties",
-            "maxProperties",
-            "default",
-            "nullable",
-            "example",
-            "enum",
-        ] {
+        for key in ["minProperties", "maxProperties", "enum"] {
             if schema.contains_key(key) {
                 self.diags.error(
                     &join(at, key),
-                    format!("`{key}` on an object schema is not supported yet"),
+                    format!("`{key}` on an object schema with `properties` is not supported"),
                     "remove it",
                 );
             }
         }
         let deny_unknown_fields = match schema.get("additionalProperties") {
-            None => false,
+            None | Some(Value::Bool(true)) => false,
             Some(Value::Bool(false)) => true,
+            Some(Value::Object(values)) if values.is_empty() => false,
             Some(_) => {
-                self.diags.error(
+                self.diags.warn(
                     &join(at, "additionalProperties"),
-                    "`additionalProperties` beside `properties` is not supported",
-                    "use `false` to reject unknown fields; a map is an object with `additionalProperties` and no `properties`",
+                    "properties beyond `properties` are accepted without being checked against this schema, and do not reach the handler",
+                    "declare the properties you rely on under `properties`",
                 );
                 false
             }
@@ -195,19 +186,23 @@ impl Resolver<'_> {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        for (i, r) in required.iter().enumerate() {
+        // A required property that `properties` does not describe must be present, with
+        // any value.
+        let mut undescribed = Map::new();
+        for r in &required {
             if !properties.contains_key(*r) {
-                let here = origins
-                    .get(&format!("required:{r}"))
-                    .cloned()
-                    .unwrap_or_else(|| format!("{at}/required/{i}"));
-                self.diags.error(
-                    &here,
-                    format!("required property `{r}` is not in `properties`"),
-                    format!("add `{r}` under `properties`, or remove it from `required`"),
-                );
+                undescribed.insert((*r).to_owned(), Value::Object(Map::new()));
             }
         }
+        let properties_and_undescribed;
+        let properties = if undescribed.is_empty() {
+            properties
+        } else {
+            let mut all = properties.clone();
+            all.extend(undescribed);
+            properties_and_undescribed = all;
+            &properties_and_undescribed
+        };
         let mut fields = Vec::new();
         let mut values = Vec::new();
         let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
@@ -274,27 +269,18 @@ impl Resolver<'_> {
     ) -> Option<(ir::Field, Option<ir::ValueFn>)> {
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
         let flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
-        if schema.contains_key("example") {
-            self.diags.error(
-                &join(at, "example"),
-                "`example` on a property is not supported yet (poem-openapi serves examples of parameters only)",
-                "remove it, or put the example on a parameter's schema",
-            );
-        }
-        if nullable && required {
-            self.diags.error(
+        // Required and nullable: the key must be there, null or not. poem-openapi's Option
+        // cannot tell an absent key from a null one, so absence is accepted as null.
+        let required = if nullable && required {
+            self.diags.warn(
                 &join(at, "nullable"),
-                format!("property `{name}` is both required and nullable, which poem-openapi cannot express"),
-                "make it optional (remove it from `required`) or not nullable",
+                format!("required nullable property `{name}` is also accepted when absent (as null)"),
+                "make it optional, or not nullable, to silence this",
             );
-        }
-        if nullable && schema.contains_key("$ref") {
-            self.diags.error(
-                &join(at, "nullable"),
-                "`nullable` beside `$ref` is ignored by OpenAPI 3.0",
-                "remove it; an optional property may be absent",
-            );
-        }
+            false
+        } else {
+            required
+        };
         let typed = self.value_type(schema, at, hint)?;
         let mut oai = Vec::new();
         if rust_name != name {
@@ -302,12 +288,8 @@ impl Resolver<'_> {
         }
         let mut value_fn = None;
         if let Some(default) = schema.get("default") {
+            // On a required property a default never applies: it is documentation.
             if required {
-                self.diags.error(
-                    &join(at, "default"),
-                    format!("required property `{name}` has a `default`, which never applies"),
-                    "remove the default, or the property from `required`",
-                );
             } else if let Some(expr) =
                 self.value_expr("default", default, &typed, schema, &join(at, "default"))
             {
@@ -404,7 +386,7 @@ impl Resolver<'_> {
                 format: None,
             });
         }
-        let ty = schema.get("type").and_then(Value::as_str);
+        let ty = inferred_type(schema);
         if schema.contains_key("enum") {
             return match ty {
                 Some("string") => {
@@ -417,11 +399,12 @@ impl Resolver<'_> {
                         format: None,
                     })
                 }
+                Some("integer" | "number" | "boolean") => self.value_enum(schema, at),
                 _ => {
                     self.diags.error(
                         &join(at, "enum"),
-                        "only string enums are supported: poem-openapi's `Enum` serves strings",
-                        "use a string enum, or an integer with `minimum`/`maximum`",
+                        "an enum of mixed or structured values is not supported",
+                        "use an enum of strings, or of numbers, with a `type`",
                     );
                     None
                 }
@@ -431,21 +414,12 @@ impl Resolver<'_> {
             Some("array") => {
                 self.check_keywords(schema, "array", at);
                 let items_at = join(at, "items");
-                let Some(items) = schema.get("items").and_then(Value::as_object) else {
-                    self.diags.error(
-                        at,
-                        "an array schema has no `items`",
-                        "add `items:` with the element schema",
-                    );
-                    return None;
-                };
-                if !items.contains_key("$ref") && items.contains_key("description") {
-                    self.diags.error(
-                        &join(&items_at, "description"),
-                        "a description of array items is not served by poem-openapi",
-                        "describe the array instead",
-                    );
-                }
+                // An array without `items` holds any values.
+                let empty = Map::new();
+                let items = schema
+                    .get("items")
+                    .and_then(Value::as_object)
+                    .unwrap_or(&empty);
                 if items.get("nullable") == Some(&Value::Bool(true)) {
                     self.diags.error(
                         &join(&items_at, "nullable"),
@@ -455,14 +429,20 @@ impl Resolver<'_> {
                     return None;
                 }
                 let element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
-                if !element.validators.is_empty() {
-                    self.diags.error(
-                        &items_at,
-                        "constraints on array items are not supported yet: poem-openapi would serve them on the array",
-                        "drop the item constraints, or make the items a named object schema",
-                    );
-                }
+                // poem-openapi applies element validators (lengths, bounds, patterns) to each
+                // element of a `Vec` and container validators (`min_items`) to the `Vec`.
                 let mut validators = Vec::new();
+                if !element.validators.is_empty() {
+                    if matches!(element.ty, Ty::Builtin(_)) {
+                        validators.extend(element.validators);
+                    } else {
+                        self.diags.error(
+                            &items_at,
+                            "constraints on items that are themselves arrays or maps are not supported",
+                            "drop the inner constraints, or make the items a named object schema",
+                        );
+                    }
+                }
                 if let Some(n) = self.usize_keyword(schema, "minItems", at) {
                     validators.push(format!("min_items = {n}"));
                 }
@@ -536,6 +516,70 @@ impl Resolver<'_> {
         }
     }
 
+    /// The type of the named scalar, array or map schema `name`, resolved once.
+    fn alias(&mut self, name: &str, rust: &str) -> Option<Typed> {
+        if let Some(done) = self.aliases.get(name) {
+            return done.clone();
+        }
+        let at = join("/components/schemas", name);
+        if self.resolving_aliases.iter().any(|n| n == name) {
+            self.diags.error(
+                &at,
+                format!("schema `{name}` contains itself only through arrays, maps or `$ref`s"),
+                "put an object schema somewhere in the cycle",
+            );
+            self.aliases.insert(name.to_owned(), None);
+            return None;
+        }
+        let schema = self.raw_at(&at).cloned().unwrap_or_default();
+        self.resolving_aliases.push(name.to_owned());
+        let typed = self.value_type(&schema, &at, rust);
+        self.resolving_aliases.pop();
+        self.aliases.insert(name.to_owned(), typed.clone());
+        typed
+    }
+
+    /// An enum of numbers or booleans: its scalar type, checked against the listed values by
+    /// the generated `Among` validator (poem-openapi's `Enum` derives string enums only).
+    fn value_enum(&mut self, schema: &Map<String, Value>, at: &str) -> Option<Typed> {
+        let mut typed_schema = schema.clone();
+        let ty = inferred_type(schema).unwrap_or("string");
+        typed_schema.insert("type".into(), Value::String(ty.to_owned()));
+        let mut typed = self.scalar(&typed_schema, at)?;
+        let values = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut literals = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let literal = match (typed.json, v) {
+                ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+                ("number", Value::Number(n)) => format!("{:?}", n.as_f64().unwrap_or_default()),
+                ("boolean", Value::Bool(b)) => b.to_string(),
+                // `null` in the enum of a nullable schema allows the absence it already allows.
+                (_, Value::Null) => continue,
+                _ => {
+                    self.diags.error(
+                        &format!("{at}/enum/{i}"),
+                        format!("enum value {v} is not a {}", typed.json),
+                        "make every value of the enum the schema's type",
+                    );
+                    return None;
+                }
+            };
+            if !literals.contains(&literal) {
+                literals.push(literal);
+            }
+        }
+        self.value_enums = true;
+        typed.validators.push(format!(
+            "custom = {:?}",
+            format!("Among(&[{}])", literals.join(", "))
+        ));
+        Some(typed)
+    }
+
     /// A `$ref` to a component schema.
     fn schema_ref(&mut self, target: &str, at: &str) -> Option<Typed> {
         let Some(name) = target.strip_prefix(SCHEMA_REF) else {
@@ -562,6 +606,10 @@ impl Resolver<'_> {
                 json: "union",
                 format: None,
             }),
+            Some(Named::Alias(rust)) => {
+                let rust = rust.clone();
+                self.alias(&name, &rust)
+            }
             None => {
                 let exists = self
                     .doc
@@ -676,49 +724,29 @@ impl Resolver<'_> {
     pub(super) fn scalar(&mut self, schema: &Map<String, Value>, at: &str) -> Option<Typed> {
         let ty = schema.get("type").and_then(Value::as_str);
         let format = schema.get("format").and_then(Value::as_str);
+        // Formats are open in OpenAPI: a known one picks a type that parses it, any other
+        // is its base type (`format: currency` is a string, `format: decimal` a number).
         let (rust, json): (&str, &'static str) = match (ty, format) {
-            (Some("string"), None) => ("::std::string::String", "string"),
             (Some("string"), Some("date-time")) => {
                 ("::chrono::DateTime<::chrono::FixedOffset>", "string")
             }
+            (Some("string"), Some("date")) => ("::chrono::NaiveDate", "string"),
             (Some("string"), Some("uuid")) => ("::uuid::Uuid", "string"),
             (Some("string"), Some("email")) => ("::poem_openapi::types::Email", "string"),
             (Some("string"), Some("uri")) => ("::poem::http::Uri", "string"),
             (Some("string"), Some("password")) => ("::poem_openapi::types::Password", "string"),
-            (Some("string"), Some(f @ ("date" | "byte" | "binary"))) => {
-                let why = match f {
-                    "date" => "poem-openapi serves its date types as `naive-date`",
-                    "byte" => "poem-openapi serves base64 data as `bytes`",
-                    _ => "binary data is not JSON; it needs an `application/octet-stream` body",
-                };
-                self.diags.error(&join(at, "format"), format!("`format: {f}` is not supported: {why}, so the served document would differ from the spec"), "use `format: date-time`, or a plain string with a `pattern`");
-                return None;
-            }
+            (Some("string"), _) => ("::std::string::String", "string"),
+            (Some("integer"), Some("int8")) => ("i8", "integer"),
+            (Some("integer"), Some("int16")) => ("i16", "integer"),
             (Some("integer"), Some("int32")) => ("i32", "integer"),
-            (Some("integer"), Some("int64")) => ("i64", "integer"),
-            (Some("integer"), None) => {
-                self.diags.error(
-                    at,
-                    "an integer schema needs a `format`",
-                    "add `format: int32` or `format: int64`; poem-openapi always serves one",
-                );
-                return None;
-            }
+            (Some("integer"), Some("uint8")) => ("u8", "integer"),
+            (Some("integer"), Some("uint16")) => ("u16", "integer"),
+            (Some("integer"), Some("uint32")) => ("u32", "integer"),
+            (Some("integer"), Some("uint64")) => ("u64", "integer"),
+            (Some("integer"), _) => ("i64", "integer"),
             (Some("number"), Some("float")) => ("f32", "number"),
-            (Some("number"), Some("double")) => ("f64", "number"),
-            (Some("number"), None) => {
-                self.diags.error(
-                    at,
-                    "a number schema needs a `format`",
-                    "add `format: double` or `format: float`; poem-openapi always serves one",
-                );
-                return None;
-            }
-            (Some("boolean"), None) => ("bool", "boolean"),
-            (Some(t @ ("string" | "integer" | "number" | "boolean")), Some(f)) => {
-                self.diags.error(&join(at, "format"), format!("`format: {f}` on a {t} is not supported"), "use int32/int64, float/double, or for strings date-time, uuid, email, uri, password");
-                return None;
-            }
+            (Some("number"), _) => ("f64", "number"),
+            (Some("boolean"), _) => ("bool", "boolean"),
             (Some(t), _) => {
                 self.diags.error(
                     &join(at, "type"),
@@ -728,23 +756,26 @@ impl Resolver<'_> {
                 return None;
             }
             (None, _) => {
-                self.diags.error(
-                    at,
-                    "a schema without `type` is not supported",
-                    "add `type:`",
-                );
-                return None;
+                // Free-form: any JSON value (`{}`, or only a description).
+                return Some(Typed {
+                    ty: Ty::Builtin(ANY.to_owned()),
+                    validators: vec![],
+                    json: "any",
+                    format: None,
+                });
             }
         };
         self.check_keywords(schema, json, at);
         let mut validators = self.scalar_validators(schema, json, at);
         // A string format is a type of its own (Uuid, DateTime); number formats are widths.
-        let format = format.filter(|_| json == "string").map(str::to_owned);
+        let format = format
+            .filter(|_| json == "string" && rust != "::std::string::String")
+            .map(str::to_owned);
         if format.is_some() && !validators.is_empty() {
-            self.diags.error(
+            self.diags.warn(
                 at,
-                "length and pattern constraints on a formatted string are not supported",
-                "the format is the constraint; remove `minLength`, `maxLength` and `pattern`",
+                format!("length and pattern constraints on a `format: {}` string are not checked: the type parses the format", format.as_deref().unwrap_or_default()),
+                "the format is the constraint; remove `minLength`, `maxLength` and `pattern` to silence this",
             );
             validators.clear();
         }
@@ -771,6 +802,9 @@ impl Resolver<'_> {
     fn check_keywords(&mut self, schema: &Map<String, Value>, ty: &str, at: &str) {
         const COMMON: &[&str] = &[
             "type",
+            "title",
+            "xml",
+            "externalDocs",
             "format",
             "description",
             "nullable",
@@ -801,16 +835,16 @@ impl Resolver<'_> {
             _ => &[],
         };
         // Refused by the shape check already, wherever they are.
-        const REFUSED: &[&str] = &["not", "title", "xml", "externalDocs"];
+        const REFUSED: &[&str] = &["not"];
         for key in schema.keys() {
             if !COMMON.contains(&key.as_str())
                 && !REFUSED.contains(&key.as_str())
                 && !allowed.contains(&key.as_str())
                 && !key.starts_with("x-")
             {
-                self.diags.error(
+                self.diags.warn(
                     &join(at, key),
-                    format!("`{key}` does not apply to a schema of type `{ty}`"),
+                    format!("`{key}` does not apply to a schema of type `{ty}`; it is not checked"),
                     "remove it, or change the schema's `type`",
                 );
             }
@@ -1031,9 +1065,44 @@ fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
 }
 
 /// An object schema with `additionalProperties: <schema>` and no `properties` is a map.
+/// An object schema without `properties` whose other keys may be anything: a map (of the
+/// `additionalProperties` schema, or of any value when that is `true` or absent).
 fn is_map(schema: &Map<String, Value>) -> bool {
-    schema
-        .get("additionalProperties")
-        .is_some_and(Value::is_object)
-        && !schema.contains_key("properties")
+    !schema.contains_key("properties")
+        && !schema.contains_key("allOf")
+        && schema.get("additionalProperties") != Some(&Value::Bool(false))
+}
+
+/// The schema's `type`, or the one its keywords imply when it has none (`properties` →
+/// object, `items` → array, an `enum` of strings → string). `None` is a free-form value.
+pub(super) fn inferred_type(schema: &Map<String, Value>) -> Option<&'static str> {
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        return Some(match t {
+            "string" => "string",
+            "integer" => "integer",
+            "number" => "number",
+            "boolean" => "boolean",
+            "array" => "array",
+            "object" => "object",
+            _ => return schema.get("type").and_then(Value::as_str).map(|_| "unknown"),
+        });
+    }
+    if schema.contains_key("properties") || schema.contains_key("additionalProperties") {
+        return Some("object");
+    }
+    if schema.contains_key("items") {
+        return Some("array");
+    }
+    let values = schema.get("enum").and_then(Value::as_array)?;
+    if values.iter().all(Value::is_string) {
+        Some("string")
+    } else if values.iter().all(|v| v.is_i64() || v.is_u64()) {
+        Some("integer")
+    } else if values.iter().all(Value::is_number) {
+        Some("number")
+    } else if values.iter().all(Value::is_boolean) {
+        Some("boolean")
+    } else {
+        None
+    }
 }

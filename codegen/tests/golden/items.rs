@@ -575,6 +575,11 @@ fn example_delete_item_item_id() -> Matching<Pattern2> {
     Matching(::std::string::String::from("foo"), ::std::marker::PhantomData)
 }
 
+/// The spec as written (openapi/items.yaml): what `/openapi.json`, `/openapi.yaml` and the
+/// docs page serve. The document poem-openapi derives from the types below is only a
+/// cross-check of it.
+pub const DOCUMENT: &str = ::std::include_str!("../../../openapi/items.yaml");
+
 /// The OpenAPI service for openapi/items.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {

@@ -592,6 +592,13 @@ fn default_list_items_limit() -> i32 {
     20
 }
 
+/// The spec as written (fixtures/ok/items_with_new_operation.yaml): what `/openapi.json`, `/openapi.yaml` and the
+/// docs page serve. The document poem-openapi derives from the types below is only a
+/// cross-check of it.
+pub const DOCUMENT: &str = ::std::include_str!(
+    "../fixtures/ok/items_with_new_operation.yaml"
+);
+
 /// The OpenAPI service for fixtures/ok/items_with_new_operation.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {

@@ -189,6 +189,13 @@ impl<H: Handlers> Api<H> {
     }
 }
 
+/// The spec as written (fixtures/ok/objects_arrays_maps_and_recursion.yaml): what `/openapi.json`, `/openapi.yaml` and the
+/// docs page serve. The document poem-openapi derives from the types below is only a
+/// cross-check of it.
+pub const DOCUMENT: &str = ::std::include_str!(
+    "../fixtures/ok/objects_arrays_maps_and_recursion.yaml"
+);
+
 /// The OpenAPI service for fixtures/ok/objects_arrays_maps_and_recursion.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {

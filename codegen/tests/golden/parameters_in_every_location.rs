@@ -166,6 +166,13 @@ fn default_list_objects_order() -> ListObjectsOrder {
     ListObjectsOrder::Asc
 }
 
+/// The spec as written (fixtures/ok/parameters_in_every_location.yaml): what `/openapi.json`, `/openapi.yaml` and the
+/// docs page serve. The document poem-openapi derives from the types below is only a
+/// cross-check of it.
+pub const DOCUMENT: &str = ::std::include_str!(
+    "../fixtures/ok/parameters_in_every_location.yaml"
+);
+
 /// The OpenAPI service for fixtures/ok/parameters_in_every_location.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {

@@ -220,6 +220,11 @@ fn default_list_widgets_page_size() -> i64 {
     50
 }
 
+/// The spec as written (fixtures/ok/scalars_and_arrays.yaml): what `/openapi.json`, `/openapi.yaml` and the
+/// docs page serve. The document poem-openapi derives from the types below is only a
+/// cross-check of it.
+pub const DOCUMENT: &str = ::std::include_str!("../fixtures/ok/scalars_and_arrays.yaml");
+
 /// The OpenAPI service for fixtures/ok/scalars_and_arrays.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
