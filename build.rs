@@ -17,6 +17,9 @@ fn main() {
         ("openapi/catalog.yaml", "catalog_api"),
         ("openapi/pets.yaml", "pets_api"),
     ] {
-        codegen::Generator::new(spec).module(module).strict(true).run();
+        codegen::Generator::new(spec)
+            .module(module)
+            .strict(true)
+            .run();
     }
 }

@@ -17,16 +17,29 @@ macro_rules! goldens {
 }
 
 goldens!(
+    billing_invoices,
+    bookshop,
+    ci_pipelines,
     component_references,
     composition,
+    event_stream,
     formats_defaults_and_flags,
+    healthcheck,
+    iot_devices,
     items,
     items_with_new_operation,
+    job_queue,
+    library_loans,
     objects_arrays_maps_and_recursion,
+    orders_ecommerce,
     parameters_in_every_location,
     responses_and_media_types,
     scalars_and_arrays,
     security,
+    survey_forms,
+    todo_list,
+    url_shortener,
+    webhooks_notifications,
 );
 
 #[test]

@@ -61,7 +61,9 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.options.skip.extend(operations.into_iter().map(Into::into));
+        self.options
+            .skip
+            .extend(operations.into_iter().map(Into::into));
         self
     }
 

@@ -288,6 +288,8 @@ pub struct SecurityScheme {
     pub oai: Vec<String>,
     /// The credential it extracts (`::poem_openapi::auth::Bearer`).
     pub credential: String,
+    /// OAuth2 or OpenID Connect: a bearer token whose scopes the handler checks.
+    pub scoped: bool,
 }
 
 impl SecurityScheme {

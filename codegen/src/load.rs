@@ -69,11 +69,17 @@ pub fn load_str(name: &str, text: &str) -> Result<(Loaded, Diagnostics), Report>
 /// Whether `text` is a JSON document rather than YAML. JSON is read with serde_json: YAML is
 /// a superset of JSON only nearly (a `\ud83d\udc4d` surrogate pair is valid JSON, not YAML).
 pub fn is_json(text: &str) -> bool {
-    text.trim_start_matches('\u{feff}').trim_start().starts_with('{')
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
 }
 
 /// [`load_str`], collecting into a [`Diagnostics`] that is `strict` or not.
-pub fn load_str_with(name: &str, text: &str, strict: bool) -> Result<(Loaded, Diagnostics), Report> {
+pub fn load_str_with(
+    name: &str,
+    text: &str,
+    strict: bool,
+) -> Result<(Loaded, Diagnostics), Report> {
     let parsed = if is_json(text) {
         parse_json(text)
     } else {

@@ -86,7 +86,6 @@ const fn no(name: &'static str, shape: Shape, help: &'static str) -> Key {
     }
 }
 
-
 static DOCUMENT: Kind = Kind {
     what: "the document",
     keys: &[
@@ -458,7 +457,7 @@ fn check_object(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Dia
 
 fn check_ref(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Diagnostics) -> Value {
     for key in map.keys().filter(|k| *k != "$ref" && !k.starts_with("x-")) {
-        diags.error(
+        diags.warn(
             &join(at, key),
             format!("`{key}` beside `$ref` is ignored by OpenAPI 3.0"),
             format!(

@@ -164,7 +164,11 @@ impl<'a, T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>> ::poem_openapi::Ap
             }
             *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
         }
-        T::from_request(request, body, param_opts).await.map(|value| Self(::std::option::Option::Some(value)))
+        // Boxed, as poem-openapi boxes its own extractors (rust-lang/rust#100013: the
+        // `Send` bound of an unboxed generic future cannot be proven here).
+        let inner: ::std::pin::Pin<::std::boxed::Box<dyn ::std::future::Future<Output = ::poem::Result<T>> + ::std::marker::Send + '_>> =
+            ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
+        inner.await.map(|value| Self(::std::option::Option::Some(value)))
     }
 }
 {% endif %}

@@ -73,7 +73,11 @@ pub fn serve_api<T: OpenApi + 'static>(
 /// so the converted form has the keys in the order the spec writes them. The generator has
 /// parsed the same text, so it parses here.
 pub fn documents(document: &str) -> (String, String) {
-    if document.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+    if document
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
         let value: serde_yaml::Value =
             serde_json::from_str(document).expect("the generator parsed this JSON");
         let yaml = serde_yaml::to_string(&value).expect("a parsed value serializes");

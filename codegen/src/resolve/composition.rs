@@ -43,6 +43,7 @@ impl Resolver<'_> {
                 "description" | "deprecated" | "additionalProperties" => {
                     merged.insert(key.clone(), value.clone());
                 }
+                _ if super::schemas::ANNOTATIONS.contains(&key.as_str()) => {}
                 _ if key.starts_with("x-") => {}
                 _ => {
                     self.diags.error(
@@ -246,6 +247,9 @@ impl Resolver<'_> {
             let allowed = match key.as_str() {
                 "oneOf" | "anyOf" | "discriminator" | "description" | "deprecated" => true,
                 "nullable" => inline,
+                // `type: object` beside a union of objects says what the variants say.
+                "type" => true,
+                _ if super::schemas::ANNOTATIONS.contains(&key.as_str()) => true,
                 _ => key.starts_with("x-"),
             };
             if key == "anyOf" && one_of {

@@ -70,7 +70,7 @@ impl Resolver<'_> {
         }
         let several = media.len() > 1;
         for media_type in media {
-            if media_type.contains('*') || !is_identifier(&media_variant(media_type)) {
+            if !is_identifier(&media_variant(media_type)) {
                 self.diags.error(
                     &join(content_at, media_type),
                     format!("`{media_type}` is not one media type (ranges like `*/*` are not supported)"),
@@ -138,19 +138,17 @@ impl Resolver<'_> {
         request: bool,
     ) -> Option<Payload> {
         let schema_at = join(media_at, "schema");
-        let Some(schema) = self.raw_at(&schema_at).cloned() else {
-            self.diags.error(
-                media_at,
-                format!("media type `{media_type}` has no `schema`"),
-                "add `schema:`",
-            );
-            return None;
-        };
         let (main, sub) = media_type.split_once('/').unwrap_or((media_type, ""));
         let is_json =
             media_type == "application/json" || (main == "application" && sub.ends_with("+json"));
-        let binary = schema.get("type").and_then(Value::as_str) == Some("string")
-            && schema.get("format").and_then(Value::as_str) == Some("binary");
+        // A media type without a schema carries anything: any JSON value, or any bytes.
+        let schema = match self.raw_at(&schema_at).cloned() {
+            Some(schema) => schema,
+            None if is_json || main == "text" || media_type == FORM || media_type == MULTIPART => {
+                Map::new()
+            }
+            None => binary_schema(),
+        };
         // The media type poem-openapi's payload serves and accepts by itself; any other must
         // be set exactly.
         let (kind, own) = if is_json {
@@ -164,19 +162,16 @@ impl Resolver<'_> {
             let ty = self.payload_type(&schema, &schema_at, hint)?;
             self.form_object(&ty, &schema_at)?;
             (PayloadKind::Form(ty), FORM)
-        } else if binary {
-            self.only_keys(&schema, &["type", "format"], &schema_at, "binary data")?;
-            (PayloadKind::Binary, "")
         } else if main == "text" {
-            if schema.get("type").and_then(Value::as_str) != Some("string") {
-                self.diags.error(
+            if schema.get("type").and_then(Value::as_str) != Some("string") && !schema.is_empty() {
+                self.diags.warn(
                     &schema_at,
-                    format!("the `{media_type}` body must have a `type: string` schema"),
-                    "use `type: string` (text) or `type: string, format: binary` (bytes)",
+                    format!("the `{media_type}` body is text; its schema is not checked"),
+                    "describe text with `type: string`",
                 );
-                return None;
+            } else {
+                self.only_keys(&schema, &["type", "format"], &schema_at, "text");
             }
-            self.only_keys(&schema, &["type"], &schema_at, "text")?;
             (PayloadKind::Text, "text/plain")
         } else if media_type == MULTIPART {
             if !request {
@@ -188,16 +183,24 @@ impl Resolver<'_> {
                 MULTIPART,
             )
         } else {
-            self.diags.error(
-                &schema_at,
-                format!("a `{media_type}` body needs the schema `type: string, format: binary`"),
-                "describe it as bytes, or use `application/json` or `text/plain`",
-            );
-            return None;
+            if schema.get("type").and_then(Value::as_str) != Some("string") {
+                self.diags.warn(
+                    &schema_at,
+                    format!(
+                        "a `{media_type}` body is bytes to the server; its schema is not checked"
+                    ),
+                    "describe it as `type: string, format: binary`",
+                );
+            } else {
+                self.only_keys(&schema, &["type", "format"], &schema_at, "binary data");
+            }
+            (PayloadKind::Binary, "")
         };
         // Responses always name their media type exactly (poem-openapi would add
         // `; charset=utf-8`); requests only when the payload's own check is not it.
-        let content_type = (!request || media_type != own).then(|| media_type.to_owned());
+        // A range (`*/*`, `image/*`) is no Content-Type: the payload's own is sent.
+        let content_type = ((!request || media_type != own) && !media_type.contains('*'))
+            .then(|| media_type.to_owned());
         Some(Payload {
             media_type: media_type.to_owned(),
             kind,
@@ -220,16 +223,17 @@ impl Resolver<'_> {
         };
         let mut problems = Vec::new();
         for f in &object.fields {
-            let scalar = is_plain_scalar(&f.ty);
             let checked = f.oai.iter().any(|a| {
                 a.starts_with("validator") || a.starts_with("default") || a == "read_only"
             });
-            if !scalar || checked {
+            if !is_plain_scalar(&f.ty) {
                 problems.push(f.origin.clone());
+            } else if checked {
+                self.diags.lenient(&f.origin, "the constraints and default of a form field are not checked: poem-openapi reads forms with serde", "take the body as `application/json` to have them checked");
             }
         }
         for origin in &problems {
-            self.diags.error(origin, "a field of a form-encoded body must be a plain string, integer, number or boolean without constraints or default: poem-openapi reads forms with serde, which would skip them", "drop the constraints, or take the body as `application/json`");
+            self.diags.error(origin, "a field of a form-encoded body must be a plain string, integer, number or boolean (or a string enum): poem-openapi reads forms with serde, which cannot read nested fields", "flatten the form, or take the body as `application/json`");
         }
         if !problems.is_empty() {
             return None;
@@ -450,9 +454,12 @@ impl Resolver<'_> {
             return Some(());
         }
         for key in extra {
-            self.diags.error(
+            if super::schemas::ANNOTATIONS.contains(&key.as_str()) {
+                continue;
+            }
+            self.diags.warn(
                 &join(at, key),
-                format!("`{key}` on a {what} body is not supported: poem-openapi serves a fixed schema for it"),
+                format!("`{key}` on a {what} body is not checked"),
                 "remove it",
             );
         }
@@ -467,17 +474,15 @@ impl Resolver<'_> {
         hint: &str,
     ) -> Option<String> {
         if schema.get("nullable") == Some(&Value::Bool(true)) {
-            self.diags.error(
+            self.diags.warn(
                 &join(schema_at, "nullable"),
-                "`nullable` on a whole payload is not supported: poem-openapi rejects a `null` body",
-                "remove it; wrap the value in an object with a nullable property if `null` must be sent",
+                "a `null` body is rejected: poem-openapi parses the body as the schema's type",
+                "wrap the value in an object with a nullable property if `null` must be sent",
             );
-            return None;
         }
         let typed = self.value_type(schema, schema_at, hint)?;
         if !typed.validators.is_empty() {
-            self.diags.error(schema_at, "constraints on a whole payload are not supported: poem-openapi validates fields, not bodies", "wrap the value in an object and constrain its property");
-            return None;
+            self.diags.warn(schema_at, "constraints on a whole payload are not checked: poem-openapi validates fields, not bodies", "wrap the value in an object and constrain its property");
         }
         Some(typed.ty.to_string())
     }
@@ -547,7 +552,7 @@ impl Resolver<'_> {
                 content
             };
             if status == ir::Status::Default && body.is_none() {
-                self.diags.error(&def_at, "a `default` response without `content` is not supported: poem-openapi needs a body to tell it from a status code", "give it a body, e.g. problem details (`application/problem+json`)");
+                self.diags.warn(&def_at, "a `default` response without `content` has no variant: poem-openapi needs a body to carry its status; the server's own errors answer with other statuses", "give it a body, e.g. problem details (`application/problem+json`)");
                 continue;
             }
             let headers = self.response_headers(response, &def_at);
@@ -596,6 +601,14 @@ impl Resolver<'_> {
     }
 }
 
+/// `type: string, format: binary`: what a media type without a schema carries.
+fn binary_schema() -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("type".into(), "string".into());
+    m.insert("format".into(), "binary".into());
+    m
+}
+
 /// A string, number, integer or boolean without format or pattern: what forms and multipart
 /// parts can carry.
 fn is_plain_scalar(ty: &ir::Ty) -> bool {
@@ -610,6 +623,10 @@ fn media_variant(media_type: &str) -> String {
         "text/plain" => "Text".to_owned(),
         FORM => "Form".to_owned(),
         MULTIPART => "Multipart".to_owned(),
+        "*/*" => "Any".to_owned(),
+        _ if media_type.ends_with("/*") => {
+            format!("Any{}", pascal_case(media_type.trim_end_matches("/*")))
+        }
         _ => match media_type.strip_prefix("application/") {
             Some(sub) => pascal_case(sub),
             None => pascal_case(media_type),
@@ -628,6 +645,7 @@ mod tests {
         assert_eq!(media_variant("application/x-www-form-urlencoded"), "Form");
         assert_eq!(media_variant("application/problem+json"), "ProblemJson");
         assert_eq!(media_variant("image/png"), "ImagePng");
-        assert_eq!(media_variant("*/*"), "");
+        assert_eq!(media_variant("*/*"), "Any");
+        assert_eq!(media_variant("image/*"), "AnyImage");
     }
 }

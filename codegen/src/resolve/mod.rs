@@ -57,7 +57,16 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         security_schemes: BTreeMap::new(),
         auth_enums: Vec::new(),
     };
-    for reserved in ["Api", "Handlers", "Tags", "Matching", "Pattern", "Among", "OptionalBody", "DOCUMENT"] {
+    for reserved in [
+        "Api",
+        "Handlers",
+        "Tags",
+        "Matching",
+        "Pattern",
+        "Among",
+        "OptionalBody",
+        "DOCUMENT",
+    ] {
         r.type_names
             .insert(reserved.to_owned(), "the generated code".to_owned());
     }
@@ -541,7 +550,13 @@ impl<'a> Resolver<'a> {
                 ReferenceOr::Item(p) => p,
                 ReferenceOr::Reference { reference } => {
                     let name = reference.strip_prefix("#/components/parameters/")?;
-                    match self.doc.components.as_ref()?.parameters.get(&crate::source::unescape(name))? {
+                    match self
+                        .doc
+                        .components
+                        .as_ref()?
+                        .parameters
+                        .get(&crate::source::unescape(name))?
+                    {
                         ReferenceOr::Item(p) => p,
                         ReferenceOr::Reference { .. } => return None,
                     }
@@ -696,9 +711,9 @@ impl<'a> Resolver<'a> {
             return None;
         }
         if schema.contains_key("nullable") {
-            self.diags.error(
+            self.diags.warn(
                 &join(&schema_at, "nullable"),
-                "`nullable` on a parameter is not supported",
+                "`nullable` on a parameter has no effect: a parameter has no `null`",
                 "remove it; make the parameter optional instead",
             );
         }
@@ -778,7 +793,7 @@ impl<'a> Resolver<'a> {
         }
         let always_present = data.required || has_default;
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {
-            self.diags.error(&join(&at, "required"), "a required array parameter is not supported: poem-openapi accepts an absent array as empty", "make the parameter optional, and add `minItems: 1` if it must not be empty");
+            self.diags.warn(&join(&at, "required"), "a required array parameter that is absent reaches the handler as an empty array: poem-openapi cannot tell them apart", "add `minItems: 1` if it must not be empty");
         }
         let option = |t: String| {
             if always_present {

@@ -42,6 +42,21 @@ pub(super) struct Typed {
     pub format: Option<String>,
 }
 
+/// Keywords that annotate a schema without changing what it accepts, or that are read from
+/// the property schema that carries them (`nullable`, `readOnly`): allowed beside `$ref`-like
+/// `allOf: [$ref]` and beside `oneOf`/`anyOf`.
+pub(super) const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "example",
+    "externalDocs",
+    "xml",
+    "deprecated",
+    "nullable",
+    "readOnly",
+    "writeOnly",
+];
+
 /// The Rust type of a free-form value.
 pub(super) const ANY: &str = "::serde_json::Value";
 
@@ -274,7 +289,9 @@ impl Resolver<'_> {
         let required = if nullable && required {
             self.diags.warn(
                 &join(at, "nullable"),
-                format!("required nullable property `{name}` is also accepted when absent (as null)"),
+                format!(
+                    "required nullable property `{name}` is also accepted when absent (as null)"
+                ),
                 "make it optional, or not nullable, to silence this",
             );
             false
@@ -674,11 +691,14 @@ impl Resolver<'_> {
         for (i, value) in values.iter().enumerate() {
             let here = format!("{at}/enum/{i}");
             let Some(value) = value.as_str() else {
-                self.diags.error(
-                    &here,
-                    format!("enum value {value} is not a string"),
-                    "quote it, or remove it",
-                );
+                // `null` in the enum of a nullable schema: the absence it already allows.
+                if !value.is_null() {
+                    self.diags.error(
+                        &here,
+                        format!("enum value {value} is not a string"),
+                        "quote it, or remove it",
+                    );
+                }
                 continue;
             };
             if variants.iter().any(|(v, _)| v == value) {
@@ -689,18 +709,20 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            let variant = pascal_case(value);
+            // A value without letters or digits (`-`, `+1`, ``) is named by its position;
+            // values that collide in Rust take a number (documented in the README).
+            let mut variant = pascal_case(value);
             if !is_identifier(&variant) {
-                self.diags.error(
-                    &here,
-                    format!("enum value `{value}` has no letters or digits to name a Rust variant"),
-                    "change the value",
-                );
-                continue;
+                variant = format!("Value{i}");
             }
             if let Some((other, _)) = variants.iter().find(|(_, v)| *v == variant) {
-                self.diags.error(&here, format!("enum values `{other}` and `{value}` both become the Rust variant `{variant}`"), "rename one of them");
-                continue;
+                let taken = variant.clone();
+                let mut n = 2;
+                while variants.iter().any(|(_, v)| *v == variant) {
+                    variant = format!("{taken}{n}");
+                    n += 1;
+                }
+                self.diags.lenient(&here, format!("enum values `{other}` and `{value}` both become the Rust variant `{taken}`; this one is `{variant}`"), "rename one of them to choose the names yourself");
             }
             variants.push((value.to_owned(), variant));
         }
@@ -1059,7 +1081,7 @@ fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
     };
     let annotation_only = schema
         .keys()
-        .all(|k| matches!(k.as_str(), "allOf" | "description") || k.starts_with("x-"));
+        .all(|k| ANNOTATIONS.contains(&k.as_str()) || k == "allOf" || k.starts_with("x-"));
     let target = only.get("$ref")?.as_str()?;
     (annotation_only && only.as_object()?.len() == 1).then_some(target)
 }
@@ -1084,7 +1106,12 @@ pub(super) fn inferred_type(schema: &Map<String, Value>) -> Option<&'static str>
             "boolean" => "boolean",
             "array" => "array",
             "object" => "object",
-            _ => return schema.get("type").and_then(Value::as_str).map(|_| "unknown"),
+            _ => {
+                return schema
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .map(|_| "unknown")
+            }
         });
     }
     if schema.contains_key("properties") || schema.contains_key("additionalProperties") {

@@ -85,19 +85,27 @@ impl Resolver<'_> {
                         continue;
                     }
                 },
+                // An OAuth2 or OpenID Connect client sends its access token as a bearer
+                // token; the server checks the token (and its scopes) in the handler.
+                "oauth2" | "openIdConnect" => {
+                    oai.push("ty = \"bearer\"".to_owned());
+                    "Bearer"
+                }
                 _ => {
                     self.diags.error(
                         &join(&at, "type"),
-                        format!("security scheme type `{ty}` is not supported yet"),
-                        "use `apiKey`, or `http` with `bearer` or `basic`",
+                        format!("security scheme type `{ty}` is not supported"),
+                        "use `apiKey`, `http` (bearer or basic), `oauth2` or `openIdConnect`",
                     );
                     continue;
                 }
             };
             // Keys that belong to other scheme types would be dropped by poem-openapi.
-            let allowed: &[&str] = match credential {
-                "ApiKey" => &["type", "description", "name", "in"],
-                "Bearer" => &["type", "description", "scheme", "bearerFormat"],
+            let allowed: &[&str] = match ty.as_str() {
+                "apiKey" => &["type", "description", "name", "in"],
+                "oauth2" => &["type", "description", "flows"],
+                "openIdConnect" => &["type", "description", "openIdConnectUrl"],
+                _ if credential == "Bearer" => &["type", "description", "scheme", "bearerFormat"],
                 _ => &["type", "description", "scheme"],
             };
             for key in scheme.keys() {
@@ -122,6 +130,7 @@ impl Resolver<'_> {
                     doc,
                     oai,
                     credential: format!("::poem_openapi::auth::{credential}"),
+                    scoped: matches!(ty.as_str(), "oauth2" | "openIdConnect"),
                 },
             );
         }
@@ -157,10 +166,11 @@ impl Resolver<'_> {
                     continue;
                 }
             };
-            if scopes.as_array().is_some_and(|s| !s.is_empty()) {
-                self.diags.error(
+            let scoped = self.security_schemes.get(name).is_some_and(|s| s.scoped);
+            if scopes.as_array().is_some_and(|s| !s.is_empty()) && !scoped {
+                self.diags.warn(
                     &join(&here, name),
-                    "scopes are only for OAuth2 and OpenID Connect schemes, which are not supported",
+                    "scopes are only for OAuth2 and OpenID Connect schemes; these are documentation",
                     "use an empty list: `[]`",
                 );
             }
