@@ -4,12 +4,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: codegen <generate|check> SPEC.yaml
-  generate  print the Rust generated from the spec
-  check     print the spec's diagnostics, if any";
+const USAGE: &str = "usage: codegen <generate|check> [--strict] SPEC.yaml
+  generate  print the Rust generated from the spec (warnings go to stderr)
+  check     print the spec's diagnostics, if any
+  --strict  missing rejection responses and Rust name collisions are errors, not warnings";
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let strict = args.iter().any(|a| a == "--strict");
+    args.retain(|a| a != "--strict");
     let (command, spec) = match args.as_slice() {
         [c, s] if c == "generate" || c == "check" => (c.as_str(), s.as_str()),
         [h] if h == "-h" || h == "--help" => {
@@ -21,10 +24,23 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let path = Path::new(spec);
+    let options = codegen::Options {
+        strict,
+        ..Default::default()
+    };
+    let text = match std::fs::read_to_string(Path::new(spec)) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{spec}: cannot read the spec: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     match command {
-        "check" => match codegen::check(path, spec) {
-            Ok(api) => {
+        "check" => match codegen::check_with(&options, spec, &text) {
+            Ok((api, warnings)) => {
+                if !warnings.items.is_empty() {
+                    eprint!("{warnings}");
+                }
                 println!(
                     "{spec}: ok, {} operations, {} objects, {} enums, {} unions, {} security schemes",
                     api.operations.len(),
@@ -40,9 +56,12 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        _ => match codegen::generate(path, spec) {
-            Ok(code) => {
-                print!("{code}");
+        _ => match codegen::generate_with(&options, spec, &text) {
+            Ok(generated) => {
+                if !generated.warnings.items.is_empty() {
+                    eprint!("{}", generated.warnings);
+                }
+                print!("{}", generated.code);
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -256,7 +256,10 @@ fn every_fixture_the_readme_names_exists() {
 
     let named: Vec<&str> = section
         .split('`')
-        .filter(|t| (t.starts_with("ok/") || t.starts_with("err/")) && !t.ends_with('/'))
+        .filter(|t| {
+            (t.starts_with("ok/") || t.starts_with("err/") || t.starts_with("corpus/"))
+                && !t.ends_with('/')
+        })
         .collect();
 
     assert!(named.len() >= 20, "the table names its fixtures: {named:?}");
