@@ -105,7 +105,24 @@ impl Drop for TestApp {
 /// served (that is the spec itself), but the cross-check that the generated types, statuses,
 /// parameters and media types agree with the spec.
 pub fn derived_document(spec: String) -> Value {
-    serde_json::from_str(&spec).expect("poem-openapi derives JSON")
+    // poem-openapi puts `type: object` beside every `oneOf`/`anyOf`, which a union of scalars
+    // could never satisfy; the spec has none there, so it is not a difference that matters.
+    fn untype_unions(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                let union = m.contains_key("oneOf") || m.contains_key("anyOf");
+                if union && m.get("type").and_then(Value::as_str) == Some("object") {
+                    m.remove("type");
+                }
+                m.values_mut().for_each(untype_unions);
+            }
+            Value::Array(a) => a.iter_mut().for_each(untype_unions),
+            _ => {}
+        }
+    }
+    let mut doc = serde_json::from_str(&spec).expect("poem-openapi derives JSON");
+    untype_unions(&mut doc);
+    doc
 }
 
 /// The derived document of items.yaml's generated code.
