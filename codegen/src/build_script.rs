@@ -8,13 +8,11 @@ use crate::{Error, Options};
 /// Generates a poem-openapi server module from an OpenAPI document, for `build.rs`.
 ///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     codegen::Generator::new("openapi/items.yaml")
-///         .module("items_api")
-///         .strict(true)
-///         .run();
-/// }
+/// // in build.rs's `main`:
+/// codegen::Generator::new("openapi/items.yaml")
+///     .module("items_api")
+///     .strict(true)
+///     .run();
 /// ```
 ///
 /// and in the crate: `mod api { include!(concat!(env!("OUT_DIR"), "/items_api.rs")); }`.

@@ -7,8 +7,6 @@ use crate::helpers::spawn_app;
 use crate::spec::{self, differences, normalize_served, normalize_written, Observed};
 
 pub async fn derived_document_equals_items_yaml_up_to_known_differences() {
-    let app = spawn_app().await;
-
     let served = crate::helpers::derived_items();
 
     let diffs = differences(
@@ -32,12 +30,7 @@ pub async fn served_openapi_yaml_is_items_yaml_byte_for_byte() {
         .text()
         .await
         .unwrap();
-    let json: Value = reqwest::get(format!("{}/openapi.json", app.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let json = app.served_document().await;
 
     let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/items.yaml"))
         .unwrap();
@@ -69,7 +62,6 @@ pub async fn served_openapi_yaml_is_the_same_document() {
 }
 
 pub async fn the_comparison_reports_a_changed_description_and_a_changed_status() {
-    let app = spawn_app().await;
     let served = crate::helpers::derived_items();
     let mut mutated = spec::written().clone();
     mutated["paths"]["/items/{item_id}"]["put"]["responses"]["201"]["description"] = json!("Made.");
