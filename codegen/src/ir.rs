@@ -46,6 +46,8 @@ pub struct Api {
     pub value_enums: bool,
     /// Some request body is optional: the `OptionalBody` extractor is generated.
     pub optional_bodies: bool,
+    /// Some request body is a form: the generated `FormBody` extractor is needed.
+    pub forms: bool,
 }
 
 /// A pattern compiled once, for strings parsed as `Matching<Name>`.
@@ -92,9 +94,6 @@ pub struct Object {
     pub deny_unknown_fields: bool,
     /// `deprecated: true`.
     pub deprecated: bool,
-    /// Read from form-encoded bodies, which poem-openapi parses with serde: derives
-    /// `serde::Deserialize` too.
-    pub form: bool,
     /// Functions returning property defaults.
     pub values: Vec<ValueFn>,
     /// Where it was declared.
@@ -202,6 +201,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// A boxed value, for recursive types.
     Boxed(Box<Ty>),
+    /// A value that may be `null`: the elements of an array with `nullable` items.
+    Nullable(Box<Ty>),
 }
 
 impl Ty {
@@ -216,6 +217,7 @@ impl Ty {
                     && !b.starts_with("Matching<")
             }
             Ty::Vec(_) | Ty::Map(_) => true,
+            Ty::Nullable(_) => true,
             Ty::Named(_) | Ty::Boxed(_) => false,
         }
     }
@@ -231,6 +233,7 @@ impl fmt::Display for Ty {
                 "::std::collections::BTreeMap<::std::string::String, {t}>"
             ),
             Ty::Boxed(t) => write!(f, "::std::boxed::Box<{t}>"),
+            Ty::Nullable(t) => write!(f, "::std::option::Option<{t}>"),
         }
     }
 }
@@ -519,6 +522,8 @@ pub struct Multipart {
     pub fields: Vec<MultipartField>,
     /// `additionalProperties: false`: unknown parts are rejected.
     pub deny_unknown_fields: bool,
+    /// Functions that return the parts' defaults.
+    pub values: Vec<ValueFn>,
 }
 
 /// One part of a multipart body.
@@ -564,7 +569,7 @@ pub enum PayloadKind {
     Text,
     /// `Binary<Vec<u8>>`: any media type with a `type: string, format: binary` schema.
     Binary,
-    /// `Form<T>`: `application/x-www-form-urlencoded` request bodies.
+    /// The generated `FormBody<T>`: `application/x-www-form-urlencoded` request bodies.
     Form(String),
     /// A `#[derive(Multipart)]` struct (the payload itself): `multipart/form-data` requests.
     Multipart(String),
@@ -575,6 +580,7 @@ impl Payload {
     pub fn rust_type(&self) -> String {
         match &self.kind {
             PayloadKind::Multipart(t) => t.clone(),
+            PayloadKind::Form(t) => format!("FormBody<{t}>"),
             _ => format!(
                 "::poem_openapi::payload::{}",
                 self.wrapper_with(&self.value_type())
@@ -587,7 +593,7 @@ impl Payload {
             PayloadKind::Json(_) => format!("Json<{value}>"),
             PayloadKind::Text => format!("PlainText<{value}>"),
             PayloadKind::Binary => format!("Binary<{value}>"),
-            PayloadKind::Form(_) => format!("Form<{value}>"),
+            PayloadKind::Form(_) => format!("FormBody<{value}>"),
             PayloadKind::Multipart(_) => value.to_owned(),
         }
     }
@@ -719,15 +725,6 @@ impl Field {
     /// The field's `#[oai(...)]` attribute, or nothing.
     pub fn attr(&self) -> String {
         oai_attr(&self.oai)
-    }
-
-    /// The field's `#[serde(rename)]` for form objects whose wire name is not the Rust name.
-    pub fn serde_attr(&self) -> String {
-        if self.name == self.rust_name {
-            String::new()
-        } else {
-            format!("#[serde(rename = {:?})]", self.name)
-        }
     }
 
     /// The field's Rust type, `Option<…>` included.

@@ -240,7 +240,12 @@ impl Handlers for Shelter {
                         problem(StatusCode::BAD_REQUEST, "the photo part could not be read"),
                     );
                 };
-                (bytes.starts_with(PNG), bytes, form.caption)
+                // The mood part defaults to `calm`; the camera part is JSON.
+                let caption = form.caption.map(|c| match form.camera {
+                    Some(camera) => format!("{c} ({}, {})", wire(&form.mood), camera.0.model),
+                    None => format!("{c} ({})", wire(&form.mood)),
+                });
+                (bytes.starts_with(PNG), bytes, caption)
             }
         };
         let (magic, what) = if png { (PNG, "PNG") } else { (JPEG, "JPEG") };
@@ -269,10 +274,7 @@ impl Handlers for Shelter {
             return AddNoteResponse::Unauthorized(unauthorized());
         }
         let note = match body {
-            AddNoteBody::Form(form) if form.urgent == Some(true) => {
-                format!("URGENT: {}", form.0.text)
-            }
-            AddNoteBody::Form(form) => form.0.text,
+            AddNoteBody::Form(form) => note_text(form.0),
             AddNoteBody::Text(text) => text.0,
         };
         if note.trim().is_empty() {
@@ -335,5 +337,39 @@ impl Handlers for Shelter {
             .filter(|a| a.name.to_lowercase().contains(&q))
             .map(|a| Hit::Adopter(a.clone()));
         SearchResponse::Ok(Json(pets.chain(adopters).collect()))
+    }
+}
+
+/// A note from the form: every field the form may carry shows in the text, so the contract
+/// tests can see what the form parser read.
+fn note_text(form: NoteForm) -> String {
+    let mut note = form.text;
+    if form.urgent == Some(true) {
+        note = format!("URGENT: {note}");
+    }
+    if let Some(p) = form.priority {
+        note.push_str(&format!(" (p{p})"));
+    }
+    for tag in form.tags.unwrap_or_default() {
+        note.push_str(&format!(" #{}", wire(&tag)));
+    }
+    if let Some(due) = form.due {
+        note.push_str(&format!(" by {due}"));
+    }
+    if let Some(source) = form.source {
+        let who = source.who.unwrap_or_default();
+        match source.visit {
+            Some(visit) => note.push_str(&format!(" via {who} visit {visit}")),
+            None => note.push_str(&format!(" via {who}")),
+        }
+    }
+    note
+}
+
+/// An enum value as the spec spells it.
+fn wire(value: &impl poem_openapi::types::ToJSON) -> String {
+    match value.to_json() {
+        Some(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
     }
 }

@@ -82,6 +82,8 @@ fn main() {
         pets::unions_are_told_apart_by_discriminator_and_by_shape,
         pets::credentials_are_required_typed_and_alternative,
         pets::a_photo_form_is_read_part_by_part,
+        pets::multipart_enum_and_json_parts_are_checked,
+        pets::form_fields_are_typed_nested_and_checked,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);

@@ -621,7 +621,167 @@ pub async fn a_photo_form_is_read_part_by_part() {
     );
     assert_eq!(
         notes.json,
-        json!(["asleep", "checked"]),
-        "the caption became a note; the rejected forms left nothing"
+        json!(["asleep (calm)", "checked"]),
+        "the caption became a note with the default mood; the rejected forms left nothing"
     );
+}
+
+/// Multipart parts that are enums and JSON objects are parsed and checked like the same
+/// values in JSON.
+pub async fn multipart_enum_and_json_parts_are_checked() {
+    let app = spawn_pets().await;
+    let auth = bearer(&login(&app).await);
+    let key = ("x-device-key", "camera-1");
+    let put = |parts: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| {
+        let app = &app;
+        async move {
+            let parts: Vec<(&str, Option<&str>, &[u8])> = parts
+                .iter()
+                .map(|(n, f, b)| (*n, *f, b.as_slice()))
+                .collect();
+            let (ct, body) = multipart(&parts);
+            app.send_with(
+                "PUT",
+                "/pets/1/photo",
+                &[key, ("content-type", &ct)],
+                Some(body),
+            )
+            .await
+        }
+    };
+    let photo = || ("photo", Some("a.png"), PNG.to_vec());
+
+    let full = put(vec![
+        photo(),
+        ("caption", None, b"yawning".to_vec()),
+        ("mood", None, b"sleepy".to_vec()),
+        ("camera", None, br#"{"model": "X100", "iso": 200}"#.to_vec()),
+    ])
+    .await;
+    let bad_mood = put(vec![
+        photo(),
+        ("caption", None, b"a".to_vec()),
+        ("mood", None, b"angry".to_vec()),
+    ])
+    .await;
+    let bad_json = put(vec![
+        photo(),
+        ("caption", None, b"b".to_vec()),
+        ("camera", None, b"{not json".to_vec()),
+    ])
+    .await;
+    let low_iso = put(vec![
+        photo(),
+        ("caption", None, b"c".to_vec()),
+        ("camera", None, br#"{"model": "X100", "iso": 10}"#.to_vec()),
+    ])
+    .await;
+    let unknown_camera_field = put(vec![
+        photo(),
+        ("caption", None, b"d".to_vec()),
+        (
+            "camera",
+            None,
+            br#"{"model": "X100", "flash": true}"#.to_vec(),
+        ),
+    ])
+    .await;
+    let notes = app
+        .send_with(
+            "POST",
+            "/pets/1/notes",
+            &[("authorization", &auth), ("content-type", "text/plain")],
+            Some(b"checked".to_vec()),
+        )
+        .await;
+
+    assert_eq!(full.status, 204, "{full:?}");
+    for (what, r) in [
+        ("an enum part outside the enum", &bad_mood),
+        ("a JSON part that is not JSON", &bad_json),
+        ("a JSON part below its minimum", &low_iso),
+        ("a JSON part with an unknown field", &unknown_camera_field),
+    ] {
+        assert_eq!(r.status, 400, "{what}: {r:?}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{what}"
+        );
+    }
+    assert_eq!(
+        notes.json,
+        json!(["yawning (sleepy, X100)", "checked"]),
+        "only the valid form became a note"
+    );
+}
+
+/// A form body is read by the same parser as JSON: numbers, booleans, dates and enums from
+/// text, repeated and bracketed keys as arrays, `a[b]` as nested objects, and every
+/// constraint checked.
+pub async fn form_fields_are_typed_nested_and_checked() {
+    let app = spawn_pets().await;
+    let auth = bearer(&login(&app).await);
+    let post = |body: &'static str| {
+        let app = &app;
+        let auth = auth.clone();
+        async move {
+            app.send_with(
+                "POST",
+                "/pets/2/notes",
+                &[
+                    ("authorization", &auth),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                Some(body.as_bytes().to_vec()),
+            )
+            .await
+        }
+    };
+
+    let full = post("text=teeth+cleaned&urgent=false&priority=2&tags=health&tags=food&due=2026-12-24&source%5Bwho%5D=vet&source[visit]=3").await;
+    let bracketed = post("text=walk&tags[]=play").await;
+    let rejected = [
+        (
+            "priority above its maximum",
+            post("text=x&priority=6").await,
+        ),
+        (
+            "priority that is not a number",
+            post("text=x&priority=high").await,
+        ),
+        ("a tag outside the enum", post("text=x&tags=dance").await),
+        (
+            "a date that is not a date",
+            post("text=x&due=tomorrow").await,
+        ),
+        (
+            "a nested field of the wrong type",
+            post("text=x&source[visit]=soon").await,
+        ),
+        ("an unknown field", post("text=x&colour=red").await),
+        ("a missing required field", post("urgent=true").await),
+        (
+            "a boolean that is not one",
+            post("text=x&urgent=maybe").await,
+        ),
+    ];
+
+    assert_eq!(full.status, 201, "{full:?}");
+    assert_eq!(bracketed.status, 201, "{bracketed:?}");
+    assert_eq!(
+        bracketed.json,
+        json!([
+            "teeth cleaned (p2) #health #food by 2026-12-24 via vet visit 3",
+            "walk #play"
+        ])
+    );
+    for (what, r) in &rejected {
+        assert_eq!(r.status, 400, "{what}: {r:?}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{what}"
+        );
+    }
 }

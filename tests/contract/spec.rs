@@ -383,6 +383,18 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`components/parameters` and `components/requestBodies`: poem-openapi serves them inline in each operation",
     "inline object and enum schemas: poem-openapi serves each as a named component (`BookAuthor`) and a `$ref`; served components the spec does not declare are inlined back",
     "numbers: validators are served as floats (`0.0` for `0`), so numbers compare by value",
+    "formats, by the alias table `FORMAT_ALIASES`: an integer or number without `format` is served as the type the generator chose (`int64`, `double`), `date` as `naive-date`, `uri` as a plain string",
+    "`example`: documentation, served as written (the document served is the spec itself), not repeated in the generated code",
+    "a named schema's `default` (`Mood: {enum, default}`): applied, and served, where a property or part uses the schema; the written side copies it there",
+];
+
+/// How poem-openapi serves the formats the generator maps: (type, served, written); `None`
+/// is no `format` at all. `uri` is a plain string: `http::Uri` rejects URNs and `about:`.
+const FORMAT_ALIASES: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("integer", Some("int64"), None),
+    ("number", Some("double"), None),
+    ("string", Some("naive-date"), Some("date")),
+    ("string", None, Some("uri")),
 ];
 
 /// Undoes the served side of [`KNOWN_DIFFERENCES`]; `written` says which components the spec
@@ -390,6 +402,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
 pub fn normalize_served(doc: &Value, written: &Value) -> Value {
     let mut doc = unwrap_discriminated_variants(doc);
     sort_tags(&mut doc);
+
     let mut doc = inline_undeclared_components(&doc, written);
     walk_schemas(&mut doc, &mut merge_annotation_all_of);
     let root = doc
@@ -519,7 +532,62 @@ pub fn normalize_written(doc: &Value) -> Value {
     }
     // After `$ref`s to parameters and bodies are inlined: they may be what reaches a schema.
     drop_unreachable_schemas(&mut doc);
+    apply_named_defaults(&mut doc);
+    walk_schemas(&mut doc, &mut |schema| {
+        // Examples are annotations: only the written document carries them.
+        if let Some(s) = schema.as_object_mut() {
+            s.remove("example");
+        }
+        for (ty, served, written) in FORMAT_ALIASES {
+            if schema.get("type") == Some(&json!(ty))
+                && schema.get("format").and_then(Value::as_str) == *written
+            {
+                match served {
+                    Some(served) => schema["format"] = json!(served),
+                    None => {
+                        schema.as_object_mut().map(|s| s.remove("format"));
+                    }
+                }
+                break;
+            }
+        }
+    });
     doc
+}
+
+/// Copies the `default` of each named schema onto the properties and parameters that refer
+/// to it without a default of their own, and removes it from the named schema.
+fn apply_named_defaults(doc: &mut Value) {
+    let defaults: Map<String, Value> = doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, s)| {
+            Some((
+                format!("#/components/schemas/{name}"),
+                s.get("default")?.clone(),
+            ))
+        })
+        .collect();
+    walk_schemas(doc, &mut |schema| {
+        let target = schema
+            .get("$ref")
+            .or_else(|| schema.pointer("/allOf/0/$ref"));
+        if let Some(default) = target.and_then(Value::as_str).and_then(|r| defaults.get(r)) {
+            if schema.get("default").is_none() {
+                schema["default"] = default.clone();
+            }
+        }
+    });
+    for schema in doc["components"]["schemas"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.values_mut())
+    {
+        if let Some(s) = schema.as_object_mut() {
+            s.remove("default");
+        }
+    }
 }
 
 /// Replaces every `$ref` to a served component schema that `written` does not declare with

@@ -465,6 +465,7 @@ fn variant_name(ty: &Ty) -> String {
         Ty::Vec(inner) => format!("{}List", variant_name(inner)),
         Ty::Map(inner) => format!("{}Map", variant_name(inner)),
         Ty::Boxed(inner) => variant_name(inner),
+        Ty::Nullable(inner) => format!("Nullable{}", variant_name(inner)),
     }
 }
 

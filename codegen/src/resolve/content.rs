@@ -10,9 +10,10 @@
 use openapiv3::{ReferenceOr, StatusCode};
 use serde_json::{Map, Value};
 
+use super::schemas::ANY;
 use super::Resolver;
 use crate::ir::{self, Content, Payload, PayloadKind};
-use crate::naming::{is_identifier, pascal_case, status_variant};
+use crate::naming::{is_identifier, pascal_case, snake_case, status_variant};
 use crate::source::join;
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -209,38 +210,19 @@ impl Resolver<'_> {
         })
     }
 
-    /// Marks the object `ty` as read from forms. poem-openapi parses forms with serde, not
-    /// with its own parser, so validators, defaults and non-scalar fields would be skipped:
-    /// they are refused instead.
+    /// Checks that a form-encoded body is an object or a map: its fields are the form's
+    /// keys. The generated `FormBody` reads it with poem-openapi's own parser.
     fn form_object(&mut self, ty: &str, at: &str) -> Option<()> {
-        let Some(object) = self.objects.get(ty) else {
+        let fits = self.objects.contains_key(ty) || ty.starts_with("::std::collections::BTreeMap<");
+        if !fits {
             self.diags.error(
                 at,
                 "a form-encoded body must be an object",
                 "describe the form's fields as an object schema",
             );
             return None;
-        };
-        let mut problems = Vec::new();
-        for f in &object.fields {
-            let checked = f.oai.iter().any(|a| {
-                a.starts_with("validator") || a.starts_with("default") || a == "read_only"
-            });
-            if !is_plain_scalar(&f.ty) {
-                problems.push(f.origin.clone());
-            } else if checked {
-                self.diags.lenient(&f.origin, "the constraints and default of a form field are not checked: poem-openapi reads forms with serde", "take the body as `application/json` to have them checked");
-            }
         }
-        for origin in &problems {
-            self.diags.error(origin, "a field of a form-encoded body must be a plain string, integer, number or boolean (or a string enum): poem-openapi reads forms with serde, which cannot read nested fields", "flatten the form, or take the body as `application/json`");
-        }
-        if !problems.is_empty() {
-            return None;
-        }
-        if let Some(object) = self.objects.get_mut(ty) {
-            object.form = true;
-        }
+        self.forms = true;
         Some(())
     }
 
@@ -318,6 +300,7 @@ impl Resolver<'_> {
                 && s.get("format").and_then(Value::as_str) == Some("binary")
         };
         let mut fields: Vec<ir::MultipartField> = Vec::new();
+        let mut values: Vec<ir::ValueFn> = Vec::new();
         for (name, part) in properties {
             let here = join(&join(at, "properties"), name);
             let Some(part) = part.as_object() else {
@@ -333,38 +316,16 @@ impl Resolver<'_> {
                 ok = false;
                 continue;
             }
-            let mut refused = false;
-            for key in [
-                "default",
-                "nullable",
-                "readOnly",
-                "writeOnly",
-                "deprecated",
-                "example",
-                "pattern",
-            ] {
-                if part.contains_key(key) {
-                    self.diags.error(
-                        &join(&here, key),
-                        format!("`{key}` on a multipart part is not supported yet"),
-                        "remove it",
-                    );
-                    refused = true;
-                }
-            }
-            if refused {
-                ok = false;
-                continue;
+            // A part cannot be null: an absent part is what `nullable` can mean here.
+            if part.get("nullable") == Some(&Value::Bool(true)) {
+                self.diags.warn(
+                    &join(&here, "nullable"),
+                    format!("a multipart part cannot be null: `{name}` is read as absent instead"),
+                    "remove `nullable`; leave the part out of `required` to make it optional",
+                );
             }
             let items = part.get("items").and_then(Value::as_object);
             let (ty, validators) = if is_file(part) {
-                if self
-                    .only_keys(part, &["type", "format", "description"], &here, "file part")
-                    .is_none()
-                {
-                    ok = false;
-                    continue;
-                }
                 (UPLOAD.to_owned(), Vec::new())
             } else if part.get("type").and_then(Value::as_str) == Some("array")
                 && items.is_some_and(is_file)
@@ -384,16 +345,43 @@ impl Resolver<'_> {
                     ok = false;
                     continue;
                 };
-                let fits = match &typed.ty {
-                    ir::Ty::Vec(inner) => is_plain_scalar(inner),
-                    t => is_plain_scalar(t),
+                // Scalars, enums and arrays of them are parts of their own (an array is a
+                // repeated part); anything structured is a part holding JSON, which is
+                // OpenAPI's default `contentType` for objects and arrays of objects.
+                let ty = if self.is_part_value(&typed.ty)
+                    || matches!(&typed.ty, ir::Ty::Vec(inner) if self.is_part_value(inner))
+                {
+                    typed.ty.to_string()
+                } else {
+                    format!("::poem_openapi::types::multipart::JsonField<{}>", typed.ty)
                 };
-                if !fits {
-                    self.diags.error(&here, "a multipart part must be a file (`type: string, format: binary`), a string, number, integer or boolean, or an array of them", "send structured data as JSON instead");
-                    ok = false;
-                    continue;
+                let default = part
+                    .get("default")
+                    .cloned()
+                    .or_else(|| self.inherited_default(part))
+                    .filter(|_| !required.contains(&name.as_str()));
+                if let Some(default) = &default {
+                    let default_at = join(&here, "default");
+                    if let Some(expr) =
+                        self.value_expr("default", default, &typed, part, &default_at)
+                    {
+                        let fn_name = format!("default_{}_{}", snake_case(hint), rust_name);
+                        self.claim_fn(&fn_name, &default_at);
+                        let expr = if ty.starts_with("::poem_openapi::types::multipart::JsonField<")
+                        {
+                            format!("::poem_openapi::types::multipart::JsonField({expr})")
+                        } else {
+                            expr
+                        };
+                        values.push(ir::ValueFn {
+                            name: fn_name,
+                            ty: ty.clone(),
+                            expr,
+                            doc: format!("`default` of part `{name}` of `{hint}`."),
+                        });
+                    }
                 }
-                (typed.ty.to_string(), typed.validators)
+                (ty, typed.validators)
             };
             let mut oai = Vec::new();
             if rust_name != *name {
@@ -402,8 +390,15 @@ impl Resolver<'_> {
             if !validators.is_empty() {
                 oai.push(format!("validator({})", validators.join(", ")));
             }
-            let optional = !required.contains(&name.as_str());
-            if !optional && ty.starts_with("::std::vec::Vec<") {
+            let default_fn = values
+                .last()
+                .filter(|v| v.doc.starts_with(&format!("`default` of part `{name}` ")))
+                .map(|v| v.name.clone());
+            if let Some(f) = &default_fn {
+                oai.push(format!("default = {f:?}"));
+            }
+            let optional = !required.contains(&name.as_str()) && default_fn.is_none();
+            if required.contains(&name.as_str()) && ty.starts_with("::std::vec::Vec<") {
                 self.diags.error(&here, format!("a required array part (`{name}`) is not supported: poem-openapi reads an absent part as empty"), "make the part optional, and add `minItems: 1` if it must not be empty");
                 ok = false;
                 continue;
@@ -432,6 +427,7 @@ impl Resolver<'_> {
                 name: hint.to_owned(),
                 fields,
                 deny_unknown_fields,
+                values,
             },
         );
         Some(hint.to_owned())
@@ -609,10 +605,16 @@ fn binary_schema() -> Map<String, Value> {
     m
 }
 
-/// A string, number, integer or boolean without format or pattern: what forms and multipart
-/// parts can carry.
-fn is_plain_scalar(ty: &ir::Ty) -> bool {
-    matches!(ty, ir::Ty::Builtin(b) if matches!(b.as_str(), "::std::string::String" | "i32" | "i64" | "f32" | "f64" | "bool"))
+impl Resolver<'_> {
+    /// A value poem-openapi reads from a multipart part's text: a scalar of any format, a
+    /// patterned string or an enum.
+    fn is_part_value(&self, ty: &ir::Ty) -> bool {
+        match ty {
+            ir::Ty::Builtin(b) => b != ANY,
+            ir::Ty::Named(n) => self.enums.contains_key(n),
+            _ => false,
+        }
+    }
 }
 
 /// The variant of a media type in a content enum: `Json`, `Text`, `Form`, else the media

@@ -44,6 +44,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         resolving_aliases: Vec::new(),
         value_enums: false,
         optional_bodies: false,
+        forms: false,
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
         unions: BTreeMap::new(),
@@ -65,6 +66,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         "Pattern",
         "Among",
         "OptionalBody",
+        "FormBody",
         "DOCUMENT",
     ] {
         r.type_names
@@ -118,6 +120,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         patterns,
         value_enums: r.value_enums,
         optional_bodies: r.optional_bodies,
+        forms: r.forms,
     }
 }
 
@@ -173,6 +176,8 @@ struct Resolver<'a> {
     value_enums: bool,
     /// Some request body is optional (see `ir::Body::extractor_type`).
     optional_bodies: bool,
+    /// Some request body is a form.
+    forms: bool,
     /// Objects resolved so far (named and inline), by Rust name.
     objects: BTreeMap<String, ir::Object>,
     /// Enums resolved so far (named and inline), by Rust name.
@@ -751,39 +756,29 @@ impl<'a> Resolver<'a> {
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
         }
-        let has_default = schema.contains_key("default");
-        // `default` and `example` become functions poem-openapi calls; both are checked
-        // against the schema here, so a bad one fails the build, not a request.
+        let default = schema
+            .get("default")
+            .cloned()
+            .or_else(|| self.inherited_default(&schema));
+        // `default` becomes a function poem-openapi calls, checked against the schema here
+        // so a bad one is reported at build, not at a request. (`example` is only in the
+        // served document, which is the spec as written.)
         let mut values = Vec::new();
-        for keyword in ["default", "example"] {
-            let Some(value) = schema.get(keyword) else {
-                continue;
-            };
-            let value_at = join(&schema_at, keyword);
-            let Some(expr) = self.value_expr(keyword, value, &typed, &schema, &value_at) else {
-                continue;
-            };
-            let value_ty = typed.ty.to_string();
-            let name = format!("{keyword}_{method}_{rust_name}");
-            self.claim_fn(&name, &value_at);
-            oai.push(format!("{keyword} = {name:?}"));
-            // The function returns the parameter's own type: an example of an optional
-            // parameter is `Some(value)`.
-            let optional = !data.required && !has_default;
-            values.push(ir::ValueFn {
-                name,
-                ty: if optional {
-                    format!("::std::option::Option<{value_ty}>")
-                } else {
-                    value_ty
-                },
-                expr: if optional {
-                    format!("::std::option::Option::Some({expr})")
-                } else {
-                    expr
-                },
-                doc: format!("`{keyword}` of parameter `{}` of `{method}`.", data.name),
-            });
+        let mut has_default = false;
+        if let Some(value) = &default {
+            let value_at = join(&schema_at, "default");
+            if let Some(expr) = self.value_expr("default", value, &typed, &schema, &value_at) {
+                let name = format!("default_{method}_{rust_name}");
+                self.claim_fn(&name, &value_at);
+                oai.push(format!("default = {name:?}"));
+                has_default = true;
+                values.push(ir::ValueFn {
+                    name,
+                    ty: typed.ty.to_string(),
+                    expr,
+                    doc: format!("`default` of parameter `{}` of `{method}`.", data.name),
+                });
+            }
         }
         if data.deprecated == Some(true) {
             oai.push("deprecated".to_owned());

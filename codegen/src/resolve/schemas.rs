@@ -264,7 +264,6 @@ impl Resolver<'_> {
                 fields,
                 deny_unknown_fields,
                 deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
-                form: false,
                 values,
                 origin: at.to_owned(),
             },
@@ -304,7 +303,11 @@ impl Resolver<'_> {
             oai.push(format!("rename = {name:?}"));
         }
         let mut value_fn = None;
-        if let Some(default) = schema.get("default") {
+        let default = schema
+            .get("default")
+            .cloned()
+            .or_else(|| self.inherited_default(schema));
+        if let Some(default) = &default {
             // On a required property a default never applies: it is documentation.
             if required {
             } else if let Some(expr) =
@@ -437,15 +440,10 @@ impl Resolver<'_> {
                     .get("items")
                     .and_then(Value::as_object)
                     .unwrap_or(&empty);
+                let mut element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
                 if items.get("nullable") == Some(&Value::Bool(true)) {
-                    self.diags.error(
-                        &join(&items_at, "nullable"),
-                        "`nullable` array items are not supported: poem-openapi rejects `null` elements",
-                        "remove it",
-                    );
-                    return None;
+                    element.ty = Ty::Nullable(Box::new(element.ty));
                 }
-                let element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
                 // poem-openapi applies element validators (lengths, bounds, patterns) to each
                 // element of a `Vec` and container validators (`min_items`) to the `Vec`.
                 let mut validators = Vec::new();
@@ -493,24 +491,25 @@ impl Resolver<'_> {
                     return None;
                 }
                 let value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
-                if !value.validators.is_empty() {
-                    self.diags.error(&values_at, "constraints on map values are not supported yet: poem-openapi would serve them on the map", "drop the value constraints, or make the values a named object schema");
-                }
+                // poem-openapi applies element validators to each value of a map, as to
+                // each element of a `Vec`.
                 let mut validators = Vec::new();
+                if !value.validators.is_empty() {
+                    if matches!(value.ty, Ty::Builtin(_)) {
+                        validators.extend(value.validators);
+                    } else {
+                        self.diags.error(
+                            &values_at,
+                            "constraints on map values that are themselves arrays or maps are not supported",
+                            "make the values a named object schema",
+                        );
+                    }
+                }
                 if let Some(n) = self.usize_keyword(schema, "minProperties", at) {
                     validators.push(format!("min_properties = {n}"));
                 }
                 if let Some(n) = self.usize_keyword(schema, "maxProperties", at) {
                     validators.push(format!("max_properties = {n}"));
-                }
-                for key in ["default", "example"] {
-                    if schema.contains_key(key) {
-                        self.diags.error(
-                            &join(at, key),
-                            format!("`{key}` on a map is not supported yet"),
-                            "remove it",
-                        );
-                    }
                 }
                 Some(Typed {
                     ty: Ty::Map(Box::new(value.ty)),
@@ -531,6 +530,21 @@ impl Resolver<'_> {
             }
             _ => self.scalar(schema, at),
         }
+    }
+
+    /// The `default` of the component schema a `$ref` (or an `allOf` of one `$ref`) points
+    /// to: a named enum or scalar's default applies wherever it is used without its own.
+    pub(super) fn inherited_default(&self, schema: &Map<String, Value>) -> Option<Value> {
+        let reference = match schema.get("$ref") {
+            Some(r) => r.as_str()?,
+            None => match schema.get("allOf").and_then(Value::as_array)?.as_slice() {
+                [only] => only.get("$ref")?.as_str()?,
+                _ => return None,
+            },
+        };
+        let name = reference.strip_prefix("#/components/schemas/")?;
+        let target = self.raw_at(&join("/components/schemas", name))?;
+        target.get("default").cloned()
     }
 
     /// The type of the named scalar, array or map schema `name`, resolved once.
@@ -657,23 +671,24 @@ impl Resolver<'_> {
         inline: bool,
     ) {
         self.check_keywords(schema, "string", at);
-        for key in [
-            "minLength",
-            "maxLength",
-            "pattern",
-            "format",
-            "nullable",
-            "default",
-            "example",
-        ] {
-            let usage = inline && matches!(key, "default" | "example" | "nullable");
-            if schema.contains_key(key) && !usage {
-                self.diags.error(
+        // The values are the constraint: string constraints beside them add nothing a
+        // parser could check. A named enum's `default` applies where a property or
+        // parameter uses it (see `inherited_default`); `example` is documentation.
+        for key in ["minLength", "maxLength", "pattern", "format"] {
+            if schema.contains_key(key) {
+                self.diags.warn(
                     &join(at, key),
-                    format!("`{key}` on an enum is not supported yet"),
-                    "remove it; the enum's values are its constraint",
+                    format!("`{key}` beside `enum` is not checked: the enum's values are its constraint"),
+                    "remove it to silence this",
                 );
             }
+        }
+        if !inline && schema.get("nullable") == Some(&Value::Bool(true)) {
+            self.diags.lenient(
+                &join(at, "nullable"),
+                "`nullable` on a named enum is not supported: a property that uses it accepts `null` only if it is optional",
+                "put `nullable: true` on the properties that use the enum (beside an `allOf` with the `$ref`)",
+            );
         }
         let mut variants: Vec<(String, String)> = Vec::new();
         let values = schema
@@ -755,7 +770,6 @@ impl Resolver<'_> {
             (Some("string"), Some("date")) => ("::chrono::NaiveDate", "string"),
             (Some("string"), Some("uuid")) => ("::uuid::Uuid", "string"),
             (Some("string"), Some("email")) => ("::poem_openapi::types::Email", "string"),
-            (Some("string"), Some("uri")) => ("::poem::http::Uri", "string"),
             (Some("string"), Some("password")) => ("::poem_openapi::types::Password", "string"),
             (Some("string"), _) => ("::std::string::String", "string"),
             (Some("integer"), Some("int8")) => ("i8", "integer"),
@@ -1074,14 +1088,15 @@ fn named_variants(union: &ir::Union) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The target of an `allOf` of one `$ref` with nothing else but a description.
+/// The target of an `allOf` of one `$ref` with nothing else but annotations and the
+/// `default` of the property or parameter that uses it.
 fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
     let [only] = schema.get("allOf")?.as_array()?.as_slice() else {
         return None;
     };
-    let annotation_only = schema
-        .keys()
-        .all(|k| ANNOTATIONS.contains(&k.as_str()) || k == "allOf" || k.starts_with("x-"));
+    let annotation_only = schema.keys().all(|k| {
+        ANNOTATIONS.contains(&k.as_str()) || k == "allOf" || k == "default" || k.starts_with("x-")
+    });
     let target = only.get("$ref")?.as_str()?;
     (annotation_only && only.as_object()?.len() == 1).then_some(target)
 }

@@ -21,10 +21,12 @@ impl Resolver<'_> {
     ) -> Option<String> {
         match check(value, typed, schema, &self.enum_values(typed)) {
             Ok(expr) => Some(expr),
+            // Not applied: the handler gets `None` when the value is absent, as if there
+            // were no default.
             Err(why) => {
-                self.diags.error(
+                self.diags.lenient(
                     at,
-                    format!("`{keyword}: {value}` {why}"),
+                    format!("`{keyword}: {value}` {why}; it is not applied, so the handler gets `None` when the value is absent"),
                     format!("change the {keyword} so it satisfies the schema"),
                 );
                 None
@@ -50,11 +52,8 @@ fn check(
     schema: &Map<String, Value>,
     variants: &[(String, String)],
 ) -> Result<String, String> {
-    if typed.format.is_some() {
-        return Err(format!(
-            "is on a `format: {}` schema, where defaults and examples are not supported yet",
-            typed.format.as_deref().unwrap_or_default()
-        ));
+    if let Some(format) = typed.format.as_deref() {
+        return formatted(value, format);
     }
     match (typed.json, value) {
         ("enum", Value::String(s)) => {
@@ -130,6 +129,10 @@ fn check(
             })
         }
         ("boolean", Value::Bool(b)) => Ok(b.to_string()),
+        ("array", Value::Array(items)) => array(items, typed),
+        ("object", Value::Object(map)) if map.is_empty() && matches!(typed.ty, Ty::Map(_)) => {
+            Ok("::std::collections::BTreeMap::new()".into())
+        }
         ("union", _) => Err(
             "is on a `oneOf`/`anyOf` schema, where defaults and examples are not supported yet"
                 .into(),
@@ -140,6 +143,65 @@ fn check(
         )),
         (json, _) => Err(format!("is not a {json}")),
     }
+}
+
+/// A value of a string `format` that has a type of its own, parsed here with the crate
+/// that parses it at run time, so the generated constructor cannot fail.
+fn formatted(value: &Value, format: &str) -> Result<String, String> {
+    let Value::String(s) = value else {
+        return Err(format!(
+            "is not a string (the schema is a `format: {format}` string)"
+        ));
+    };
+    const CHECKED: &str = "\"checked when the code was generated\"";
+    match format {
+        "date-time" => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|_| format!("::chrono::DateTime::parse_from_rfc3339({s:?}).expect({CHECKED})"))
+            .map_err(|e| format!("is not an RFC 3339 date-time ({e})")),
+        "date" => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(|_| format!("{s:?}.parse::<::chrono::NaiveDate>().expect({CHECKED})"))
+            .map_err(|e| format!("is not a `YYYY-MM-DD` date ({e})")),
+        "uuid" => uuid::Uuid::parse_str(s)
+            .map(|u| format!("::uuid::Uuid::from_u128({:#034x})", u.as_u128()))
+            .map_err(|e| format!("is not a UUID ({e})")),
+        "email" => Ok(format!(
+            "::poem_openapi::types::Email(::std::string::String::from({s:?}))"
+        )),
+        "password" => Ok(format!(
+            "::poem_openapi::types::Password(::std::string::String::from({s:?}))"
+        )),
+        _ => Err(format!(
+            "is on a `format: {format}` schema, where defaults are not supported yet"
+        )),
+    }
+}
+
+/// An array default: empty, or of plain scalars.
+fn array(items: &[Value], typed: &Typed) -> Result<String, String> {
+    let Ty::Vec(inner) = &typed.ty else {
+        return Err("is an array, but the schema is not".into());
+    };
+    if items.is_empty() {
+        return Ok("::std::vec::Vec::new()".into());
+    }
+    let json = match &**inner {
+        Ty::Builtin(b) if b == "::std::string::String" => "string",
+        Ty::Builtin(b) if b == "bool" => "boolean",
+        Ty::Builtin(b) if b.starts_with('f') => "number",
+        Ty::Builtin(b) if b.starts_with('i') || b.starts_with('u') => "integer",
+        _ => return Err("is a non-empty array of values that are not plain scalars, where defaults are not supported yet".into()),
+    };
+    let item = Typed {
+        ty: (**inner).clone(),
+        validators: vec![],
+        json,
+        format: None,
+    };
+    let values = items
+        .iter()
+        .map(|v| check(v, &item, &Map::new(), &[]))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("::std::vec![{}]", values.join(", ")))
 }
 
 fn list(variants: &[(String, String)]) -> String {
