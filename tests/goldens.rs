@@ -25,6 +25,7 @@ goldens!(
     component_references,
     composition,
     event_stream,
+    feature_flags,
     file_storage,
     formats_defaults_and_flags,
     healthcheck,
@@ -129,7 +130,9 @@ mod matching_equals_poem_pattern_validator {
     use poem_openapi::types::{ParseFromJSON, ParseFromParameter};
     use poem_openapi::validation::{Pattern as PoemPattern, Validator};
 
-    use super::items::{Matching, Pattern, Pattern1, Pattern2};
+    use codegen_runtime::{Matching, Pattern};
+
+    use super::items::{Pattern1, Pattern2};
 
     /// Deterministic pseudo-random strings over characters that matter to the patterns:
     /// ASCII letters and digits, the id punctuation, separators, NUL, and non-ASCII.
@@ -209,5 +212,27 @@ mod matching_equals_poem_pattern_validator {
     fn non_strings_are_rejected() {
         assert!(Matching::<Pattern1>::parse_from_json(Some(serde_json::json!(5))).is_err());
         assert!(Matching::<Pattern1>::parse_from_json(None).is_err());
+    }
+}
+
+/// A union of a string, a number and a boolean tells them apart: poem-openapi's own `String`
+/// would read `7` and `true` as strings too.
+mod union_of_string_and_number {
+    use codegen_runtime::StrictString;
+    use poem_openapi::types::ParseFromJSON;
+    use serde_json::json;
+
+    use super::feature_flags::VariationValue;
+
+    #[test]
+    fn each_json_type_parses_as_its_own_variant() {
+        let parse = |v| VariationValue::parse_from_json(Some(v)).unwrap();
+
+        assert_eq!(parse(json!(true)), VariationValue::Boolean(true));
+        assert_eq!(parse(json!(7)), VariationValue::Double(7.0));
+        assert_eq!(
+            parse(json!("7")),
+            VariationValue::String(StrictString("7".into()))
+        );
     }
 }

@@ -8,6 +8,13 @@
 
 use std::fmt::{self, Write as _};
 
+/// The crate generated code uses at run time, and through which it names `chrono`, `uuid`,
+/// `regex` and `serde_json`.
+pub const RUNTIME: &str = "::codegen_runtime";
+
+/// The start of the type of a patterned string: `::codegen_runtime::Matching<Pattern1>`.
+pub const MATCHING: &str = "::codegen_runtime::Matching<";
+
 /// A whole API, ready to render.
 #[derive(Debug, Clone)]
 pub struct Api {
@@ -42,12 +49,6 @@ pub struct Api {
     pub rejection_bodies: Vec<RejectionBody>,
     /// Patterns of strings, each a marker type for `Matching<_>`, by number.
     pub patterns: Vec<PatternType>,
-    /// Some schema is an enum of numbers or booleans: the `Among` validator is generated.
-    pub value_enums: bool,
-    /// Some request body is optional: the `OptionalBody` extractor is generated.
-    pub optional_bodies: bool,
-    /// Some request body is a form: the generated `FormBody` extractor is needed.
-    pub forms: bool,
 }
 
 /// A pattern compiled once, for strings parsed as `Matching<Name>`.
@@ -191,7 +192,7 @@ pub struct Field {
 /// A Rust type, spelled with full paths when printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
-    /// A type from std or a dependency (`i32`, `::uuid::Uuid`).
+    /// A type from std or a dependency (`i32`, `::codegen_runtime::uuid::Uuid`).
     Builtin(String),
     /// A generated object or enum.
     Named(String),
@@ -214,7 +215,7 @@ impl Ty {
                     && !b.contains("Uri")
                     && !b.contains("Email")
                     && !b.contains("Password")
-                    && !b.starts_with("Matching<")
+                    && !b.starts_with(MATCHING)
             }
             Ty::Vec(_) | Ty::Map(_) => true,
             Ty::Nullable(_) => true,
@@ -399,7 +400,7 @@ impl Body {
         if self.required {
             self.content.rust_type()
         } else {
-            format!("OptionalBody<{}>", self.content.rust_type())
+            format!("{RUNTIME}::OptionalBody<{}>", self.content.rust_type())
         }
     }
 
@@ -558,6 +559,8 @@ pub struct Payload {
     /// The exact media type to serve and accept, when the payload type's own (for example
     /// `application/json; charset=utf-8`) is not the spec's.
     pub content_type: Option<String>,
+    /// Read from requests: JSON is read as `JsonBody`, whose strings must be strings.
+    pub request: bool,
 }
 
 /// The poem-openapi payload type of a media type.
@@ -579,8 +582,9 @@ impl Payload {
     /// The payload type (`::poem_openapi::payload::Json<Item>`).
     pub fn rust_type(&self) -> String {
         match &self.kind {
+            PayloadKind::Json(t) if self.request => format!("{RUNTIME}::JsonBody<{t}>"),
             PayloadKind::Multipart(t) => t.clone(),
-            PayloadKind::Form(t) => format!("FormBody<{t}>"),
+            PayloadKind::Form(t) => format!("{RUNTIME}::FormBody<{t}>"),
             _ => format!(
                 "::poem_openapi::payload::{}",
                 self.wrapper_with(&self.value_type())
@@ -593,7 +597,7 @@ impl Payload {
             PayloadKind::Json(_) => format!("Json<{value}>"),
             PayloadKind::Text => format!("PlainText<{value}>"),
             PayloadKind::Binary => format!("Binary<{value}>"),
-            PayloadKind::Form(_) => format!("FormBody<{value}>"),
+            PayloadKind::Form(_) => format!("{RUNTIME}::FormBody<{value}>"),
             PayloadKind::Multipart(_) => value.to_owned(),
         }
     }

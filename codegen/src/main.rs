@@ -4,15 +4,25 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: codegen <generate|check> [--strict] SPEC.yaml
+const USAGE: &str = "usage: codegen <generate|check> [--strict] [--skip OPERATION_ID]... SPEC.yaml
   generate  print the Rust generated from the spec (warnings go to stderr)
   check     print the spec's diagnostics, if any
-  --strict  missing rejection responses and Rust name collisions are errors, not warnings";
+  --strict  missing rejection responses and Rust name collisions are errors, not warnings
+  --skip    generate no handler for the operation: it answers 501 (repeatable)";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let strict = args.iter().any(|a| a == "--strict");
     args.retain(|a| a != "--strict");
+    let mut skip = Vec::new();
+    while let Some(i) = args.iter().position(|a| a == "--skip") {
+        if i + 1 >= args.len() {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        skip.push(args.remove(i + 1));
+        args.remove(i);
+    }
     let (command, spec) = match args.as_slice() {
         [c, s] if c == "generate" || c == "check" => (c.as_str(), s.as_str()),
         [h] if h == "-h" || h == "--help" => {
@@ -26,6 +36,7 @@ fn main() -> ExitCode {
     };
     let options = codegen::Options {
         strict,
+        skip,
         ..Default::default()
     };
     let text = match std::fs::read_to_string(Path::new(spec)) {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::RwLock;
 use std::time::Instant;
 
+use codegen_runtime::Matching;
 use poem::http::StatusCode;
 use poem::{Endpoint, Response};
 use poem_openapi::payload::Json;

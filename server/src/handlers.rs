@@ -3,12 +3,13 @@
 //! Input arrives typed and validated (poem-openapi checked it against the spec's limits
 //! before calling); each method asks the store and picks a declared response variant.
 
+use codegen_runtime::Matching;
 use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use crate::api::{
     DeleteItemResponse, GetItemResponse, Handlers, Item, ItemPage, ItemSummary, ItemUpdate,
-    ListItemsResponse, Matching, Problem, PutItemResponse,
+    ListItemsResponse, Problem, PutItemResponse,
 };
 use crate::problem::problem;
 use crate::store::{self, ItemStore, StoreError, Upsert};

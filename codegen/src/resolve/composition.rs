@@ -321,10 +321,10 @@ impl Resolver<'_> {
             let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
                 continue;
             };
-            let patterned = matches!(&typed.ty, Ty::Builtin(b) if b.starts_with("Matching<"));
-            if !typed.validators.is_empty() || typed.format.is_some() || patterned {
-                self.diags.error(&item_at, "constraints and formats on a union variant are not supported: poem-openapi cannot attach them to a variant", "make the variant a named object schema, or drop the constraint");
-                continue;
+            // A format or pattern is the variant's type (`DateTime`, `Matching`); other
+            // constraints would need a validator, which poem-openapi cannot attach to one.
+            if !typed.validators.is_empty() {
+                self.diags.lenient(&item_at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
             }
             let name = variant_name(&typed.ty);
             if variants.iter().any(|v| v.name == name) {
@@ -387,14 +387,16 @@ impl Resolver<'_> {
                 );
             }
         }
-        // poem-openapi's `String` also parses numbers and booleans, so a union of a string
-        // and one of those could not tell them apart.
-        if let Some((_, string_at)) = json_kinds.iter().find(|(j, _)| *j == "string") {
-            if json_kinds
-                .iter()
-                .any(|(j, _)| matches!(*j, "integer" | "number" | "boolean"))
-            {
-                self.diags.error(string_at, "a union of a plain string and a number or boolean is not supported: poem-openapi parses `7` and `true` as strings too", "make the string a string enum, or wrap one side in an object");
+        // poem-openapi's `String` also parses numbers and booleans: beside those, the string
+        // variant is a `StrictString`, which reads JSON strings only.
+        if json_kinds
+            .iter()
+            .any(|(j, _)| matches!(*j, "integer" | "number" | "boolean"))
+        {
+            for v in &mut variants {
+                if matches!(&v.ty, Ty::Builtin(b) if b == "::std::string::String") {
+                    v.ty = Ty::Builtin("::codegen_runtime::StrictString".to_owned());
+                }
             }
         }
         let doc = self.text(
@@ -460,7 +462,12 @@ fn variant_name(ty: &Ty) -> String {
             "i64" => "Int64".into(),
             "f32" => "Float".into(),
             "f64" => "Double".into(),
-            other => other.rsplit("::").next().unwrap_or(other).to_owned(),
+            // `Matching<Pattern1>` is a string; `DateTime<FixedOffset>` a `DateTime`.
+            b if b.starts_with(crate::ir::MATCHING) => "String".into(),
+            other => {
+                let path = other.split('<').next().unwrap_or(other);
+                path.rsplit("::").next().unwrap_or(path).to_owned()
+            }
         },
         Ty::Vec(inner) => format!("{}List", variant_name(inner)),
         Ty::Map(inner) => format!("{}Map", variant_name(inner)),

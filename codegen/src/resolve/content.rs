@@ -29,9 +29,6 @@ impl Resolver<'_> {
         let (body, at) = self.component(body, at, "requestBodies", "request body", |c, n| {
             c.request_bodies.get(n)
         })?;
-        if !body.required {
-            self.optional_bodies = true;
-        }
         let doc = self.text(body.description.as_deref(), &join(&at, "description"));
         let media: Vec<String> = body.content.keys().cloned().collect();
         let content = self.content(
@@ -207,11 +204,12 @@ impl Resolver<'_> {
             kind,
             variant: media_variant(media_type),
             content_type,
+            request,
         })
     }
 
     /// Checks that a form-encoded body is an object or a map: its fields are the form's
-    /// keys. The generated `FormBody` reads it with poem-openapi's own parser.
+    /// keys. `codegen_runtime::FormBody` reads it with poem-openapi's own parser.
     fn form_object(&mut self, ty: &str, at: &str) -> Option<()> {
         let fits = self.objects.contains_key(ty) || ty.starts_with("::std::collections::BTreeMap<");
         if !fits {
@@ -222,7 +220,6 @@ impl Resolver<'_> {
             );
             return None;
         }
-        self.forms = true;
         Some(())
     }
 

@@ -42,9 +42,6 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         named: BTreeMap::new(),
         aliases: BTreeMap::new(),
         resolving_aliases: Vec::new(),
-        value_enums: false,
-        optional_bodies: false,
-        forms: false,
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
         unions: BTreeMap::new(),
@@ -58,17 +55,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         security_schemes: BTreeMap::new(),
         auth_enums: Vec::new(),
     };
-    for reserved in [
-        "Api",
-        "Handlers",
-        "Tags",
-        "Matching",
-        "Pattern",
-        "Among",
-        "OptionalBody",
-        "FormBody",
-        "DOCUMENT",
-    ] {
+    for reserved in ["Api", "Handlers", "Tags", "DOCUMENT"] {
         r.type_names
             .insert(reserved.to_owned(), "the generated code".to_owned());
     }
@@ -118,9 +105,6 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         auth_enums,
         rejection_bodies,
         patterns,
-        value_enums: r.value_enums,
-        optional_bodies: r.optional_bodies,
-        forms: r.forms,
     }
 }
 
@@ -172,12 +156,6 @@ struct Resolver<'a> {
     aliases: BTreeMap<String, Option<schemas::Typed>>,
     /// Named aliases being resolved, to report one that contains itself.
     resolving_aliases: Vec<String>,
-    /// Some schema is an enum of numbers or booleans (see `schemas::value_enum`).
-    value_enums: bool,
-    /// Some request body is optional (see `ir::Body::extractor_type`).
-    optional_bodies: bool,
-    /// Some request body is a form.
-    forms: bool,
     /// Objects resolved so far (named and inline), by Rust name.
     objects: BTreeMap<String, ir::Object>,
     /// Enums resolved so far (named and inline), by Rust name.
@@ -384,15 +362,19 @@ impl<'a> Resolver<'a> {
                 } else {
                     at.clone()
                 };
-                if let Some(first) = ids.insert(id.clone(), id_at.clone()) {
-                    self.diags.error(
+                let mut method_name = snake_case(&id);
+                if let Some(first) = ids.get(&id) {
+                    // The served document keeps both as written; the Rust method of the second
+                    // is named for its method and path.
+                    method_name = snake_case(&derived_operation_id(method, path));
+                    self.diags.lenient(
                         &id_at,
-                        format!("operationId `{id}` is already used at {first}"),
+                        format!("operationId `{id}` is already used at {first}; this operation's method is `{method_name}`"),
                         "give every operation its own operationId",
                     );
-                    continue;
+                } else {
+                    ids.insert(id.clone(), id_at.clone());
                 }
-                let mut method_name = snake_case(&id);
                 if !is_identifier(&method_name) {
                     method_name = snake_case(&derived_operation_id(method, path));
                 }
@@ -407,6 +389,16 @@ impl<'a> Resolver<'a> {
                 }
                 methods.insert(method_name.clone(), id_at.clone());
                 if self.skip.iter().any(|s| *s == id || *s == method_name) {
+                    // A path poem cannot route (`/{name}.json`) is left out of the router.
+                    if path.split('/').any(|seg| {
+                        seg.contains(['{', '}'])
+                            && !(seg.starts_with('{')
+                                && seg.ends_with('}')
+                                && seg.matches('{').count() == 1)
+                    }) {
+                        self.diags.warn(&at, format!("`{id}` is skipped: poem cannot route its path, so it is left out and answers 404"), "remove it from the generator's skip list once its path has whole-segment parameters");
+                        continue;
+                    }
                     skipped.push(method_name.clone());
                     self.diags.warn(&at, format!("`{id}` is skipped: it has no handler method and answers 501 Not Implemented"), "remove it from the generator's skip list to implement it");
                 }
@@ -609,9 +601,15 @@ impl<'a> Resolver<'a> {
             } else if segment.contains(['{', '}']) {
                 self.diags.error(
                     at,
-                    format!("the path segment `{segment}` mixes a parameter with text"),
-                    "make each parameter a whole segment, e.g. `/items/{item_id}`",
+                    format!("the path segment `{segment}` mixes a parameter with text: poem-openapi routes whole segments only"),
+                    "make each parameter a whole segment, e.g. `/items/{item_id}`, or skip the operation in the build",
                 );
+                // Its parameters are in the path all the same: no follow-on "not in the path".
+                for part in segment.split('{').skip(1) {
+                    if let Some((name, _)) = part.split_once('}') {
+                        names.insert(name.to_owned());
+                    }
+                }
                 segments.push(segment.to_owned());
             } else if segment.contains([':', '*', '<', '>']) {
                 self.diags.error(
@@ -751,7 +749,7 @@ impl<'a> Resolver<'a> {
         }
         // A patterned string is parsed as `Matching<P>` (see `scalar`); the handler gets the
         // plain `String`.
-        let matching = matches!(&typed.ty, ir::Ty::Builtin(b) if b.starts_with("Matching<"));
+        let matching = matches!(&typed.ty, ir::Ty::Builtin(b) if b.starts_with(ir::MATCHING));
         let mut oai = Vec::new();
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
@@ -802,7 +800,7 @@ impl<'a> Resolver<'a> {
             (true, true) => (option("::std::string::String".to_owned()), ".into_inner()"),
             (true, false) => (
                 option("::std::string::String".to_owned()),
-                ".map(Matching::into_inner)",
+                ".map(::codegen_runtime::Matching::into_inner)",
             ),
             (false, _) => (wire_ty.clone(), ""),
         };

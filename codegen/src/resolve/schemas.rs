@@ -58,7 +58,7 @@ pub(super) const ANNOTATIONS: &[&str] = &[
 ];
 
 /// The Rust type of a free-form value.
-pub(super) const ANY: &str = "::serde_json::Value";
+pub(super) const ANY: &str = "::codegen_runtime::serde_json::Value";
 
 /// Keywords that make a schema a union.
 pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
@@ -603,10 +603,9 @@ impl Resolver<'_> {
                 literals.push(literal);
             }
         }
-        self.value_enums = true;
         typed.validators.push(format!(
             "custom = {:?}",
-            format!("Among(&[{}])", literals.join(", "))
+            format!("::codegen_runtime::Among(&[{}])", literals.join(", "))
         ));
         Some(typed)
     }
@@ -764,11 +763,12 @@ impl Resolver<'_> {
         // Formats are open in OpenAPI: a known one picks a type that parses it, any other
         // is its base type (`format: currency` is a string, `format: decimal` a number).
         let (rust, json): (&str, &'static str) = match (ty, format) {
-            (Some("string"), Some("date-time")) => {
-                ("::chrono::DateTime<::chrono::FixedOffset>", "string")
-            }
-            (Some("string"), Some("date")) => ("::chrono::NaiveDate", "string"),
-            (Some("string"), Some("uuid")) => ("::uuid::Uuid", "string"),
+            (Some("string"), Some("date-time")) => (
+                "::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>",
+                "string",
+            ),
+            (Some("string"), Some("date")) => ("::codegen_runtime::chrono::NaiveDate", "string"),
+            (Some("string"), Some("uuid")) => ("::codegen_runtime::uuid::Uuid", "string"),
             (Some("string"), Some("email")) => ("::poem_openapi::types::Email", "string"),
             (Some("string"), Some("password")) => ("::poem_openapi::types::Password", "string"),
             (Some("string"), _) => ("::std::string::String", "string"),
@@ -823,7 +823,7 @@ impl Resolver<'_> {
             if format.is_none() && validators.iter().any(|v| v.starts_with("pattern = ")) {
                 validators.retain(|v| !v.starts_with("pattern = "));
                 let name = self.pattern_type(p, at);
-                rust = format!("Matching<{name}>");
+                rust = format!("::codegen_runtime::Matching<{name}>");
             }
         }
         Some(Typed {

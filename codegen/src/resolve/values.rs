@@ -88,8 +88,8 @@ fn check(
             let string = format!("::std::string::String::from({s:?})");
             // Checked against the pattern above, so a `Matching` can be built as it is.
             Ok(match &typed.ty {
-                Ty::Builtin(b) if b.starts_with("Matching<") => {
-                    format!("Matching({string}, ::std::marker::PhantomData)")
+                Ty::Builtin(b) if b.starts_with(crate::ir::MATCHING) => {
+                    format!("::codegen_runtime::Matching::new_unchecked({string})")
                 }
                 _ => string,
             })
@@ -156,13 +156,13 @@ fn formatted(value: &Value, format: &str) -> Result<String, String> {
     const CHECKED: &str = "\"checked when the code was generated\"";
     match format {
         "date-time" => chrono::DateTime::parse_from_rfc3339(s)
-            .map(|_| format!("::chrono::DateTime::parse_from_rfc3339({s:?}).expect({CHECKED})"))
+            .map(|_| format!("::codegen_runtime::chrono::DateTime::parse_from_rfc3339({s:?}).expect({CHECKED})"))
             .map_err(|e| format!("is not an RFC 3339 date-time ({e})")),
         "date" => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(|_| format!("{s:?}.parse::<::chrono::NaiveDate>().expect({CHECKED})"))
+            .map(|_| format!("{s:?}.parse::<::codegen_runtime::chrono::NaiveDate>().expect({CHECKED})"))
             .map_err(|e| format!("is not a `YYYY-MM-DD` date ({e})")),
         "uuid" => uuid::Uuid::parse_str(s)
-            .map(|u| format!("::uuid::Uuid::from_u128({:#034x})", u.as_u128()))
+            .map(|u| format!("::codegen_runtime::uuid::Uuid::from_u128({:#034x})", u.as_u128()))
             .map_err(|e| format!("is not a UUID ({e})")),
         "email" => Ok(format!(
             "::poem_openapi::types::Email(::std::string::String::from({s:?}))"

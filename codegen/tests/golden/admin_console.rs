@@ -4,52 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A request body the spec does not require: a request without `Content-Type` and without
-/// bytes has none; anything else is parsed (and checked) as the payload `T`.
-pub struct OptionalBody<T>(pub ::std::option::Option<T>);
-
-impl<
-    'a,
-    T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>,
-> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        T::request_meta()
-            .map(|meta| ::poem_openapi::registry::MetaRequest {
-                required: false,
-                ..meta
-            })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        if request.content_type().is_none() {
-            let bytes = body.take()?.into_bytes().await?;
-            if bytes.is_empty() {
-                return ::std::result::Result::Ok(Self(::std::option::Option::None));
-            }
-            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
-        }
-        let inner: ::std::pin::Pin<
-            ::std::boxed::Box<
-                dyn ::std::future::Future<
-                    Output = ::poem::Result<T>,
-                > + ::std::marker::Send + '_,
-            >,
-        > = ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
-        inner.await.map(|value| Self(::std::option::Option::Some(value)))
-    }
-}
-
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]
 pub enum Tags {
@@ -97,6 +51,14 @@ pub enum ImportJobState {
     Failed,
 }
 
+impl ::codegen_runtime::StrictJson for ImportJobState {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -124,6 +86,14 @@ pub enum Permission {
     SettingsManage,
 }
 
+impl ::codegen_runtime::StrictJson for Permission {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -145,6 +115,14 @@ pub enum UserStatus {
     Deleted,
 }
 
+impl ::codegen_runtime::StrictJson for UserStatus {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -164,7 +142,39 @@ pub struct ApiKey {
     #[oai(skip_serializing_if_is_none)]
     pub permissions: ::std::option::Option<::std::vec::Vec<Permission>>,
     #[oai(nullable)]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub expires_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for ApiKey {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "prefix")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "secret")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Permission>>,
+        >(value, "permissions")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "expires_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -178,7 +188,9 @@ pub struct AuditEvent {
     #[oai(skip_serializing_if_is_none)]
     pub id: ::std::option::Option<i64>,
     #[oai(skip_serializing_if_is_none)]
-    pub at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none)]
     pub actor: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
@@ -189,8 +201,47 @@ pub struct AuditEvent {
     pub ip: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub metadata: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::codegen_runtime::serde_json::Value,
+        >,
     >,
+}
+
+impl ::codegen_runtime::StrictJson for AuditEvent {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "actor")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "action")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "target")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "ip")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::codegen_runtime::serde_json::Value,
+                >,
+            >,
+        >(value, "metadata")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -205,7 +256,28 @@ pub struct CreateApiKeyRequest {
     #[oai(skip_serializing_if_is_none)]
     pub permissions: ::std::option::Option<::std::vec::Vec<Permission>>,
     #[oai(skip_serializing_if_is_none)]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub expires_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for CreateApiKeyRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Permission>>,
+        >(value, "permissions")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "expires_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -217,13 +289,33 @@ pub struct CreateApiKeyRequest {
 #[oai(rename = "ImportJob")]
 pub struct ImportJob {
     #[oai(skip_serializing_if_is_none)]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::codegen_runtime::uuid::Uuid>,
     #[oai(skip_serializing_if_is_none)]
     pub state: ::std::option::Option<ImportJobState>,
     #[oai(skip_serializing_if_is_none)]
     pub processed: ::std::option::Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub failed_rows: ::std::option::Option<::std::vec::Vec<i64>>,
+}
+
+impl ::codegen_runtime::StrictJson for ImportJob {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::uuid::Uuid>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<ImportJobState>,
+        >(value, "state")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "processed")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<i64>>,
+        >(value, "failed_rows")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -240,7 +332,31 @@ pub struct Invite {
     #[oai(skip_serializing_if_is_none)]
     pub role_id: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none, read_only)]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub expires_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Invite {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "role_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "expires_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -255,7 +371,28 @@ pub struct Maintenance {
     #[oai(nullable)]
     pub message: ::std::option::Option<::std::string::String>,
     #[oai(nullable)]
-    pub ends_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub ends_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Maintenance {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<bool>(value, "enabled")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "message")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "ends_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -274,6 +411,24 @@ pub struct Role {
     pub builtin: ::std::option::Option<bool>,
 }
 
+impl ::codegen_runtime::StrictJson for Role {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<Permission>,
+        >(value, "permissions")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<bool>,
+        >(value, "builtin")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -289,7 +444,33 @@ pub struct Session {
     #[oai(skip_serializing_if_is_none)]
     pub user_agent: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub created_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Session {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "ip")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "user_agent")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "created_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -313,6 +494,23 @@ pub struct Settings {
     pub sso_enforced: bool,
     #[oai(default = "default_settings_password_min_length")]
     pub password_min_length: i64,
+}
+
+impl ::codegen_runtime::StrictJson for Settings {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "org_name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "allowed_domains")?;
+        ::codegen_runtime::check_member::<i64>(value, "session_timeout_minutes")?;
+        ::codegen_runtime::check_member::<bool>(value, "sso_enforced")?;
+        ::codegen_runtime::check_member::<i64>(value, "password_min_length")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `session_timeout_minutes` of `Settings`.
@@ -342,6 +540,17 @@ pub struct SuspendUserRequest {
     pub reason: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for SuspendUserRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "reason")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -354,7 +563,22 @@ pub struct Team {
     pub id: ::std::option::Option<i64>,
     pub name: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
-    pub member_ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
+    pub member_ids: ::std::option::Option<
+        ::std::vec::Vec<::codegen_runtime::uuid::Uuid>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Team {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::codegen_runtime::uuid::Uuid>>,
+        >(value, "member_ids")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -373,12 +597,48 @@ pub struct User {
     #[oai(default = "default_user_mfa_required")]
     pub mfa_required: bool,
     #[oai(read_only)]
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     pub status: UserStatus,
     #[oai(nullable)]
-    pub last_login_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub last_login_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none)]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub created_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for User {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "role_ids")?;
+        ::codegen_runtime::check_member::<bool>(value, "mfa_required")?;
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<UserStatus>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "last_login_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "created_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `mfa_required` of `User`.
@@ -402,6 +662,24 @@ pub struct UserInput {
     pub role_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[oai(default = "default_user_input_mfa_required")]
     pub mfa_required: bool,
+}
+
+impl ::codegen_runtime::StrictJson for UserInput {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "email")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "role_ids")?;
+        ::codegen_runtime::check_member::<bool>(value, "mfa_required")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `mfa_required` of `UserInput`.
@@ -1063,7 +1341,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn get_import_status(
         &self,
         auth: GetImportStatusAuth,
-        job_id: ::uuid::Uuid,
+        job_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = GetImportStatusResponse,
     > + ::std::marker::Send;
@@ -1072,21 +1350,21 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn get_user(
         &self,
         auth: GetUserAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetUserResponse> + ::std::marker::Send;
 
     /// `DELETE /users/{userId}`
     fn delete_user(
         &self,
         auth: DeleteUserAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = DeleteUserResponse> + ::std::marker::Send;
 
     /// `PATCH /users/{userId}`
     fn update_user(
         &self,
         auth: UpdateUserAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
         body: UserInput,
     ) -> impl ::std::future::Future<Output = UpdateUserResponse> + ::std::marker::Send;
 
@@ -1094,7 +1372,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn suspend_user(
         &self,
         auth: SuspendUserAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
         body: ::std::option::Option<SuspendUserRequest>,
     ) -> impl ::std::future::Future<Output = SuspendUserResponse> + ::std::marker::Send;
 
@@ -1102,7 +1380,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn unsuspend_user(
         &self,
         auth: UnsuspendUserAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = UnsuspendUserResponse,
     > + ::std::marker::Send;
@@ -1111,7 +1389,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn reset_user_password(
         &self,
         auth: ResetUserPasswordAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ResetUserPasswordResponse,
     > + ::std::marker::Send;
@@ -1120,7 +1398,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn list_user_sessions(
         &self,
         auth: ListUserSessionsAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ListUserSessionsResponse,
     > + ::std::marker::Send;
@@ -1129,7 +1407,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn revoke_user_sessions(
         &self,
         auth: RevokeUserSessionsAuth,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = RevokeUserSessionsResponse,
     > + ::std::marker::Send;
@@ -1211,7 +1489,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         auth: AddTeamMemberAuth,
         team_id: i64,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = AddTeamMemberResponse,
     > + ::std::marker::Send;
@@ -1221,7 +1499,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         auth: RemoveTeamMemberAuth,
         team_id: i64,
-        user_id: ::uuid::Uuid,
+        user_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = RemoveTeamMemberResponse,
     > + ::std::marker::Send;
@@ -1274,8 +1552,12 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         per_page: i64,
         actor: ::std::option::Option<::std::string::String>,
         action: ::std::option::Option<::std::string::String>,
-        from: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
-        to: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        from: ::std::option::Option<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >,
+        to: ::std::option::Option<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >,
     ) -> impl ::std::future::Future<
         Output = ListAuditEventsResponse,
     > + ::std::marker::Send;
@@ -1284,8 +1566,8 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn export_audit_events(
         &self,
         auth: ExportAuditEventsAuth,
-        from: ::chrono::NaiveDate,
-        to: ::chrono::NaiveDate,
+        from: ::codegen_runtime::chrono::NaiveDate,
+        to: ::codegen_runtime::chrono::NaiveDate,
     ) -> impl ::std::future::Future<
         Output = ExportAuditEventsResponse,
     > + ::std::marker::Send;
@@ -1358,7 +1640,7 @@ impl<H: Handlers> Api<H> {
     async fn create_user(
         &self,
         auth: CreateUserAuth,
-        body: ::poem_openapi::payload::Json<UserInput>,
+        body: ::codegen_runtime::JsonBody<UserInput>,
     ) -> CreateUserResponse {
         self.0.create_user(auth, body.0).await
     }
@@ -1385,7 +1667,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: GetImportStatusAuth,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        job_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> GetImportStatusResponse {
         self.0.get_import_status(auth, job_id.0).await
     }
@@ -1399,7 +1681,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: GetUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> GetUserResponse {
         self.0.get_user(auth, user_id.0).await
     }
@@ -1413,7 +1695,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: DeleteUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> DeleteUserResponse {
         self.0.delete_user(auth, user_id.0).await
     }
@@ -1427,8 +1709,8 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: UpdateUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
-        body: ::poem_openapi::payload::Json<UserInput>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        body: ::codegen_runtime::JsonBody<UserInput>,
     ) -> UpdateUserResponse {
         self.0.update_user(auth, user_id.0, body.0).await
     }
@@ -1442,8 +1724,10 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: SuspendUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
-        body: OptionalBody<::poem_openapi::payload::Json<SuspendUserRequest>>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        body: ::codegen_runtime::OptionalBody<
+            ::codegen_runtime::JsonBody<SuspendUserRequest>,
+        >,
     ) -> SuspendUserResponse {
         self.0.suspend_user(auth, user_id.0, body.0.map(|b| b.0)).await
     }
@@ -1457,7 +1741,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: UnsuspendUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> UnsuspendUserResponse {
         self.0.unsuspend_user(auth, user_id.0).await
     }
@@ -1471,7 +1755,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ResetUserPasswordAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> ResetUserPasswordResponse {
         self.0.reset_user_password(auth, user_id.0).await
     }
@@ -1485,7 +1769,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListUserSessionsAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> ListUserSessionsResponse {
         self.0.list_user_sessions(auth, user_id.0).await
     }
@@ -1499,7 +1783,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: RevokeUserSessionsAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> RevokeUserSessionsResponse {
         self.0.revoke_user_sessions(auth, user_id.0).await
     }
@@ -1521,7 +1805,7 @@ impl<H: Handlers> Api<H> {
     async fn create_role(
         &self,
         auth: CreateRoleAuth,
-        body: ::poem_openapi::payload::Json<Role>,
+        body: ::codegen_runtime::JsonBody<Role>,
     ) -> CreateRoleResponse {
         self.0.create_role(auth, body.0).await
     }
@@ -1550,7 +1834,7 @@ impl<H: Handlers> Api<H> {
         auth: UpdateRoleAuth,
         #[oai(name = "roleId")]
         role_id: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::poem_openapi::payload::Json<Role>,
+        body: ::codegen_runtime::JsonBody<Role>,
     ) -> UpdateRoleResponse {
         self.0.update_role(auth, role_id.0, body.0).await
     }
@@ -1608,7 +1892,7 @@ impl<H: Handlers> Api<H> {
     async fn create_team(
         &self,
         auth: CreateTeamAuth,
-        body: ::poem_openapi::payload::Json<Team>,
+        body: ::codegen_runtime::JsonBody<Team>,
     ) -> CreateTeamResponse {
         self.0.create_team(auth, body.0).await
     }
@@ -1652,7 +1936,7 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "teamId")]
         team_id: ::poem_openapi::param::Path<i64>,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> AddTeamMemberResponse {
         self.0.add_team_member(auth, team_id.0, user_id.0).await
     }
@@ -1668,7 +1952,7 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "teamId")]
         team_id: ::poem_openapi::param::Path<i64>,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> RemoveTeamMemberResponse {
         self.0.remove_team_member(auth, team_id.0, user_id.0).await
     }
@@ -1690,7 +1974,7 @@ impl<H: Handlers> Api<H> {
     async fn create_api_key(
         &self,
         auth: CreateApiKeyAuth,
-        body: ::poem_openapi::payload::Json<CreateApiKeyRequest>,
+        body: ::codegen_runtime::JsonBody<CreateApiKeyRequest>,
     ) -> CreateApiKeyResponse {
         self.0.create_api_key(auth, body.0).await
     }
@@ -1726,7 +2010,7 @@ impl<H: Handlers> Api<H> {
     async fn create_invite(
         &self,
         auth: CreateInviteAuth,
-        body: ::poem_openapi::payload::Json<Invite>,
+        body: ::codegen_runtime::JsonBody<Invite>,
     ) -> CreateInviteResponse {
         self.0.create_invite(auth, body.0).await
     }
@@ -1770,10 +2054,18 @@ impl<H: Handlers> Api<H> {
             ::std::option::Option<::std::string::String>,
         >,
         from: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
         >,
         to: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
         >,
     ) -> ListAuditEventsResponse {
         self.0
@@ -1789,8 +2081,8 @@ impl<H: Handlers> Api<H> {
     async fn export_audit_events(
         &self,
         auth: ExportAuditEventsAuth,
-        from: ::poem_openapi::param::Query<::chrono::NaiveDate>,
-        to: ::poem_openapi::param::Query<::chrono::NaiveDate>,
+        from: ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
+        to: ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
     ) -> ExportAuditEventsResponse {
         self.0.export_audit_events(auth, from.0, to.0).await
     }
@@ -1812,7 +2104,7 @@ impl<H: Handlers> Api<H> {
     async fn update_settings(
         &self,
         auth: UpdateSettingsAuth,
-        body: ::poem_openapi::payload::Json<Settings>,
+        body: ::codegen_runtime::JsonBody<Settings>,
     ) -> UpdateSettingsResponse {
         self.0.update_settings(auth, body.0).await
     }
@@ -1834,7 +2126,7 @@ impl<H: Handlers> Api<H> {
     async fn set_maintenance(
         &self,
         auth: BreakGlass,
-        body: ::poem_openapi::payload::Json<Maintenance>,
+        body: ::codegen_runtime::JsonBody<Maintenance>,
     ) -> SetMaintenanceResponse {
         self.0.set_maintenance(auth.0, body.0).await
     }

@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^INV-[0-9]{4}-[0-9]{6}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^INV-[0-9]{4}-[0-9]{6}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^INV-[0-9]{4}-[0-9]{6}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,11 +36,14 @@ impl Pattern for Pattern1 {
 )]
 pub struct Pattern2;
 
-impl Pattern for Pattern2 {
+impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^-?[0-9]+(\\.[0-9]{1,4})?$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^-?[0-9]+(\\.[0-9]{1,4})?$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -189,11 +58,14 @@ impl Pattern for Pattern2 {
 )]
 pub struct Pattern3;
 
-impl Pattern for Pattern3 {
+impl ::codegen_runtime::Pattern for Pattern3 {
     const PATTERN: &'static str = "^[0-9]{4}-[0-9]{2}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern3::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[0-9]{4}-[0-9]{2}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -232,6 +104,14 @@ pub enum InvoiceStatus {
     Uncollectible,
 }
 
+impl ::codegen_runtime::StrictJson for InvoiceStatus {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -253,6 +133,14 @@ pub enum RecordPaymentRequestMethod {
     Cheque,
 }
 
+impl ::codegen_runtime::StrictJson for RecordPaymentRequestMethod {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -267,23 +155,71 @@ pub struct Invoice {
     #[oai(validator(min_items = 1))]
     pub lines: ::std::vec::Vec<LineItem>,
     #[oai(skip_serializing_if_is_none)]
-    pub issue_date: ::std::option::Option<::chrono::NaiveDate>,
+    pub issue_date: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
-    pub due_date: ::std::option::Option<::chrono::NaiveDate>,
+    pub due_date: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
     pub period: ::std::option::Option<InvoicePeriod>,
     #[oai(nullable)]
     pub memo: ::std::option::Option<::std::string::String>,
-    pub number: Matching<Pattern1>,
+    pub number: ::codegen_runtime::Matching<Pattern1>,
     pub status: InvoiceStatus,
     #[oai(skip_serializing_if_is_none)]
-    pub subtotal: ::std::option::Option<Matching<Pattern2>>,
+    pub subtotal: ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
     #[oai(skip_serializing_if_is_none)]
-    pub tax: ::std::option::Option<Matching<Pattern2>>,
-    pub total: Matching<Pattern2>,
-    pub amount_due: Matching<Pattern2>,
+    pub tax: ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+    pub total: ::codegen_runtime::Matching<Pattern2>,
+    pub amount_due: ::codegen_runtime::Matching<Pattern2>,
     #[oai(nullable)]
-    pub paid_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub paid_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Invoice {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "customer_id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "currency")?;
+        ::codegen_runtime::check_member::<::std::vec::Vec<LineItem>>(value, "lines")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "issue_date")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "due_date")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<InvoicePeriod>,
+        >(value, "period")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "memo")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "number")?;
+        ::codegen_runtime::check_member::<InvoiceStatus>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >(value, "subtotal")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >(value, "tax")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "total")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "amount_due")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "paid_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -300,13 +236,36 @@ pub struct InvoiceDraft {
     #[oai(validator(min_items = 1))]
     pub lines: ::std::vec::Vec<LineItem>,
     #[oai(skip_serializing_if_is_none)]
-    pub issue_date: ::std::option::Option<::chrono::NaiveDate>,
+    pub issue_date: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
-    pub due_date: ::std::option::Option<::chrono::NaiveDate>,
+    pub due_date: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
     pub period: ::std::option::Option<InvoiceDraftPeriod>,
     #[oai(nullable)]
     pub memo: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for InvoiceDraft {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "customer_id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "currency")?;
+        ::codegen_runtime::check_member::<::std::vec::Vec<LineItem>>(value, "lines")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "issue_date")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "due_date")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<InvoiceDraftPeriod>,
+        >(value, "period")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "memo")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -318,9 +277,23 @@ pub struct InvoiceDraft {
 #[oai(rename = "InvoiceDraftPeriod")]
 pub struct InvoiceDraftPeriod {
     #[oai(skip_serializing_if_is_none)]
-    pub start: ::std::option::Option<::chrono::NaiveDate>,
+    pub start: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
-    pub end: ::std::option::Option<::chrono::NaiveDate>,
+    pub end: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+}
+
+impl ::codegen_runtime::StrictJson for InvoiceDraftPeriod {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "start")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "end")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -332,9 +305,23 @@ pub struct InvoiceDraftPeriod {
 #[oai(rename = "InvoicePeriod")]
 pub struct InvoicePeriod {
     #[oai(skip_serializing_if_is_none)]
-    pub start: ::std::option::Option<::chrono::NaiveDate>,
+    pub start: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none)]
-    pub end: ::std::option::Option<::chrono::NaiveDate>,
+    pub end: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+}
+
+impl ::codegen_runtime::StrictJson for InvoicePeriod {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "start")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "end")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -348,7 +335,7 @@ pub struct LineItem {
     pub description: ::std::string::String,
     #[oai(validator(minimum(value = "0")))]
     pub quantity: f64,
-    pub unit_price: Matching<Pattern2>,
+    pub unit_price: ::codegen_runtime::Matching<Pattern2>,
     /// Fraction, e.g. 0.19 for 19 %.
     #[oai(
         default = "default_line_item_tax_rate",
@@ -356,7 +343,24 @@ pub struct LineItem {
     )]
     pub tax_rate: f64,
     #[oai(skip_serializing_if_is_none, read_only)]
-    pub amount: ::std::option::Option<Matching<Pattern2>>,
+    pub amount: ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+}
+
+impl ::codegen_runtime::StrictJson for LineItem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "description")?;
+        ::codegen_runtime::check_member::<f64>(value, "quantity")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "unit_price")?;
+        ::codegen_runtime::check_member::<f64>(value, "tax_rate")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >(value, "amount")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `tax_rate` of `LineItem`.
@@ -372,12 +376,32 @@ fn default_line_item_tax_rate() -> f64 {
 )]
 #[oai(rename = "RecordPaymentRequest")]
 pub struct RecordPaymentRequest {
-    pub amount: Matching<Pattern2>,
-    pub paid_on: ::chrono::NaiveDate,
+    pub amount: ::codegen_runtime::Matching<Pattern2>,
+    pub paid_on: ::codegen_runtime::chrono::NaiveDate,
     #[oai(skip_serializing_if_is_none)]
     pub method: ::std::option::Option<RecordPaymentRequestMethod>,
     #[oai(skip_serializing_if_is_none)]
     pub reference: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for RecordPaymentRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "amount")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::NaiveDate,
+        >(value, "paid_on")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<RecordPaymentRequestMethod>,
+        >(value, "method")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "reference")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -464,8 +488,8 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         auth: ::poem_openapi::auth::Bearer,
         status: ::std::option::Option<InvoiceStatus>,
-        issued_from: ::std::option::Option<::chrono::NaiveDate>,
-        issued_to: ::std::option::Option<::chrono::NaiveDate>,
+        issued_from: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        issued_to: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
         customer_id: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ListInvoicesResponse> + ::std::marker::Send;
 
@@ -529,10 +553,10 @@ impl<H: Handlers> Api<H> {
         auth: Oauth2,
         status: ::poem_openapi::param::Query<::std::option::Option<InvoiceStatus>>,
         issued_from: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::NaiveDate>,
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
         >,
         issued_to: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::NaiveDate>,
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
         >,
         customer_id: ::poem_openapi::param::Query<
             ::std::option::Option<::std::string::String>,
@@ -551,7 +575,7 @@ impl<H: Handlers> Api<H> {
     async fn create_invoice(
         &self,
         auth: Oauth2,
-        body: ::poem_openapi::payload::Json<InvoiceDraft>,
+        body: ::codegen_runtime::JsonBody<InvoiceDraft>,
     ) -> CreateInvoiceResponse {
         self.0.create_invoice(auth.0, body.0).await
     }
@@ -564,7 +588,7 @@ impl<H: Handlers> Api<H> {
     async fn get_invoice(
         &self,
         auth: Oauth2,
-        number: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> GetInvoiceResponse {
         self.0.get_invoice(auth.0, number.0.into_inner()).await
     }
@@ -579,7 +603,7 @@ impl<H: Handlers> Api<H> {
     async fn void_invoice(
         &self,
         auth: Oauth2,
-        number: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> VoidInvoiceResponse {
         self.0.void_invoice(auth.0, number.0.into_inner()).await
     }
@@ -592,8 +616,8 @@ impl<H: Handlers> Api<H> {
     async fn record_payment(
         &self,
         auth: Oauth2,
-        number: ::poem_openapi::param::Path<Matching<Pattern1>>,
-        body: ::poem_openapi::payload::Json<RecordPaymentRequest>,
+        number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        body: ::codegen_runtime::JsonBody<RecordPaymentRequest>,
     ) -> RecordPaymentResponse {
         self.0.record_payment(auth.0, number.0.into_inner(), body.0).await
     }
@@ -606,7 +630,7 @@ impl<H: Handlers> Api<H> {
     async fn export_ledger(
         &self,
         auth: Oauth2,
-        month: ::poem_openapi::param::Query<Matching<Pattern3>>,
+        month: ::poem_openapi::param::Query<::codegen_runtime::Matching<Pattern3>>,
     ) -> ExportLedgerResponse {
         self.0.export_ledger(auth.0, month.0.into_inner()).await
     }

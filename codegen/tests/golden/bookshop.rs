@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^au_[a-z0-9]{8}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^au_[a-z0-9]{8}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^au_[a-z0-9]{8}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,11 +36,14 @@ impl Pattern for Pattern1 {
 )]
 pub struct Pattern2;
 
-impl Pattern for Pattern2 {
+impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^97[89][0-9]{10}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^97[89][0-9]{10}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -216,6 +85,14 @@ pub enum Genre {
     Children,
 }
 
+impl ::codegen_runtime::StrictJson for Genre {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -241,6 +118,14 @@ pub enum ListBooksSort {
     Price2,
 }
 
+impl ::codegen_runtime::StrictJson for ListBooksSort {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -249,13 +134,29 @@ pub enum ListBooksSort {
 )]
 #[oai(rename = "Author")]
 pub struct Author {
-    pub id: Matching<Pattern1>,
+    pub id: ::codegen_runtime::Matching<Pattern1>,
     pub name: ::std::string::String,
     /// Year of birth.
     #[oai(skip_serializing_if_is_none)]
     pub born: ::std::option::Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub books: ::std::option::Option<::std::vec::Vec<Book>>,
+}
+
+impl ::codegen_runtime::StrictJson for Author {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "born")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Book>>,
+        >(value, "books")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -266,23 +167,48 @@ pub struct Author {
 )]
 #[oai(rename = "Book")]
 pub struct Book {
-    pub isbn: Matching<Pattern2>,
+    pub isbn: ::codegen_runtime::Matching<Pattern2>,
     #[oai(validator(max_length = 300))]
     pub title: ::std::string::String,
     #[oai(validator(min_items = 1))]
-    pub authors: ::std::vec::Vec<Matching<Pattern1>>,
+    pub authors: ::std::vec::Vec<::codegen_runtime::Matching<Pattern1>>,
     #[oai(skip_serializing_if_is_none)]
     pub genre: ::std::option::Option<Genre>,
     #[oai(skip_serializing_if_is_none, validator(max_items = 10))]
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[oai(skip_serializing_if_is_none)]
-    pub published: ::std::option::Option<::chrono::NaiveDate>,
+    pub published: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
     #[oai(skip_serializing_if_is_none, validator(minimum(value = "1")))]
     pub pages: ::std::option::Option<i32>,
     #[oai(skip_serializing_if_is_none)]
     pub price: ::std::option::Option<f64>,
     #[oai(default = "default_book_in_stock")]
     pub in_stock: bool,
+}
+
+impl ::codegen_runtime::StrictJson for Book {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "isbn")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "authors")?;
+        ::codegen_runtime::check_member::<::std::option::Option<Genre>>(value, "genre")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "tags")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "published")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i32>>(value, "pages")?;
+        ::codegen_runtime::check_member::<::std::option::Option<f64>>(value, "price")?;
+        ::codegen_runtime::check_member::<bool>(value, "in_stock")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `in_stock` of `Book`.
@@ -302,6 +228,16 @@ pub struct Error {
     pub message: ::std::string::String,
 }
 
+impl ::codegen_runtime::StrictJson for Error {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "code")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -317,7 +253,29 @@ pub struct Review {
     #[oai(skip_serializing_if_is_none)]
     pub text: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none, read_only)]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub created_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Review {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "id")?;
+        ::codegen_runtime::check_member::<i64>(value, "rating")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "text")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "created_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -504,7 +462,9 @@ impl<H: Handlers> Api<H> {
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
         limit: ::poem_openapi::param::Query<i64>,
-        author: ::poem_openapi::param::Query<::std::option::Option<Matching<Pattern1>>>,
+        author: ::poem_openapi::param::Query<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >,
         genre: ::poem_openapi::param::Query<::std::option::Option<Genre>>,
         #[oai(default = "default_list_books_sort")]
         sort: ::poem_openapi::param::Query<ListBooksSort>,
@@ -513,7 +473,7 @@ impl<H: Handlers> Api<H> {
             .list_books(
                 offset.0,
                 limit.0,
-                author.0.map(Matching::into_inner),
+                author.0.map(::codegen_runtime::Matching::into_inner),
                 genre.0,
                 sort.0,
             )
@@ -528,7 +488,7 @@ impl<H: Handlers> Api<H> {
     async fn create_book(
         &self,
         auth: BearerAuth,
-        body: ::poem_openapi::payload::Json<Book>,
+        body: ::codegen_runtime::JsonBody<Book>,
     ) -> CreateBookResponse {
         self.0.create_book(auth.0, body.0).await
     }
@@ -540,7 +500,7 @@ impl<H: Handlers> Api<H> {
     )]
     async fn get_book(
         &self,
-        isbn: ::poem_openapi::param::Path<Matching<Pattern2>>,
+        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
         #[oai(name = "If-None-Match")]
         if_none_match: ::poem_openapi::param::Header<
             ::std::option::Option<::std::string::String>,
@@ -557,7 +517,7 @@ impl<H: Handlers> Api<H> {
     async fn delete_book(
         &self,
         auth: BearerAuth,
-        isbn: ::poem_openapi::param::Path<Matching<Pattern2>>,
+        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
     ) -> DeleteBookResponse {
         self.0.delete_book(auth.0, isbn.0.into_inner()).await
     }
@@ -569,7 +529,7 @@ impl<H: Handlers> Api<H> {
     )]
     async fn list_reviews(
         &self,
-        isbn: ::poem_openapi::param::Path<Matching<Pattern2>>,
+        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
         #[oai(default = "default_list_reviews_offset", validator(minimum(value = "0")))]
         offset: ::poem_openapi::param::Query<i64>,
         #[oai(
@@ -589,8 +549,8 @@ impl<H: Handlers> Api<H> {
     async fn add_review(
         &self,
         auth: BearerAuth,
-        isbn: ::poem_openapi::param::Path<Matching<Pattern2>>,
-        body: ::poem_openapi::payload::Json<Review>,
+        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        body: ::codegen_runtime::JsonBody<Review>,
     ) -> AddReviewResponse {
         self.0.add_review(auth.0, isbn.0.into_inner(), body.0).await
     }
@@ -603,7 +563,7 @@ impl<H: Handlers> Api<H> {
     async fn get_author(
         &self,
         #[oai(name = "authorId")]
-        author_id: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        author_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> GetAuthorResponse {
         self.0.get_author(author_id.0.into_inner()).await
     }

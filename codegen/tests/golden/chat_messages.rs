@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^#[0-9a-fA-F]{6}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^#[0-9a-fA-F]{6}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^#[0-9a-fA-F]{6}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,58 +36,15 @@ impl Pattern for Pattern1 {
 )]
 pub struct Pattern2;
 
-impl Pattern for Pattern2 {
+impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^[a-z0-9_-]{1,80}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[a-z0-9_-]{1,80}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
-    }
-}
-
-/// A request body the spec does not require: a request without `Content-Type` and without
-/// bytes has none; anything else is parsed (and checked) as the payload `T`.
-pub struct OptionalBody<T>(pub ::std::option::Option<T>);
-
-impl<
-    'a,
-    T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>,
-> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        T::request_meta()
-            .map(|meta| ::poem_openapi::registry::MetaRequest {
-                required: false,
-                ..meta
-            })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        if request.content_type().is_none() {
-            let bytes = body.take()?.into_bytes().await?;
-            if bytes.is_empty() {
-                return ::std::result::Result::Ok(Self(::std::option::Option::None));
-            }
-            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
-        }
-        let inner: ::std::pin::Pin<
-            ::std::boxed::Box<
-                dyn ::std::future::Future<
-                    Output = ::poem::Result<T>,
-                > + ::std::marker::Send + '_,
-            >,
-        > = ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
-        inner.await.map(|value| Self(::std::option::Option::Some(value)))
     }
 }
 
@@ -248,6 +71,34 @@ pub enum Attachment {
     Attachment3(Attachment3),
 }
 
+impl ::codegen_runtime::StrictJson for Attachment {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <Attachment1 as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <Attachment2 as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <Attachment3 as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -259,6 +110,18 @@ pub struct Attachment1 {
     pub image_url: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub alt_text: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Attachment1 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "image_url")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "alt_text")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -274,6 +137,18 @@ pub struct Attachment2 {
     pub title: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for Attachment2 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "file_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "title")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -284,7 +159,19 @@ pub struct Attachment2 {
 pub struct Attachment3 {
     pub fallback: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
-    pub color: ::std::option::Option<Matching<Pattern1>>,
+    pub color: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+}
+
+impl ::codegen_runtime::StrictJson for Attachment3 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "fallback")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "color")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -307,6 +194,28 @@ pub struct Channel {
     pub member_count: ::std::option::Option<i64>,
 }
 
+impl ::codegen_runtime::StrictJson for Channel {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "topic")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<bool>,
+        >(value, "private")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<bool>,
+        >(value, "archived")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "member_count")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -318,9 +227,11 @@ pub struct Message {
     pub id: ::std::string::String,
     pub user: ::std::string::String,
     pub text: ::std::string::String,
-    pub ts: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub ts: ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
     #[oai(nullable)]
-    pub edited_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub edited_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(nullable)]
     pub thread_id: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
@@ -331,6 +242,41 @@ pub struct Message {
     >,
     #[oai(skip_serializing_if_is_none)]
     pub attachments: ::std::option::Option<::std::vec::Vec<Attachment>>,
+}
+
+impl ::codegen_runtime::StrictJson for Message {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "user")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "ts")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "edited_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "thread_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "reply_count")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, i64>,
+            >,
+        >(value, "reactions")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Attachment>>,
+        >(value, "attachments")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -349,6 +295,21 @@ pub struct NewMessage {
     pub attachments: ::std::option::Option<::std::vec::Vec<Attachment>>,
 }
 
+impl ::codegen_runtime::StrictJson for NewMessage {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "thread_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Attachment>>,
+        >(value, "attachments")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -360,6 +321,16 @@ pub struct PatchChannelsByChannelIdMessagesByMessageIdRequest {
     pub text: ::std::string::String,
 }
 
+impl ::codegen_runtime::StrictJson
+for PatchChannelsByChannelIdMessagesByMessageIdRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -368,11 +339,26 @@ pub struct PatchChannelsByChannelIdMessagesByMessageIdRequest {
 )]
 #[oai(rename = "PostChannelsRequest")]
 pub struct PostChannelsRequest {
-    pub name: Matching<Pattern2>,
+    pub name: ::codegen_runtime::Matching<Pattern2>,
     #[oai(skip_serializing_if_is_none)]
     pub topic: ::std::option::Option<::std::string::String>,
     #[oai(default = "default_post_channels_request_private")]
     pub private: bool,
+}
+
+impl ::codegen_runtime::StrictJson for PostChannelsRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "topic")?;
+        ::codegen_runtime::check_member::<bool>(value, "private")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `private` of `PostChannelsRequest`.
@@ -397,6 +383,22 @@ pub struct PostChatPostMessageRequest {
     pub channel: ::std::string::String,
 }
 
+impl ::codegen_runtime::StrictJson for PostChatPostMessageRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "thread_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Attachment>>,
+        >(value, "attachments")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "channel")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -411,6 +413,21 @@ pub struct PostChatPostMessageResponse200 {
     pub error: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub message: ::std::option::Option<Message>,
+}
+
+impl ::codegen_runtime::StrictJson for PostChatPostMessageResponse200 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::option::Option<bool>>(value, "ok")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "error")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<Message>,
+        >(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -621,7 +638,7 @@ impl<H: Handlers> Api<H> {
     async fn post_channels(
         &self,
         auth: BearerAuth,
-        body: ::poem_openapi::payload::Json<PostChannelsRequest>,
+        body: ::codegen_runtime::JsonBody<PostChannelsRequest>,
     ) -> PostChannelsResponse {
         self.0.post_channels(auth.0, body.0).await
     }
@@ -676,7 +693,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         channel_id: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::poem_openapi::payload::Json<NewMessage>,
+        body: ::codegen_runtime::JsonBody<NewMessage>,
     ) -> PostChannelsByChannelIdMessagesResponse {
         self.0.post_channels_by_channel_id_messages(auth.0, channel_id.0, body.0).await
     }
@@ -713,7 +730,7 @@ impl<H: Handlers> Api<H> {
         auth: BearerAuth,
         channel_id: ::poem_openapi::param::Path<::std::string::String>,
         message_id: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::poem_openapi::payload::Json<
+        body: ::codegen_runtime::JsonBody<
             PatchChannelsByChannelIdMessagesByMessageIdRequest,
         >,
     ) -> PatchChannelsByChannelIdMessagesByMessageIdResponse {
@@ -760,7 +777,9 @@ impl<H: Handlers> Api<H> {
     async fn post_chat_post_message(
         &self,
         auth: BearerAuth,
-        body: OptionalBody<::poem_openapi::payload::Json<PostChatPostMessageRequest>>,
+        body: ::codegen_runtime::OptionalBody<
+            ::codegen_runtime::JsonBody<PostChatPostMessageRequest>,
+        >,
     ) -> PostChatPostMessageResponse {
         self.0.post_chat_post_message(auth.0, body.0.map(|b| b.0)).await
     }

@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[0-9a-f]{40}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[0-9a-f]{40}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[0-9a-f]{40}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -192,6 +58,14 @@ pub enum PipelineSource {
     MergeRequest,
 }
 
+impl ::codegen_runtime::StrictJson for PipelineSource {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -221,6 +95,14 @@ pub enum Status {
     Manual,
 }
 
+impl ::codegen_runtime::StrictJson for Status {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -231,6 +113,17 @@ pub enum Status {
 pub struct GetProjectsByProjectPipelinesResponseDefault {
     #[oai(skip_serializing_if_is_none)]
     pub message: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for GetProjectsByProjectPipelinesResponseDefault {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -244,22 +137,71 @@ pub struct Pipeline {
     pub id: i64,
     #[oai(rename = "ref")]
     pub ref_: ::std::string::String,
-    pub sha: Matching<Pattern1>,
+    pub sha: ::codegen_runtime::Matching<Pattern1>,
     pub status: Status,
     #[oai(skip_serializing_if_is_none)]
     pub source: ::std::option::Option<PipelineSource>,
     #[oai(skip_serializing_if_is_none)]
     pub web_url: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub created_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(nullable)]
-    pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub finished_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none)]
     pub variables: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
     #[oai(skip_serializing_if_is_none)]
     pub steps: ::std::option::Option<::std::vec::Vec<Step>>,
+}
+
+impl ::codegen_runtime::StrictJson for Pipeline {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "ref")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "sha")?;
+        ::codegen_runtime::check_member::<Status>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<PipelineSource>,
+        >(value, "source")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "web_url")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "created_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "finished_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "variables")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Step>>,
+        >(value, "steps")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -284,6 +226,27 @@ pub struct Step {
     pub children: ::std::option::Option<::std::vec::Vec<Step>>,
 }
 
+impl ::codegen_runtime::StrictJson for Step {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<Status>(value, "status")?;
+        ::codegen_runtime::check_member::<bool>(value, "allow_failure")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<f64>,
+        >(value, "duration")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "runner")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Step>>,
+        >(value, "children")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// `default` of property `allow_failure` of `Step`.
 fn default_step_allow_failure() -> bool {
     false
@@ -305,6 +268,23 @@ pub struct TriggerPipelineRequest {
     >,
 }
 
+impl ::codegen_runtime::StrictJson for TriggerPipelineRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "ref")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "variables")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -315,6 +295,17 @@ pub struct TriggerPipelineRequest {
 pub struct TriggerPipelineResponseDefault {
     #[oai(skip_serializing_if_is_none)]
     pub message: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for TriggerPipelineResponseDefault {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -551,7 +542,7 @@ impl<H: Handlers> Api<H> {
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
         project: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::poem_openapi::payload::Json<TriggerPipelineRequest>,
+        body: ::codegen_runtime::JsonBody<TriggerPipelineRequest>,
     ) -> TriggerPipelineResponse {
         self.0.trigger_pipeline(auth.0, project.0, body.0).await
     }

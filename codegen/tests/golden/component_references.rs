@@ -21,6 +21,14 @@ pub enum Lang {
     Fr,
 }
 
+impl ::codegen_runtime::StrictJson for Lang {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -32,6 +40,16 @@ pub struct Note {
     pub text: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub lang: ::std::option::Option<Lang>,
+}
+
+impl ::codegen_runtime::StrictJson for Note {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
+        ::codegen_runtime::check_member::<::std::option::Option<Lang>>(value, "lang")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -48,6 +66,22 @@ pub struct Problem {
     pub status: i32,
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -137,7 +171,7 @@ impl<H: Handlers> Api<H> {
         note_id: ::poem_openapi::param::Path<i64>,
         lang: ::poem_openapi::param::Query<::std::option::Option<Lang>>,
         /// The note.
-        body: ::poem_openapi::payload::Json<Note>,
+        body: ::codegen_runtime::JsonBody<Note>,
     ) -> PutNoteResponse {
         self.0.put_note(note_id.0, lang.0, body.0).await
     }

@@ -21,6 +21,14 @@ pub enum SizeName {
     Large,
 }
 
+impl ::codegen_runtime::StrictJson for SizeName {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -34,6 +42,28 @@ pub enum AdoptionPrevious {
     Dog(Dog),
 }
 
+impl ::codegen_runtime::StrictJson for AdoptionPrevious {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <Cat as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <Dog as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -45,6 +75,28 @@ pub enum AdoptionPrevious {
 pub enum Hit {
     Owner(Owner),
     Dog(Dog),
+}
+
+impl ::codegen_runtime::StrictJson for Hit {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <Owner as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <Dog as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
 }
 
 /// A cat or a dog, told apart by `petType`.
@@ -63,6 +115,28 @@ pub enum Pet {
     Dog(Dog),
 }
 
+impl ::codegen_runtime::StrictJson for Pet {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <Cat as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <Dog as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 /// A named size or a weight in grams.
 #[derive(
     ::poem_openapi::Union,
@@ -77,6 +151,28 @@ pub enum Size {
     Int32(i32),
 }
 
+impl ::codegen_runtime::StrictJson for Size {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <SizeName as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <i32 as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -88,6 +184,18 @@ pub struct Adoption {
     pub pet: Pet,
     #[oai(nullable)]
     pub previous: ::std::option::Option<AdoptionPrevious>,
+}
+
+impl ::codegen_runtime::StrictJson for Adoption {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<Pet>(value, "pet")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<AdoptionPrevious>,
+        >(value, "previous")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// A cat.
@@ -107,6 +215,18 @@ pub struct Cat {
     pub lives: i32,
 }
 
+impl ::codegen_runtime::StrictJson for Cat {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<Size>>(value, "size")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "petType")?;
+        ::codegen_runtime::check_member::<i32>(value, "lives")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -124,6 +244,18 @@ pub struct Dog {
     pub barks: ::std::option::Option<bool>,
 }
 
+impl ::codegen_runtime::StrictJson for Dog {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<Size>>(value, "size")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "petType")?;
+        ::codegen_runtime::check_member::<::std::option::Option<bool>>(value, "barks")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -133,6 +265,15 @@ pub struct Dog {
 #[oai(rename = "Owner")]
 pub struct Owner {
     pub email: ::poem_openapi::types::Email,
+}
+
+impl ::codegen_runtime::StrictJson for Owner {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// What every pet has.
@@ -149,6 +290,16 @@ pub struct PetBase {
     pub size: ::std::option::Option<Size>,
 }
 
+impl ::codegen_runtime::StrictJson for PetBase {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<Size>>(value, "size")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -163,6 +314,20 @@ pub struct Problem {
     pub status: i32,
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -237,7 +402,7 @@ pub struct Api<H>(pub H);
 #[allow(clippy::too_many_arguments)]
 impl<H: Handlers> Api<H> {
     #[oai(path = "/pets", method = "post", operation_id = "addPet")]
-    async fn add_pet(&self, body: ::poem_openapi::payload::Json<Pet>) -> AddPetResponse {
+    async fn add_pet(&self, body: ::codegen_runtime::JsonBody<Pet>) -> AddPetResponse {
         self.0.add_pet(body.0).await
     }
     #[oai(path = "/search", method = "get", operation_id = "search")]

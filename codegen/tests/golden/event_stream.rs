@@ -27,6 +27,14 @@ pub enum EventType {
     SettingsChanged,
 }
 
+impl ::codegen_runtime::StrictJson for EventType {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -48,6 +56,14 @@ pub enum MemberJoinedRole {
     Guest,
 }
 
+impl ::codegen_runtime::StrictJson for MemberJoinedRole {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -65,6 +81,14 @@ pub enum MemberLeftReason {
     Removed,
     #[oai(rename = "deactivated")]
     Deactivated,
+}
+
+impl ::codegen_runtime::StrictJson for MemberLeftReason {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -88,6 +112,46 @@ pub enum Event {
     SettingsChanged(SettingsChanged),
 }
 
+impl ::codegen_runtime::StrictJson for Event {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <MemberJoined as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <MemberLeft as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <FileUploaded as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <FileDeleted as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <SettingsChanged as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -99,9 +163,27 @@ pub struct EventBase {
     pub id: ::std::string::String,
     #[oai(rename = "type")]
     pub type_: ::std::string::String,
-    pub occurred_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub occurred_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
     pub actor: ::std::option::Option<::poem_openapi::types::Email>,
+}
+
+impl ::codegen_runtime::StrictJson for EventBase {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "occurred_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "actor")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -118,6 +200,19 @@ pub struct EventPage {
     pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for EventPage {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::vec::Vec<Event>>(value, "data")?;
+        ::codegen_runtime::check_member::<bool>(value, "has_more")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "next_cursor")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -129,12 +224,32 @@ pub struct FileDeleted {
     pub id: ::std::string::String,
     #[oai(rename = "type")]
     pub type_: ::std::string::String,
-    pub occurred_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub occurred_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
     pub actor: ::std::option::Option<::poem_openapi::types::Email>,
     pub file_id: ::std::string::String,
     #[oai(default = "default_file_deleted_permanent")]
     pub permanent: bool,
+}
+
+impl ::codegen_runtime::StrictJson for FileDeleted {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "occurred_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "actor")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "file_id")?;
+        ::codegen_runtime::check_member::<bool>(value, "permanent")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `permanent` of `FileDeleted`.
@@ -153,13 +268,36 @@ pub struct FileUploaded {
     pub id: ::std::string::String,
     #[oai(rename = "type")]
     pub type_: ::std::string::String,
-    pub occurred_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub occurred_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
     pub actor: ::std::option::Option<::poem_openapi::types::Email>,
     pub file_id: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub name: ::std::option::Option<::std::string::String>,
     pub size: i64,
+}
+
+impl ::codegen_runtime::StrictJson for FileUploaded {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "occurred_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "actor")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "file_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<i64>(value, "size")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -173,7 +311,9 @@ pub struct MemberJoined {
     pub id: ::std::string::String,
     #[oai(rename = "type")]
     pub type_: ::std::string::String,
-    pub occurred_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub occurred_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
     pub actor: ::std::option::Option<::poem_openapi::types::Email>,
     pub member_id: ::std::string::String,
@@ -181,6 +321,29 @@ pub struct MemberJoined {
     pub role: ::std::option::Option<MemberJoinedRole>,
     #[oai(skip_serializing_if_is_none)]
     pub invited_by: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for MemberJoined {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "occurred_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "actor")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "member_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<MemberJoinedRole>,
+        >(value, "role")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "invited_by")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -194,12 +357,34 @@ pub struct MemberLeft {
     pub id: ::std::string::String,
     #[oai(rename = "type")]
     pub type_: ::std::string::String,
-    pub occurred_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub occurred_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
     pub actor: ::std::option::Option<::poem_openapi::types::Email>,
     pub member_id: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub reason: ::std::option::Option<MemberLeftReason>,
+}
+
+impl ::codegen_runtime::StrictJson for MemberLeft {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "occurred_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "actor")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "member_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<MemberLeftReason>,
+        >(value, "reason")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -213,7 +398,9 @@ pub struct SettingsChanged {
     pub id: ::std::string::String,
     #[oai(rename = "type")]
     pub type_: ::std::string::String,
-    pub occurred_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub occurred_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
     pub actor: ::std::option::Option<::poem_openapi::types::Email>,
     /// Setting name to `{old, new}`; values are arbitrary JSON.
@@ -221,6 +408,30 @@ pub struct SettingsChanged {
     pub changes: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, SettingsChangedChangesValue>,
     >,
+}
+
+impl ::codegen_runtime::StrictJson for SettingsChanged {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "occurred_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "actor")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    SettingsChangedChangesValue,
+                >,
+            >,
+        >(value, "changes")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -232,9 +443,23 @@ pub struct SettingsChanged {
 #[oai(rename = "SettingsChangedChangesValue")]
 pub struct SettingsChangedChangesValue {
     #[oai(skip_serializing_if_is_none)]
-    pub old: ::std::option::Option<::serde_json::Value>,
+    pub old: ::std::option::Option<::codegen_runtime::serde_json::Value>,
     #[oai(skip_serializing_if_is_none)]
-    pub new: ::std::option::Option<::serde_json::Value>,
+    pub new: ::std::option::Option<::codegen_runtime::serde_json::Value>,
+}
+
+impl ::codegen_runtime::StrictJson for SettingsChangedChangesValue {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::serde_json::Value>,
+        >(value, "old")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::serde_json::Value>,
+        >(value, "new")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -275,18 +500,20 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn list_events(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        workspace_id: ::uuid::Uuid,
+        workspace_id: ::codegen_runtime::uuid::Uuid,
         types: ::std::option::Option<::std::vec::Vec<EventType>>,
         cursor: ::std::option::Option<::std::string::String>,
         limit: i64,
-        since: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        since: ::std::option::Option<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >,
     ) -> impl ::std::future::Future<Output = ListEventsResponse> + ::std::marker::Send;
 
     /// `GET /workspaces/{workspaceId}/events/{eventId}`
     fn get_event(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        workspace_id: ::uuid::Uuid,
+        workspace_id: ::codegen_runtime::uuid::Uuid,
         event_id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = GetEventResponse> + ::std::marker::Send;
 }
@@ -307,7 +534,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Token,
         #[oai(name = "workspaceId")]
-        workspace_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        workspace_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
         /// Only these event types, e.g. `?types=member.joined,file.deleted`.
         types: ::poem_openapi::param::Query<
             ::std::option::Option<::std::vec::Vec<EventType>>,
@@ -321,7 +548,11 @@ impl<H: Handlers> Api<H> {
         )]
         limit: ::poem_openapi::param::Query<i64>,
         since: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
         >,
     ) -> ListEventsResponse {
         self.0
@@ -337,7 +568,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Token,
         #[oai(name = "workspaceId")]
-        workspace_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        workspace_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
         #[oai(name = "eventId")]
         event_id: ::poem_openapi::param::Path<::std::string::String>,
     ) -> GetEventResponse {

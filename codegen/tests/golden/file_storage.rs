@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -188,6 +54,14 @@ pub enum StorageClass {
     Archive,
 }
 
+impl ::codegen_runtime::StrictJson for StorageClass {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -199,9 +73,27 @@ pub struct Bucket {
     pub name: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub region: ::std::option::Option<::std::string::String>,
-    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub created_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(default = "default_bucket_versioning")]
     pub versioning: bool,
+}
+
+impl ::codegen_runtime::StrictJson for Bucket {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "region")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "created_at")?;
+        ::codegen_runtime::check_member::<bool>(value, "versioning")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `versioning` of `Bucket`.
@@ -223,6 +115,21 @@ pub struct ListObjectsResponse200 {
     pub next_continuation_token: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for ListObjectsResponse200 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<ObjectInfo>,
+        >(value, "objects")?;
+        ::codegen_runtime::check_member::<bool>(value, "truncated")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "next_continuation_token")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -242,11 +149,50 @@ pub struct ObjectInfo {
     #[oai(skip_serializing_if_is_none)]
     pub storage_class: ::std::option::Option<StorageClass>,
     #[oai(skip_serializing_if_is_none)]
-    pub last_modified: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub last_modified: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none, validator(max_properties = 32))]
     pub metadata: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+}
+
+impl ::codegen_runtime::StrictJson for ObjectInfo {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "key")?;
+        ::codegen_runtime::check_member::<i64>(value, "size")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "etag")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "checksum_sha256")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "content_type")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<StorageClass>,
+        >(value, "storage_class")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "last_modified")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "metadata")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -464,7 +410,7 @@ impl<H: Handlers> Api<H> {
     async fn list_objects(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         prefix: ::poem_openapi::param::Query<
             ::std::option::Option<::std::string::String>,
         >,
@@ -498,7 +444,7 @@ impl<H: Handlers> Api<H> {
     async fn upload_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         body: UploadObjectRequest,
     ) -> UploadObjectResponse {
         self.0.upload_object(auth.0, bucket.0.into_inner(), body).await
@@ -512,7 +458,7 @@ impl<H: Handlers> Api<H> {
     async fn download_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         /// URL-encoded object key.
         key: ::poem_openapi::param::Path<::std::string::String>,
         #[oai(name = "Range")]
@@ -531,7 +477,7 @@ impl<H: Handlers> Api<H> {
     async fn put_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         /// URL-encoded object key.
         key: ::poem_openapi::param::Path<::std::string::String>,
         #[oai(name = "Content-MD5")]
@@ -553,7 +499,7 @@ impl<H: Handlers> Api<H> {
     async fn delete_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         /// URL-encoded object key.
         key: ::poem_openapi::param::Path<::std::string::String>,
     ) -> DeleteObjectResponse {
@@ -568,7 +514,7 @@ impl<H: Handlers> Api<H> {
     async fn head_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         /// URL-encoded object key.
         key: ::poem_openapi::param::Path<::std::string::String>,
     ) -> HeadObjectResponse {

@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[a-z][a-z0-9_]*$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[a-z][a-z0-9_]*$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[a-z][a-z0-9_]*$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -177,6 +43,14 @@ pub enum Plan {
     Pro,
 }
 
+impl ::codegen_runtime::StrictJson for Plan {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -186,15 +60,17 @@ pub enum Plan {
 #[oai(rename = "Account")]
 pub struct Account {
     #[oai(skip_serializing_if_is_none, read_only)]
-    pub id: ::std::option::Option<::uuid::Uuid>,
+    pub id: ::std::option::Option<::codegen_runtime::uuid::Uuid>,
     pub email: ::poem_openapi::types::Email,
     #[oai(skip_serializing_if_is_none)]
     pub homepage: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none, write_only)]
     pub password: ::std::option::Option<::poem_openapi::types::Password>,
-    pub created: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub created: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(skip_serializing_if_is_none, validator(min_length = 2, max_length = 20))]
-    pub handle: ::std::option::Option<Matching<Pattern1>>,
+    pub handle: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     #[oai(
         skip_serializing_if_is_none,
         validator(minimum(value = "13"), maximum(value = "150", exclusive))
@@ -217,6 +93,42 @@ pub struct Account {
     pub roles: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     #[oai(skip_serializing_if_is_none, deprecated)]
     pub legacy_code: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Account {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::uuid::Uuid>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "homepage")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Password>,
+        >(value, "password")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "created")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "handle")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i32>>(value, "age")?;
+        ::codegen_runtime::check_member::<i64>(value, "credit")?;
+        ::codegen_runtime::check_member::<::std::option::Option<f32>>(value, "ratio")?;
+        ::codegen_runtime::check_member::<f64>(value, "balance")?;
+        ::codegen_runtime::check_member::<bool>(value, "active")?;
+        ::codegen_runtime::check_member::<::std::option::Option<Plan>>(value, "plan")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "roles")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "legacy_code")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `credit` of `Account`.
@@ -248,6 +160,22 @@ pub struct Problem {
     pub status: i32,
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -333,7 +261,7 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/accounts", method = "post", operation_id = "createAccount")]
     async fn create_account(
         &self,
-        body: ::poem_openapi::payload::Json<Account>,
+        body: ::codegen_runtime::JsonBody<Account>,
     ) -> CreateAccountResponse {
         self.0.create_account(body.0).await
     }

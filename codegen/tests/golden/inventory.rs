@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[A-Z]{3}-[0-9]{4,8}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[A-Z]{3}-[0-9]{4,8}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[A-Z]{3}-[0-9]{4,8}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -194,6 +60,14 @@ pub enum ItemUnit {
     Litre,
 }
 
+impl ::codegen_runtime::StrictJson for ItemUnit {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -208,6 +82,22 @@ pub struct Category {
     pub slug: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub children: ::std::option::Option<::std::vec::Vec<Category>>,
+}
+
+impl ::codegen_runtime::StrictJson for Category {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i32>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "slug")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<Category>>,
+        >(value, "children")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -228,6 +118,26 @@ pub struct Dimensions {
     pub weight_g: ::std::option::Option<i64>,
 }
 
+impl ::codegen_runtime::StrictJson for Dimensions {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<f64>,
+        >(value, "length_cm")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<f64>,
+        >(value, "width_cm")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<f64>,
+        >(value, "height_cm")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "weight_g")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -236,7 +146,7 @@ pub struct Dimensions {
 )]
 #[oai(rename = "Item")]
 pub struct Item {
-    pub sku: Matching<Pattern1>,
+    pub sku: ::codegen_runtime::Matching<Pattern1>,
     pub name: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub category_id: ::std::option::Option<i32>,
@@ -256,6 +166,40 @@ pub struct Item {
     >,
     #[oai(default = "default_item_discontinued")]
     pub discontinued: bool,
+}
+
+impl ::codegen_runtime::StrictJson for Item {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "sku")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i32>,
+        >(value, "category_id")?;
+        ::codegen_runtime::check_member::<ItemUnit>(value, "unit")?;
+        ::codegen_runtime::check_member::<i64>(value, "reorder_point")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, i64>,
+            >,
+        >(value, "stock")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<Dimensions>,
+        >(value, "dimensions")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "attributes")?;
+        ::codegen_runtime::check_member::<bool>(value, "discontinued")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `unit` of `Item`.
@@ -291,6 +235,25 @@ pub struct Problem {
     pub detail: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub instance: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "title")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "instance")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `type` of `Problem`.
@@ -427,7 +390,7 @@ impl<H: Handlers> Api<H> {
     async fn get_item(
         &self,
         auth: Oauth,
-        sku: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        sku: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         /// Restrict stock figures to these warehouses.
         #[oai(name = "X-Warehouse-Ids")]
         x_warehouse_ids: ::poem_openapi::param::Header<
@@ -445,13 +408,13 @@ impl<H: Handlers> Api<H> {
     async fn upsert_item(
         &self,
         auth: Oauth,
-        sku: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        sku: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         /// Warehouses whose stock this request may change.
         #[oai(name = "X-Warehouse-Ids", validator(min_items = 1))]
         x_warehouse_ids: ::poem_openapi::param::Header<
             ::std::vec::Vec<::std::string::String>,
         >,
-        body: ::poem_openapi::payload::Json<Item>,
+        body: ::codegen_runtime::JsonBody<Item>,
     ) -> UpsertItemResponse {
         self.0.upsert_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0, body.0).await
     }
@@ -466,8 +429,8 @@ impl<H: Handlers> Api<H> {
     async fn adjust_stock(
         &self,
         auth: Oauth,
-        sku: ::poem_openapi::param::Path<Matching<Pattern1>>,
-        body: ::poem_openapi::payload::Json<
+        sku: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        body: ::codegen_runtime::JsonBody<
             ::std::collections::BTreeMap<::std::string::String, i64>,
         >,
     ) -> AdjustStockResponse {

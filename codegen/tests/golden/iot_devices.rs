@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[0-9]+\.[0-9]+\.[0-9]+$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,58 +14,15 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[0-9]+\\.[0-9]+\\.[0-9]+$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[0-9]+\\.[0-9]+\\.[0-9]+$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
-    }
-}
-
-/// A request body the spec does not require: a request without `Content-Type` and without
-/// bytes has none; anything else is parsed (and checked) as the payload `T`.
-pub struct OptionalBody<T>(pub ::std::option::Option<T>);
-
-impl<
-    'a,
-    T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>,
-> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        T::request_meta()
-            .map(|meta| ::poem_openapi::registry::MetaRequest {
-                required: false,
-                ..meta
-            })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        if request.content_type().is_none() {
-            let bytes = body.take()?.into_bytes().await?;
-            if bytes.is_empty() {
-                return ::std::result::Result::Ok(Self(::std::option::Option::None));
-            }
-            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
-        }
-        let inner: ::std::pin::Pin<
-            ::std::boxed::Box<
-                dyn ::std::future::Future<
-                    Output = ::poem::Result<T>,
-                > + ::std::marker::Send + '_,
-            >,
-        > = ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
-        inner.await.map(|value| Self(::std::option::Option::Some(value)))
     }
 }
 
@@ -240,6 +60,14 @@ pub enum CommandName {
     SetConfig,
 }
 
+impl ::codegen_runtime::StrictJson for CommandName {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -251,10 +79,31 @@ pub struct Command {
     pub name: CommandName,
     #[oai(skip_serializing_if_is_none)]
     pub args: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::codegen_runtime::serde_json::Value,
+        >,
     >,
     #[oai(default = "default_command_ttl_s")]
     pub ttl_s: i64,
+}
+
+impl ::codegen_runtime::StrictJson for Command {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<CommandName>(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::codegen_runtime::serde_json::Value,
+                >,
+            >,
+        >(value, "args")?;
+        ::codegen_runtime::check_member::<i64>(value, "ttl_s")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `ttl_s` of `Command`.
@@ -282,7 +131,9 @@ pub struct Device {
     #[oai(skip_serializing_if_is_none)]
     pub hostname: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
-    pub last_seen: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub last_seen: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none)]
     pub uptime_s: ::std::option::Option<i64>,
     #[oai(
@@ -296,6 +147,50 @@ pub struct Device {
     >,
 }
 
+impl ::codegen_runtime::StrictJson for Device {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<u64>(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "model")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "firmware_version")?;
+        ::codegen_runtime::check_member::<bool>(value, "online")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "ip_address")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "hostname")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "last_seen")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "uptime_s")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<f32>,
+        >(value, "battery_pct")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "labels")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -304,9 +199,29 @@ pub struct Device {
 )]
 #[oai(rename = "Sample")]
 pub struct Sample {
-    pub ts: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub ts: ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
     /// Metric name to reading; readings may be numbers, strings or objects.
-    pub values: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    pub values: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::codegen_runtime::serde_json::Value,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Sample {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "ts")?;
+        ::codegen_runtime::check_member::<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::codegen_runtime::serde_json::Value,
+            >,
+        >(value, "values")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -318,9 +233,29 @@ pub struct Sample {
 #[oai(rename = "SendCommandResponse202")]
 pub struct SendCommandResponse202 {
     #[oai(skip_serializing_if_is_none)]
-    pub command_id: ::std::option::Option<::uuid::Uuid>,
+    pub command_id: ::std::option::Option<::codegen_runtime::uuid::Uuid>,
     #[oai(skip_serializing_if_is_none)]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub expires_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for SendCommandResponse202 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::uuid::Uuid>,
+        >(value, "command_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "expires_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -339,6 +274,28 @@ pub struct UpdateDeviceRequest {
     >,
     #[oai(skip_serializing_if_is_none, validator(minimum(value = "10")))]
     pub reporting_interval_s: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for UpdateDeviceRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "labels")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "reporting_interval_s")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -461,7 +418,9 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         auth: ::poem_openapi::auth::Bearer,
         device_id: u64,
-        from: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        from: ::std::option::Option<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >,
         metrics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ) -> impl ::std::future::Future<Output = GetTelemetryResponse> + ::std::marker::Send;
 
@@ -554,7 +513,9 @@ impl<H: Handlers> Api<H> {
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
         device_id: ::poem_openapi::param::Path<u64>,
-        body: OptionalBody<::poem_openapi::payload::Json<UpdateDeviceRequest>>,
+        body: ::codegen_runtime::OptionalBody<
+            ::codegen_runtime::JsonBody<UpdateDeviceRequest>,
+        >,
     ) -> UpdateDeviceResponse {
         self.0.update_device(auth.0, device_id.0, body.0.map(|b| b.0)).await
     }
@@ -570,7 +531,11 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "deviceId")]
         device_id: ::poem_openapi::param::Path<u64>,
         from: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
         >,
         metrics: ::poem_openapi::param::Query<
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -589,7 +554,7 @@ impl<H: Handlers> Api<H> {
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
         device_id: ::poem_openapi::param::Path<u64>,
-        body: ::poem_openapi::payload::Json<Command>,
+        body: ::codegen_runtime::JsonBody<Command>,
     ) -> SendCommandResponse {
         self.0.send_command(auth.0, device_id.0, body.0).await
     }
@@ -603,7 +568,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: FleetOAuth,
         model: ::poem_openapi::param::Path<::std::string::String>,
-        version: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        version: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         #[oai(name = "X-Checksum-Sha256")]
         x_checksum_sha256: ::poem_openapi::param::Header<::std::string::String>,
         body: UploadFirmwareBody,

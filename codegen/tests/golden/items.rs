@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[^\x00]*$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[^\\x00]*$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[^\\x00]*$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,11 +36,14 @@ impl Pattern for Pattern1 {
 )]
 pub struct Pattern2;
 
-impl Pattern for Pattern2 {
+impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^[A-Za-z0-9._~-]+$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[A-Za-z0-9._~-]+$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -198,10 +67,22 @@ pub enum Tags {
 pub struct Item {
     /// Display name, without NUL characters.
     #[oai(nullable, validator(max_length = 100))]
-    pub name: ::std::option::Option<Matching<Pattern1>>,
+    pub name: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub size: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for Item {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "size")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// One page of a listing.
@@ -220,6 +101,18 @@ pub struct ItemPage {
     pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for ItemPage {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::vec::Vec<ItemSummary>>(value, "items")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "next_cursor")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// An item in a listing, with its id.
 #[derive(
     ::poem_openapi::Object,
@@ -231,13 +124,28 @@ pub struct ItemPage {
 pub struct ItemSummary {
     /// The item's id.
     #[oai(validator(min_length = 1, max_length = 64))]
-    pub id: Matching<Pattern2>,
+    pub id: ::codegen_runtime::Matching<Pattern2>,
     /// Display name, without NUL characters.
     #[oai(nullable, validator(max_length = 100))]
-    pub name: ::std::option::Option<Matching<Pattern1>>,
+    pub name: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub size: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for ItemSummary {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern2>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "size")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// The new state of an item. Both fields are optional; an omitted one becomes null.
@@ -251,10 +159,22 @@ pub struct ItemSummary {
 pub struct ItemUpdate {
     /// Display name, without NUL characters.
     #[oai(nullable, validator(max_length = 100))]
-    pub name: ::std::option::Option<Matching<Pattern1>>,
+    pub name: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     /// Size in whole units.
     #[oai(nullable, validator(minimum(value = "0"), maximum(value = "1000000")))]
     pub size: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for ItemUpdate {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "size")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// An error, as RFC 9457 problem details.
@@ -276,6 +196,20 @@ pub struct Problem {
     /// What went wrong with this request.
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -505,9 +439,13 @@ impl<H: Handlers> Api<H> {
         limit: ::poem_openapi::param::Query<i32>,
         /// List items whose id sorts after this one (the previous page's `next_cursor`).
         #[oai(validator(min_length = 1, max_length = 64))]
-        cursor: ::poem_openapi::param::Query<::std::option::Option<Matching<Pattern2>>>,
+        cursor: ::poem_openapi::param::Query<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >,
     ) -> ListItemsResponse {
-        self.0.list_items(limit.0, cursor.0.map(Matching::into_inner)).await
+        self.0
+            .list_items(limit.0, cursor.0.map(::codegen_runtime::Matching::into_inner))
+            .await
     }
 
     /// Read an item
@@ -521,7 +459,7 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<Matching<Pattern2>>,
+        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
     ) -> GetItemResponse {
         self.0.get_item(item_id.0.into_inner()).await
     }
@@ -539,8 +477,8 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<Matching<Pattern2>>,
-        body: ::poem_openapi::payload::Json<ItemUpdate>,
+        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        body: ::codegen_runtime::JsonBody<ItemUpdate>,
     ) -> PutItemResponse {
         self.0.put_item(item_id.0.into_inner(), body.0).await
     }
@@ -556,7 +494,7 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<Matching<Pattern2>>,
+        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
     ) -> DeleteItemResponse {
         self.0.delete_item(item_id.0.into_inner()).await
     }

@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[a-z][a-z0-9_-]{0,62}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,30 +14,15 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[a-z][a-z0-9_-]{0,62}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[a-z][a-z0-9_-]{0,62}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
-    }
-}
-
-/// Accepts only the listed values: the `enum` of a number, integer or boolean schema
-/// (poem-openapi's `Enum` derives string enums only). Used as a custom validator.
-pub struct Among<T: 'static>(pub &'static [T]);
-
-impl<
-    T: ::std::cmp::PartialEq + ::std::fmt::Debug,
-> ::poem_openapi::validation::Validator<T> for Among<T> {
-    fn check(&self, value: &T) -> bool {
-        self.0.contains(value)
-    }
-}
-
-impl<T: ::std::fmt::Debug> ::std::fmt::Display for Among<T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::write!(f, "enum({:?})", self.0)
     }
 }
 
@@ -211,6 +59,14 @@ pub enum JobState {
     Cancelled,
 }
 
+impl ::codegen_runtime::StrictJson for JobState {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -220,6 +76,15 @@ pub enum JobState {
 #[oai(rename = "ErrorEnvelope")]
 pub struct ErrorEnvelope {
     pub error: ErrorEnvelopeError,
+}
+
+impl ::codegen_runtime::StrictJson for ErrorEnvelope {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<ErrorEnvelopeError>(value, "error")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -234,8 +99,29 @@ pub struct ErrorEnvelopeError {
     pub message: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub details: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::codegen_runtime::serde_json::Value,
+        >,
     >,
+}
+
+impl ::codegen_runtime::StrictJson for ErrorEnvelopeError {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "code")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::codegen_runtime::serde_json::Value,
+                >,
+            >,
+        >(value, "details")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -246,23 +132,63 @@ pub struct ErrorEnvelopeError {
 )]
 #[oai(rename = "Job")]
 pub struct Job {
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     pub task: ::std::string::String,
     pub state: JobState,
-    #[oai(validator(custom = "Among(&[1, 2, 3])"))]
+    #[oai(validator(custom = "::codegen_runtime::Among(&[1, 2, 3])"))]
     pub priority: i64,
     pub attempts: i64,
     #[oai(skip_serializing_if_is_none)]
-    pub payload: ::std::option::Option<::serde_json::Value>,
+    pub payload: ::std::option::Option<::codegen_runtime::serde_json::Value>,
     /// Worker output once succeeded.
     #[oai(nullable)]
-    pub result: ::std::option::Option<::serde_json::Value>,
+    pub result: ::std::option::Option<::codegen_runtime::serde_json::Value>,
     #[oai(nullable)]
     pub last_error: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
-    pub enqueued_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub enqueued_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(nullable)]
-    pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub finished_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Job {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "task")?;
+        ::codegen_runtime::check_member::<JobState>(value, "state")?;
+        ::codegen_runtime::check_member::<i64>(value, "priority")?;
+        ::codegen_runtime::check_member::<i64>(value, "attempts")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::serde_json::Value>,
+        >(value, "payload")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::serde_json::Value>,
+        >(value, "result")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "last_error")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "enqueued_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "finished_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -276,8 +202,11 @@ pub struct NewJob {
     pub task: ::std::string::String,
     /// Arbitrary JSON handed to the worker.
     #[oai(skip_serializing_if_is_none)]
-    pub payload: ::std::option::Option<::serde_json::Value>,
-    #[oai(default = "default_new_job_priority", validator(custom = "Among(&[1, 2, 3])"))]
+    pub payload: ::std::option::Option<::codegen_runtime::serde_json::Value>,
+    #[oai(
+        default = "default_new_job_priority",
+        validator(custom = "::codegen_runtime::Among(&[1, 2, 3])")
+    )]
     pub priority: i64,
     #[oai(
         default = "default_new_job_max_attempts",
@@ -285,11 +214,38 @@ pub struct NewJob {
     )]
     pub max_attempts: i64,
     #[oai(skip_serializing_if_is_none)]
-    pub run_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub run_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none)]
     pub dedupe_key: ::std::option::Option<::std::string::String>,
     #[oai(default = "default_new_job_timeout_seconds")]
     pub timeout_seconds: i32,
+}
+
+impl ::codegen_runtime::StrictJson for NewJob {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "task")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::serde_json::Value>,
+        >(value, "payload")?;
+        ::codegen_runtime::check_member::<i64>(value, "priority")?;
+        ::codegen_runtime::check_member::<i64>(value, "max_attempts")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "run_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "dedupe_key")?;
+        ::codegen_runtime::check_member::<i32>(value, "timeout_seconds")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `priority` of `NewJob`.
@@ -323,6 +279,22 @@ pub struct Queue {
     pub concurrency: ::std::option::Option<i64>,
     #[oai(skip_serializing_if_is_none)]
     pub paused: ::std::option::Option<bool>,
+}
+
+impl ::codegen_runtime::StrictJson for Queue {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "depth")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "concurrency")?;
+        ::codegen_runtime::check_member::<::std::option::Option<bool>>(value, "paused")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -442,14 +414,14 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn get_job(
         &self,
         auth: ::poem_openapi::auth::ApiKey,
-        job_id: ::uuid::Uuid,
+        job_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetJobResponse> + ::std::marker::Send;
 
     /// `POST /jobs/{jobId}/cancel`
     fn cancel_job(
         &self,
         auth: ::poem_openapi::auth::ApiKey,
-        job_id: ::uuid::Uuid,
+        job_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = CancelJobResponse> + ::std::marker::Send;
 }
 
@@ -477,11 +449,11 @@ impl<H: Handlers> Api<H> {
     async fn list_jobs(
         &self,
         auth: ApiKey,
-        queue: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        queue: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         state: ::poem_openapi::param::Query<::std::option::Option<JobState>>,
         #[oai(
             default = "default_list_jobs_priority",
-            validator(custom = "Among(&[1, 2, 3])")
+            validator(custom = "::codegen_runtime::Among(&[1, 2, 3])")
         )]
         priority: ::poem_openapi::param::Query<i64>,
         #[oai(
@@ -509,10 +481,10 @@ impl<H: Handlers> Api<H> {
     async fn enqueue_job(
         &self,
         auth: ApiKey,
-        queue: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        queue: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         #[oai(default = "default_enqueue_job_wait")]
         wait: ::poem_openapi::param::Query<bool>,
-        body: ::poem_openapi::payload::Json<NewJob>,
+        body: ::codegen_runtime::JsonBody<NewJob>,
     ) -> EnqueueJobResponse {
         self.0.enqueue_job(auth.0, queue.0.into_inner(), wait.0, body.0).await
     }
@@ -526,7 +498,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ApiKey,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        job_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> GetJobResponse {
         self.0.get_job(auth.0, job_id.0).await
     }
@@ -540,7 +512,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ApiKey,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        job_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> CancelJobResponse {
         self.0.cancel_job(auth.0, job_id.0).await
     }

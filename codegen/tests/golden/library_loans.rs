@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^3[0-9]{13}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^3[0-9]{13}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^3[0-9]{13}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,11 +36,14 @@ impl Pattern for Pattern1 {
 )]
 pub struct Pattern2;
 
-impl Pattern for Pattern2 {
+impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^-?[0-9]+\\.[0-9]{2}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^-?[0-9]+\\.[0-9]{2}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -189,76 +58,15 @@ impl Pattern for Pattern2 {
 )]
 pub struct Pattern3;
 
-impl Pattern for Pattern3 {
+impl ::codegen_runtime::Pattern for Pattern3 {
     const PATTERN: &'static str = "^[0-9]{14}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern3::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[0-9]{14}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
-    }
-}
-
-/// Accepts only the listed values: the `enum` of a number, integer or boolean schema
-/// (poem-openapi's `Enum` derives string enums only). Used as a custom validator.
-pub struct Among<T: 'static>(pub &'static [T]);
-
-impl<
-    T: ::std::cmp::PartialEq + ::std::fmt::Debug,
-> ::poem_openapi::validation::Validator<T> for Among<T> {
-    fn check(&self, value: &T) -> bool {
-        self.0.contains(value)
-    }
-}
-
-impl<T: ::std::fmt::Debug> ::std::fmt::Display for Among<T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::write!(f, "enum({:?})", self.0)
-    }
-}
-
-/// A request body the spec does not require: a request without `Content-Type` and without
-/// bytes has none; anything else is parsed (and checked) as the payload `T`.
-pub struct OptionalBody<T>(pub ::std::option::Option<T>);
-
-impl<
-    'a,
-    T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>,
-> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        T::request_meta()
-            .map(|meta| ::poem_openapi::registry::MetaRequest {
-                required: false,
-                ..meta
-            })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        if request.content_type().is_none() {
-            let bytes = body.take()?.into_bytes().await?;
-            if bytes.is_empty() {
-                return ::std::result::Result::Ok(Self(::std::option::Option::None));
-            }
-            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
-        }
-        let inner: ::std::pin::Pin<
-            ::std::boxed::Box<
-                dyn ::std::future::Future<
-                    Output = ::poem::Result<T>,
-                > + ::std::marker::Send + '_,
-            >,
-        > = ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
-        inner.await.map(|value| Self(::std::option::Option::Some(value)))
     }
 }
 
@@ -292,6 +100,14 @@ pub enum HoldStatus {
     Expired,
 }
 
+impl ::codegen_runtime::StrictJson for HoldStatus {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -300,12 +116,24 @@ pub enum HoldStatus {
 )]
 #[oai(rename = "CheckOutRequest")]
 pub struct CheckOutRequest {
-    pub barcode: Matching<Pattern1>,
+    pub barcode: ::codegen_runtime::Matching<Pattern1>,
     #[oai(
         default = "default_check_out_request_period_days",
-        validator(custom = "Among(&[7, 14, 21])")
+        validator(custom = "::codegen_runtime::Among(&[7, 14, 21])")
     )]
     pub period_days: i64,
+}
+
+impl ::codegen_runtime::StrictJson for CheckOutRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "barcode")?;
+        ::codegen_runtime::check_member::<i64>(value, "period_days")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `period_days` of `CheckOutRequest`.
@@ -325,6 +153,16 @@ pub struct Error {
     pub message: ::std::string::String,
 }
 
+impl ::codegen_runtime::StrictJson for Error {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i32>(value, "code")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -341,7 +179,27 @@ pub struct Hold {
     #[oai(skip_serializing_if_is_none)]
     pub pickup_branch: ::std::option::Option<::std::string::String>,
     #[oai(nullable)]
-    pub ready_until: ::std::option::Option<::chrono::NaiveDate>,
+    pub ready_until: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+}
+
+impl ::codegen_runtime::StrictJson for Hold {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "id")?;
+        ::codegen_runtime::check_member::<i64>(value, "record_id")?;
+        ::codegen_runtime::check_member::<HoldStatus>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "queue_position")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "pickup_branch")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "ready_until")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -353,16 +211,42 @@ pub struct Hold {
 #[oai(rename = "Loan")]
 pub struct Loan {
     pub id: i64,
-    pub barcode: Matching<Pattern1>,
+    pub barcode: ::codegen_runtime::Matching<Pattern1>,
     pub title: ::std::string::String,
-    pub checked_out: ::chrono::NaiveDate,
-    pub due: ::chrono::NaiveDate,
+    pub checked_out: ::codegen_runtime::chrono::NaiveDate,
+    pub due: ::codegen_runtime::chrono::NaiveDate,
     #[oai(default = "default_loan_renewals")]
     pub renewals: i64,
     #[oai(skip_serializing_if_is_none)]
     pub renewals_left: ::std::option::Option<i64>,
     #[oai(skip_serializing_if_is_none)]
-    pub fine: ::std::option::Option<Matching<Pattern2>>,
+    pub fine: ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+}
+
+impl ::codegen_runtime::StrictJson for Loan {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "barcode")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::NaiveDate,
+        >(value, "checked_out")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::NaiveDate,
+        >(value, "due")?;
+        ::codegen_runtime::check_member::<i64>(value, "renewals")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "renewals_left")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >(value, "fine")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `renewals` of `Loan`.
@@ -381,7 +265,22 @@ pub struct PlaceHoldRequest {
     pub record_id: i64,
     pub pickup_branch: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
-    pub not_needed_after: ::std::option::Option<::chrono::NaiveDate>,
+    pub not_needed_after: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+}
+
+impl ::codegen_runtime::StrictJson for PlaceHoldRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "record_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::string::String,
+        >(value, "pickup_branch")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        >(value, "not_needed_after")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -394,9 +293,18 @@ pub struct PlaceHoldRequest {
 pub struct RenewLoanRequest {
     #[oai(
         default = "default_renew_loan_request_period_days",
-        validator(custom = "Among(&[7, 14, 21])")
+        validator(custom = "::codegen_runtime::Among(&[7, 14, 21])")
     )]
     pub period_days: i64,
+}
+
+impl ::codegen_runtime::StrictJson for RenewLoanRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "period_days")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `period_days` of `RenewLoanRequest`.
@@ -591,7 +499,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListLoansAuth,
         #[oai(name = "cardNumber")]
-        card_number: ::poem_openapi::param::Path<Matching<Pattern3>>,
+        card_number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern3>>,
         overdue: ::poem_openapi::param::Query<::std::option::Option<bool>>,
     ) -> ListLoansResponse {
         self.0.list_loans(auth, card_number.0.into_inner(), overdue.0).await
@@ -608,8 +516,8 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Staff,
         #[oai(name = "cardNumber")]
-        card_number: ::poem_openapi::param::Path<Matching<Pattern3>>,
-        body: ::poem_openapi::payload::Json<CheckOutRequest>,
+        card_number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern3>>,
+        body: ::codegen_runtime::JsonBody<CheckOutRequest>,
     ) -> CheckOutResponse {
         self.0.check_out(auth.0, card_number.0.into_inner(), body.0).await
     }
@@ -641,7 +549,9 @@ impl<H: Handlers> Api<H> {
         auth: RenewLoanAuth,
         #[oai(name = "loanId")]
         loan_id: ::poem_openapi::param::Path<i64>,
-        body: OptionalBody<::poem_openapi::payload::Json<RenewLoanRequest>>,
+        body: ::codegen_runtime::OptionalBody<
+            ::codegen_runtime::JsonBody<RenewLoanRequest>,
+        >,
     ) -> RenewLoanResponse {
         self.0.renew_loan(auth, loan_id.0, body.0.map(|b| b.0)).await
     }
@@ -654,7 +564,7 @@ impl<H: Handlers> Api<H> {
     async fn place_hold(
         &self,
         auth: PlaceHoldAuth,
-        body: ::poem_openapi::payload::Json<PlaceHoldRequest>,
+        body: ::codegen_runtime::JsonBody<PlaceHoldRequest>,
     ) -> PlaceHoldResponse {
         self.0.place_hold(auth, body.0).await
     }

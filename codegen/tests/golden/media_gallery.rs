@@ -4,70 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// Accepts only the listed values: the `enum` of a number, integer or boolean schema
-/// (poem-openapi's `Enum` derives string enums only). Used as a custom validator.
-pub struct Among<T: 'static>(pub &'static [T]);
-
-impl<
-    T: ::std::cmp::PartialEq + ::std::fmt::Debug,
-> ::poem_openapi::validation::Validator<T> for Among<T> {
-    fn check(&self, value: &T) -> bool {
-        self.0.contains(value)
-    }
-}
-
-impl<T: ::std::fmt::Debug> ::std::fmt::Display for Among<T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::write!(f, "enum({:?})", self.0)
-    }
-}
-
-/// A request body the spec does not require: a request without `Content-Type` and without
-/// bytes has none; anything else is parsed (and checked) as the payload `T`.
-pub struct OptionalBody<T>(pub ::std::option::Option<T>);
-
-impl<
-    'a,
-    T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>,
-> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        T::request_meta()
-            .map(|meta| ::poem_openapi::registry::MetaRequest {
-                required: false,
-                ..meta
-            })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        if request.content_type().is_none() {
-            let bytes = body.take()?.into_bytes().await?;
-            if bytes.is_empty() {
-                return ::std::result::Result::Ok(Self(::std::option::Option::None));
-            }
-            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
-        }
-        let inner: ::std::pin::Pin<
-            ::std::boxed::Box<
-                dyn ::std::future::Future<
-                    Output = ::poem::Result<T>,
-                > + ::std::marker::Send + '_,
-            >,
-        > = ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
-        inner.await.map(|value| Self(::std::option::Option::Some(value)))
-    }
-}
-
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]
 pub enum Tags {
@@ -96,6 +32,14 @@ pub enum Visibility {
     Public,
 }
 
+impl ::codegen_runtime::StrictJson for Visibility {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -104,14 +48,33 @@ pub enum Visibility {
 )]
 #[oai(rename = "Album")]
 pub struct Album {
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     pub title: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub visibility: ::std::option::Option<Visibility>,
     #[oai(nullable)]
-    pub cover_photo_id: ::std::option::Option<::uuid::Uuid>,
+    pub cover_photo_id: ::std::option::Option<::codegen_runtime::uuid::Uuid>,
     #[oai(skip_serializing_if_is_none)]
     pub photo_count: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for Album {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<Visibility>,
+        >(value, "visibility")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::uuid::Uuid>,
+        >(value, "cover_photo_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "photo_count")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -126,6 +89,16 @@ pub struct CreateAlbumRequest {
     pub title: ::std::string::String,
     #[oai(default = "default_create_album_request_visibility")]
     pub visibility: Visibility,
+}
+
+impl ::codegen_runtime::StrictJson for CreateAlbumRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<Visibility>(value, "visibility")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `title` of `CreateAlbumRequest`.
@@ -147,7 +120,7 @@ fn default_create_album_request_visibility() -> Visibility {
 #[oai(rename = "Photo")]
 pub struct Photo {
     #[oai(read_only)]
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     #[oai(skip_serializing_if_is_none)]
     pub title: ::std::option::Option<::std::string::String>,
     #[oai(nullable)]
@@ -162,18 +135,78 @@ pub struct Photo {
     pub mime_type: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub visibility: ::std::option::Option<Visibility>,
-    pub uploaded_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub uploaded_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
-    pub taken_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub taken_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     /// Raw EXIF tags as decoded from the file.
     #[oai(skip_serializing_if_is_none)]
     pub exif: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::codegen_runtime::serde_json::Value,
+        >,
     >,
     #[oai(skip_serializing_if_is_none)]
     pub renditions: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
+}
+
+impl ::codegen_runtime::StrictJson for Photo {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "title")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "caption")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "tags")?;
+        ::codegen_runtime::check_member::<i64>(value, "width")?;
+        ::codegen_runtime::check_member::<i64>(value, "height")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "bytes")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "mime_type")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<Visibility>,
+        >(value, "visibility")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "uploaded_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "taken_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::codegen_runtime::serde_json::Value,
+                >,
+            >,
+        >(value, "exif")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "renditions")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -188,8 +221,10 @@ pub struct UploadPhotoRequest {
     pub title: ::std::option::Option<::std::string::String>,
     pub caption: ::std::option::Option<::std::string::String>,
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    pub album_id: ::std::option::Option<::uuid::Uuid>,
-    pub taken_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub album_id: ::std::option::Option<::codegen_runtime::uuid::Uuid>,
+    pub taken_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(default = "default_upload_photo_request_visibility")]
     pub visibility: Visibility,
 }
@@ -302,21 +337,21 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn get_photo(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        photo_id: ::uuid::Uuid,
+        photo_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetPhotoResponse> + ::std::marker::Send;
 
     /// `DELETE /photos/{photoId}`
     fn delete_photo(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        photo_id: ::uuid::Uuid,
+        photo_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = DeletePhotoResponse> + ::std::marker::Send;
 
     /// `GET /photos/{photoId}/original`
     fn download_original(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        photo_id: ::uuid::Uuid,
+        photo_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = DownloadOriginalResponse,
     > + ::std::marker::Send;
@@ -324,7 +359,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /photos/{photoId}/thumbnail`
     fn get_thumbnail(
         &self,
-        photo_id: ::uuid::Uuid,
+        photo_id: ::codegen_runtime::uuid::Uuid,
         size: i64,
     ) -> impl ::std::future::Future<Output = GetThumbnailResponse> + ::std::marker::Send;
 
@@ -373,7 +408,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> GetPhotoResponse {
         self.0.get_photo(auth.0, photo_id.0).await
     }
@@ -387,7 +422,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> DeletePhotoResponse {
         self.0.delete_photo(auth.0, photo_id.0).await
     }
@@ -401,7 +436,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> DownloadOriginalResponse {
         self.0.download_original(auth.0, photo_id.0).await
     }
@@ -414,10 +449,10 @@ impl<H: Handlers> Api<H> {
     async fn get_thumbnail(
         &self,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
         #[oai(
             default = "default_get_thumbnail_size",
-            validator(custom = "Among(&[64, 128, 256, 512])")
+            validator(custom = "::codegen_runtime::Among(&[64, 128, 256, 512])")
         )]
         size: ::poem_openapi::param::Query<i64>,
     ) -> GetThumbnailResponse {
@@ -443,7 +478,9 @@ impl<H: Handlers> Api<H> {
     async fn create_album(
         &self,
         auth: BearerAuth,
-        body: OptionalBody<::poem_openapi::payload::Json<CreateAlbumRequest>>,
+        body: ::codegen_runtime::OptionalBody<
+            ::codegen_runtime::JsonBody<CreateAlbumRequest>,
+        >,
     ) -> CreateAlbumResponse {
         self.0.create_album(auth.0, body.0.map(|b| b.0)).await
     }

@@ -27,6 +27,28 @@ pub struct Node {
     pub points: ::std::option::Option<::std::vec::Vec<NodePointsItem>>,
 }
 
+impl ::codegen_runtime::StrictJson for Node {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "label")?;
+        ::codegen_runtime::check_member::<::std::option::Option<f64>>(value, "weight")?;
+        ::codegen_runtime::check_member::<::std::vec::Vec<Node>>(value, "children")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::boxed::Box<Node>>,
+        >(value, "parent")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, i32>,
+            >,
+        >(value, "scores")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<NodePointsItem>>,
+        >(value, "points")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -39,6 +61,16 @@ pub struct NodePointsItem {
     pub x: ::std::option::Option<f32>,
     #[oai(skip_serializing_if_is_none)]
     pub y: ::std::option::Option<f32>,
+}
+
+impl ::codegen_runtime::StrictJson for NodePointsItem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::option::Option<f32>>(value, "x")?;
+        ::codegen_runtime::check_member::<::std::option::Option<f32>>(value, "y")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -55,6 +87,22 @@ pub struct Problem {
     pub status: i32,
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -75,6 +123,26 @@ pub struct PutTreeRequest {
     pub owner: ::std::option::Option<PutTreeRequestOwner>,
 }
 
+impl ::codegen_runtime::StrictJson for PutTreeRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<Node>(value, "root")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >(value, "tags")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<PutTreeRequestOwner>,
+        >(value, "owner")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -89,6 +157,20 @@ pub struct PutTreeRequestOwner {
     pub emails: ::std::option::Option<::std::vec::Vec<::poem_openapi::types::Email>>,
 }
 
+impl ::codegen_runtime::StrictJson for PutTreeRequestOwner {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::poem_openapi::types::Email>>,
+        >(value, "emails")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -99,6 +181,15 @@ pub struct PutTreeRequestOwner {
 pub struct PutTreeResponse200 {
     #[oai(skip_serializing_if_is_none)]
     pub nodes: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for PutTreeResponse200 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "nodes")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -184,7 +275,7 @@ impl<H: Handlers> Api<H> {
     async fn put_tree(
         &self,
         id: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::poem_openapi::payload::Json<PutTreeRequest>,
+        body: ::codegen_runtime::JsonBody<PutTreeRequest>,
     ) -> PutTreeResponse {
         self.0.put_tree(id.0, body.0).await
     }

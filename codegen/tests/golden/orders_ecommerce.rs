@@ -37,6 +37,14 @@ pub enum OrderStatus {
     Refunded,
 }
 
+impl ::codegen_runtime::StrictJson for OrderStatus {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -50,6 +58,28 @@ pub enum PaymentMethod {
     CardPayment(CardPayment),
     #[oai(mapping = "InvoicePayment")]
     InvoicePayment(InvoicePayment),
+}
+
+impl ::codegen_runtime::StrictJson for PaymentMethod {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <CardPayment as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <InvoicePayment as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
 }
 
 #[derive(
@@ -71,6 +101,24 @@ pub struct Address {
     pub country: ::std::string::String,
 }
 
+impl ::codegen_runtime::StrictJson for Address {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "line1")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "line2")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "city")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "postcode")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "country")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -83,6 +131,17 @@ pub struct CardPayment {
     pub token: ::std::string::String,
     #[oai(default = "default_card_payment_save_card")]
     pub save_card: bool,
+}
+
+impl ::codegen_runtime::StrictJson for CardPayment {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "method")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "token")?;
+        ::codegen_runtime::check_member::<bool>(value, "save_card")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `save_card` of `CardPayment`.
@@ -103,6 +162,18 @@ pub struct InvoicePayment {
     pub po_number: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for InvoicePayment {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "method")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "po_number")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -118,6 +189,19 @@ pub struct LineItem {
     pub unit_price: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for LineItem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "sku")?;
+        ::codegen_runtime::check_member::<i64>(value, "quantity")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "unit_price")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -126,7 +210,7 @@ pub struct LineItem {
 )]
 #[oai(rename = "Order")]
 pub struct Order {
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     pub status: OrderStatus,
     #[oai(skip_serializing_if_is_none)]
     pub items: ::std::option::Option<::std::vec::Vec<LineItem>>,
@@ -134,7 +218,31 @@ pub struct Order {
     pub total: ::std::string::String,
     pub currency: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
-    pub placed_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub placed_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for Order {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<OrderStatus>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<LineItem>>,
+        >(value, "items")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "total")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "currency")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "placed_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -155,6 +263,26 @@ pub struct OrderInput {
     pub coupon: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none, validator(max_length = 200))]
     pub gift_message: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for OrderInput {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::vec::Vec<LineItem>>(value, "items")?;
+        ::codegen_runtime::check_member::<Address>(value, "shipping_address")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<Address>,
+        >(value, "billing_address")?;
+        ::codegen_runtime::check_member::<PaymentMethod>(value, "payment")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "coupon")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "gift_message")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -179,6 +307,30 @@ pub struct OutOfStockProblem {
     pub unavailable_skus: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
+impl ::codegen_runtime::StrictJson for OutOfStockProblem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "title")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "instance")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "unavailable_skus")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -197,6 +349,27 @@ pub struct Problem {
     pub detail: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub instance: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "type")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "title")?;
+        ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "instance")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -285,7 +458,9 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         auth: ::poem_openapi::auth::Bearer,
         status: ::std::option::Option<OrderStatus>,
-        placed_after: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        placed_after: ::std::option::Option<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >,
         page: i64,
         per_page: i64,
     ) -> impl ::std::future::Future<Output = ListOrdersResponse> + ::std::marker::Send;
@@ -301,7 +476,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn get_order(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        order_id: ::uuid::Uuid,
+        order_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetOrderResponse> + ::std::marker::Send;
 
     /// Only allowed while the order is still `pending`.
@@ -310,7 +485,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn replace_order(
         &self,
         auth: ::poem_openapi::auth::Bearer,
-        order_id: ::uuid::Uuid,
+        order_id: ::codegen_runtime::uuid::Uuid,
         body: OrderInput,
     ) -> impl ::std::future::Future<Output = ReplaceOrderResponse> + ::std::marker::Send;
 }
@@ -332,7 +507,11 @@ impl<H: Handlers> Api<H> {
         auth: ShopAuth,
         status: ::poem_openapi::param::Query<::std::option::Option<OrderStatus>>,
         placed_after: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
         >,
         #[oai(default = "default_list_orders_page", validator(minimum(value = "1")))]
         page: ::poem_openapi::param::Query<i64>,
@@ -354,7 +533,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ShopAuth,
         /// Items, addresses and how to pay.
-        body: ::poem_openapi::payload::Json<OrderInput>,
+        body: ::codegen_runtime::JsonBody<OrderInput>,
     ) -> CreateOrderResponse {
         self.0.create_order(auth.0, body.0).await
     }
@@ -368,7 +547,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ShopAuth,
         #[oai(name = "orderId")]
-        order_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        order_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> GetOrderResponse {
         self.0.get_order(auth.0, order_id.0).await
     }
@@ -384,9 +563,9 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ShopAuth,
         #[oai(name = "orderId")]
-        order_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        order_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
         /// Items, addresses and how to pay.
-        body: ::poem_openapi::payload::Json<OrderInput>,
+        body: ::codegen_runtime::JsonBody<OrderInput>,
     ) -> ReplaceOrderResponse {
         self.0.replace_order(auth.0, order_id.0, body.0).await
     }

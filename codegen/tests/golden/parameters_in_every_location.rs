@@ -21,6 +21,14 @@ pub enum ListObjectsOrder {
     Desc,
 }
 
+impl ::codegen_runtime::StrictJson for ListObjectsOrder {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// Where an object is kept.
 #[derive(
     ::poem_openapi::Enum,
@@ -41,6 +49,14 @@ pub enum StorageClass {
     Archive,
 }
 
+impl ::codegen_runtime::StrictJson for StorageClass {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -55,6 +71,22 @@ pub struct Problem {
     pub status: i32,
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -108,7 +140,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         order: ListObjectsOrder,
         storage_class: ::std::option::Option<StorageClass>,
-        x_request_id: ::uuid::Uuid,
+        x_request_id: ::codegen_runtime::uuid::Uuid,
         x_retries: ::std::option::Option<i32>,
         session: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = ListObjectsResponse> + ::std::marker::Send;
@@ -142,7 +174,7 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "storage-class")]
         storage_class: ::poem_openapi::param::Query<::std::option::Option<StorageClass>>,
         #[oai(name = "X-Request-Id")]
-        x_request_id: ::poem_openapi::param::Header<::uuid::Uuid>,
+        x_request_id: ::poem_openapi::param::Header<::codegen_runtime::uuid::Uuid>,
         #[oai(name = "X-Retries", validator(minimum(value = "0")))]
         x_retries: ::poem_openapi::param::Header<::std::option::Option<i32>>,
         session: ::poem_openapi::param::Cookie<

@@ -4,281 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// An `application/x-www-form-urlencoded` body read into `T` by poem-openapi's JSON parser,
-/// so a form is checked exactly like the same object sent as JSON: types, formats, enums,
-/// constraints, defaults and unknown fields. The pairs become a JSON object first: a
-/// repeated key is an array, `a[b]=1` a nested object (OpenAPI's `deepObject`), `a[]=1` an
-/// array element; text is read as the number or boolean the schema expects there.
-/// (poem-openapi's `Form` parses with serde instead, which skips all of these checks.)
-#[derive(::std::fmt::Debug)]
-pub struct FormBody<T>(pub T);
-
-impl<T> ::std::ops::Deref for FormBody<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: ::poem_openapi::types::Type> ::poem_openapi::payload::Payload for FormBody<T> {
-    const CONTENT_TYPE: &'static str = "application/x-www-form-urlencoded";
-    fn check_content_type(content_type: &str) -> bool {
-        <::poem_openapi::payload::Form<
-            ::std::string::String,
-        > as ::poem_openapi::payload::Payload>::check_content_type(content_type)
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        T::schema_ref()
-    }
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-}
-
-impl<T: ::poem_openapi::types::ParseFromJSON> ::poem_openapi::payload::ParsePayload
-for FormBody<T> {
-    const IS_REQUIRED: bool = true;
-    async fn from_request(
-        request: &::poem::Request,
-        body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        let pairs = <::poem_openapi::payload::Form<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        > as ::poem_openapi::payload::ParsePayload>::from_request(request, body)
-            .await?
-            .0;
-        let mut registry = ::poem_openapi::registry::Registry::new();
-        T::register(&mut registry);
-        let mut tree = ::serde_json::Value::Object(::serde_json::Map::new());
-        for (key, value) in pairs {
-            form_insert(&mut tree, &key, value);
-        }
-        let value = form_coerce(tree, &T::schema_ref(), &registry);
-        T::parse_from_json(::std::option::Option::Some(value))
-            .map(Self)
-            .map_err(|err| {
-                ::poem_openapi::error::ParseRequestPayloadError {
-                    reason: err.into_message(),
-                }
-                    .into()
-            })
-    }
-}
-
-impl<
-    'a,
-    T: ::poem_openapi::types::Type + ::poem_openapi::types::ParseFromJSON,
-> ::poem_openapi::ApiExtractor<'a> for FormBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        ::std::option::Option::Some(::poem_openapi::registry::MetaRequest {
-            description: ::std::option::Option::None,
-            content: ::std::vec![
-                ::poem_openapi::registry::MetaMediaType { content_type : < Self as
-                ::poem_openapi::payload::Payload >::CONTENT_TYPE, schema :
-                T::schema_ref(), }
-            ],
-            required: true,
-        })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        _param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        match request.content_type() {
-            ::std::option::Option::Some(
-                content_type,
-            ) if <Self as ::poem_openapi::payload::Payload>::check_content_type(
-                content_type,
-            ) => {
-                <Self as ::poem_openapi::payload::ParsePayload>::from_request(
-                        request,
-                        body,
-                    )
-                    .await
-            }
-            ::std::option::Option::Some(content_type) => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::error::ContentTypeError::NotSupported {
-                        content_type: content_type.to_owned(),
-                    }
-                        .into(),
-                )
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::error::ContentTypeError::ExpectContentType.into(),
-                )
-            }
-        }
-    }
-}
-
-/// Puts `value` at the place `key` names (`a`, `a[b]`, `a[]`, `a[b][0]`) in `tree`.
-fn form_insert(tree: &mut ::serde_json::Value, key: &str, value: ::std::string::String) {
-    let (head, rest) = match key.find('[') {
-        ::std::option::Option::Some(i) if key.ends_with(']') => (&key[..i], &key[i..]),
-        _ => (key, ""),
-    };
-    let mut path = ::std::vec![head];
-    path.extend(rest.split('[').skip(1).map(|segment| segment.trim_end_matches(']')));
-    let mut node = tree;
-    for (i, segment) in path.iter().enumerate() {
-        let last = i + 1 == path.len();
-        if segment.is_empty() {
-            if !node.is_array() {
-                let old = ::std::mem::take(node);
-                *node = ::serde_json::Value::Array(
-                    if old.is_null() { ::std::vec![] } else { ::std::vec![old] },
-                );
-            }
-            let ::serde_json::Value::Array(elements) = node else { return };
-            elements.push(::serde_json::Value::Null);
-            node = elements.last_mut().expect("just pushed");
-        } else {
-            if !node.is_object() {
-                if !node.is_null() {
-                    return;
-                }
-                *node = ::serde_json::Value::Object(::serde_json::Map::new());
-            }
-            let ::serde_json::Value::Object(map) = node else { return };
-            node = map.entry(*segment).or_insert(::serde_json::Value::Null);
-        }
-        if last {
-            *node = match ::std::mem::take(node) {
-                ::serde_json::Value::Null => ::serde_json::Value::String(value),
-                ::serde_json::Value::Array(mut elements) => {
-                    elements.push(::serde_json::Value::String(value));
-                    ::serde_json::Value::Array(elements)
-                }
-                old => {
-                    ::serde_json::Value::Array(
-                        ::std::vec![old, ::serde_json::Value::String(value)],
-                    )
-                }
-            };
-            return;
-        }
-    }
-}
-
-/// Reads the text of a form as the JSON types `schema` expects, so the parser's own checks
-/// decide what is valid: text that is not a number where a number is expected stays text
-/// and is rejected as such.
-fn form_coerce(
-    value: ::serde_json::Value,
-    schema: &::poem_openapi::registry::MetaSchemaRef,
-    registry: &::poem_openapi::registry::Registry,
-) -> ::serde_json::Value {
-    use ::serde_json::Value;
-    let schema = match schema {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(schema) => &**schema,
-        ::poem_openapi::registry::MetaSchemaRef::Reference(name) => {
-            match registry.schemas.get(name) {
-                ::std::option::Option::Some(schema) => schema,
-                ::std::option::Option::None => return value,
-            }
-        }
-    };
-    match (schema.ty, value) {
-        ("integer", Value::String(text)) => {
-            match text.parse::<i64>() {
-                ::std::result::Result::Ok(n) => Value::from(n),
-                ::std::result::Result::Err(_) => {
-                    text.parse::<u64>().map(Value::from).unwrap_or(Value::String(text))
-                }
-            }
-        }
-        ("number", Value::String(text)) => {
-            match text.parse::<f64>().ok().and_then(::serde_json::Number::from_f64) {
-                ::std::option::Option::Some(n) => Value::Number(n),
-                ::std::option::Option::None => Value::String(text),
-            }
-        }
-        ("boolean", Value::String(text)) => {
-            match text.as_str() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => Value::String(text),
-            }
-        }
-        ("array", value) => {
-            let elements = match value {
-                Value::Array(elements) => elements,
-                Value::Object(map) if map.keys().all(|k| k.parse::<usize>().is_ok()) => {
-                    let mut indexed: ::std::vec::Vec<(usize, Value)> = map
-                        .into_iter()
-                        .map(|(k, v)| (k.parse().unwrap_or_default(), v))
-                        .collect();
-                    indexed.sort_by_key(|(i, _)| *i);
-                    indexed.into_iter().map(|(_, v)| v).collect()
-                }
-                other => ::std::vec![other],
-            };
-            Value::Array(
-                match &schema.items {
-                    ::std::option::Option::Some(items) => {
-                        elements
-                            .into_iter()
-                            .map(|v| form_coerce(v, items, registry))
-                            .collect()
-                    }
-                    ::std::option::Option::None => elements,
-                },
-            )
-        }
-        (_, Value::Object(map)) => {
-            let property = |name: &str| {
-                schema
-                    .properties
-                    .iter()
-                    .chain(
-                        schema
-                            .all_of
-                            .iter()
-                            .flat_map(|part| match part {
-                                ::poem_openapi::registry::MetaSchemaRef::Reference(name) => {
-                                    registry
-                                        .schemas
-                                        .get(name)
-                                        .map(|s| s.properties.as_slice())
-                                        .unwrap_or_default()
-                                }
-                                ::poem_openapi::registry::MetaSchemaRef::Inline(s) => {
-                                    s.properties.as_slice()
-                                }
-                            }),
-                    )
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, s)| s)
-                    .or(schema.additional_properties.as_deref())
-            };
-            Value::Object(
-                map
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let v = match property(&k) {
-                            ::std::option::Option::Some(s) => form_coerce(v, s, registry),
-                            ::std::option::Option::None => v,
-                        };
-                        (k, v)
-                    })
-                    .collect(),
-            )
-        }
-        (_, value) => value,
-    }
-}
-
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -290,6 +15,15 @@ pub struct Document {
     pub text: ::std::string::String,
 }
 
+impl ::codegen_runtime::StrictJson for Document {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -298,7 +32,16 @@ pub struct Document {
 )]
 #[oai(rename = "Job")]
 pub struct Job {
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
+}
+
+impl ::codegen_runtime::StrictJson for Job {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -317,6 +60,20 @@ pub struct Problem {
     pub detail: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for Problem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<i32>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -328,6 +85,16 @@ pub struct SubmitFormRequest {
     pub title: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub draft: ::std::option::Option<bool>,
+}
+
+impl ::codegen_runtime::StrictJson for SubmitFormRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<::std::option::Option<bool>>(value, "draft")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// A `multipart/form-data` body: one field per part.
@@ -364,7 +131,7 @@ pub enum GetDocumentResponse200Content {
 pub enum PutDocumentBody {
     #[oai(content_type = "application/octet-stream")]
     OctetStream(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
-    Json(::poem_openapi::payload::Json<Document>),
+    Json(::codegen_runtime::JsonBody<Document>),
     Text(::poem_openapi::payload::PlainText<::std::string::String>),
 }
 
@@ -628,7 +395,7 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/documents", method = "post", operation_id = "submitForm")]
     async fn submit_form(
         &self,
-        body: FormBody<SubmitFormRequest>,
+        body: ::codegen_runtime::FormBody<SubmitFormRequest>,
     ) -> SubmitFormResponse {
         self.0.submit_form(body.0).await
     }

@@ -20,6 +20,22 @@ pub struct Error {
     pub instance: ::std::option::Option<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for Error {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "status")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "detail")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "instance")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -43,6 +59,24 @@ pub struct Widget {
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
 
+impl ::codegen_runtime::StrictJson for Widget {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i32>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "type")?;
+        ::codegen_runtime::check_member::<::std::option::Option<f32>>(value, "ratio")?;
+        ::codegen_runtime::check_member::<::std::option::Option<f64>>(value, "weight")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<bool>,
+        >(value, "enabled")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<::std::string::String>,
+        >(value, "tags")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -52,6 +86,15 @@ pub struct Widget {
 #[oai(rename = "WidgetList")]
 pub struct WidgetList {
     pub widgets: ::std::vec::Vec<Widget>,
+}
+
+impl ::codegen_runtime::StrictJson for WidgetList {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::vec::Vec<Widget>>(value, "widgets")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
@@ -201,7 +244,7 @@ impl<H: Handlers> Api<H> {
     async fn create_widget(
         &self,
         /// The widget to create.
-        body: ::poem_openapi::payload::Json<Widget>,
+        body: ::codegen_runtime::JsonBody<Widget>,
     ) -> CreateWidgetResponse {
         self.0.create_widget(body.0).await
     }

@@ -4,24 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// Accepts only the listed values: the `enum` of a number, integer or boolean schema
-/// (poem-openapi's `Enum` derives string enums only). Used as a custom validator.
-pub struct Among<T: 'static>(pub &'static [T]);
-
-impl<
-    T: ::std::cmp::PartialEq + ::std::fmt::Debug,
-> ::poem_openapi::validation::Validator<T> for Among<T> {
-    fn check(&self, value: &T) -> bool {
-        self.0.contains(value)
-    }
-}
-
-impl<T: ::std::fmt::Debug> ::std::fmt::Display for Among<T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::write!(f, "enum({:?})", self.0)
-    }
-}
-
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]
 pub enum Tags {
@@ -50,6 +32,34 @@ pub enum Question {
     RatingQuestion(RatingQuestion),
 }
 
+impl ::codegen_runtime::StrictJson for Question {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <TextQuestion as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <ChoiceQuestion as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <RatingQuestion as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -67,6 +77,22 @@ pub struct ChoiceQuestion {
     pub options: ::std::vec::Vec<::std::string::String>,
     #[oai(default = "default_choice_question_multiple")]
     pub multiple: bool,
+}
+
+impl ::codegen_runtime::StrictJson for ChoiceQuestion {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "kind")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "prompt")?;
+        ::codegen_runtime::check_member::<bool>(value, "required")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<::std::string::String>,
+        >(value, "options")?;
+        ::codegen_runtime::check_member::<bool>(value, "multiple")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `required` of `ChoiceQuestion`.
@@ -95,8 +121,36 @@ pub struct Form {
     #[oai(default = "default_form_published")]
     pub published: bool,
     #[oai(nullable)]
-    pub closes_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub closes_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     pub questions: ::std::vec::Vec<Question>,
+}
+
+impl ::codegen_runtime::StrictJson for Form {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "description")?;
+        ::codegen_runtime::check_member::<bool>(value, "published")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "closes_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<Question>,
+        >(value, "questions")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `published` of `Form`.
@@ -117,10 +171,26 @@ pub struct RatingQuestion {
     pub prompt: ::std::string::String,
     #[oai(default = "default_rating_question_required")]
     pub required: bool,
-    #[oai(validator(custom = "Among(&[3, 5, 7, 10])"))]
+    #[oai(validator(custom = "::codegen_runtime::Among(&[3, 5, 7, 10])"))]
     pub scale: i64,
     #[oai(skip_serializing_if_is_none)]
     pub labels: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+
+impl ::codegen_runtime::StrictJson for RatingQuestion {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "kind")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "prompt")?;
+        ::codegen_runtime::check_member::<bool>(value, "required")?;
+        ::codegen_runtime::check_member::<i64>(value, "scale")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >(value, "labels")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `required` of `RatingQuestion`.
@@ -139,14 +209,43 @@ pub struct Submission {
     #[oai(skip_serializing_if_is_none, read_only)]
     pub id: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none, read_only)]
-    pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub submitted_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     /// Question id to answer (string, number or array of strings).
     pub answers: ::std::collections::BTreeMap<
         ::std::string::String,
-        ::serde_json::Value,
+        ::codegen_runtime::serde_json::Value,
     >,
     #[oai(nullable)]
     pub respondent_email: ::std::option::Option<::poem_openapi::types::Email>,
+}
+
+impl ::codegen_runtime::StrictJson for Submission {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "submitted_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::collections::BTreeMap<
+                ::std::string::String,
+                ::codegen_runtime::serde_json::Value,
+            >,
+        >(value, "answers")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::poem_openapi::types::Email>,
+        >(value, "respondent_email")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -163,6 +262,23 @@ pub struct SubmitResponseResponse422 {
     pub message: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub question_id: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for SubmitResponseResponse422 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "code")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "message")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "question_id")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -182,6 +298,22 @@ pub struct TextQuestion {
     pub multiline: bool,
     #[oai(skip_serializing_if_is_none)]
     pub max_length: ::std::option::Option<i64>,
+}
+
+impl ::codegen_runtime::StrictJson for TextQuestion {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "kind")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "prompt")?;
+        ::codegen_runtime::check_member::<bool>(value, "required")?;
+        ::codegen_runtime::check_member::<bool>(value, "multiline")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "max_length")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `required` of `TextQuestion`.
@@ -272,7 +404,9 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         auth: ::poem_openapi::auth::Bearer,
         form_id: ::std::string::String,
-        since: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        since: ::std::option::Option<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >,
     ) -> impl ::std::future::Future<
         Output = ExportResponsesResponse,
     > + ::std::marker::Send;
@@ -302,7 +436,7 @@ impl<H: Handlers> Api<H> {
     async fn create_form(
         &self,
         auth: Token,
-        body: ::poem_openapi::payload::Json<Form>,
+        body: ::codegen_runtime::JsonBody<Form>,
     ) -> CreateFormResponse {
         self.0.create_form(auth.0, body.0).await
     }
@@ -331,7 +465,11 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "formId")]
         form_id: ::poem_openapi::param::Path<::std::string::String>,
         since: ::poem_openapi::param::Query<
-            ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
         >,
     ) -> ExportResponsesResponse {
         self.0.export_responses(auth.0, form_id.0, since.0).await
@@ -346,7 +484,7 @@ impl<H: Handlers> Api<H> {
         &self,
         #[oai(name = "formId")]
         form_id: ::poem_openapi::param::Path<::std::string::String>,
-        body: ::poem_openapi::payload::Json<Submission>,
+        body: ::codegen_runtime::JsonBody<Submission>,
     ) -> SubmitResponseResponse {
         self.0.submit_response(form_id.0, body.0).await
     }

@@ -17,6 +17,16 @@ pub struct CreateTodoRequest {
     pub done: ::std::option::Option<bool>,
 }
 
+impl ::codegen_runtime::StrictJson for CreateTodoRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<::std::option::Option<bool>>(value, "done")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -28,6 +38,17 @@ pub struct Todo {
     pub id: i64,
     pub title: ::std::string::String,
     pub done: bool,
+}
+
+impl ::codegen_runtime::StrictJson for Todo {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<i64>(value, "id")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
+        ::codegen_runtime::check_member::<bool>(value, "done")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// The responses `listTodos` (`GET /todos`) declares; one variant per status.
@@ -142,7 +163,7 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/todos", method = "post", operation_id = "createTodo")]
     async fn create_todo(
         &self,
-        body: ::poem_openapi::payload::Json<CreateTodoRequest>,
+        body: ::codegen_runtime::JsonBody<CreateTodoRequest>,
     ) -> CreateTodoResponse {
         self.0.create_todo(body.0).await
     }
@@ -158,7 +179,7 @@ impl<H: Handlers> Api<H> {
     async fn update_todo(
         &self,
         id: ::poem_openapi::param::Path<i64>,
-        body: ::poem_openapi::payload::Json<Todo>,
+        body: ::codegen_runtime::JsonBody<Todo>,
     ) -> UpdateTodoResponse {
         self.0.update_todo(id.0, body.0).await
     }

@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[A-Za-z0-9_-]{3,32}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[A-Za-z0-9_-]{3,32}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[A-Za-z0-9_-]{3,32}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,11 +36,33 @@ impl Pattern for Pattern1 {
 pub struct CreateLinkRequest {
     pub url: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
-    pub slug: ::std::option::Option<Matching<Pattern1>>,
+    pub slug: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     #[oai(default = "default_create_link_request_permanent")]
     pub permanent: bool,
     #[oai(skip_serializing_if_is_none)]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub expires_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for CreateLinkRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "url")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "slug")?;
+        ::codegen_runtime::check_member::<bool>(value, "permanent")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "expires_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `permanent` of `CreateLinkRequest`.
@@ -190,16 +78,47 @@ fn default_create_link_request_permanent() -> bool {
 )]
 #[oai(rename = "Link")]
 pub struct Link {
-    pub slug: Matching<Pattern1>,
+    pub slug: ::codegen_runtime::Matching<Pattern1>,
     pub url: ::std::string::String,
     pub short_url: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
     pub permanent: ::std::option::Option<bool>,
-    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub created_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(nullable)]
-    pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub expires_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(default = "default_link_disabled")]
     pub disabled: bool,
+}
+
+impl ::codegen_runtime::StrictJson for Link {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "slug")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "url")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "short_url")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<bool>,
+        >(value, "permanent")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "created_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "expires_at")?;
+        ::codegen_runtime::check_member::<bool>(value, "disabled")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `disabled` of `Link`.
@@ -225,6 +144,27 @@ pub struct LinkStatsResponse200 {
     pub referrers: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, i64>,
     >,
+}
+
+impl ::codegen_runtime::StrictJson for LinkStatsResponse200 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<i64>,
+        >(value, "total_clicks")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, i64>,
+            >,
+        >(value, "daily")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<::std::string::String, i64>,
+            >,
+        >(value, "referrers")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -390,7 +330,7 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/:slug", method = "get", operation_id = "followLink")]
     async fn follow_link(
         &self,
-        slug: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> FollowLinkResponse {
         self.0.follow_link(slug.0.into_inner()).await
     }
@@ -398,7 +338,7 @@ impl<H: Handlers> Api<H> {
     async fn create_link(
         &self,
         auth: ApiKey,
-        body: ::poem_openapi::payload::Json<CreateLinkRequest>,
+        body: ::codegen_runtime::JsonBody<CreateLinkRequest>,
     ) -> CreateLinkResponse {
         self.0.create_link(auth.0, body.0).await
     }
@@ -406,7 +346,7 @@ impl<H: Handlers> Api<H> {
     async fn get_link(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> GetLinkResponse {
         self.0.get_link(auth.0, slug.0.into_inner()).await
     }
@@ -414,7 +354,7 @@ impl<H: Handlers> Api<H> {
     async fn disable_link(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> DisableLinkResponse {
         self.0.disable_link(auth.0, slug.0.into_inner()).await
     }
@@ -422,7 +362,7 @@ impl<H: Handlers> Api<H> {
     async fn link_stats(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         #[oai(
             default = "default_link_stats_days",
             validator(minimum(value = "1"), maximum(value = "365"))
@@ -435,7 +375,7 @@ impl<H: Handlers> Api<H> {
     async fn link_qr_code(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<Matching<Pattern1>>,
+        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         #[oai(
             default = "default_link_qr_code_scale",
             validator(minimum(value = "1"), maximum(value = "20"))

@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^[a-z]{2}(-[A-Z]{2})?$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[a-z]{2}(-[A-Z]{2})?$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[a-z]{2}(-[A-Z]{2})?$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -170,333 +36,15 @@ impl Pattern for Pattern1 {
 )]
 pub struct Pattern2;
 
-impl Pattern for Pattern2 {
+impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^[0-9]{6}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern2::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^[0-9]{6}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
-    }
-}
-
-/// A request body the spec does not require: a request without `Content-Type` and without
-/// bytes has none; anything else is parsed (and checked) as the payload `T`.
-pub struct OptionalBody<T>(pub ::std::option::Option<T>);
-
-impl<
-    'a,
-    T: ::poem_openapi::ApiExtractor<'a, ParamType = ()>,
-> ::poem_openapi::ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        T::request_meta()
-            .map(|meta| ::poem_openapi::registry::MetaRequest {
-                required: false,
-                ..meta
-            })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        if request.content_type().is_none() {
-            let bytes = body.take()?.into_bytes().await?;
-            if bytes.is_empty() {
-                return ::std::result::Result::Ok(Self(::std::option::Option::None));
-            }
-            *body = ::poem::RequestBody::new(::poem::Body::from(bytes));
-        }
-        let inner: ::std::pin::Pin<
-            ::std::boxed::Box<
-                dyn ::std::future::Future<
-                    Output = ::poem::Result<T>,
-                > + ::std::marker::Send + '_,
-            >,
-        > = ::std::boxed::Box::pin(T::from_request(request, body, param_opts));
-        inner.await.map(|value| Self(::std::option::Option::Some(value)))
-    }
-}
-
-/// An `application/x-www-form-urlencoded` body read into `T` by poem-openapi's JSON parser,
-/// so a form is checked exactly like the same object sent as JSON: types, formats, enums,
-/// constraints, defaults and unknown fields. The pairs become a JSON object first: a
-/// repeated key is an array, `a[b]=1` a nested object (OpenAPI's `deepObject`), `a[]=1` an
-/// array element; text is read as the number or boolean the schema expects there.
-/// (poem-openapi's `Form` parses with serde instead, which skips all of these checks.)
-#[derive(::std::fmt::Debug)]
-pub struct FormBody<T>(pub T);
-
-impl<T> ::std::ops::Deref for FormBody<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: ::poem_openapi::types::Type> ::poem_openapi::payload::Payload for FormBody<T> {
-    const CONTENT_TYPE: &'static str = "application/x-www-form-urlencoded";
-    fn check_content_type(content_type: &str) -> bool {
-        <::poem_openapi::payload::Form<
-            ::std::string::String,
-        > as ::poem_openapi::payload::Payload>::check_content_type(content_type)
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        T::schema_ref()
-    }
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-}
-
-impl<T: ::poem_openapi::types::ParseFromJSON> ::poem_openapi::payload::ParsePayload
-for FormBody<T> {
-    const IS_REQUIRED: bool = true;
-    async fn from_request(
-        request: &::poem::Request,
-        body: &mut ::poem::RequestBody,
-    ) -> ::poem::Result<Self> {
-        let pairs = <::poem_openapi::payload::Form<
-            ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-        > as ::poem_openapi::payload::ParsePayload>::from_request(request, body)
-            .await?
-            .0;
-        let mut registry = ::poem_openapi::registry::Registry::new();
-        T::register(&mut registry);
-        let mut tree = ::serde_json::Value::Object(::serde_json::Map::new());
-        for (key, value) in pairs {
-            form_insert(&mut tree, &key, value);
-        }
-        let value = form_coerce(tree, &T::schema_ref(), &registry);
-        T::parse_from_json(::std::option::Option::Some(value))
-            .map(Self)
-            .map_err(|err| {
-                ::poem_openapi::error::ParseRequestPayloadError {
-                    reason: err.into_message(),
-                }
-                    .into()
-            })
-    }
-}
-
-impl<
-    'a,
-    T: ::poem_openapi::types::Type + ::poem_openapi::types::ParseFromJSON,
-> ::poem_openapi::ApiExtractor<'a> for FormBody<T> {
-    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[
-        ::poem_openapi::ApiExtractorType::RequestObject,
-    ];
-    type ParamType = ();
-    type ParamRawType = ();
-    fn register(registry: &mut ::poem_openapi::registry::Registry) {
-        T::register(registry);
-    }
-    fn request_meta() -> ::std::option::Option<::poem_openapi::registry::MetaRequest> {
-        ::std::option::Option::Some(::poem_openapi::registry::MetaRequest {
-            description: ::std::option::Option::None,
-            content: ::std::vec![
-                ::poem_openapi::registry::MetaMediaType { content_type : < Self as
-                ::poem_openapi::payload::Payload >::CONTENT_TYPE, schema :
-                T::schema_ref(), }
-            ],
-            required: true,
-        })
-    }
-    async fn from_request(
-        request: &'a ::poem::Request,
-        body: &mut ::poem::RequestBody,
-        _param_opts: ::poem_openapi::ExtractParamOptions<()>,
-    ) -> ::poem::Result<Self> {
-        match request.content_type() {
-            ::std::option::Option::Some(
-                content_type,
-            ) if <Self as ::poem_openapi::payload::Payload>::check_content_type(
-                content_type,
-            ) => {
-                <Self as ::poem_openapi::payload::ParsePayload>::from_request(
-                        request,
-                        body,
-                    )
-                    .await
-            }
-            ::std::option::Option::Some(content_type) => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::error::ContentTypeError::NotSupported {
-                        content_type: content_type.to_owned(),
-                    }
-                        .into(),
-                )
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::error::ContentTypeError::ExpectContentType.into(),
-                )
-            }
-        }
-    }
-}
-
-/// Puts `value` at the place `key` names (`a`, `a[b]`, `a[]`, `a[b][0]`) in `tree`.
-fn form_insert(tree: &mut ::serde_json::Value, key: &str, value: ::std::string::String) {
-    let (head, rest) = match key.find('[') {
-        ::std::option::Option::Some(i) if key.ends_with(']') => (&key[..i], &key[i..]),
-        _ => (key, ""),
-    };
-    let mut path = ::std::vec![head];
-    path.extend(rest.split('[').skip(1).map(|segment| segment.trim_end_matches(']')));
-    let mut node = tree;
-    for (i, segment) in path.iter().enumerate() {
-        let last = i + 1 == path.len();
-        if segment.is_empty() {
-            if !node.is_array() {
-                let old = ::std::mem::take(node);
-                *node = ::serde_json::Value::Array(
-                    if old.is_null() { ::std::vec![] } else { ::std::vec![old] },
-                );
-            }
-            let ::serde_json::Value::Array(elements) = node else { return };
-            elements.push(::serde_json::Value::Null);
-            node = elements.last_mut().expect("just pushed");
-        } else {
-            if !node.is_object() {
-                if !node.is_null() {
-                    return;
-                }
-                *node = ::serde_json::Value::Object(::serde_json::Map::new());
-            }
-            let ::serde_json::Value::Object(map) = node else { return };
-            node = map.entry(*segment).or_insert(::serde_json::Value::Null);
-        }
-        if last {
-            *node = match ::std::mem::take(node) {
-                ::serde_json::Value::Null => ::serde_json::Value::String(value),
-                ::serde_json::Value::Array(mut elements) => {
-                    elements.push(::serde_json::Value::String(value));
-                    ::serde_json::Value::Array(elements)
-                }
-                old => {
-                    ::serde_json::Value::Array(
-                        ::std::vec![old, ::serde_json::Value::String(value)],
-                    )
-                }
-            };
-            return;
-        }
-    }
-}
-
-/// Reads the text of a form as the JSON types `schema` expects, so the parser's own checks
-/// decide what is valid: text that is not a number where a number is expected stays text
-/// and is rejected as such.
-fn form_coerce(
-    value: ::serde_json::Value,
-    schema: &::poem_openapi::registry::MetaSchemaRef,
-    registry: &::poem_openapi::registry::Registry,
-) -> ::serde_json::Value {
-    use ::serde_json::Value;
-    let schema = match schema {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(schema) => &**schema,
-        ::poem_openapi::registry::MetaSchemaRef::Reference(name) => {
-            match registry.schemas.get(name) {
-                ::std::option::Option::Some(schema) => schema,
-                ::std::option::Option::None => return value,
-            }
-        }
-    };
-    match (schema.ty, value) {
-        ("integer", Value::String(text)) => {
-            match text.parse::<i64>() {
-                ::std::result::Result::Ok(n) => Value::from(n),
-                ::std::result::Result::Err(_) => {
-                    text.parse::<u64>().map(Value::from).unwrap_or(Value::String(text))
-                }
-            }
-        }
-        ("number", Value::String(text)) => {
-            match text.parse::<f64>().ok().and_then(::serde_json::Number::from_f64) {
-                ::std::option::Option::Some(n) => Value::Number(n),
-                ::std::option::Option::None => Value::String(text),
-            }
-        }
-        ("boolean", Value::String(text)) => {
-            match text.as_str() {
-                "true" => Value::Bool(true),
-                "false" => Value::Bool(false),
-                _ => Value::String(text),
-            }
-        }
-        ("array", value) => {
-            let elements = match value {
-                Value::Array(elements) => elements,
-                Value::Object(map) if map.keys().all(|k| k.parse::<usize>().is_ok()) => {
-                    let mut indexed: ::std::vec::Vec<(usize, Value)> = map
-                        .into_iter()
-                        .map(|(k, v)| (k.parse().unwrap_or_default(), v))
-                        .collect();
-                    indexed.sort_by_key(|(i, _)| *i);
-                    indexed.into_iter().map(|(_, v)| v).collect()
-                }
-                other => ::std::vec![other],
-            };
-            Value::Array(
-                match &schema.items {
-                    ::std::option::Option::Some(items) => {
-                        elements
-                            .into_iter()
-                            .map(|v| form_coerce(v, items, registry))
-                            .collect()
-                    }
-                    ::std::option::Option::None => elements,
-                },
-            )
-        }
-        (_, Value::Object(map)) => {
-            let property = |name: &str| {
-                schema
-                    .properties
-                    .iter()
-                    .chain(
-                        schema
-                            .all_of
-                            .iter()
-                            .flat_map(|part| match part {
-                                ::poem_openapi::registry::MetaSchemaRef::Reference(name) => {
-                                    registry
-                                        .schemas
-                                        .get(name)
-                                        .map(|s| s.properties.as_slice())
-                                        .unwrap_or_default()
-                                }
-                                ::poem_openapi::registry::MetaSchemaRef::Inline(s) => {
-                                    s.properties.as_slice()
-                                }
-                            }),
-                    )
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, s)| s)
-                    .or(schema.additional_properties.as_deref())
-            };
-            Value::Object(
-                map
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let v = match property(&k) {
-                            ::std::option::Option::Some(s) => form_coerce(v, s, registry),
-                            ::std::option::Option::None => v,
-                        };
-                        (k, v)
-                    })
-                    .collect(),
-            )
-        }
-        (_, value) => value,
     }
 }
 
@@ -526,6 +74,14 @@ pub enum TokenPairTokenType {
     Bearer,
 }
 
+impl ::codegen_runtime::StrictJson for TokenPairTokenType {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -538,6 +94,18 @@ pub struct ChangePasswordRequest {
     pub current_password: ::std::string::String,
     #[oai(write_only, validator(min_length = 12))]
     pub new_password: ::std::string::String,
+}
+
+impl ::codegen_runtime::StrictJson for ChangePasswordRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::string::String,
+        >(value, "current_password")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "new_password")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -553,7 +121,23 @@ pub struct LoginRequest {
     #[oai(default = "default_login_request_remember_me")]
     pub remember_me: bool,
     #[oai(skip_serializing_if_is_none)]
-    pub otp: ::std::option::Option<Matching<Pattern2>>,
+    pub otp: ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+}
+
+impl ::codegen_runtime::StrictJson for LoginRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "username")?;
+        ::codegen_runtime::check_member::<
+            ::poem_openapi::types::Password,
+        >(value, "password")?;
+        ::codegen_runtime::check_member::<bool>(value, "remember_me")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >(value, "otp")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `remember_me` of `LoginRequest`.
@@ -574,9 +158,24 @@ pub struct NewUser {
     pub password: ::std::string::String,
     pub display_name: ::std::string::String,
     #[oai(skip_serializing_if_is_none)]
-    pub locale: ::std::option::Option<Matching<Pattern1>>,
+    pub locale: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     #[oai(default = "default_new_user_marketing_opt_in")]
     pub marketing_opt_in: bool,
+}
+
+impl ::codegen_runtime::StrictJson for NewUser {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "password")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "display_name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "locale")?;
+        ::codegen_runtime::check_member::<bool>(value, "marketing_opt_in")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `marketing_opt_in` of `NewUser`.
@@ -599,6 +198,20 @@ pub struct TokenPair {
     pub expires_in: i64,
 }
 
+impl ::codegen_runtime::StrictJson for TokenPair {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "access_token")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "refresh_token")?;
+        ::codegen_runtime::check_member::<TokenPairTokenType>(value, "token_type")?;
+        ::codegen_runtime::check_member::<i64>(value, "expires_in")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -608,22 +221,56 @@ pub struct TokenPair {
 #[oai(rename = "User")]
 pub struct User {
     #[oai(read_only)]
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     pub email: ::poem_openapi::types::Email,
     pub display_name: ::std::string::String,
     #[oai(nullable)]
     pub avatar_url: ::std::option::Option<::std::string::String>,
     #[oai(nullable, validator(max_length = 500))]
     pub bio: ::std::option::Option<::std::string::String>,
-    pub locale: Matching<Pattern1>,
+    pub locale: ::codegen_runtime::Matching<Pattern1>,
     #[oai(default = "default_user_timezone")]
     pub timezone: ::std::string::String,
     #[oai(read_only)]
     pub email_verified: bool,
     #[oai(nullable, read_only)]
-    pub last_login_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub last_login_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
     #[oai(skip_serializing_if_is_none, write_only)]
     pub password: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for User {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "display_name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "avatar_url")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "bio")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "locale")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "timezone")?;
+        ::codegen_runtime::check_member::<bool>(value, "email_verified")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "last_login_at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "password")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `timezone` of `User`.
@@ -646,9 +293,32 @@ pub struct UserPatch {
     #[oai(nullable)]
     pub bio: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
-    pub locale: ::std::option::Option<Matching<Pattern1>>,
+    pub locale: ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
     #[oai(skip_serializing_if_is_none)]
     pub timezone: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for UserPatch {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "display_name")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "avatar_url")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "bio")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >(value, "locale")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "timezone")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -662,6 +332,17 @@ pub struct ValidationErrors {
     pub errors: ::std::vec::Vec<ValidationErrorsErrorsItem>,
 }
 
+impl ::codegen_runtime::StrictJson for ValidationErrors {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<ValidationErrorsErrorsItem>,
+        >(value, "errors")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -672,6 +353,16 @@ pub struct ValidationErrors {
 pub struct ValidationErrorsErrorsItem {
     pub field: ::std::string::String,
     pub message: ::std::string::String,
+}
+
+impl ::codegen_runtime::StrictJson for ValidationErrorsErrorsItem {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "field")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(::poem_openapi::SecurityScheme)]
@@ -838,12 +529,15 @@ impl<H: Handlers> Api<H> {
     )]
     async fn sign_up(
         &self,
-        body: ::poem_openapi::payload::Json<NewUser>,
+        body: ::codegen_runtime::JsonBody<NewUser>,
     ) -> SignUpResponse {
         self.0.sign_up(body.0).await
     }
     #[oai(path = "/login", method = "post", operation_id = "login", tag = "Tags::Auth")]
-    async fn login(&self, body: FormBody<LoginRequest>) -> LoginResponse {
+    async fn login(
+        &self,
+        body: ::codegen_runtime::FormBody<LoginRequest>,
+    ) -> LoginResponse {
         self.0.login(body.0).await
     }
     #[oai(
@@ -873,7 +567,7 @@ impl<H: Handlers> Api<H> {
     async fn update_me(
         &self,
         auth: UpdateMeAuth,
-        body: OptionalBody<::poem_openapi::payload::Json<UserPatch>>,
+        body: ::codegen_runtime::OptionalBody<::codegen_runtime::JsonBody<UserPatch>>,
     ) -> UpdateMeResponse {
         self.0.update_me(auth, body.0.map(|b| b.0)).await
     }
@@ -886,7 +580,7 @@ impl<H: Handlers> Api<H> {
     async fn change_password(
         &self,
         auth: ChangePasswordAuth,
-        body: ::poem_openapi::payload::Json<ChangePasswordRequest>,
+        body: ::codegen_runtime::JsonBody<ChangePasswordRequest>,
     ) -> ChangePasswordResponse {
         self.0.change_password(auth, body.0).await
     }

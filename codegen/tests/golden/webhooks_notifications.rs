@@ -4,143 +4,6 @@
 // Enums and unions allow clippy::enum_variant_names: variant names are the spec's values.
 // Handlers allow clippy::too_many_arguments: one argument per declared parameter.
 
-/// A string that matches the pattern `P`, checked with a regex compiled once per process.
-///
-/// poem-openapi's `pattern` validator compiles its regex on every request; parameters with a
-/// `pattern` are parsed as this type instead. It serves the same schema (`type: string` with
-/// the `pattern`) and rejects exactly what the validator rejects, with the same message.
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::cmp::Eq,
-    ::std::hash::Hash
-)]
-pub struct Matching<P>(::std::string::String, ::std::marker::PhantomData<P>);
-
-/// A pattern from the spec, compiled on first use.
-pub trait Pattern: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// The pattern as the spec writes it.
-    const PATTERN: &'static str;
-
-    /// The compiled pattern.
-    fn regex() -> &'static ::regex::Regex;
-}
-
-impl<P: Pattern> Matching<P> {
-    /// `value`, if it matches the pattern.
-    pub fn new(value: ::std::string::String) -> ::std::option::Option<Self> {
-        if P::regex().is_match(&value) {
-            ::std::option::Option::Some(Self(value, ::std::marker::PhantomData))
-        } else {
-            ::std::option::Option::None
-        }
-    }
-
-    /// `value` as it is, for a value known to match (read back from a store that only
-    /// accepted matching values). Responses are not validated, so a value that does not match
-    /// would reach the client as it is.
-    pub fn new_unchecked(value: ::std::string::String) -> Self {
-        Self(value, ::std::marker::PhantomData)
-    }
-
-    /// The string.
-    pub fn into_inner(self) -> ::std::string::String {
-        self.0
-    }
-
-    /// The string.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn mismatch() -> ::poem_openapi::types::ParseError<Self> {
-        ::poem_openapi::types::ParseError::custom(
-            ::std::format!("verification failed. pattern(\"{}\")", P::PATTERN),
-        )
-    }
-}
-
-impl<P> ::std::convert::AsRef<str> for Matching<P> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::Type for Matching<P> {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-    fn name() -> ::std::borrow::Cow<'static, str> {
-        ::std::borrow::Cow::Borrowed("string")
-    }
-    fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
-        ::poem_openapi::registry::MetaSchemaRef::Inline(
-            ::std::boxed::Box::new(::poem_openapi::registry::MetaSchema {
-                pattern: ::std::option::Option::Some(P::PATTERN.to_owned()),
-                ..::poem_openapi::registry::MetaSchema::new("string")
-            }),
-        )
-    }
-    fn as_raw_value(&self) -> ::std::option::Option<&Self::RawValueType> {
-        ::std::option::Option::Some(self)
-    }
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> ::std::boxed::Box<
-        dyn ::std::iter::Iterator<Item = &'a Self::RawElementValueType> + 'a,
-    > {
-        ::std::boxed::Box::new(::std::iter::once(self))
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromJSON for Matching<P> {
-    fn parse_from_json(
-        value: ::std::option::Option<::serde_json::Value>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match value.unwrap_or_default() {
-            ::serde_json::Value::String(s) => Self::new(s).ok_or_else(Self::mismatch),
-            other => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_type(other),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromParameter for Matching<P> {
-    fn parse_from_parameter(value: &str) -> ::poem_openapi::types::ParseResult<Self> {
-        Self::new(value.to_owned()).ok_or_else(Self::mismatch)
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ParseFromMultipartField for Matching<P> {
-    async fn parse_from_multipart(
-        field: ::std::option::Option<::poem::web::Field>,
-    ) -> ::poem_openapi::types::ParseResult<Self> {
-        match field {
-            ::std::option::Option::Some(field) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(::poem_openapi::types::ParseError::custom)?;
-                Self::new(text).ok_or_else(Self::mismatch)
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    ::poem_openapi::types::ParseError::expected_input(),
-                )
-            }
-        }
-    }
-}
-
-impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
-    fn to_json(&self) -> ::std::option::Option<::serde_json::Value> {
-        ::std::option::Option::Some(::serde_json::Value::String(self.0.clone()))
-    }
-}
-
 /// The pattern `^\+[1-9][0-9]{6,14}$`.
 #[derive(
     ::std::fmt::Debug,
@@ -151,11 +14,14 @@ impl<P: Pattern> ::poem_openapi::types::ToJSON for Matching<P> {
 )]
 pub struct Pattern1;
 
-impl Pattern for Pattern1 {
+impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^\\+[1-9][0-9]{6,14}$";
-    fn regex() -> &'static ::regex::Regex {
-        static REGEX: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
-        ::regex::Regex::new(Pattern1::PATTERN).expect("pattern checked by codegen"));
+    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
+        {
+            ::codegen_runtime::regex::Regex::new("^\\+[1-9][0-9]{6,14}$")
+                .expect("pattern checked by codegen")
+        });
         &REGEX
     }
 }
@@ -194,6 +60,14 @@ pub enum DeliveryStatus {
     Failed,
 }
 
+impl ::codegen_runtime::StrictJson for DeliveryStatus {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -209,6 +83,14 @@ pub enum PushTargetPlatform {
     Apns,
     #[oai(rename = "fcm")]
     Fcm,
+}
+
+impl ::codegen_runtime::StrictJson for PushTargetPlatform {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -228,6 +110,34 @@ pub enum Target {
     PushTarget(PushTarget),
 }
 
+impl ::codegen_runtime::StrictJson for Target {
+    /// Strict as its variants: a value one of them accepts strictly passes.
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        let mut first = ::std::option::Option::None;
+        match <EmailTarget as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <SmsTarget as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        match <PushTarget as ::codegen_runtime::StrictJson>::check(value) {
+            ::std::result::Result::Ok(()) => return ::std::result::Result::Ok(()),
+            ::std::result::Result::Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -236,11 +146,29 @@ pub enum Target {
 )]
 #[oai(rename = "DeliveryEvent")]
 pub struct DeliveryEvent {
-    pub notification_id: ::uuid::Uuid,
+    pub notification_id: ::codegen_runtime::uuid::Uuid,
     pub status: DeliveryStatus,
-    pub at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub at: ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
     #[oai(nullable)]
     pub provider_response: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for DeliveryEvent {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::uuid::Uuid,
+        >(value, "notification_id")?;
+        ::codegen_runtime::check_member::<DeliveryStatus>(value, "status")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "at")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "provider_response")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -257,6 +185,21 @@ pub struct EmailTarget {
     pub cc: ::std::option::Option<::std::vec::Vec<::poem_openapi::types::Email>>,
 }
 
+impl ::codegen_runtime::StrictJson for EmailTarget {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "channel")?;
+        ::codegen_runtime::check_member::<
+            ::poem_openapi::types::Email,
+        >(value, "address")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<::poem_openapi::types::Email>>,
+        >(value, "cc")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -267,6 +210,16 @@ pub struct EmailTarget {
 pub struct Error {
     pub code: ::std::string::String,
     pub message: ::std::string::String,
+}
+
+impl ::codegen_runtime::StrictJson for Error {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "code")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -285,10 +238,46 @@ pub struct NotificationRequest {
     pub template_id: ::std::option::Option<::std::string::String>,
     #[oai(skip_serializing_if_is_none)]
     pub variables: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        ::std::collections::BTreeMap<
+            ::std::string::String,
+            ::codegen_runtime::serde_json::Value,
+        >,
     >,
     #[oai(skip_serializing_if_is_none)]
-    pub send_at: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+    pub send_at: ::std::option::Option<
+        ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+    >,
+}
+
+impl ::codegen_runtime::StrictJson for NotificationRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<Target>(value, "to")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "subject")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "body")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "template_id")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::codegen_runtime::serde_json::Value,
+                >,
+            >,
+        >(value, "variables")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<
+                ::codegen_runtime::chrono::DateTime<
+                    ::codegen_runtime::chrono::FixedOffset,
+                >,
+            >,
+        >(value, "send_at")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -305,6 +294,19 @@ pub struct PushTarget {
     pub platform: ::std::option::Option<PushTargetPlatform>,
 }
 
+impl ::codegen_runtime::StrictJson for PushTarget {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "channel")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "device_token")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<PushTargetPlatform>,
+        >(value, "platform")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -313,8 +315,18 @@ pub struct PushTarget {
 )]
 #[oai(rename = "SendNotificationResponse202")]
 pub struct SendNotificationResponse202 {
-    pub id: ::uuid::Uuid,
+    pub id: ::codegen_runtime::uuid::Uuid,
     pub status: DeliveryStatus,
+}
+
+impl ::codegen_runtime::StrictJson for SendNotificationResponse202 {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<DeliveryStatus>(value, "status")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -326,7 +338,19 @@ pub struct SendNotificationResponse202 {
 #[oai(rename = "SmsTarget")]
 pub struct SmsTarget {
     pub channel: ::std::string::String,
-    pub phone: Matching<Pattern1>,
+    pub phone: ::codegen_runtime::Matching<Pattern1>,
+}
+
+impl ::codegen_runtime::StrictJson for SmsTarget {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "channel")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::Matching<Pattern1>,
+        >(value, "phone")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 #[derive(
@@ -341,10 +365,32 @@ pub struct Webhook {
     pub events: ::std::vec::Vec<DeliveryStatus>,
     #[oai(skip_serializing_if_is_none, write_only, validator(min_length = 16))]
     pub secret: ::std::option::Option<::std::string::String>,
-    pub id: ::uuid::Uuid,
-    pub created_at: ::chrono::DateTime<::chrono::FixedOffset>,
+    pub id: ::codegen_runtime::uuid::Uuid,
+    pub created_at: ::codegen_runtime::chrono::DateTime<
+        ::codegen_runtime::chrono::FixedOffset,
+    >,
     #[oai(default = "default_webhook_failures")]
     pub failures: i64,
+}
+
+impl ::codegen_runtime::StrictJson for Webhook {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "url")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<DeliveryStatus>,
+        >(value, "events")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "secret")?;
+        ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
+        ::codegen_runtime::check_member::<
+            ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
+        >(value, "created_at")?;
+        ::codegen_runtime::check_member::<i64>(value, "failures")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `default` of property `failures` of `Webhook`.
@@ -364,6 +410,21 @@ pub struct WebhookRequest {
     pub events: ::std::vec::Vec<DeliveryStatus>,
     #[oai(skip_serializing_if_is_none, write_only, validator(min_length = 16))]
     pub secret: ::std::option::Option<::std::string::String>,
+}
+
+impl ::codegen_runtime::StrictJson for WebhookRequest {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<::std::string::String>(value, "url")?;
+        ::codegen_runtime::check_member::<
+            ::std::vec::Vec<DeliveryStatus>,
+        >(value, "events")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "secret")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// `Authorization: Key <api key>`
@@ -447,7 +508,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn delete_webhook(
         &self,
         auth: ::poem_openapi::auth::ApiKey,
-        webhook_id: ::uuid::Uuid,
+        webhook_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = DeleteWebhookResponse,
     > + ::std::marker::Send;
@@ -468,7 +529,7 @@ impl<H: Handlers> Api<H> {
     async fn send_notification(
         &self,
         auth: ApiKey,
-        body: ::poem_openapi::payload::Json<NotificationRequest>,
+        body: ::codegen_runtime::JsonBody<NotificationRequest>,
     ) -> SendNotificationResponse {
         self.0.send_notification(auth.0, body.0).await
     }
@@ -492,7 +553,7 @@ impl<H: Handlers> Api<H> {
     async fn create_webhook(
         &self,
         auth: ApiKey,
-        body: ::poem_openapi::payload::Json<WebhookRequest>,
+        body: ::codegen_runtime::JsonBody<WebhookRequest>,
     ) -> CreateWebhookResponse {
         self.0.create_webhook(auth.0, body.0).await
     }
@@ -506,7 +567,7 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ApiKey,
         #[oai(name = "webhookId")]
-        webhook_id: ::poem_openapi::param::Path<::uuid::Uuid>,
+        webhook_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> DeleteWebhookResponse {
         self.0.delete_webhook(auth.0, webhook_id.0).await
     }

@@ -1,0 +1,277 @@
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
+
+use poem::{FromRequest, Request, RequestBody};
+use poem_openapi::error::{ContentTypeError, ParseRequestPayloadError};
+use poem_openapi::payload::{Json, ParsePayload, Payload};
+use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
+use poem_openapi::types::{ParseFromJSON, Type};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use serde_json::Value;
+
+/// A JSON request body read like poem-openapi's `Json<T>`, after one more check: every
+/// value the schema declares a string is a string. poem-openapi's `String` also reads
+/// numbers and booleans (`7` becomes `"7"`), which would accept a body the spec rejects.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T> Deref for JsonBody<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = <Json<T> as Payload>::CONTENT_TYPE;
+
+    fn check_content_type(content_type: &str) -> bool {
+        <Json<T> as Payload>::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: ParseFromJSON + StrictJson> ParsePayload for JsonBody<T> {
+    const IS_REQUIRED: bool = T::IS_REQUIRED;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let data = <Vec<u8> as FromRequest>::from_request(request, body).await?;
+        let value = if data.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&data).map_err(|err| ParseRequestPayloadError {
+                reason: err.to_string(),
+            })?
+        };
+        if let Err(mismatch) = T::check(&value) {
+            return Err(ParseRequestPayloadError {
+                reason: mismatch.to_string(),
+            }
+            .into());
+        }
+        T::parse_from_json(Some(value)).map(Self).map_err(|err| {
+            ParseRequestPayloadError {
+                reason: err.into_message(),
+            }
+            .into()
+        })
+    }
+}
+
+impl<'a, T: ParseFromJSON + StrictJson> ApiExtractor<'a> for JsonBody<T> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+
+    fn request_meta() -> Option<MetaRequest> {
+        Some(MetaRequest {
+            description: None,
+            content: vec![MetaMediaType {
+                content_type: <Self as Payload>::CONTENT_TYPE,
+                schema: T::schema_ref(),
+            }],
+            required: <Self as ParsePayload>::IS_REQUIRED,
+        })
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<()>,
+    ) -> poem::Result<Self> {
+        match request.content_type() {
+            Some(content_type) if <Self as Payload>::check_content_type(content_type) => {
+                <Self as ParsePayload>::from_request(request, body).await
+            }
+            Some(content_type) => Err(ContentTypeError::NotSupported {
+                content_type: content_type.to_owned(),
+            }
+            .into()),
+            None => Err(ContentTypeError::ExpectContentType.into()),
+        }
+    }
+}
+
+/// Where a JSON value is not the string its schema declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// The path to it, innermost first (reversed on display).
+    path: Vec<String>,
+    found: String,
+}
+
+impl Mismatch {
+    /// `found` is not a string.
+    pub fn not_a_string(found: &Value) -> Self {
+        Self {
+            path: Vec::new(),
+            found: found.to_string(),
+        }
+    }
+
+    /// The same mismatch, inside the member or element `segment`.
+    pub fn at(mut self, segment: impl ToString) -> Self {
+        self.path.push(segment.to_string());
+        self
+    }
+
+    /// The JSON pointer of the value (`/tags/0`).
+    pub fn pointer(&self) -> String {
+        self.path
+            .iter()
+            .rev()
+            .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pointer = self.pointer();
+        let at = if pointer.is_empty() { "/" } else { &pointer };
+        write!(f, "`{at}` must be a string, not {}", self.found)
+    }
+}
+
+/// A type whose JSON form the generator knows: [`StrictJson::check`] finds the first value a
+/// string schema would reject but poem-openapi's parser would read as a string. The
+/// generator implements it for every object, enum and union it emits.
+pub trait StrictJson {
+    /// `Ok` if every place that must hold a string holds a string (or `null`, which the
+    /// parser itself accepts or rejects).
+    fn check(value: &Value) -> Result<(), Mismatch>;
+}
+
+impl StrictJson for String {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        match value {
+            Value::String(_) | Value::Null => Ok(()),
+            other => Err(Mismatch::not_a_string(other)),
+        }
+    }
+}
+
+/// Types whose parser reads only their own JSON type.
+macro_rules! strict_already {
+    ($($ty:ty),* $(,)?) => {
+        $(impl StrictJson for $ty {
+            fn check(_: &Value) -> Result<(), Mismatch> {
+                Ok(())
+            }
+        })*
+    };
+}
+
+strict_already!(
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    bool,
+    Value,
+    chrono::NaiveDate,
+    chrono::DateTime<chrono::FixedOffset>,
+    uuid::Uuid,
+    poem_openapi::types::Email,
+    poem_openapi::types::Password,
+);
+
+impl<P> StrictJson for crate::Matching<P> {
+    fn check(_: &Value) -> Result<(), Mismatch> {
+        Ok(())
+    }
+}
+
+impl<T: StrictJson> StrictJson for Option<T> {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        T::check(value)
+    }
+}
+
+impl<T: StrictJson> StrictJson for Box<T> {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        T::check(value)
+    }
+}
+
+impl<T: StrictJson> StrictJson for Vec<T> {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        match value {
+            Value::Array(elements) => elements
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| T::check(v).map_err(|m| m.at(i))),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<T: StrictJson> StrictJson for BTreeMap<String, T> {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        check_members::<T>(value)
+    }
+}
+
+impl<T: StrictJson, S> StrictJson for HashMap<String, T, S> {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        check_members::<T>(value)
+    }
+}
+
+fn check_members<T: StrictJson>(value: &Value) -> Result<(), Mismatch> {
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .try_for_each(|(k, v)| T::check(v).map_err(|m| m.at(k))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the member `name` of an object as a `T`: what the generated `check` of an object
+/// does for each of its properties.
+pub fn check_member<T: StrictJson>(value: &Value, name: &str) -> Result<(), Mismatch> {
+    match value.get(name) {
+        Some(member) => T::check(member).map_err(|m| m.at(name)),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_number_or_boolean_where_a_string_belongs_is_found_with_its_pointer() {
+        let tags = json!([["a"], ["b", 7]]);
+        let map = json!({"x/y": {"k": true}});
+
+        let err = <Vec<Vec<String>>>::check(&tags).unwrap_err();
+        let map_err = <BTreeMap<String, BTreeMap<String, String>>>::check(&map).unwrap_err();
+
+        assert_eq!(err.pointer(), "/1/1");
+        assert_eq!(err.to_string(), "`/1/1` must be a string, not 7");
+        assert_eq!(map_err.pointer(), "/x~1y/k");
+        assert!(<Option<String>>::check(&Value::Null).is_ok());
+        assert!(<Vec<i64>>::check(&json!([1, 2])).is_ok());
+    }
+}
