@@ -28,6 +28,7 @@ goldens!(
     feature_flags,
     file_storage,
     formats_defaults_and_flags,
+    geo_places,
     healthcheck,
     inventory,
     iot_devices,
@@ -40,13 +41,16 @@ goldens!(
     orders_ecommerce,
     parameters_in_every_location,
     payments,
+    pet_clinic,
     responses_and_media_types,
     scalars_and_arrays,
+    search,
     security,
     survey_forms,
     todo_list,
     url_shortener,
     user_accounts,
+    weather,
     webhooks_notifications,
 );
 
@@ -233,6 +237,33 @@ mod union_of_string_and_number {
         assert_eq!(
             parse(json!("7")),
             VariationValue::String(StrictString("7".into()))
+        );
+    }
+}
+
+/// A base schema with a `discriminator` and no `oneOf` (`Pet`, which `Dog`, `Cat` and `Bird`
+/// extend with `allOf`) is a union of its children: a body sent as a `Pet` keeps the fields
+/// of the child its discriminator names.
+mod discriminator_on_a_base_schema {
+    use poem_openapi::types::ParseFromJSON;
+    use serde_json::json;
+
+    use super::pet_clinic::Pet;
+
+    #[test]
+    fn the_discriminator_selects_the_child_and_its_own_fields_are_kept() {
+        let cat = Pet::parse_from_json(Some(json!({
+            "name": "Tom", "species": "cat", "indoor": true
+        })));
+        let unknown = Pet::parse_from_json(Some(json!({"name": "Rex", "species": "lizard"})));
+
+        match cat {
+            Ok(Pet::Cat(cat)) => assert_eq!(cat.indoor, Some(true)),
+            other => panic!("expected a cat: {other:?}"),
+        }
+        assert!(
+            unknown.is_err(),
+            "a species no child is mapped to is rejected"
         );
     }
 }

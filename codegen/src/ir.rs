@@ -338,11 +338,11 @@ pub struct Param {
     pub name: String,
     /// Rust argument name.
     pub rust_name: String,
-    /// poem-openapi extractor (`Path`, `Query`).
+    /// The extractor (`::poem_openapi::param::Query`, `::codegen_runtime::QueryObject`).
     pub extractor: &'static str,
     /// Rust type the handler receives (`String`, `Option<i32>`).
     pub ty: String,
-    /// Rust type poem-openapi extracts (`Matching<Pattern1>` for a pattern), usually `ty`.
+    /// The extractor's type arguments (`Matching<Pattern1>` for a pattern), usually `ty`.
     pub wire_ty: String,
     /// What turns the extracted value into the handler's (`.into_inner()`), usually nothing.
     pub to_handler: &'static str,
@@ -795,6 +795,12 @@ impl Response {
             args.push(format!("content_type = {c:?}"));
         }
         oai_attr(&args)
+    }
+
+    /// A `default` response without content: poem-openapi needs a payload type to carry
+    /// its status, so it carries `codegen_runtime::NoContent`.
+    pub fn is_bodiless_default(&self) -> bool {
+        self.body.is_none() && self.status == Status::Default
     }
 
     /// True if the variant carries a status, a body or headers (and so is a tuple variant).

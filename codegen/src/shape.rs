@@ -188,14 +188,11 @@ static PARAMETER: Kind = Kind {
         k("style", Shape::Str),
         k("explode", Shape::Bool),
         k("allowReserved", Shape::Bool),
-        req("schema", Shape::RefOr(&SCHEMA)),
+        // One of `schema` and `content` (checked where the parameter is resolved).
+        k("schema", Shape::RefOr(&SCHEMA)),
         k("example", Shape::Any),
         k("examples", Shape::Any),
-        no(
-            "content",
-            Shape::Any,
-            "describe the parameter with `schema`",
-        ),
+        k("content", Shape::MapOf(&Shape::Obj(&MEDIA_TYPE))),
     ],
 };
 

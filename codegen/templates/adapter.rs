@@ -13,7 +13,7 @@ impl<H: Handlers> Api<H> {
     &self,
 {% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.ty }},
 {% endif %}
-{% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: ::poem_openapi::param::{{ p.extractor }}<{{ p.wire_ty }}>,
+{% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: {{ p.extractor }}<{{ p.wire_ty }}>,
 {% endfor %}
 {% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: {{ b.extractor_type() }},
 {% endif %}

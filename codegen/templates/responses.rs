@@ -10,7 +10,7 @@ pub enum {{ op.response_enum }} {
 {{ r.doc }}{{ r.attr() }}
 {{ r.variant }}{% if r.has_fields() %}(
 {% if r.status.is_chosen() %}::poem::http::StatusCode,{% endif %}
-{% if let Some(b) = r.body %}{{ b.rust_type() }},{% endif %}
+{% if let Some(b) = r.body %}{{ b.rust_type() }},{% else if r.is_bodiless_default() %}::codegen_runtime::NoContent,{% endif %}
 {% for h in r.headers %}{{ h.doc }}{{ h.attr() }} {{ h.ty }},{% endfor %}
 ){% endif %},
 {% endfor %}

@@ -27,7 +27,7 @@ pub enum Tags {
 }
 {% endif %}
 {% for e in api.enums %}
-{{ e.doc }}#[derive(::poem_openapi::Enum, ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq)]
+{{ e.doc }}#[derive(::poem_openapi::Enum, ::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
 {{ e.attr() }}
 #[allow(clippy::enum_variant_names)]
 pub enum {{ e.rust_name }} {

@@ -99,7 +99,7 @@ impl<'a, T: ParseFromJSON> ApiExtractor<'a> for FormBody<T> {
 }
 
 /// The pairs of a form as one JSON object of strings.
-fn tree(pairs: Vec<(String, String)>) -> Value {
+pub(crate) fn tree(pairs: Vec<(String, String)>) -> Value {
     let mut tree = Value::Object(Map::new());
     for (key, value) in pairs {
         insert(&mut tree, &key, value);
@@ -152,7 +152,7 @@ fn insert(tree: &mut Value, key: &str, value: String) {
 /// Reads the text of a form as the JSON types `schema` expects, so the parser's own checks
 /// decide what is valid: text that is not a number where a number is expected stays text
 /// and is rejected as such.
-fn coerce(value: Value, schema: &MetaSchemaRef, registry: &Registry) -> Value {
+pub(crate) fn coerce(value: Value, schema: &MetaSchemaRef, registry: &Registry) -> Value {
     let Some(schema) = resolve(schema, registry) else {
         return value;
     };
@@ -215,6 +215,11 @@ fn coerce(value: Value, schema: &MetaSchemaRef, registry: &Registry) -> Value {
         ),
         (_, value) => value,
     }
+}
+
+/// True if `name` is a property of the object `schema` (or it takes any properties).
+pub(crate) fn property_of(schema: &MetaSchemaRef, name: &str, registry: &Registry) -> bool {
+    resolve(schema, registry).is_some_and(|s| property(s, name, registry).is_some())
 }
 
 fn resolve<'a>(schema: &'a MetaSchemaRef, registry: &'a Registry) -> Option<&'a MetaSchema> {

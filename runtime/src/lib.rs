@@ -11,20 +11,27 @@
 //! - [`FormBody`]: a form read and checked like the same object in JSON.
 //! - [`JsonBody`] and [`StrictJson`]: a JSON body whose strings are strings (poem-openapi
 //!   reads `7` and `true` as the strings `"7"` and `"true"`).
+//! - [`Delimited`] and [`QueryObject`]: parameters in the styles poem-openapi does not read
+//!   (`explode: false`, `spaceDelimited`, `pipeDelimited`, header arrays, `deepObject`).
+//! - [`NoContent`]: the body of a bodiless `default` response.
 //! - [`StrictString`]: the string variant of a union that also holds numbers or booleans.
 
 mod among;
+mod empty;
 mod form;
 mod json;
 mod matching;
 mod optional;
+mod params;
 mod text;
 
 pub use among::Among;
+pub use empty::NoContent;
 pub use form::FormBody;
 pub use json::{check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
+pub use params::{Delimited, JsonParam, QueryObject};
 pub use text::StrictString;
 
 pub use chrono;

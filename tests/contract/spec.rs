@@ -49,15 +49,42 @@ pub fn find_operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<O
         .find_map(|(template, item)| {
             let parts: Vec<&str> = template.split('/').collect();
             let matches = parts.len() == segments.len()
-                && parts.iter().zip(&segments).all(|(t, s)| {
-                    (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
-                });
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| segment_matches(t, s));
             let object = item.get(method.to_lowercase())?;
             matches.then(|| Operation {
                 id: object["operationId"].as_str().unwrap_or_default(),
                 object,
             })
         })
+}
+
+/// True if the path segment `s` fits the template segment `t`: literal text as written,
+/// each `{param}` standing for at least one character (`export.{format}` fits `export.json`).
+fn segment_matches(t: &str, s: &str) -> bool {
+    if !t.contains('{') {
+        return t == s;
+    }
+    // The literal pieces between parameters, in order.
+    let mut pieces = Vec::new();
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        pieces.push(&rest[..open]);
+        rest = rest[open..].split_once('}').map_or("", |(_, after)| after);
+    }
+    let (first, last) = (pieces[0], rest);
+    let Some(mut middle) = s.strip_prefix(first) else {
+        return false;
+    };
+    for piece in &pieces[1..] {
+        match middle.get(1..).and_then(|m| m.find(piece)) {
+            Some(at) => middle = &middle[1 + at + piece.len()..],
+            None => return false,
+        }
+    }
+    middle.len() > last.len() && middle.ends_with(last)
 }
 
 /// Every (operationId, status) pair the spec declares.
@@ -384,6 +411,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "inline object and enum schemas: poem-openapi serves each as a named component (`BookAuthor`) and a `$ref`; served components the spec does not declare are inlined back",
     "numbers: validators are served as floats (`0.0` for `0`), so numbers compare by value",
     "formats, by the alias table `FORMAT_ALIASES`: an integer or number without `format` is served as the type the generator chose (`int64`, `double`), `date` as `naive-date`, `uri` as a plain string",
+    "a parameter inside a path segment (`export.{format}`): routed as poem's regex segment, which poem-openapi serves as `export.:param1<…>`; named back from the operation's parameters",
     "`example`: documentation, served as written (the document served is the spec itself), not repeated in the generated code",
     "a named schema's `default` (`Mood: {enum, default}`): applied, and served, where a property or part uses the schema; the written side copies it there",
 ];
@@ -401,6 +429,7 @@ const FORMAT_ALIASES: &[(&str, Option<&str>, Option<&str>)] = &[
 /// itself declares.
 pub fn normalize_served(doc: &Value, written: &Value) -> Value {
     let mut doc = unwrap_discriminated_variants(doc);
+    name_inner_path_parameters(&mut doc);
     sort_tags(&mut doc);
 
     let mut doc = inline_undeclared_components(&doc, written);
@@ -553,6 +582,46 @@ pub fn normalize_written(doc: &Value) -> Value {
         }
     });
     doc
+}
+
+/// A parameter inside a path segment is routed as poem's regex segment, which poem-openapi
+/// serves as written (`export.:param1<^[^/\\.]+>`): each becomes `{name}` again, named by the
+/// operation's path parameters that the path does not show yet, in order.
+fn name_inner_path_parameters(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let renamed: Vec<(String, String)> = paths
+        .iter()
+        .filter(|(p, _)| p.contains(":param"))
+        .map(|(p, item)| {
+            let params = item
+                .as_object()
+                .and_then(|ops| ops.values().next())
+                .and_then(|op| op["parameters"].as_array().cloned())
+                .unwrap_or_default();
+            let mut names = params
+                .iter()
+                .filter(|q| q["in"] == "path")
+                .filter_map(|q| q["name"].as_str())
+                .filter(|n| !p.contains(&format!("{{{n}}}")));
+            let mut out = String::new();
+            let mut rest = p.as_str();
+            while let Some(at) = rest.find(":param") {
+                out.push_str(&rest[..at]);
+                let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+                out.push_str(&format!("{{{}}}", names.next().unwrap_or("?")));
+                rest = &rest[end..];
+            }
+            out.push_str(rest);
+            (p.clone(), out)
+        })
+        .collect();
+    for (old, new) in renamed {
+        if let Some(item) = paths.remove(&old) {
+            paths.insert(new, item);
+        }
+    }
 }
 
 /// Copies the `default` of each named schema onto the properties and parameters that refer

@@ -154,6 +154,10 @@ impl Resolver<'_> {
         at: &str,
         visiting: &mut Vec<String>,
     ) -> Option<Part> {
+        // `{description: …}` or `{nullable: true}` as a part annotates, it adds nothing.
+        if super::schemas::annotation_only(&Value::Object(part.clone())) {
+            return Some((Map::new(), at.to_owned(), BTreeMap::new()));
+        }
         let (part, part_at) = match part.get("$ref").and_then(Value::as_str) {
             Some(target) => {
                 let Some(name) = target.strip_prefix(SCHEMA_REF).map(unescape) else {
@@ -215,19 +219,40 @@ impl Resolver<'_> {
             );
             return None;
         }
-        // A referenced schema's own description describes it, not the merged object.
-        let inline = part_at == at;
-        for key in part.keys() {
-            let allowed = PART_KEYS.contains(&key.as_str()) && !(inline && key == "description");
-            if !allowed && !key.starts_with("x-") {
-                self.diags.error(
-                    &join(&part_at, key),
-                    format!("`{key}` in a part of an `allOf` is not supported"),
-                    "keep `type`, `properties` and `required` in the parts; put `description` beside the `allOf`",
-                );
-                return None;
+        // A part's annotations describe the part, not the merged object; a part's
+        // `discriminator` is for where the part itself is used (see `polymorphic`).
+        let mut part = part;
+        for key in part.keys().cloned().collect::<Vec<_>>() {
+            if PART_KEYS.contains(&key.as_str())
+                || key.starts_with("x-")
+                || key == "discriminator"
+                || super::schemas::ANNOTATIONS.contains(&key.as_str())
+            {
+                continue;
             }
+            if matches!(
+                key.as_str(),
+                "additionalProperties" | "minProperties" | "maxProperties"
+            ) {
+                self.diags.warn(
+                    &join(&part_at, &key),
+                    format!("`{key}` in a part of an `allOf` is not applied to the merged object"),
+                    format!("put `{key}` beside the `allOf` to have it checked"),
+                );
+                part.remove(&key);
+                continue;
+            }
+            self.diags.error(
+                &join(&part_at, &key),
+                format!("`{key}` in a part of an `allOf` is not supported"),
+                "keep `type`, `properties` and `required` in the parts; put `description` beside the `allOf`",
+            );
+            return None;
         }
+        part.remove("nullable");
+        part.remove("readOnly");
+        part.remove("writeOnly");
+        part.remove("discriminator");
         Some((part, part_at, BTreeMap::new()))
     }
 
@@ -244,6 +269,35 @@ impl Resolver<'_> {
         let one_of = schema.contains_key("oneOf");
         let keyword = if one_of { "oneOf" } else { "anyOf" };
         for key in schema.keys() {
+            // Constraints beside a union hold for every variant; poem-openapi cannot attach
+            // them to a union, so they are not checked.
+            if matches!(
+                key.as_str(),
+                "properties"
+                    | "required"
+                    | "additionalProperties"
+                    | "items"
+                    | "minProperties"
+                    | "maxProperties"
+                    | "minLength"
+                    | "maxLength"
+                    | "minimum"
+                    | "maximum"
+                    | "pattern"
+                    | "format"
+                    | "enum"
+                    | "minItems"
+                    | "maxItems"
+                    | "default"
+            ) || (key == "nullable" && !inline)
+            {
+                self.diags.lenient(
+                    &join(at, key),
+                    format!("`{key}` beside `{keyword}` is not checked: poem-openapi checks each variant by its own schema"),
+                    format!("put `{key}` inside the variants"),
+                );
+                continue;
+            }
             let allowed = match key.as_str() {
                 "oneOf" | "anyOf" | "discriminator" | "description" | "deprecated" => true,
                 "nullable" => inline,
@@ -273,10 +327,10 @@ impl Resolver<'_> {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        if list.len() < 2 {
+        if list.is_empty() {
             self.diags.error(
                 &join(at, keyword),
-                format!("`{keyword}` needs at least two schemas"),
+                format!("`{keyword}` needs at least one schema"),
                 "list the alternatives, or use the one schema directly",
             );
         }
@@ -326,14 +380,23 @@ impl Resolver<'_> {
             if !typed.validators.is_empty() {
                 self.diags.lenient(&item_at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
             }
-            let name = variant_name(&typed.ty);
+            let mut name = variant_name(&typed.ty);
             if variants.iter().any(|v| v.name == name) {
-                self.diags.error(
+                let taken = name.clone();
+                let mut n = 2;
+                while variants.iter().any(|v| v.name == name) {
+                    name = format!("{taken}{n}");
+                    n += 1;
+                }
+                self.diags.lenient(
                     &item_at,
-                    format!("two variants of the `{keyword}` become the Rust variant `{name}`"),
+                    format!("two variants of the `{keyword}` become the Rust variant `{taken}`; this one is `{name}`"),
                     "make the variants distinct types (name inline objects as components)",
                 );
-                continue;
+                if variants.iter().any(|v| v.ty == typed.ty) {
+                    // The same Rust type twice: poem-openapi would parse both the same way.
+                    continue;
+                }
             }
             json_kinds.push((typed.json, item_at.clone()));
             let selected_by = match (&property, &target) {

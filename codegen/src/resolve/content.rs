@@ -171,6 +171,13 @@ impl Resolver<'_> {
                 self.only_keys(&schema, &["type", "format"], &schema_at, "text");
             }
             (PayloadKind::Text, "text/plain")
+        } else if media_type == MULTIPART && !self.is_parts_object(&schema) {
+            self.diags.warn(
+                &schema_at,
+                "a `multipart/form-data` body whose schema is not an object of parts is bytes to the server: the handler gets the body as sent",
+                "describe the parts as the properties of an object schema",
+            );
+            (PayloadKind::Binary, "")
         } else if media_type == MULTIPART {
             if !request {
                 self.diags.error(media_at, "a multipart response is not supported: poem-openapi reads multipart bodies, it does not write them", "answer with one media type per part, or with JSON");
@@ -227,15 +234,36 @@ impl Resolver<'_> {
     /// part (`type: string, format: binary`) is an `Upload`; other parts are scalars (or
     /// arrays of them) with their validators, which poem-openapi checks per part.
     fn multipart(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<String> {
-        if schema.contains_key("$ref") {
-            self.diags.error(
-                &join(at, "$ref"),
-                "a multipart body given by `$ref` is not supported: poem-openapi serves it inline",
-                "write the object schema here",
-            );
-            return None;
-        }
-        if schema.get("type").and_then(Value::as_str) != Some("object") {
+        // A `$ref`'d object is read as if written here: its properties are the parts.
+        let (schema, at) = match schema.get("$ref").and_then(Value::as_str) {
+            Some(target) => {
+                let Some(name) = target.strip_prefix("#/components/schemas/") else {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`$ref: {target}` does not point into `#/components/schemas/`"),
+                        "refer to a schema as `#/components/schemas/Name`",
+                    );
+                    return None;
+                };
+                let target_at = join("/components/schemas", name);
+                let Some(found) = self.raw_at(&target_at).cloned() else {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`$ref: {target}` points at no schema"),
+                        "define the schema under `components/schemas`, or fix the name",
+                    );
+                    return None;
+                };
+                (found, target_at)
+            }
+            None => (schema.clone(), at.to_owned()),
+        };
+        let (schema, at) = (&schema, at.as_str());
+        let is_object = match schema.get("type").and_then(Value::as_str) {
+            Some(t) => t == "object",
+            None => schema.contains_key("properties"),
+        };
+        if !is_object {
             self.diags.error(
                 at,
                 "a multipart body must be an object schema: its properties are the parts",
@@ -248,7 +276,8 @@ impl Resolver<'_> {
             let allowed = matches!(
                 key.as_str(),
                 "type" | "properties" | "required" | "additionalProperties"
-            ) || key.starts_with("x-");
+            ) || key.starts_with("x-")
+                || super::schemas::ANNOTATIONS.contains(&key.as_str());
             if !allowed {
                 self.diags.error(
                     &join(at, key),
@@ -430,6 +459,20 @@ impl Resolver<'_> {
         Some(hint.to_owned())
     }
 
+    /// True if a multipart schema (maybe a `$ref`) is an object whose properties are parts.
+    fn is_parts_object(&self, schema: &Map<String, Value>) -> bool {
+        let target = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|t| t.strip_prefix("#/components/schemas/"))
+            .and_then(|name| self.raw_at(&join("/components/schemas", name)));
+        let schema = target.unwrap_or(schema);
+        match schema.get("type").and_then(Value::as_str) {
+            Some(t) => t == "object",
+            None => schema.contains_key("properties"),
+        }
+    }
+
     /// Reports keys of a text or binary schema other than `allowed`: poem-openapi serves
     /// these payloads with a fixed schema.
     fn only_keys(
@@ -544,10 +587,6 @@ impl Resolver<'_> {
                 }
                 content
             };
-            if status == ir::Status::Default && body.is_none() {
-                self.diags.warn(&def_at, "a `default` response without `content` has no variant: poem-openapi needs a body to carry its status; the server's own errors answer with other statuses", "give it a body, e.g. problem details (`application/problem+json`)");
-                continue;
-            }
             let headers = self.response_headers(response, &def_at);
             out.push(ir::Response {
                 status,
@@ -577,15 +616,53 @@ impl Resolver<'_> {
                 .raw_at(&join(&h_at, "schema"))
                 .cloned()
                 .unwrap_or_default();
-            let Some(scalar) = self.scalar(&schema, &join(&h_at, "schema")) else {
-                continue;
+            let schema_at = join(&h_at, "schema");
+            let is_scalar = matches!(
+                schema.get("type").and_then(Value::as_str),
+                Some("string" | "integer" | "number" | "boolean")
+            );
+            let scalar = if is_scalar {
+                self.scalar(&schema, &schema_at)
+            } else {
+                None
+            };
+            // poem-openapi writes headers from these types only; the handler formats others.
+            let ty = match scalar.map(|s| s.ty.to_string()) {
+                Some(t)
+                    if matches!(
+                        t.as_str(),
+                        "::std::string::String"
+                            | "bool"
+                            | "i8"
+                            | "i16"
+                            | "i32"
+                            | "i64"
+                            | "u8"
+                            | "u16"
+                            | "u32"
+                            | "u64"
+                            | "f32"
+                            | "f64"
+                            | "::codegen_runtime::uuid::Uuid"
+                    ) =>
+                {
+                    t
+                }
+                _ => {
+                    self.diags.warn(
+                        &schema_at,
+                        format!("response header `{name}` is sent as the text the handler gives: poem-openapi writes headers from strings, numbers, booleans and UUIDs only"),
+                        "format the value in the handler",
+                    );
+                    "::std::string::String".to_owned()
+                }
             };
             headers.push(ir::Header {
                 name: name.clone(),
                 ty: if header.required {
-                    scalar.ty.to_string()
+                    ty
                 } else {
-                    format!("::std::option::Option<{}>", scalar.ty)
+                    format!("::std::option::Option<{ty}>")
                 },
                 doc: self.text(header.description.as_deref(), &join(&h_at, "description")),
             });

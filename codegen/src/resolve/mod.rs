@@ -19,7 +19,7 @@ mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr};
+use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, PathStyle, QueryStyle, ReferenceOr};
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostics;
@@ -244,6 +244,38 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Claims a Rust type name for an inline schema at `pointer`, named from its place: if a
+    /// component (or another inline schema) already has it, the name takes a number
+    /// (`AccountSettings2`), with a warning (an error in strict mode).
+    fn fresh_type(&mut self, rust: &str, pointer: &str) -> String {
+        match self.type_names.get(rust) {
+            None => {
+                self.type_names.insert(rust.to_owned(), pointer.to_owned());
+                rust.to_owned()
+            }
+            Some(first) if first == pointer => rust.to_owned(),
+            Some(first) => {
+                let first = first.clone();
+                let mut n = 2;
+                let name = loop {
+                    let candidate = format!("{rust}{n}");
+                    match self.type_names.get(&candidate) {
+                        None => break candidate,
+                        Some(p) if p == pointer => break candidate,
+                        Some(_) => n += 1,
+                    }
+                };
+                self.type_names.insert(name.clone(), pointer.to_owned());
+                self.diags.lenient(
+                    pointer,
+                    format!("the Rust type name `{rust}` is already taken by {first}; this schema is `{name}`"),
+                    "name the schema as a component to choose its name",
+                );
+                name
+            }
+        }
+    }
+
     // ---- tags ----------------------------------------------------------------------------
 
     fn tags(&mut self) -> Vec<ir::Tag> {
@@ -273,9 +305,9 @@ impl<'a> Resolver<'a> {
         at: &str,
     ) {
         if tags.iter().any(|t| t.name == name) {
-            self.diags.error(
+            self.diags.warn(
                 at,
-                format!("tag `{name}` is declared twice"),
+                format!("tag `{name}` is declared twice; the first declaration is used"),
                 "remove the second declaration",
             );
             return;
@@ -293,25 +325,24 @@ impl<'a> Resolver<'a> {
         if tags.iter().any(|t| t.name == name) {
             return;
         }
-        let variant = pascal_case(name);
+        let mut variant = pascal_case(name);
         if !is_identifier(&variant) {
-            self.diags.error(
-                at,
-                format!("the tag `{name}` has no letters or digits"),
-                "rename the tag",
-            );
-            return;
+            // Named by position, like an enum value without letters or digits.
+            variant = format!("Tag{}", tags.len() + 1);
         }
         if let Some(other) = tags.iter().find(|t| t.variant == variant) {
-            self.diags.error(
+            let other = other.name.clone();
+            let taken = variant.clone();
+            let mut n = 2;
+            while tags.iter().any(|t| t.variant == variant) {
+                variant = format!("{taken}{n}");
+                n += 1;
+            }
+            self.diags.lenient(
                 at,
-                format!(
-                    "tags `{}` and `{name}` both become the Rust variant `{variant}`",
-                    other.name
-                ),
-                "rename one of them",
+                format!("tags `{other}` and `{name}` both become the Rust variant `{taken}`; this one is `{variant}`"),
+                "rename one of them to choose the names yourself",
             );
-            return;
         }
         tags.push(ir::Tag {
             name: name.to_owned(),
@@ -390,13 +421,8 @@ impl<'a> Resolver<'a> {
                 methods.insert(method_name.clone(), id_at.clone());
                 if self.skip.iter().any(|s| *s == id || *s == method_name) {
                     // A path poem cannot route (`/{name}.json`) is left out of the router.
-                    if path.split('/').any(|seg| {
-                        seg.contains(['{', '}'])
-                            && !(seg.starts_with('{')
-                                && seg.ends_with('}')
-                                && seg.matches('{').count() == 1)
-                    }) {
-                        self.diags.warn(&at, format!("`{id}` is skipped: poem cannot route its path, so it is left out and answers 404"), "remove it from the generator's skip list once its path has whole-segment parameters");
+                    if path.split('/').any(|seg| seg.contains("}{")) {
+                        self.diags.warn(&at, format!("`{id}` is skipped: poem cannot route its path, so it is left out and answers 404"), "remove it from the generator's skip list once text separates its path parameters");
                         continue;
                     }
                     skipped.push(method_name.clone());
@@ -438,32 +464,68 @@ impl<'a> Resolver<'a> {
     ) -> Option<ir::Operation> {
         let response_enum = format!("{}Response", pascal_case(&id));
         self.claim_type(&response_enum, &join(at, "operationId"));
-        let (route, template_params) = self.route(path, at);
+        let (route, template_params, path_order) = self.route(path, at);
         let mut params = Vec::new();
         let mut arg_names = BTreeSet::new();
         let mut path_params = BTreeSet::new();
         for (p, p_at) in parameters {
             let p_at = p_at.clone();
-            if let Some((param, is_path)) = self.parameter(p, &method_name, &p_at) {
-                if !arg_names.insert(param.rust_name.clone()) {
-                    self.diags.error(
+            // Declared, even if its schema is refused: no follow-on "declares no parameter".
+            if let Some(Parameter::Path { parameter_data, .. }) = self.resolved_parameter(p) {
+                path_params.insert(parameter_data.name.clone());
+            }
+            if let Some((mut param, is_path)) = self.parameter(p, &method_name, &p_at) {
+                if arg_names.contains(&param.rust_name) {
+                    let taken = param.rust_name.clone();
+                    let mut n = 2;
+                    while arg_names.contains(&param.rust_name) {
+                        param.rust_name = format!("{taken}_{n}");
+                        n += 1;
+                    }
+                    if !param.oai.iter().any(|a| a.starts_with("name = ")) {
+                        param.oai.insert(0, format!("name = {:?}", param.name));
+                    }
+                    self.diags.lenient(
                         &p_at,
                         format!(
-                            "two parameters become the Rust argument `{}`",
+                            "two parameters become the Rust argument `{taken}`; this one is `{}`",
                             param.rust_name
                         ),
-                        "rename one of them",
+                        "rename one of them to choose the names yourself",
                     );
-                    continue;
                 }
+                arg_names.insert(param.rust_name.clone());
                 if is_path {
                     path_params.insert(param.name.clone());
                 }
                 params.push(param);
             }
         }
-        for name in template_params.difference(&path_params) {
-            self.diags.error(&join(at, "parameters"), format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`"), format!("add a parameter with `name: {name}`, `in: path`, `required: true`"));
+        let undeclared: Vec<String> = template_params.difference(&path_params).cloned().collect();
+        for name in undeclared {
+            // A common omission in public specs: the path says what the parameter is.
+            self.diags.lenient(&join(at, "parameters"), format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`; it is read as a string"), format!("add a parameter with `name: {name}`, `in: path`, `required: true`"));
+            let mut rust_name = snake_case(&name);
+            if !is_identifier(&rust_name) || arg_names.contains(&rust_name) {
+                rust_name = format!("path_{}", arg_names.len() + 1);
+            }
+            arg_names.insert(rust_name.clone());
+            path_params.insert(name.clone());
+            params.push(ir::Param {
+                oai: if rust_name == name {
+                    vec![]
+                } else {
+                    vec![format!("name = {name:?}")]
+                },
+                name,
+                rust_name,
+                extractor: "::poem_openapi::param::Path",
+                ty: "::std::string::String".to_owned(),
+                wire_ty: "::std::string::String".to_owned(),
+                to_handler: "",
+                doc: self.text(None, at),
+                values: vec![],
+            });
         }
         for name in path_params.difference(&template_params) {
             self.diags.error(
@@ -471,6 +533,18 @@ impl<'a> Resolver<'a> {
                 format!("path parameter `{name}` does not appear in the path `{path}`"),
                 format!("add `{{{name}}}` to the path, or remove the parameter"),
             );
+        }
+        // poem-openapi numbers path arguments in order: they follow `path_order`.
+        let slots: Vec<usize> = params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.extractor.ends_with("::Path"))
+            .map(|(i, _)| i)
+            .collect();
+        let mut path_args: Vec<ir::Param> = slots.iter().map(|&i| params[i].clone()).collect();
+        path_args.sort_by_key(|p| path_order.iter().position(|n| *n == p.name));
+        for (slot, param) in slots.into_iter().zip(path_args) {
+            params[slot] = param;
         }
         let body = op
             .request_body
@@ -585,11 +659,36 @@ impl<'a> Resolver<'a> {
     }
 
     /// `/items/{item_id}` → `/items/:item_id` and the set of template names.
-    fn route(&mut self, path: &str, at: &str) -> (String, BTreeSet<String>) {
+    /// poem's route for `path`, its parameter names, and the order poem-openapi numbers
+    /// them in: whole segments (`/{id}`) first, then those inside a segment (`/{sid}.json`),
+    /// each group in path order. poem-openapi names whole-segment parameters `param0`,
+    /// `param1`, …; a parameter inside a segment is written as poem's regex segment
+    /// `:paramN<^[^/.]+>`, whose pattern stops at the text that follows it.
+    fn route(&mut self, path: &str, at: &str) -> (String, BTreeSet<String>, Vec<String>) {
         let mut names = BTreeSet::new();
-        let mut segments = Vec::new();
+        let mut whole = Vec::new();
+        let mut inner = Vec::new();
         for segment in path.split('/') {
             if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                if !name.contains(['{', '}']) {
+                    whole.push(name.to_owned());
+                    continue;
+                }
+            }
+            for part in segment.split('{').skip(1) {
+                if let Some((name, _)) = part.split_once('}') {
+                    inner.push(name.to_owned());
+                }
+            }
+        }
+        let mut segments = Vec::new();
+        let mut next_inner = whole.len();
+        for segment in path.split('/') {
+            if let Some(name) = segment
+                .strip_prefix('{')
+                .and_then(|s| s.strip_suffix('}'))
+                .filter(|n| !n.contains(['{', '}']))
+            {
                 if !names.insert(name.to_owned()) {
                     self.diags.error(
                         at,
@@ -599,18 +698,54 @@ impl<'a> Resolver<'a> {
                 }
                 segments.push(format!(":{name}"));
             } else if segment.contains(['{', '}']) {
-                self.diags.error(
-                    at,
-                    format!("the path segment `{segment}` mixes a parameter with text: poem-openapi routes whole segments only"),
-                    "make each parameter a whole segment, e.g. `/items/{item_id}`, or skip the operation in the build",
-                );
-                // Its parameters are in the path all the same: no follow-on "not in the path".
-                for part in segment.split('{').skip(1) {
-                    if let Some((name, _)) = part.split_once('}') {
-                        names.insert(name.to_owned());
+                let mut out = String::new();
+                let mut rest = segment;
+                let mut ok = true;
+                while let Some(open) = rest.find('{') {
+                    let text = &rest[..open];
+                    let Some(close) = rest[open..].find('}') else {
+                        ok = false;
+                        break;
+                    };
+                    let name = &rest[open + 1..open + close];
+                    let after = &rest[open + close + 1..];
+                    if text.contains([':', '*', '<', '>', '}']) || name.is_empty() {
+                        ok = false;
+                        break;
                     }
+                    if !names.insert(name.to_owned()) {
+                        self.diags.error(
+                            at,
+                            format!("the path uses `{{{name}}}` twice"),
+                            "give each path parameter its own name",
+                        );
+                    }
+                    // Stops at the first character of the text after it (or at `/`).
+                    let stop = match after.chars().next() {
+                        Some(c) if c != '{' => regex::escape(&c.to_string()),
+                        _ => String::new(),
+                    };
+                    if after.starts_with('{') {
+                        // `{a}{b}`: nothing tells where one ends.
+                        ok = false;
+                        break;
+                    }
+                    out.push_str(text);
+                    out.push_str(&format!(":param{next_inner}<^[^/{stop}]+>"));
+                    next_inner += 1;
+                    rest = after;
                 }
-                segments.push(segment.to_owned());
+                if !ok || rest.contains([':', '*', '<', '>', '}']) {
+                    self.diags.error(
+                        at,
+                        format!("the path segment `{segment}` cannot be routed: parameters inside a segment must be separated by text"),
+                        "make each parameter a whole segment, e.g. `/items/{item_id}`, or skip the operation in the build",
+                    );
+                    segments.push(segment.to_owned());
+                    continue;
+                }
+                out.push_str(rest);
+                segments.push(out);
             } else if segment.contains([':', '*', '<', '>']) {
                 self.diags.error(
                     at,
@@ -622,7 +757,8 @@ impl<'a> Resolver<'a> {
                 segments.push(segment.to_owned());
             }
         }
-        (segments.join("/"), names)
+        whole.extend(inner);
+        (segments.join("/"), names, whole)
     }
 
     /// The object `item` is, following a `$ref` into `components/<kind>` (`what` names one
@@ -674,6 +810,78 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// How a parameter's value is read, from its location, `style` and `explode` (OpenAPI's
+    /// defaults: `form` exploded in the query and cookies, `simple` in paths and headers).
+    fn parameter_style(
+        &mut self,
+        p: &Parameter,
+        ty: &ir::Ty,
+        is_object: bool,
+        at: &str,
+    ) -> Option<Reading> {
+        let is_array = matches!(ty, ir::Ty::Vec(_));
+        let explode = p.parameter_data_ref().explode;
+        let style_at = join(at, "style");
+        let refuse = |this: &mut Self, what: String| {
+            this.diags.error(
+                &style_at,
+                what,
+                "use the location's default style, or `deepObject` for an object in the query",
+            );
+            None
+        };
+        match p {
+            Parameter::Query { style, .. } => match (style, is_array, is_object) {
+                (QueryStyle::Form, false, false) => Some(Reading::Poem),
+                (QueryStyle::Form, true, _) if explode.unwrap_or(true) => Some(Reading::Poem),
+                (QueryStyle::Form, true, _) => Some(Reading::Delimited(',')),
+                (QueryStyle::Form, _, true) if explode.unwrap_or(true) => {
+                    Some(Reading::Object { deep: false })
+                }
+                (QueryStyle::DeepObject, _, true) => Some(Reading::Object { deep: true }),
+                (QueryStyle::SpaceDelimited, true, _) if !explode.unwrap_or(false) => {
+                    Some(Reading::Delimited(' '))
+                }
+                (QueryStyle::PipeDelimited, true, _) if !explode.unwrap_or(false) => {
+                    Some(Reading::Delimited('|'))
+                }
+                // `name[]=a&name[0]=b`: the bracketed keys, read like an object's.
+                (QueryStyle::DeepObject, true, _) => Some(Reading::Object { deep: true }),
+                (QueryStyle::DeepObject | QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited, false, false) => {
+                    self.diags.warn(&style_at, "a style for arrays or objects on a single value: read as `form`", "remove `style`");
+                    Some(Reading::Poem)
+                }
+                (QueryStyle::Form, _, true) => refuse(self, "an object query parameter in `style: form` with `explode: false` (`k,v,k,v`) is not supported".into()),
+                (style, _, _) => refuse(self, format!("`style: {}` does not apply to this parameter's type here", query_style(style))),
+            },
+            Parameter::Header { .. } if is_array => Some(Reading::Delimited(',')),
+            Parameter::Header { .. } => Some(Reading::Poem),
+            Parameter::Path { style, .. } => match style {
+                PathStyle::Simple => Some(Reading::Poem),
+                PathStyle::Label => refuse(self, "`style: label` path parameters (`.value`) are not supported".into()),
+                PathStyle::Matrix => refuse(self, "`style: matrix` path parameters (`;name=value`) are not supported".into()),
+            },
+            Parameter::Cookie { .. } if is_array && !explode.unwrap_or(true) => {
+                Some(Reading::Delimited(','))
+            }
+            Parameter::Cookie { .. } => Some(Reading::Poem),
+        }
+    }
+
+    /// The parameter `p` is, through a `$ref`, without diagnostics.
+    fn resolved_parameter<'p>(&'p self, p: &'p ReferenceOr<Parameter>) -> Option<&'p Parameter> {
+        match p {
+            ReferenceOr::Item(p) => Some(p),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/")?;
+                match self.doc.components.as_ref()?.parameters.get(name)? {
+                    ReferenceOr::Item(p) => Some(p),
+                    ReferenceOr::Reference { .. } => None,
+                }
+            }
+        }
+    }
+
     fn parameter(
         &mut self,
         p: &ReferenceOr<Parameter>,
@@ -684,10 +892,10 @@ impl<'a> Resolver<'a> {
             self.component(p, at, "parameters", "parameter", |c, n| c.parameters.get(n))?;
         let data = p.parameter_data_ref();
         let (extractor, is_path) = match p {
-            Parameter::Path { .. } => ("Path", true),
-            Parameter::Query { .. } => ("Query", false),
-            Parameter::Header { .. } => ("Header", false),
-            Parameter::Cookie { .. } => ("Cookie", false),
+            Parameter::Path { .. } => ("::poem_openapi::param::Path", true),
+            Parameter::Query { .. } => ("::poem_openapi::param::Query", false),
+            Parameter::Header { .. } => ("::poem_openapi::param::Header", false),
+            Parameter::Cookie { .. } => ("::poem_openapi::param::Cookie", false),
         };
         if is_path && !data.required {
             self.diags.error(
@@ -696,11 +904,32 @@ impl<'a> Resolver<'a> {
                 "add `required: true`; OpenAPI requires it of path parameters",
             );
         }
-        let schema_at = join(&at, "schema");
-        let ParameterSchemaOrContent::Schema(_) = &data.format else {
+        // A parameter with `content` holds one media type's value: JSON is parsed as JSON
+        // (`filter={"a":1}`), any other is the text itself.
+        let (schema_at, json_content) = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => (join(&at, "schema"), false),
+            ParameterSchemaOrContent::Content(content) => {
+                let [(media_type, _)] = content.iter().collect::<Vec<_>>()[..] else {
+                    self.diags.error(
+                        &join(&at, "content"),
+                        "a parameter's `content` must have exactly one media type",
+                        "keep one media type",
+                    );
+                    return None;
+                };
+                let media_at = join(&join(&at, "content"), media_type);
+                let is_json = media_type == "application/json" || media_type.ends_with("+json");
+                (join(&media_at, "schema"), is_json)
+            }
+        };
+        let Some(schema) = self.raw_at(&schema_at).cloned() else {
+            self.diags.error(
+                &at,
+                "a parameter has no `schema`",
+                "add a `schema` (or `content` with one media type and its schema)",
+            );
             return None;
         };
-        let schema = self.raw_at(&schema_at)?.clone();
         let rust_name = snake_case(&data.name);
         if !is_identifier(&rust_name) {
             self.diags.error(
@@ -721,15 +950,37 @@ impl<'a> Resolver<'a> {
             );
         }
         let hint = format!("{}{}", pascal_case(method), pascal_case(&data.name));
-        let typed = self.value_type(&schema, &schema_at, &hint)?;
+        let mut typed = self.value_type(&schema, &schema_at, &hint)?;
+        if typed.json == "union" && !json_content {
+            // poem-openapi parses unions from JSON only.
+            self.diags.lenient(
+                &schema_at,
+                "a `oneOf`/`anyOf` parameter is read as text: the handler gets the string as sent, its alternatives are not checked",
+                "declare the parameter as one type, or as `content: {application/json: …}`",
+            );
+            typed = schemas::Typed {
+                ty: ir::Ty::Builtin("::std::string::String".to_owned()),
+                validators: vec![],
+                json: "string",
+                format: None,
+            };
+        }
+        let is_object = matches!(typed.ty, ir::Ty::Map(_))
+            || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == "object");
+        let reading = if json_content {
+            Reading::Json
+        } else {
+            self.parameter_style(p, &typed.ty, is_object, &at)?
+        };
         let unsupported = match &typed.ty {
+            _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
             ir::Ty::Named(_) if typed.json == "object" => {
-                Some("object parameters are not supported")
+                Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
             }
             ir::Ty::Named(_) if typed.json == "union" => {
                 Some("`oneOf`/`anyOf` parameters are not supported")
             }
-            ir::Ty::Map(_) => Some("map parameters are not supported"),
+            ir::Ty::Map(_) => Some("map parameters are only supported in the query (`deepObject`, or `form` exploded)"),
             ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),
             ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) => {
                 Some("arrays of arrays are not supported as parameters")
@@ -795,14 +1046,42 @@ impl<'a> Resolver<'a> {
                 format!("::std::option::Option<{t}>")
             }
         };
-        let wire_ty = option(typed.ty.to_string());
-        let (ty, to_handler) = match (matching, always_present) {
-            (true, true) => (option("::std::string::String".to_owned()), ".into_inner()"),
-            (true, false) => (
+        let mut extractor = extractor;
+        let mut wire_ty = option(typed.ty.to_string());
+        let (ty, to_handler) = match (matching, always_present, reading) {
+            (true, true, _) => (option("::std::string::String".to_owned()), ".into_inner()"),
+            (true, false, _) => (
                 option("::std::string::String".to_owned()),
                 ".map(::codegen_runtime::Matching::into_inner)",
             ),
-            (false, _) => (wire_ty.clone(), ""),
+            (false, _, Reading::Poem) => (wire_ty.clone(), ""),
+            (false, present, Reading::Delimited(sep)) => {
+                for v in &mut values {
+                    v.ty = format!("::codegen_runtime::Delimited<{}, {sep:?}>", v.ty);
+                    v.expr = format!("::codegen_runtime::Delimited({})", v.expr);
+                }
+                let handler_ty = wire_ty.clone();
+                wire_ty = option(format!(
+                    "::codegen_runtime::Delimited<{}, {sep:?}>",
+                    typed.ty
+                ));
+                (handler_ty, if present { ".0" } else { ".map(|d| d.0)" })
+            }
+            (false, present, Reading::Json) => {
+                for v in &mut values {
+                    v.ty = format!("::codegen_runtime::JsonParam<{}>", v.ty);
+                    v.expr = format!("::codegen_runtime::JsonParam({})", v.expr);
+                }
+                let handler_ty = wire_ty.clone();
+                wire_ty = option(format!("::codegen_runtime::JsonParam<{}>", typed.ty));
+                (handler_ty, if present { ".0" } else { ".map(|j| j.0)" })
+            }
+            (false, _, Reading::Object { deep }) => {
+                extractor = "::codegen_runtime::QueryObject";
+                let handler_ty = wire_ty.clone();
+                wire_ty = format!("{wire_ty}, {deep}");
+                (handler_ty, "")
+            }
         };
         Some((
             ir::Param {
@@ -974,5 +1253,27 @@ impl<'a> Resolver<'a> {
             },
         );
         Some(())
+    }
+}
+
+/// How the server reads a parameter: as poem-openapi does, split on a delimiter, or as an
+/// object of query keys.
+#[derive(Debug, Clone, Copy)]
+enum Reading {
+    Poem,
+    Delimited(char),
+    Object {
+        deep: bool,
+    },
+    /// `content: {application/json: …}`: the value is JSON text.
+    Json,
+}
+
+fn query_style(style: &QueryStyle) -> &'static str {
+    match style {
+        QueryStyle::Form => "form",
+        QueryStyle::SpaceDelimited => "spaceDelimited",
+        QueryStyle::PipeDelimited => "pipeDelimited",
+        QueryStyle::DeepObject => "deepObject",
     }
 }

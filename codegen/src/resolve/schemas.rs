@@ -87,6 +87,7 @@ impl Resolver<'_> {
             }
             let kind = match inferred_type(&schema) {
                 _ if schema.contains_key("$ref") => Named::Alias(rust.clone()),
+                _ if self.polymorphic(&name, &schema).is_some() => Named::Union(rust.clone()),
                 _ if UNION.iter().any(|k| schema.contains_key(*k)) => Named::Union(rust.clone()),
                 _ if schema.contains_key("allOf") => Named::Object(rust.clone()),
                 Some("object") if is_map(&schema) => Named::Alias(rust.clone()),
@@ -103,6 +104,66 @@ impl Resolver<'_> {
             self.claim_type(&rust, &at);
             self.named.insert(name, kind);
         }
+    }
+
+    /// A base schema with a `discriminator` and no `oneOf` stands for its children (the
+    /// component schemas whose `allOf` includes it): as a union of them, selected by the
+    /// discriminator, with the base's `mapping` (children it does not map are selected by
+    /// their names). `None` for any other schema.
+    fn polymorphic(&self, name: &str, schema: &Map<String, Value>) -> Option<Map<String, Value>> {
+        let discriminator = schema.get("discriminator")?.as_object()?;
+        if UNION.iter().any(|k| schema.contains_key(*k)) {
+            return None;
+        }
+        let target = format!(
+            "#/components/schemas/{}",
+            name.replace('~', "~0").replace('/', "~1")
+        );
+        let children: Vec<String> = self
+            .doc
+            .components
+            .as_ref()?
+            .schemas
+            .keys()
+            .filter(|child| {
+                self.raw_at(&join("/components/schemas", child))
+                    .and_then(|c| c.get("allOf"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|parts| {
+                        parts
+                            .iter()
+                            .any(|p| p.get("$ref").and_then(Value::as_str) == Some(&target))
+                    })
+            })
+            .map(|child| {
+                format!(
+                    "#/components/schemas/{}",
+                    child.replace('~', "~0").replace('/', "~1")
+                )
+            })
+            .collect();
+        if children.is_empty() {
+            return None;
+        }
+        let mut discriminator = discriminator.clone();
+        if let Some(Value::Object(mapping)) = discriminator.get_mut("mapping") {
+            mapping.retain(|_, r| r.as_str().is_some_and(|r| children.iter().any(|c| c == r)));
+        }
+        let mut union = Map::new();
+        if let Some(d) = schema.get("description") {
+            union.insert("description".into(), d.clone());
+        }
+        union.insert(
+            "oneOf".into(),
+            Value::Array(
+                children
+                    .iter()
+                    .map(|c| serde_json::json!({ "$ref": c }))
+                    .collect(),
+            ),
+        );
+        union.insert("discriminator".into(), Value::Object(discriminator));
+        Some(union)
     }
 
     /// Resolves every declared component schema.
@@ -124,7 +185,10 @@ impl Resolver<'_> {
                     self.expanding.pop();
                 }
                 Named::Enum(rust) => self.string_enum(&rust, &name, &schema, &at, false),
-                Named::Union(rust) => self.union(&rust, &name, &schema, &at, false),
+                Named::Union(rust) => {
+                    let schema = self.polymorphic(&name, &schema).unwrap_or(schema);
+                    self.union(&rust, &name, &schema, &at, false)
+                }
                 Named::Alias(rust) => {
                     self.alias(&name, &rust);
                 }
@@ -171,10 +235,10 @@ impl Resolver<'_> {
         self.check_keywords(schema, "object", at);
         for key in ["minProperties", "maxProperties", "enum"] {
             if schema.contains_key(key) {
-                self.diags.error(
+                self.diags.lenient(
                     &join(at, key),
-                    format!("`{key}` on an object schema with `properties` is not supported"),
-                    "remove it",
+                    format!("`{key}` on an object schema with `properties` is not checked: poem-openapi's objects have no such validator"),
+                    "remove it, or make the object a map",
                 );
             }
         }
@@ -235,10 +299,17 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            if let Some(other) = rust_names.insert(field_name.clone(), prop.clone()) {
-                self.diags.error(&here, format!("properties `{other}` and `{prop}` both become the Rust field `{field_name}`"), "rename one of them");
-                continue;
+            let mut field_name = field_name;
+            if let Some(other) = rust_names.get(&field_name).cloned() {
+                let taken = field_name.clone();
+                let mut n = 2;
+                while rust_names.contains_key(&field_name) {
+                    field_name = format!("{taken}_{n}");
+                    n += 1;
+                }
+                self.diags.lenient(&here, format!("properties `{other}` and `{prop}` both become the Rust field `{taken}`; this one is `{field_name}`"), "rename one of them to choose the names yourself");
             }
+            rust_names.insert(field_name.clone(), prop.clone());
             let Some(prop_schema) = value.as_object() else {
                 continue;
             };
@@ -281,7 +352,16 @@ impl Resolver<'_> {
         hint: &str,
         at: &str,
     ) -> Option<(ir::Field, Option<ir::ValueFn>)> {
-        let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        // `nullable` beside an `allOf`, or as a part of it (`allOf: [$ref, {nullable: true}]`).
+        let nullable = schema.get("nullable") == Some(&Value::Bool(true))
+            || schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .is_some_and(|parts| {
+                    parts.iter().any(|p| {
+                        annotation_only(p) && p.get("nullable") == Some(&Value::Bool(true))
+                    })
+                });
         let flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
         // Required and nullable: the key must be there, null or not. poem-openapi's Option
         // cannot tell an absent key from a null one, so absence is accepted as null.
@@ -324,6 +404,20 @@ impl Resolver<'_> {
                 });
             }
         }
+        // poem-openapi fills a required read-only property with its type's Default when
+        // parsing; a type without one (a date, an object) is read as optional instead.
+        let is_flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
+        let required = if required
+            && is_flag("readOnly")
+            && !is_flag("writeOnly")
+            && value_fn.is_none()
+            && !typed.ty.has_default()
+        {
+            self.diags.lenient(&join(at, "readOnly"), format!("required read-only property `{name}` has a type with no default value to parse into; it is optional in Rust"), "give it a `default`, or make it optional");
+            false
+        } else {
+            required
+        };
         // A property with a default is always present after parsing, so it is not an Option.
         let optional = !required && value_fn.is_none();
         if nullable {
@@ -383,7 +477,7 @@ impl Resolver<'_> {
             return self.schema_ref(target, &join(at, "$ref"));
         }
         if UNION.iter().any(|k| schema.contains_key(*k)) {
-            self.claim_type(hint, at);
+            let hint = &self.fresh_type(hint, at);
             self.union(hint, hint, schema, at, true);
             return Some(Typed {
                 ty: Ty::Named(hint.to_owned()),
@@ -397,7 +491,7 @@ impl Resolver<'_> {
             return self.schema_ref(target, &format!("{at}/allOf/0/$ref"));
         }
         if schema.contains_key("allOf") {
-            self.claim_type(hint, at);
+            let hint = &self.fresh_type(hint, at);
             self.object_or_all_of(hint, hint, schema, at);
             return Some(Typed {
                 ty: Ty::Named(hint.to_owned()),
@@ -410,7 +504,7 @@ impl Resolver<'_> {
         if schema.contains_key("enum") {
             return match ty {
                 Some("string") => {
-                    self.claim_type(hint, at);
+                    let hint = &self.fresh_type(hint, at);
                     self.string_enum(hint, hint, schema, at, true);
                     Some(Typed {
                         ty: Ty::Named(hint.to_owned()),
@@ -421,12 +515,17 @@ impl Resolver<'_> {
                 }
                 Some("integer" | "number" | "boolean") => self.value_enum(schema, at),
                 _ => {
-                    self.diags.error(
+                    self.diags.lenient(
                         &join(at, "enum"),
-                        "an enum of mixed or structured values is not supported",
+                        "an enum of mixed or structured values is read as any JSON value: its values are not checked",
                         "use an enum of strings, or of numbers, with a `type`",
                     );
-                    None
+                    Some(Typed {
+                        ty: Ty::Builtin(ANY.to_owned()),
+                        validators: vec![],
+                        json: "any",
+                        format: None,
+                    })
                 }
             };
         }
@@ -451,10 +550,10 @@ impl Resolver<'_> {
                     if matches!(element.ty, Ty::Builtin(_)) {
                         validators.extend(element.validators);
                     } else {
-                        self.diags.error(
+                        self.diags.lenient(
                             &items_at,
-                            "constraints on items that are themselves arrays or maps are not supported",
-                            "drop the inner constraints, or make the items a named object schema",
+                            "constraints on items that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep",
+                            "make the items a named object schema with constrained properties",
                         );
                     }
                 }
@@ -465,7 +564,26 @@ impl Resolver<'_> {
                     validators.push(format!("max_items = {n}"));
                 }
                 if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
-                    validators.push("unique_items".to_owned());
+                    // poem-openapi compares elements by hash: floats, objects and free-form
+                    // values have none.
+                    let hashable = match &element.ty {
+                        Ty::Builtin(b) => {
+                            !matches!(b.as_str(), "f32" | "f64")
+                                && b != ANY
+                                && !b.starts_with("::poem_openapi::types::")
+                        }
+                        Ty::Named(n) => self.enums.contains_key(n),
+                        _ => false,
+                    };
+                    if hashable {
+                        validators.push("unique_items".to_owned());
+                    } else {
+                        self.diags.lenient(
+                            &join(at, "uniqueItems"),
+                            "`uniqueItems` on items that are numbers, objects or free-form values is not checked: poem-openapi compares items by hash",
+                            "make the items strings, integers or a string enum to have it checked",
+                        );
+                    }
                 }
                 Some(Typed {
                     ty: Ty::Vec(Box::new(element.ty)),
@@ -498,10 +616,10 @@ impl Resolver<'_> {
                     if matches!(value.ty, Ty::Builtin(_)) {
                         validators.extend(value.validators);
                     } else {
-                        self.diags.error(
+                        self.diags.lenient(
                             &values_at,
-                            "constraints on map values that are themselves arrays or maps are not supported",
-                            "make the values a named object schema",
+                            "constraints on map values that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep",
+                            "make the values a named object schema with constrained properties",
                         );
                     }
                 }
@@ -519,7 +637,7 @@ impl Resolver<'_> {
                 })
             }
             Some("object") => {
-                self.claim_type(hint, at);
+                let hint = &self.fresh_type(hint, at);
                 self.object(hint, hint, schema, at, &BTreeMap::new());
                 Some(Typed {
                     ty: Ty::Named(hint.to_owned()),
@@ -716,7 +834,7 @@ impl Resolver<'_> {
                 continue;
             };
             if variants.iter().any(|(v, _)| v == value) {
-                self.diags.error(
+                self.diags.lenient(
                     &here,
                     format!("enum value `{value}` is listed twice"),
                     "remove the duplicate",
@@ -784,12 +902,17 @@ impl Resolver<'_> {
             (Some("number"), _) => ("f64", "number"),
             (Some("boolean"), _) => ("bool", "boolean"),
             (Some(t), _) => {
-                self.diags.error(
+                self.diags.lenient(
                     &join(at, "type"),
-                    format!("unknown type `{t}`"),
+                    format!("unknown type `{t}` is read as any JSON value"),
                     "use one of string, integer, number, boolean, array, object",
                 );
-                return None;
+                return Some(Typed {
+                    ty: Ty::Builtin(ANY.to_owned()),
+                    validators: vec![],
+                    json: "any",
+                    format: None,
+                });
             }
             (None, _) => {
                 // Free-form: any JSON value (`{}`, or only a description).
@@ -905,10 +1028,10 @@ impl Resolver<'_> {
                 if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
                     match regex::Regex::new(p) {
                         Ok(_) => v.push(format!("pattern = {p:?}")),
-                        Err(e) => self.diags.error(
+                        Err(e) => self.diags.lenient(
                             &join(at, "pattern"),
-                            format!("`pattern` is not a valid regular expression: {}", e.to_string().lines().last().unwrap_or_default()),
-                            "fix the pattern (Rust regex syntax, which matches ECMA-262 for common patterns)",
+                            format!("`pattern` is not checked: the regex crate cannot compile it ({})", e.to_string().lines().last().unwrap_or_default()),
+                            "rewrite the pattern without look-around or back-references (Rust regex syntax matches ECMA-262 for common patterns)",
                         ),
                     }
                 }
@@ -1088,10 +1211,26 @@ fn named_variants(union: &ir::Union) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The target of an `allOf` of one `$ref` with nothing else but annotations and the
-/// `default` of the property or parameter that uses it.
+/// True for a schema of annotations only (`{description: …}`, `{nullable: true}`): an
+/// `allOf` part that says something about the value, not what it is.
+pub(super) fn annotation_only(schema: &Value) -> bool {
+    schema.as_object().is_some_and(|m| {
+        !m.is_empty()
+            && m.keys()
+                .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+    })
+}
+
+/// The target of an `allOf` of one `$ref` (beside parts of annotations only) with nothing
+/// else but annotations and the `default` of the property or parameter that uses it.
 fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
-    let [only] = schema.get("allOf")?.as_array()?.as_slice() else {
+    let parts: Vec<&Value> = schema
+        .get("allOf")?
+        .as_array()?
+        .iter()
+        .filter(|p| !annotation_only(p))
+        .collect();
+    let [only] = parts.as_slice() else {
         return None;
     };
     let annotation_only = schema.keys().all(|k| {

@@ -36,7 +36,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "ImportJobState")]
 #[allow(clippy::enum_variant_names)]
@@ -65,7 +66,8 @@ impl ::codegen_runtime::StrictJson for ImportJobState {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "Permission")]
 #[allow(clippy::enum_variant_names)]
@@ -100,7 +102,8 @@ impl ::codegen_runtime::StrictJson for Permission {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "UserStatus")]
 #[allow(clippy::enum_variant_names)]

@@ -87,7 +87,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "InvoiceStatus")]
 #[allow(clippy::enum_variant_names)]
@@ -118,7 +119,8 @@ impl ::codegen_runtime::StrictJson for InvoiceStatus {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "RecordPaymentRequestMethod")]
 #[allow(clippy::enum_variant_names)]

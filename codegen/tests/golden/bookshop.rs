@@ -68,7 +68,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "Genre")]
 #[allow(clippy::enum_variant_names)]
@@ -99,7 +100,8 @@ impl ::codegen_runtime::StrictJson for Genre {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "ListBooksSort")]
 #[allow(clippy::enum_variant_names)]

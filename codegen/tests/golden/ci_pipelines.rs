@@ -41,7 +41,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PipelineSource")]
 #[allow(clippy::enum_variant_names)]
@@ -72,7 +73,8 @@ impl ::codegen_runtime::StrictJson for PipelineSource {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "Status")]
 #[allow(clippy::enum_variant_names)]

@@ -10,7 +10,8 @@
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "EventType")]
 #[allow(clippy::enum_variant_names)]
@@ -41,7 +42,8 @@ impl ::codegen_runtime::StrictJson for EventType {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "MemberJoinedRole")]
 #[allow(clippy::enum_variant_names)]
@@ -70,7 +72,8 @@ impl ::codegen_runtime::StrictJson for MemberJoinedRole {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "MemberLeftReason")]
 #[allow(clippy::enum_variant_names)]
@@ -537,7 +540,9 @@ impl<H: Handlers> Api<H> {
         workspace_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
         /// Only these event types, e.g. `?types=member.joined,file.deleted`.
         types: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<EventType>>,
+            ::std::option::Option<
+                ::codegen_runtime::Delimited<::std::vec::Vec<EventType>, ','>,
+            >,
         >,
         cursor: ::poem_openapi::param::Query<
             ::std::option::Option<::std::string::String>,
@@ -556,7 +561,14 @@ impl<H: Handlers> Api<H> {
         >,
     ) -> ListEventsResponse {
         self.0
-            .list_events(auth.0, workspace_id.0, types.0, cursor.0, limit.0, since.0)
+            .list_events(
+                auth.0,
+                workspace_id.0,
+                types.0.map(|d| d.0),
+                cursor.0,
+                limit.0,
+                since.0,
+            )
             .await
     }
     #[oai(

@@ -43,7 +43,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "FlagKind")]
 #[allow(clippy::enum_variant_names)]
@@ -68,7 +69,8 @@ impl ::codegen_runtime::StrictJson for FlagKind {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PatchFlagRequestItemOp")]
 #[allow(clippy::enum_variant_names)]
@@ -101,7 +103,8 @@ impl ::codegen_runtime::StrictJson for PatchFlagRequestItemOp {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "RuleOp")]
 #[allow(clippy::enum_variant_names)]

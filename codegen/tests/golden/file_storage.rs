@@ -41,7 +41,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "StorageClass")]
 #[allow(clippy::enum_variant_names)]

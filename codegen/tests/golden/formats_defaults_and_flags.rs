@@ -32,7 +32,8 @@ impl ::codegen_runtime::Pattern for Pattern1 {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "Plan", deprecated)]
 #[allow(clippy::enum_variant_names)]

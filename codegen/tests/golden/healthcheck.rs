@@ -43,7 +43,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "CheckStatus")]
 #[allow(clippy::enum_variant_names)]
@@ -70,7 +71,8 @@ impl ::codegen_runtime::StrictJson for CheckStatus {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "DependencyKind")]
 #[allow(clippy::enum_variant_names)]

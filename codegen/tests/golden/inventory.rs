@@ -43,7 +43,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "ItemUnit")]
 #[allow(clippy::enum_variant_names)]
@@ -394,10 +395,12 @@ impl<H: Handlers> Api<H> {
         /// Restrict stock figures to these warehouses.
         #[oai(name = "X-Warehouse-Ids")]
         x_warehouse_ids: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::option::Option<
+                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+            >,
         >,
     ) -> GetItemResponse {
-        self.0.get_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0).await
+        self.0.get_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0.map(|d| d.0)).await
     }
     #[oai(
         path = "/items/:sku",
@@ -412,11 +415,11 @@ impl<H: Handlers> Api<H> {
         /// Warehouses whose stock this request may change.
         #[oai(name = "X-Warehouse-Ids", validator(min_items = 1))]
         x_warehouse_ids: ::poem_openapi::param::Header<
-            ::std::vec::Vec<::std::string::String>,
+            ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
         >,
         body: ::codegen_runtime::JsonBody<Item>,
     ) -> UpsertItemResponse {
-        self.0.upsert_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0, body.0).await
+        self.0.upsert_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0.0, body.0).await
     }
 
     /// Apply stock deltas per warehouse

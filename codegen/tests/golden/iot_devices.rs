@@ -43,7 +43,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "CommandName")]
 #[allow(clippy::enum_variant_names)]
@@ -538,10 +539,12 @@ impl<H: Handlers> Api<H> {
             >,
         >,
         metrics: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            ::std::option::Option<
+                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+            >,
         >,
     ) -> GetTelemetryResponse {
-        self.0.get_telemetry(auth.0, device_id.0, from.0, metrics.0).await
+        self.0.get_telemetry(auth.0, device_id.0, from.0, metrics.0.map(|d| d.0)).await
     }
     #[oai(
         path = "/devices/:deviceId/commands",

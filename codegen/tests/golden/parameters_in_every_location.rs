@@ -10,7 +10,8 @@
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "ListObjectsOrder")]
 #[allow(clippy::enum_variant_names)]
@@ -36,7 +37,8 @@ impl ::codegen_runtime::StrictJson for ListObjectsOrder {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "StorageClass")]
 #[allow(clippy::enum_variant_names)]

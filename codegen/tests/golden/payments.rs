@@ -32,7 +32,8 @@ impl ::codegen_runtime::Pattern for Pattern1 {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "CustomerObject")]
 #[allow(clippy::enum_variant_names)]
@@ -55,7 +56,8 @@ impl ::codegen_runtime::StrictJson for CustomerObject {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "ErrorEnvelopeErrorType")]
 #[allow(clippy::enum_variant_names)]
@@ -84,7 +86,8 @@ impl ::codegen_runtime::StrictJson for ErrorEnvelopeErrorType {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "GetPaymentIntentsResponse200Object")]
 #[allow(clippy::enum_variant_names)]
@@ -107,7 +110,8 @@ impl ::codegen_runtime::StrictJson for GetPaymentIntentsResponse200Object {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PaymentIntentObject")]
 #[allow(clippy::enum_variant_names)]
@@ -130,7 +134,8 @@ impl ::codegen_runtime::StrictJson for PaymentIntentObject {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PaymentIntentStatus")]
 #[allow(clippy::enum_variant_names)]
@@ -165,7 +170,8 @@ impl ::codegen_runtime::StrictJson for PaymentIntentStatus {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PostPaymentIntentsRequestCaptureMethod")]
 #[allow(clippy::enum_variant_names)]
@@ -190,7 +196,8 @@ impl ::codegen_runtime::StrictJson for PostPaymentIntentsRequestCaptureMethod {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PostRefundsRequestReason")]
 #[allow(clippy::enum_variant_names)]
@@ -217,7 +224,8 @@ impl ::codegen_runtime::StrictJson for PostRefundsRequestReason {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "RefundStatus")]
 #[allow(clippy::enum_variant_names)]

@@ -43,7 +43,8 @@ pub enum Tags {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "DeliveryStatus")]
 #[allow(clippy::enum_variant_names)]
@@ -74,7 +75,8 @@ impl ::codegen_runtime::StrictJson for DeliveryStatus {
     ::std::clone::Clone,
     ::std::marker::Copy,
     ::std::cmp::PartialEq,
-    ::std::cmp::Eq
+    ::std::cmp::Eq,
+    ::std::hash::Hash
 )]
 #[oai(rename = "PushTargetPlatform")]
 #[allow(clippy::enum_variant_names)]
