@@ -24,6 +24,7 @@ goldens!(
     ci_pipelines,
     component_references,
     composition,
+    dns_records,
     event_stream,
     feature_flags,
     file_storage,

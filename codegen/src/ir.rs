@@ -44,6 +44,8 @@ pub struct Api {
     pub security_schemes: Vec<SecurityScheme>,
     /// Enums of alternative security schemes, for operations that accept several.
     pub auth_enums: Vec<AuthEnum>,
+    /// Credentials required together (a requirement of several schemes), by type name.
+    pub auth_all: Vec<AuthAll>,
     /// Schemas used as bodies of request-error responses (400, 413, 415), by name: each gets a
     /// `From<&poem::Error>` implementation.
     pub rejection_bodies: Vec<RejectionBody>,
@@ -314,6 +316,16 @@ pub struct AuthEnum {
     pub variants: Vec<(String, String)>,
     /// True if the spec also allows no credentials (`{}`): the `Anonymous` fallback.
     pub anonymous: bool,
+}
+
+/// The credentials of a requirement that names several schemes at once (AND): a struct
+/// with one field per scheme, extracted together.
+#[derive(Debug, Clone)]
+pub struct AuthAll {
+    /// Rust type name.
+    pub name: String,
+    /// (field, scheme type), in the order of the requirement.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The credentials argument of an operation.

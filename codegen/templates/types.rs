@@ -100,6 +100,46 @@ fn {{ v.name }}() -> {{ v.ty }} {
 {{ sc.attr() }}
 pub struct {{ sc.rust_name }}(pub {{ sc.credential }});
 {% endfor %}
+{% for a in api.auth_all %}
+/// Credentials the operation requires together: one field per scheme, each checked.
+pub struct {{ a.name }} {
+{% for (field, ty) in a.fields %}
+    pub {{ field }}: {{ ty }},
+{% endfor %}
+}
+
+impl<'a> ::poem_openapi::ApiExtractor<'a> for {{ a.name }} {
+    const TYPES: &'static [::poem_openapi::ApiExtractorType] = &[::poem_openapi::ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut ::poem_openapi::registry::Registry) {
+{% for (field, ty) in a.fields %}
+        <{{ ty }} as ::poem_openapi::ApiExtractor>::register(registry);
+{% endfor %}
+    }
+
+    fn security_schemes() -> ::std::vec::Vec<&'static str> {
+        let mut names = ::std::vec::Vec::new();
+{% for (field, ty) in a.fields %}
+        names.extend(<{{ ty }} as ::poem_openapi::ApiExtractor>::security_schemes());
+{% endfor %}
+        names
+    }
+
+    async fn from_request(
+        request: &'a ::poem::Request,
+        body: &mut ::poem::RequestBody,
+        _param_opts: ::poem_openapi::ExtractParamOptions<()>,
+    ) -> ::poem::Result<Self> {
+        ::std::result::Result::Ok(Self {
+{% for (field, ty) in a.fields %}
+            {{ field }}: <{{ ty }} as ::poem_openapi::ApiExtractor>::from_request(request, body, ::std::default::Default::default()).await?,
+{% endfor %}
+        })
+    }
+}
+{% endfor %}
 {% for e in api.auth_enums %}
 /// The credentials an operation accepts: the first scheme whose credential is present.
 #[derive(::poem_openapi::SecurityScheme)]

@@ -197,6 +197,23 @@ impl Handlers for Shelter {
         RemovePetResponse::NoContent
     }
 
+    async fn delete_photo(&self, auth: DeletePhotoAuth, pet_id: i64) -> DeletePhotoResponse {
+        if !self.staff(&auth.staff_token.0) || auth.device_key.0.key != DEVICE_KEY {
+            return DeletePhotoResponse::Unauthorized(unauthorized());
+        }
+        let mut state = self.state.write().unwrap();
+        if !state.pets.contains_key(&pet_id) {
+            return DeletePhotoResponse::NotFound(no_pet(pet_id));
+        }
+        match state.photos.remove(&pet_id) {
+            Some(_) => DeletePhotoResponse::NoContent,
+            None => DeletePhotoResponse::NotFound(problem(
+                StatusCode::NOT_FOUND,
+                format!("pet {pet_id} has no photo"),
+            )),
+        }
+    }
+
     async fn get_photo(&self, pet_id: i64) -> GetPhotoResponse {
         let state = self.state.read().unwrap();
         if !state.pets.contains_key(&pet_id) {

@@ -85,6 +85,7 @@ fn main() {
         pets::a_photo_form_is_read_part_by_part,
         pets::multipart_enum_and_json_parts_are_checked,
         pets::form_fields_are_typed_nested_and_checked,
+        pets::credentials_required_together_are_both_checked,
     ];
     let total = trials.len();
     let conclusion = libtest_mimic::run(&args, trials);

@@ -338,6 +338,36 @@ pub async fn every_operation_answers_as_declared() {
         visible.json.as_array().unwrap().iter().any(|p| p["id"] == 1),
         "the rejected adoption put no hold on pet 1 (held pets are hidden from the public): {visible:?}"
     );
+
+    // deletePhoto: both credentials at once.
+    let both = [
+        ("authorization", auth.as_str()),
+        ("x-device-key", "camera-1"),
+    ];
+    app.send_with(
+        "PUT",
+        "/pets/2/photo",
+        &[("x-device-key", "camera-1"), ("content-type", "image/png")],
+        Some(PNG.to_vec()),
+    )
+    .await;
+    let deleted = app.send_with("DELETE", "/pets/2/photo", &both, None).await;
+    let token_only = app
+        .send_with(
+            "DELETE",
+            "/pets/2/photo",
+            &[("authorization", auth.as_str())],
+            None,
+        )
+        .await;
+    let no_pet = app
+        .send_with("DELETE", "/pets/999/photo", &both, None)
+        .await;
+    let bad_id = app.send_with("DELETE", "/pets/0/photo", &both, None).await;
+    assert_eq!(deleted.status, 204, "{deleted:?}");
+    assert_eq!(token_only.status, 401);
+    assert_eq!(no_pet.status, 404);
+    assert_eq!(bad_id.status, 400, "{bad_id:?}");
     every_declared_response_was_observed();
 }
 
@@ -784,4 +814,56 @@ pub async fn form_fields_are_typed_nested_and_checked() {
             "{what}"
         );
     }
+}
+
+/// `deletePhoto` requires a staff token and a device key together (one requirement of two
+/// schemes): either alone is a 401, and a 401 changes nothing.
+pub async fn credentials_required_together_are_both_checked() {
+    let app = spawn_pets().await;
+    let auth = bearer(&login(&app).await);
+    let key = ("x-device-key", "camera-1");
+    let stored = app
+        .send_with(
+            "PUT",
+            "/pets/1/photo",
+            &[key, ("content-type", "image/png")],
+            Some(PNG.to_vec()),
+        )
+        .await;
+    let delete = |headers: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let headers: Vec<(&str, &str)> =
+                headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.send_with("DELETE", "/pets/1/photo", &headers, None)
+                .await
+        }
+    };
+
+    let token_only = delete(vec![("authorization", auth.clone())]).await;
+    let key_only = delete(vec![("x-device-key", "camera-1".into())]).await;
+    let wrong_key = delete(vec![
+        ("authorization", auth.clone()),
+        ("x-device-key", "camera-9".into()),
+    ])
+    .await;
+    let still_there = app.get("/pets/1/photo").await;
+    let both = delete(vec![
+        ("authorization", auth.clone()),
+        ("x-device-key", "camera-1".into()),
+    ])
+    .await;
+    let gone = app.get("/pets/1/photo").await;
+
+    assert_eq!(stored.status, 204);
+    for (what, r) in [
+        ("token only", &token_only),
+        ("key only", &key_only),
+        ("wrong key", &wrong_key),
+    ] {
+        assert_eq!(r.status, 401, "{what}: {r:?}");
+    }
+    assert_eq!(still_there.status, 200, "a rejected delete deleted nothing");
+    assert_eq!(both.status, 204, "{both:?}");
+    assert_eq!(gone.status, 404);
 }

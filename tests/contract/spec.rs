@@ -411,6 +411,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "inline object and enum schemas: poem-openapi serves each as a named component (`BookAuthor`) and a `$ref`; served components the spec does not declare are inlined back",
     "numbers: validators are served as floats (`0.0` for `0`), so numbers compare by value",
     "formats, by the alias table `FORMAT_ALIASES`: an integer or number without `format` is served as the type the generator chose (`int64`, `double`), `date` as `naive-date`, `uri` as a plain string",
+    "a requirement of several schemes together (AND): served by poem-openapi as one requirement per scheme",
     "a parameter inside a path segment (`export.{format}`): routed as poem's regex segment, which poem-openapi serves as `export.:param1<…>`; named back from the operation's parameters",
     "`example`: documentation, served as written (the document served is the spec itself), not repeated in the generated code",
     "a named schema's `default` (`Mood: {enum, default}`): applied, and served, where a property or part uses the schema; the written side copies it there",
@@ -430,6 +431,7 @@ const FORMAT_ALIASES: &[(&str, Option<&str>, Option<&str>)] = &[
 pub fn normalize_served(doc: &Value, written: &Value) -> Value {
     let mut doc = unwrap_discriminated_variants(doc);
     name_inner_path_parameters(&mut doc);
+    sort_split_requirements(&mut doc, written);
     sort_tags(&mut doc);
 
     let mut doc = inline_undeclared_components(&doc, written);
@@ -499,6 +501,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
 /// Undoes the written side of [`KNOWN_DIFFERENCES`].
 pub fn normalize_written(doc: &Value) -> Value {
     let mut doc = merge_written_all_of(doc);
+    split_joint_requirements(&mut doc);
     remove_extensions(&mut doc);
     complete_discriminator_mappings(&mut doc);
     inline_responses_and_security(&mut doc);
@@ -582,6 +585,59 @@ pub fn normalize_written(doc: &Value) -> Value {
         }
     });
     doc
+}
+
+/// poem-openapi serves a requirement of several schemes (`{A: [], B: []}`, all of them
+/// together) as one requirement per scheme; the runtime checks both
+/// (`pets::credentials_required_together_are_both_checked`).
+fn split_joint_requirements(doc: &mut Value) {
+    for op in operations_mut(doc) {
+        if let Some(list) = op.get_mut("security").and_then(Value::as_array_mut) {
+            if !list
+                .iter()
+                .any(|r| r.as_object().is_some_and(|m| m.len() > 1))
+            {
+                continue;
+            }
+            // The order of the split schemes is the generated struct's: compare by name.
+            sort_requirements(list);
+            *list = list
+                .iter()
+                .flat_map(|r| match r.as_object() {
+                    Some(m) if m.len() > 1 => m
+                        .iter()
+                        .map(|(k, v)| json!({ k.clone(): v.clone() }))
+                        .collect::<Vec<_>>(),
+                    _ => vec![r.clone()],
+                })
+                .collect();
+            sort_requirements(list);
+        }
+    }
+}
+
+fn sort_requirements(list: &mut [Value]) {
+    list.sort_by_key(|r| r.as_object().and_then(|m| m.keys().next().cloned()));
+}
+
+/// The served side of [`split_joint_requirements`]: requirements sorted by scheme name
+/// where the written operation has a joint requirement.
+fn sort_split_requirements(served: &mut Value, written: &Value) {
+    let Some(paths) = served.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        for (method, op) in item.as_object_mut().into_iter().flatten() {
+            let joint = written["paths"][path][method]["security"]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|r| r.as_object().is_some_and(|m| m.len() > 1)));
+            if let (true, Some(list)) =
+                (joint, op.get_mut("security").and_then(Value::as_array_mut))
+            {
+                sort_requirements(list);
+            }
+        }
+    }
 }
 
 /// A parameter inside a path segment is routed as poem's regex segment, which poem-openapi

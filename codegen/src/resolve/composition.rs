@@ -102,12 +102,14 @@ impl Resolver<'_> {
                     .unwrap_or_else(|| join(&join(&part_at, "properties"), prop));
                 match properties.get(prop) {
                     Some(first) if first != value => {
-                        self.diags.error(
+                        // A value must satisfy both; the later (more specific) one is read.
+                        self.diags.lenient(
                             &here,
-                            format!("property `{prop}` is declared differently by two parts of the `allOf` (first at {})", origins[prop]),
+                            format!("property `{prop}` is declared differently by two parts of the `allOf` (first at {}); this declaration is the one checked", origins[prop]),
                             "declare it once, or identically in both parts",
                         );
-                        ok = false;
+                        properties.insert(prop.clone(), value.clone());
+                        origins.insert(prop.clone(), here);
                     }
                     Some(_) => {}
                     None => {
@@ -362,6 +364,8 @@ impl Resolver<'_> {
         }
         let mut variants: Vec<ir::UnionVariant> = Vec::new();
         let mut json_kinds = Vec::new();
+        let mut untagged = false;
+        let discriminated_before = self.discriminated.len();
         for (i, item) in list.iter().enumerate() {
             let item_at = format!("{at}/{keyword}/{i}");
             let Some(item) = item.as_object() else {
@@ -422,11 +426,12 @@ impl Resolver<'_> {
                     }
                 }
                 (Some(_), _) => {
-                    self.diags.error(
+                    self.diags.lenient(
                         &item_at,
-                        "with a `discriminator`, every variant must be a `$ref` to an object schema",
+                        "with a `discriminator`, every variant must be a `$ref` to an object schema: the union is told apart by shape instead",
                         "name the variant as a component object, and refer to it",
                     );
+                    untagged = true;
                     None
                 }
                 (None, _) => None,
@@ -437,6 +442,16 @@ impl Resolver<'_> {
                 mapping: selected_by,
             });
         }
+        let property = if untagged {
+            self.discriminated.truncate(discriminated_before);
+            for v in &mut variants {
+                v.mapping = None;
+            }
+            mapping.clear();
+            None
+        } else {
+            property
+        };
         for (value, (name, here)) in &mapping {
             let is_variant = list.iter().any(|item| {
                 item.get("$ref").and_then(Value::as_str)
@@ -488,7 +503,8 @@ impl Resolver<'_> {
             let Some(super::schemas::Named::Object(rust)) = self.named.get(&target) else {
                 continue;
             };
-            let Some(object) = self.objects.get(rust) else {
+            let rust = rust.clone();
+            let Some(object) = self.objects.get(&rust) else {
                 continue;
             };
             let Some(field) = object.fields.iter().find(|f| f.name == property) else {
@@ -503,12 +519,23 @@ impl Resolver<'_> {
                 continue;
             };
             if field.ty != Ty::Builtin("::std::string::String".into()) {
+                // Usually a one-value enum naming the variant: the union checks the value.
                 let origin = field.origin.clone();
-                self.diags.error(
+                self.diags.warn(
                     &origin,
-                    format!("the discriminator property `{property}` must be a plain string: poem-openapi writes the discriminator value into it (used at {at})"),
-                    "declare it as `type: string` without format or pattern",
+                    format!("the discriminator property `{property}` is a plain string in Rust: poem-openapi writes the discriminator value into it (used at {at})"),
+                    "declare it as `type: string` without format or pattern to silence this",
                 );
+                if let Some(field) = self
+                    .objects
+                    .get_mut(&rust)
+                    .and_then(|o| o.fields.iter_mut().find(|f| f.name == property))
+                {
+                    field.ty = Ty::Builtin("::std::string::String".into());
+                    field
+                        .oai
+                        .retain(|a| !a.starts_with("validator(") && !a.starts_with("default"));
+                }
             }
         }
     }

@@ -90,17 +90,20 @@ impl Resolver<'_> {
                 failed = true;
                 continue;
             };
+            let mut p = p;
             if let Some(other) = payloads.iter().find(|o| o.variant == p.variant) {
-                self.diags.error(
+                let other = other.media_type.clone();
+                let taken = p.variant.clone();
+                let mut n = 2;
+                while payloads.iter().any(|o| o.variant == p.variant) {
+                    p.variant = format!("{taken}{n}");
+                    n += 1;
+                }
+                self.diags.warn(
                     &join(content_at, media_type),
-                    format!(
-                        "media types `{}` and `{media_type}` both become the Rust variant `{}`",
-                        other.media_type, p.variant
-                    ),
-                    "declare only one of them",
+                    format!("media types `{other}` and `{media_type}` both become the Rust variant `{taken}`; this one is `{}`", p.variant),
+                    "declare only one of them to choose the name",
                 );
-                failed = true;
-                continue;
             }
             payloads.push(p);
         }
@@ -116,7 +119,7 @@ impl Resolver<'_> {
         // poem-openapi tries the variants in order, and a payload without an exact media
         // type accepts more than its own (`Json` takes any `+json`): exact ones go first.
         payloads.sort_by_key(|p| p.content_type.is_none());
-        self.claim_type(enum_name, content_at);
+        let enum_name = &self.fresh_type(enum_name, content_at);
         let e = ir::ContentEnum {
             name: enum_name.to_owned(),
             request,
@@ -152,6 +155,13 @@ impl Resolver<'_> {
         let (kind, own) = if is_json {
             let ty = self.payload_type(&schema, &schema_at, hint)?;
             (PayloadKind::Json(ty), "application/json")
+        } else if media_type == FORM && !self.is_parts_object(&schema) {
+            self.diags.warn(
+                &schema_at,
+                "a form-encoded body whose schema is not an object is bytes to the server: the handler gets the body as sent",
+                "describe the form's fields as the properties of an object schema",
+            );
+            (PayloadKind::Binary, "")
         } else if media_type == FORM {
             if !request {
                 self.diags.error(media_at, "a form-encoded response is not supported: poem-openapi reads forms, it does not write them", "answer with `application/json`");
@@ -178,11 +188,10 @@ impl Resolver<'_> {
                 "describe the parts as the properties of an object schema",
             );
             (PayloadKind::Binary, "")
+        } else if media_type == MULTIPART && !request {
+            self.diags.warn(media_at, "a multipart response is bytes: the handler writes the body, boundary and parts itself", "answer with one media type per part, or with JSON");
+            (PayloadKind::Binary, "")
         } else if media_type == MULTIPART {
-            if !request {
-                self.diags.error(media_at, "a multipart response is not supported: poem-openapi reads multipart bodies, it does not write them", "answer with one media type per part, or with JSON");
-                return None;
-            }
             (
                 PayloadKind::Multipart(self.multipart(&schema, &schema_at, hint)?),
                 MULTIPART,
@@ -425,9 +434,7 @@ impl Resolver<'_> {
             }
             let optional = !required.contains(&name.as_str()) && default_fn.is_none();
             if required.contains(&name.as_str()) && ty.starts_with("::std::vec::Vec<") {
-                self.diags.error(&here, format!("a required array part (`{name}`) is not supported: poem-openapi reads an absent part as empty"), "make the part optional, and add `minItems: 1` if it must not be empty");
-                ok = false;
-                continue;
+                self.diags.warn(&here, format!("a required array part (`{name}`) that is absent reaches the handler as empty: poem-openapi cannot tell them apart"), "add `minItems: 1` if it must not be empty");
             }
             fields.push(ir::MultipartField {
                 rust_name,
@@ -446,7 +453,7 @@ impl Resolver<'_> {
         if !ok {
             return None;
         }
-        self.claim_type(hint, at);
+        let hint = &self.fresh_type(hint, at);
         self.multiparts.insert(
             hint.to_owned(),
             ir::Multipart {

@@ -42,6 +42,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         named: BTreeMap::new(),
         aliases: BTreeMap::new(),
         resolving_aliases: Vec::new(),
+        pointed: BTreeMap::new(),
         objects: BTreeMap::new(),
         enums: BTreeMap::new(),
         unions: BTreeMap::new(),
@@ -54,6 +55,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         multiparts: BTreeMap::new(),
         security_schemes: BTreeMap::new(),
         auth_enums: Vec::new(),
+        auth_all: Vec::new(),
     };
     for reserved in ["Api", "Handlers", "Tags", "DOCUMENT"] {
         r.type_names
@@ -89,6 +91,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         .into_values()
         .collect();
     let auth_enums = std::mem::take(&mut r.auth_enums);
+    let auth_all = std::mem::take(&mut r.auth_all);
     ir::Api {
         source: loaded.source.name.clone(),
         title: loaded.doc.info.title.clone(),
@@ -103,6 +106,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         multiparts,
         security_schemes,
         auth_enums,
+        auth_all,
         rejection_bodies,
         patterns,
     }
@@ -156,6 +160,9 @@ struct Resolver<'a> {
     aliases: BTreeMap<String, Option<schemas::Typed>>,
     /// Named aliases being resolved, to report one that contains itself.
     resolving_aliases: Vec<String>,
+    /// Schemas referenced by a pointer other than `#/components/schemas/Name` (into a path,
+    /// or into a component's property), resolved once; `None` while being resolved.
+    pointed: BTreeMap<String, Option<Option<schemas::Typed>>>,
     /// Objects resolved so far (named and inline), by Rust name.
     objects: BTreeMap<String, ir::Object>,
     /// Enums resolved so far (named and inline), by Rust name.
@@ -181,6 +188,8 @@ struct Resolver<'a> {
     security_schemes: BTreeMap<String, ir::SecurityScheme>,
     /// Enums of alternative schemes, in operation order.
     auth_enums: Vec<ir::AuthEnum>,
+    /// Credentials required together.
+    auth_all: Vec<ir::AuthAll>,
 }
 
 impl<'a> Resolver<'a> {
@@ -209,8 +218,7 @@ impl<'a> Resolver<'a> {
         if let Some(existing) = self.patterns.get(pattern) {
             return existing.clone();
         }
-        let name = format!("Pattern{}", self.patterns.len() + 1);
-        self.claim_type(&name, at);
+        let name = self.fresh_type(&format!("Pattern{}", self.patterns.len() + 1), at);
         self.patterns.insert(pattern.to_owned(), name.clone());
         name
     }
@@ -230,23 +238,10 @@ impl<'a> Resolver<'a> {
         self.raw.pointer(pointer).and_then(Value::as_object)
     }
 
-    /// Claims a Rust type name for `pointer`; a second claim is a collision naming both places.
-    fn claim_type(&mut self, rust: &str, pointer: &str) {
-        if let Some(first) = self.type_names.get(rust) {
-            let first = first.clone();
-            self.diags.error(
-                pointer,
-                format!("the Rust type name `{rust}` is already taken by {first}"),
-                "rename one of them (schema names, and operationIds + `Response`, must stay distinct after conversion to Rust names)",
-            );
-        } else {
-            self.type_names.insert(rust.to_owned(), pointer.to_owned());
-        }
-    }
-
-    /// Claims a Rust type name for an inline schema at `pointer`, named from its place: if a
-    /// component (or another inline schema) already has it, the name takes a number
-    /// (`AccountSettings2`), with a warning (an error in strict mode).
+    /// Claims the Rust type name `rust` for what is at `pointer`: if another schema (or a
+    /// response enum, a security scheme, the generated code) already has it, the name takes
+    /// a number (`AccountSettings2`), with a warning (an error in strict mode). Claiming again
+    /// for the same place gives the same name.
     fn fresh_type(&mut self, rust: &str, pointer: &str) -> String {
         match self.type_names.get(rust) {
             None => {
@@ -268,8 +263,8 @@ impl<'a> Resolver<'a> {
                 self.type_names.insert(name.clone(), pointer.to_owned());
                 self.diags.lenient(
                     pointer,
-                    format!("the Rust type name `{rust}` is already taken by {first}; this schema is `{name}`"),
-                    "name the schema as a component to choose its name",
+                    format!("the Rust type name `{rust}` is already taken by {first}; this one is `{name}`"),
+                    "rename one of them to choose the names yourself",
                 );
                 name
             }
@@ -379,10 +374,12 @@ impl<'a> Resolver<'a> {
                 .join("/");
             for (method, op) in item.iter() {
                 let at = format!("{path_at}/{method}");
-                if let Some(first) = shapes.insert((method.to_owned(), shape.clone()), at.clone()) {
-                    self.diags.error(&at, format!("{} {path} matches the same requests as {first}", method.to_uppercase()), "paths that differ only in parameter names are one route; merge the operations or change a literal segment");
+                if let Some(first) = shapes.get(&(method.to_owned(), shape.clone())).cloned() {
+                    // poem would route both to one handler: the first keeps the route.
+                    self.diags.lenient(&at, format!("{} {path} matches the same requests as {first}: it is left out, and those requests reach the first", method.to_uppercase()), "paths that differ only in parameter names are one route; merge the operations or change a literal segment");
                     continue;
                 }
+                shapes.insert((method.to_owned(), shape.clone()), at.clone());
                 let declared = op.operation_id.is_some();
                 let id = op
                     .operation_id
@@ -462,8 +459,10 @@ impl<'a> Resolver<'a> {
         tags: &[ir::Tag],
         at: &str,
     ) -> Option<ir::Operation> {
-        let response_enum = format!("{}Response", pascal_case(&id));
-        self.claim_type(&response_enum, &join(at, "operationId"));
+        let response_enum = self.fresh_type(
+            &format!("{}Response", pascal_case(&id)),
+            &join(at, "operationId"),
+        );
         let (route, template_params, path_order) = self.route(path, at);
         let mut params = Vec::new();
         let mut arg_names = BTreeSet::new();
@@ -857,6 +856,7 @@ impl<'a> Resolver<'a> {
             Parameter::Header { .. } if is_array => Some(Reading::Delimited(',')),
             Parameter::Header { .. } => Some(Reading::Poem),
             Parameter::Path { style, .. } => match style {
+                PathStyle::Simple if is_array => Some(Reading::Delimited(',')),
                 PathStyle::Simple => Some(Reading::Poem),
                 PathStyle::Label => refuse(self, "`style: label` path parameters (`.value`) are not supported".into()),
                 PathStyle::Matrix => refuse(self, "`style: matrix` path parameters (`;name=value`) are not supported".into()),
@@ -967,13 +967,14 @@ impl<'a> Resolver<'a> {
         }
         let is_object = matches!(typed.ty, ir::Ty::Map(_))
             || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == "object");
-        let reading = if json_content {
+        let mut reading = if json_content {
             Reading::Json
         } else {
             self.parameter_style(p, &typed.ty, is_object, &at)?
         };
         let unsupported = match &typed.ty {
             _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
+            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
             ir::Ty::Named(_) if typed.json == "object" => {
                 Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
             }
@@ -991,12 +992,20 @@ impl<'a> Resolver<'a> {
             _ => None,
         };
         if let Some(why) = unsupported {
-            self.diags.error(
+            self.diags.lenient(
                 &schema_at,
-                why,
+                format!(
+                    "{why}: the parameter is read as text, and the handler gets the string as sent"
+                ),
                 "use a scalar, a string enum, or an array of them (query, header, cookie)",
             );
-            return None;
+            typed = schemas::Typed {
+                ty: ir::Ty::Builtin("::std::string::String".to_owned()),
+                validators: vec![],
+                json: "string",
+                format: None,
+            };
+            reading = Reading::Poem;
         }
         // A patterned string is parsed as `Matching<P>` (see `scalar`); the handler gets the
         // plain `String`.

@@ -76,6 +76,7 @@ impl Resolver<'_> {
             let Some(schema) = self.raw_at(&at).cloned() else {
                 continue;
             };
+            let schema = single_part_all_of(&schema).unwrap_or(schema);
             let rust = pascal_case(&name);
             if !is_identifier(&rust) {
                 self.diags.error(
@@ -88,6 +89,8 @@ impl Resolver<'_> {
             let kind = match inferred_type(&schema) {
                 _ if schema.contains_key("$ref") => Named::Alias(rust.clone()),
                 _ if self.polymorphic(&name, &schema).is_some() => Named::Union(rust.clone()),
+                // `allOf: [$ref]` (with annotations) is the target under another name.
+                _ if single_ref_all_of(&schema).is_some() => Named::Alias(rust.clone()),
                 _ if UNION.iter().any(|k| schema.contains_key(*k)) => Named::Union(rust.clone()),
                 _ if schema.contains_key("allOf") => Named::Object(rust.clone()),
                 Some("object") if is_map(&schema) => Named::Alias(rust.clone()),
@@ -101,7 +104,13 @@ impl Resolver<'_> {
                 self.named.insert(name, kind);
                 continue;
             }
-            self.claim_type(&rust, &at);
+            let fresh = self.fresh_type(&rust, &at);
+            let kind = match kind {
+                Named::Object(_) => Named::Object(fresh),
+                Named::Enum(_) => Named::Enum(fresh),
+                Named::Union(_) => Named::Union(fresh),
+                Named::Alias(_) => Named::Alias(fresh),
+            };
             self.named.insert(name, kind);
         }
     }
@@ -178,6 +187,7 @@ impl Resolver<'_> {
             let Some(schema) = self.raw_at(&at).cloned() else {
                 continue;
             };
+            let schema = single_part_all_of(&schema).unwrap_or(schema);
             match kind {
                 Named::Object(rust) => {
                     self.expanding.push(name.clone());
@@ -290,16 +300,16 @@ impl Resolver<'_> {
                 .get(prop)
                 .cloned()
                 .unwrap_or_else(|| join(&join(at, "properties"), prop));
-            let field_name = snake_case(prop);
+            let mut field_name = snake_case(prop);
             if !is_identifier(&field_name) {
-                self.diags.error(
+                // Named by position, renamed to the spec's name on the wire.
+                field_name = format!("field_{}", fields.len() + 1);
+                self.diags.warn(
                     &here,
-                    format!("the property name `{prop}` has no letters or digits"),
-                    "rename the property",
+                    format!("the property name `{prop}` has no ASCII letters or digits; its Rust field is `{field_name}`"),
+                    "rename the property to choose the field's name",
                 );
-                continue;
             }
-            let mut field_name = field_name;
             if let Some(other) = rust_names.get(&field_name).cloned() {
                 let taken = field_name.clone();
                 let mut n = 2;
@@ -486,6 +496,10 @@ impl Resolver<'_> {
                 format: None,
             });
         }
+        // `allOf: [{…}, {description: …}]`: the one part, annotated.
+        if let Some(merged) = single_part_all_of(schema) {
+            return self.value_type(&merged, at, hint);
+        }
         // `allOf: [$ref]` beside a description is how OpenAPI 3.0 annotates a reference.
         if let Some(target) = single_ref_all_of(schema) {
             return self.schema_ref(target, &format!("{at}/allOf/0/$ref"));
@@ -600,15 +614,10 @@ impl Resolver<'_> {
                     .and_then(Value::as_object)
                     .cloned()
                     .unwrap_or_default();
+                let mut value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
                 if values.get("nullable") == Some(&Value::Bool(true)) {
-                    self.diags.error(
-                        &join(&values_at, "nullable"),
-                        "`nullable` map values are not supported: poem-openapi rejects `null` values",
-                        "remove it",
-                    );
-                    return None;
+                    value.ty = Ty::Nullable(Box::new(value.ty));
                 }
-                let value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
                 // poem-openapi applies element validators to each value of a map, as to
                 // each element of a `Vec`.
                 let mut validators = Vec::new();
@@ -704,6 +713,8 @@ impl Resolver<'_> {
         for (i, v) in values.iter().enumerate() {
             let literal = match (typed.json, v) {
                 ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+                // `enum: ["0", "1"]` on an integer: the numbers the strings spell.
+                ("integer", Value::String(s)) if s.parse::<i64>().is_ok() => s.clone(),
                 ("number", Value::Number(n)) => format!("{:?}", n.as_f64().unwrap_or_default()),
                 ("boolean", Value::Bool(b)) => b.to_string(),
                 // `null` in the enum of a nullable schema allows the absence it already allows.
@@ -730,9 +741,9 @@ impl Resolver<'_> {
 
     /// A `$ref` to a component schema.
     fn schema_ref(&mut self, target: &str, at: &str) -> Option<Typed> {
-        let Some(name) = target.strip_prefix(SCHEMA_REF) else {
-            self.diags.error(at, format!("`$ref: {target}` does not point into `#/components/schemas/`"), "refer to a schema as `#/components/schemas/Name`; external references are not supported");
-            return None;
+        let name = target.strip_prefix(SCHEMA_REF).filter(|n| !n.contains('/'));
+        let Some(name) = name else {
+            return self.pointed_schema(target, at);
         };
         let name = unescape(name);
         match self.named.get(&name) {
@@ -775,6 +786,62 @@ impl Resolver<'_> {
                 None
             }
         }
+    }
+
+    /// A `$ref` to a schema somewhere else in the document (`#/paths/…/schema`, or a
+    /// property of a component): resolved as if written there, once, and named from that
+    /// place. External references are refused.
+    fn pointed_schema(&mut self, target: &str, at: &str) -> Option<Typed> {
+        let Some(fragment) = target.strip_prefix('#') else {
+            self.diags.error(
+                at,
+                format!("`$ref: {target}` points outside this document"),
+                "bundle the spec into one document; external references are not supported",
+            );
+            return None;
+        };
+        let pointer = percent_decode(fragment);
+        match self.pointed.get(&pointer) {
+            Some(Some(done)) => return done.clone(),
+            Some(None) => {
+                self.diags.error(at, format!("`$ref: {target}` contains itself"), "refer to a component schema (`#/components/schemas/Name`) to make a recursive type");
+                return None;
+            }
+            None => {}
+        }
+        let Some(schema) = self.raw_at(&pointer).cloned() else {
+            self.diags.error(
+                at,
+                format!("`$ref: {target}` points at no schema"),
+                "fix the reference",
+            );
+            return None;
+        };
+        let hint: String = pointer
+            .split('/')
+            .filter(|s| {
+                !s.is_empty()
+                    && !matches!(
+                        *s,
+                        "properties"
+                            | "items"
+                            | "schema"
+                            | "content"
+                            | "paths"
+                            | "components"
+                            | "schemas"
+                            | "allOf"
+                            | "oneOf"
+                            | "anyOf"
+                    )
+            })
+            .map(|s| pascal_case(&unescape(s)))
+            .collect::<Vec<_>>()
+            .join("");
+        self.pointed.insert(pointer.clone(), None);
+        let typed = self.value_type(&schema, &pointer, &hint);
+        self.pointed.insert(pointer, Some(typed.clone()));
+        typed
     }
 
     /// A string enum: a `#[derive(Enum)]` with one variant per value. An inline enum's
@@ -1211,6 +1278,31 @@ fn named_variants(union: &ir::Union) -> impl Iterator<Item = &str> {
     })
 }
 
+/// An `allOf` whose only part besides annotations is an inline schema (not a `$ref`): that
+/// schema, with the keywords written beside the `allOf`.
+pub(super) fn single_part_all_of(schema: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let parts: Vec<&Value> = schema
+        .get("allOf")?
+        .as_array()?
+        .iter()
+        .filter(|p| !annotation_only(p))
+        .collect();
+    let [only] = parts.as_slice() else {
+        return None;
+    };
+    let only = only.as_object()?;
+    if only.contains_key("$ref") {
+        return None;
+    }
+    let mut merged = only.clone();
+    for (k, v) in schema {
+        if k != "allOf" {
+            merged.insert(k.clone(), v.clone());
+        }
+    }
+    Some(merged)
+}
+
 /// True for a schema of annotations only (`{description: …}`, `{nullable: true}`): an
 /// `allOf` part that says something about the value, not what it is.
 pub(super) fn annotation_only(schema: &Value) -> bool {
@@ -1233,8 +1325,11 @@ fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
     let [only] = parts.as_slice() else {
         return None;
     };
+    // `type` beside the `$ref` repeats the target's.
     let annotation_only = schema.keys().all(|k| {
-        ANNOTATIONS.contains(&k.as_str()) || k == "allOf" || k == "default" || k.starts_with("x-")
+        ANNOTATIONS.contains(&k.as_str())
+            || matches!(k.as_str(), "allOf" | "default" | "type")
+            || k.starts_with("x-")
     });
     let target = only.get("$ref")?.as_str()?;
     (annotation_only && only.as_object()?.len() == 1).then_some(target)
@@ -1286,4 +1381,29 @@ pub(super) fn inferred_type(schema: &Map<String, Value>) -> Option<&'static str>
     } else {
         None
     }
+}
+
+/// `%7B` → `{`: a `$ref`'s fragment is a URI fragment, percent-encoded.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -74,15 +74,19 @@ impl Resolver<'_> {
                         "Basic"
                     }
                     other => {
-                        self.diags.error(
+                        // `digest`, `hoba`, a vendor's own: the header is there or not.
+                        self.diags.lenient(
                             &join(&at, "scheme"),
                             format!(
-                                "HTTP scheme `{}` is not supported",
+                                "HTTP scheme `{}` is not one poem-openapi parses: the handler gets the whole `Authorization` header and checks it",
                                 other.unwrap_or_default()
                             ),
-                            "use `bearer` or `basic`",
+                            "use `bearer` or `basic` to have the header parsed",
                         );
-                        continue;
+                        oai.push("ty = \"api_key\"".to_owned());
+                        oai.push("key_name = \"Authorization\"".to_owned());
+                        oai.push("key_in = \"header\"".to_owned());
+                        "ApiKey"
                     }
                 },
                 // An OAuth2 or OpenID Connect client sends its access token as a bearer
@@ -106,18 +110,19 @@ impl Resolver<'_> {
                 "oauth2" => &["type", "description", "flows"],
                 "openIdConnect" => &["type", "description", "openIdConnectUrl"],
                 _ if credential == "Bearer" => &["type", "description", "scheme", "bearerFormat"],
+                _ if credential == "ApiKey" => &["type", "description", "scheme"],
                 _ => &["type", "description", "scheme"],
             };
             for key in scheme.keys() {
                 if !allowed.contains(&key.as_str()) && !key.starts_with("x-") {
-                    self.diags.error(
+                    self.diags.warn(
                         &join(&at, key),
-                        format!("`{key}` does not apply to this kind of security scheme"),
+                        format!("`{key}` does not apply to this kind of security scheme; it is served as written"),
                         "remove it",
                     );
                 }
             }
-            self.claim_type(&rust, &at);
+            let rust = self.fresh_type(&rust, &at);
             let doc = self.text(
                 scheme.get("description").and_then(Value::as_str),
                 &join(&at, "description"),
@@ -147,6 +152,20 @@ impl Resolver<'_> {
             ),
         };
         let requirements = requirements.as_array().cloned().unwrap_or_default();
+        // A single requirement of several schemes: all of them, together.
+        if let [Value::Object(all)] = requirements.as_slice() {
+            if all.len() > 1 {
+                let name =
+                    self.all_of_schemes(all, &format!("{req_at}/0"), &format!("{op_type}Auth"))?;
+                return Some(ir::Auth {
+                    rust_name: "auth".to_owned(),
+                    ty: name.clone(),
+                    handler_ty: name,
+                    to_handler: "",
+                    required: true,
+                });
+            }
+        }
         let mut schemes: Vec<ir::SecurityScheme> = Vec::new();
         let mut anonymous = false;
         for (i, requirement) in requirements.iter().enumerate() {
@@ -162,7 +181,20 @@ impl Resolver<'_> {
                 }
                 (Some(one), None) => one,
                 (Some(_), Some(_)) => {
-                    self.diags.error(&here, "a requirement of several schemes at once (AND) is not supported: poem-openapi can only serve alternatives", "list the schemes as separate requirements (any one of them), or combine them into one scheme");
+                    // An alternative that needs several schemes: a variant of its own.
+                    let Some(name) =
+                        self.all_of_schemes(requirement, &here, &format!("{op_type}Auth{}", i + 1))
+                    else {
+                        continue;
+                    };
+                    schemes.push(ir::SecurityScheme {
+                        name: here.clone(),
+                        rust_name: name.clone(),
+                        doc: self.text(None, &here),
+                        oai: vec![],
+                        credential: name,
+                        scoped: false,
+                    });
                     continue;
                 }
             };
@@ -211,8 +243,7 @@ impl Resolver<'_> {
                 None
             }
             _ => {
-                let name = format!("{op_type}Auth");
-                self.claim_type(&name, &req_at);
+                let name = self.fresh_type(&format!("{op_type}Auth"), &req_at);
                 self.auth_enums.push(ir::AuthEnum {
                     name: name.clone(),
                     variants: schemes
@@ -230,5 +261,48 @@ impl Resolver<'_> {
                 })
             }
         }
+    }
+
+    /// The credentials of one requirement naming several schemes: every one must be sent.
+    fn all_of_schemes(
+        &mut self,
+        requirement: &serde_json::Map<String, Value>,
+        at: &str,
+        type_name: &str,
+    ) -> Option<String> {
+        let mut fields = Vec::new();
+        for (name, scopes) in requirement {
+            let Some(scheme) = self.security_schemes.get(name).cloned() else {
+                let declared = self
+                    .raw_at("/components/securitySchemes")
+                    .is_some_and(|s| s.contains_key(name));
+                if !declared {
+                    self.diags.error(
+                        &join(at, name),
+                        format!("security scheme `{name}` is not declared"),
+                        "declare it under `components/securitySchemes`, or fix the name",
+                    );
+                }
+                return None;
+            };
+            if scopes.as_array().is_some_and(|s| !s.is_empty()) && !scheme.scoped {
+                self.diags.warn(
+                    &join(at, name),
+                    "scopes are only for OAuth2 and OpenID Connect schemes; these are documentation",
+                    "use an empty list: `[]`",
+                );
+            }
+            let mut field = crate::naming::snake_case(name);
+            if !crate::naming::is_identifier(&field) || fields.iter().any(|(f, _)| *f == field) {
+                field = format!("scheme_{}", fields.len() + 1);
+            }
+            fields.push((field, scheme.rust_name.clone()));
+        }
+        let name = self.fresh_type(type_name, at);
+        self.auth_all.push(ir::AuthAll {
+            name: name.clone(),
+            fields,
+        });
+        Some(name)
     }
 }
