@@ -51,7 +51,6 @@ goldens!(
     todo_list,
     url_shortener,
     user_accounts,
-    weather,
     webhooks_notifications,
 );
 

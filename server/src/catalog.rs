@@ -11,7 +11,7 @@ use std::time::Instant;
 use codegen_runtime::Matching;
 use poem::http::StatusCode;
 use poem::{Endpoint, Response};
-use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::payload::Json;
 
 /// The code generated from `openapi/catalog.yaml`.
 #[allow(dead_code)] // variants the example never answers with itself (413 is poem-openapi's)
@@ -157,20 +157,6 @@ impl Handlers for Catalog {
             Some(b) => GetBookResponse::Ok(Json(b.clone())),
             None => GetBookResponse::NotFound(not_found(book_id)),
         }
-    }
-
-    async fn export_book(
-        &self,
-        book_id: uuid::Uuid,
-        format: ExportBookFormat,
-    ) -> ExportBookResponse {
-        let Some(b) = self.read().books.get(&book_id).cloned() else {
-            return ExportBookResponse::NotFound(not_found(book_id));
-        };
-        ExportBookResponse::Ok(match format {
-            ExportBookFormat::Json => ExportBookResponse200Content::Json(Json(b)),
-            ExportBookFormat::Txt => ExportBookResponse200Content::Text(PlainText(b.title)),
-        })
     }
 
     async fn replace_book(&self, book_id: uuid::Uuid, body: NewBook) -> ReplaceBookResponse {

@@ -235,39 +235,3 @@ pub async fn values_the_spec_forbids_are_400_problems() {
         "nothing changed"
     );
 }
-
-/// `/books/{book_id}/export.{format}`: a parameter inside a segment is routed (poem's regex
-/// segment), parsed and checked like any path parameter, and `/books/{book_id}` still
-/// answers beside it.
-pub async fn a_path_segment_may_mix_text_and_a_parameter() {
-    let app = spawn_catalog().await;
-
-    let json = app.get(&format!("/books/{SEED}/export.json")).await;
-    let text = app.get(&format!("/books/{SEED}/export.txt")).await;
-    let unknown_format = app.get(&format!("/books/{SEED}/export.xml")).await;
-    let bad_id = app.get("/books/not-a-uuid/export.json").await;
-    let missing = app
-        .get("/books/00000000-0000-4000-8000-000000000000/export.json")
-        .await;
-    let no_suffix = app.get(&format!("/books/{SEED}/export")).await;
-    let plain = app.get(&format!("/books/{SEED}")).await;
-
-    assert_eq!(json.status, 200, "{json:?}");
-    assert_eq!(json.json, plain.json, "the JSON export is the book");
-    assert_eq!(text.status, 200);
-    assert_eq!(text.header("content-type"), Some("text/plain"));
-    assert_eq!(
-        String::from_utf8_lossy(&text.bytes),
-        plain.json["title"].as_str().unwrap()
-    );
-    assert_eq!(
-        unknown_format.status, 400,
-        "format is an enum: {unknown_format:?}"
-    );
-    assert_eq!(bad_id.status, 400, "{bad_id:?}");
-    assert_eq!(missing.status, 404);
-    assert_eq!(
-        no_suffix.status, 404,
-        "the text around the parameter is part of the route"
-    );
-}

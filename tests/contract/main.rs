@@ -76,7 +76,6 @@ fn main() {
         catalog::every_operation_answers_as_declared,
         catalog::parameters_in_every_location_are_parsed_and_defaulted,
         catalog::values_the_spec_forbids_are_400_problems,
-        catalog::a_path_segment_may_mix_text_and_a_parameter,
         pets::served_document_equals_pets_yaml,
         pets::a_changed_pets_yaml_is_reported,
         pets::every_operation_answers_as_declared,

@@ -412,7 +412,6 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "numbers: validators are served as floats (`0.0` for `0`), so numbers compare by value",
     "formats, by the alias table `FORMAT_ALIASES`: an integer or number without `format` is served as the type the generator chose (`int64`, `double`), `date` as `naive-date`, `uri` as a plain string",
     "a requirement of several schemes together (AND): served by poem-openapi as one requirement per scheme",
-    "a parameter inside a path segment (`export.{format}`): routed as poem's regex segment, which poem-openapi serves as `export.:param1<…>`; named back from the operation's parameters",
     "`example`: documentation, served as written (the document served is the spec itself), not repeated in the generated code",
     "a named schema's `default` (`Mood: {enum, default}`): applied, and served, where a property or part uses the schema; the written side copies it there",
 ];
@@ -430,7 +429,6 @@ const FORMAT_ALIASES: &[(&str, Option<&str>, Option<&str>)] = &[
 /// itself declares.
 pub fn normalize_served(doc: &Value, written: &Value) -> Value {
     let mut doc = unwrap_discriminated_variants(doc);
-    name_inner_path_parameters(&mut doc);
     sort_split_requirements(&mut doc, written);
     sort_tags(&mut doc);
 
@@ -636,46 +634,6 @@ fn sort_split_requirements(served: &mut Value, written: &Value) {
             {
                 sort_requirements(list);
             }
-        }
-    }
-}
-
-/// A parameter inside a path segment is routed as poem's regex segment, which poem-openapi
-/// serves as written (`export.:param1<^[^/\\.]+>`): each becomes `{name}` again, named by the
-/// operation's path parameters that the path does not show yet, in order.
-fn name_inner_path_parameters(doc: &mut Value) {
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    let renamed: Vec<(String, String)> = paths
-        .iter()
-        .filter(|(p, _)| p.contains(":param"))
-        .map(|(p, item)| {
-            let params = item
-                .as_object()
-                .and_then(|ops| ops.values().next())
-                .and_then(|op| op["parameters"].as_array().cloned())
-                .unwrap_or_default();
-            let mut names = params
-                .iter()
-                .filter(|q| q["in"] == "path")
-                .filter_map(|q| q["name"].as_str())
-                .filter(|n| !p.contains(&format!("{{{n}}}")));
-            let mut out = String::new();
-            let mut rest = p.as_str();
-            while let Some(at) = rest.find(":param") {
-                out.push_str(&rest[..at]);
-                let end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
-                out.push_str(&format!("{{{}}}", names.next().unwrap_or("?")));
-                rest = &rest[end..];
-            }
-            out.push_str(rest);
-            (p.clone(), out)
-        })
-        .collect();
-    for (old, new) in renamed {
-        if let Some(item) = paths.remove(&old) {
-            paths.insert(new, item);
         }
     }
 }

@@ -161,6 +161,24 @@ impl Resolver<'_> {
             return Some((Map::new(), at.to_owned(), BTreeMap::new()));
         }
         let (part, part_at) = match part.get("$ref").and_then(Value::as_str) {
+            // A `$ref` into another schema's inside (`…/properties/entity`): that schema.
+            Some(target)
+                if target
+                    .strip_prefix(SCHEMA_REF)
+                    .is_none_or(|n| n.contains('/')) =>
+            {
+                let pointer =
+                    crate::source::percent_decode(target.strip_prefix('#').unwrap_or(target));
+                let Some(found) = self.raw_at(&pointer).cloned() else {
+                    self.diags.error(
+                        &join(at, "$ref"),
+                        format!("`$ref: {target}` points at no schema"),
+                        "fix the reference",
+                    );
+                    return None;
+                };
+                (found, pointer)
+            }
             Some(target) => {
                 let Some(name) = target.strip_prefix(SCHEMA_REF).map(unescape) else {
                     self.diags.error(
@@ -210,16 +228,17 @@ impl Resolver<'_> {
         }
         let is_object = match part.get("type").and_then(Value::as_str) {
             Some("object") => true,
-            None => part.contains_key("properties"),
+            // `{required: [title]}`: makes a merged property required.
+            None => part.contains_key("properties") || part.contains_key("required"),
             Some(_) => false,
         };
         if !is_object || UNION.iter().any(|k| part.contains_key(*k)) {
-            self.diags.error(
+            self.diags.lenient(
                 at,
-                "a part of an `allOf` must be an object schema (with `properties`)",
+                "a part of an `allOf` that is not an object schema (a union, a scalar) is not read: the merged object has the other parts' properties only",
                 "merge only objects; a union or a scalar cannot be merged into a struct",
             );
-            return None;
+            return Some((Map::new(), at.to_owned(), BTreeMap::new()));
         }
         // A part's annotations describe the part, not the merged object; a part's
         // `discriminator` is for where the part itself is used (see `polymorphic`).
@@ -415,13 +434,13 @@ impl Resolver<'_> {
                     match mapped.as_slice() {
                         [] => Some(target.clone()),
                         [one] => Some((*one).clone()),
-                        _ => {
-                            self.diags.error(
+                        [first, ..] => {
+                            self.diags.lenient(
                                 &join(at, "discriminator"),
-                                format!("several discriminator values map to `{target}`"),
-                                "map one value to each variant: poem-openapi writes one value back",
+                                format!("several discriminator values map to `{target}`: only `{first}` selects it"),
+                                "map one value to each variant: poem-openapi reads and writes one value per variant",
                             );
-                            None
+                            Some((*first).clone())
                         }
                     }
                 }

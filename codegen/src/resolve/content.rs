@@ -374,9 +374,11 @@ impl Resolver<'_> {
                 }
                 (format!("::std::vec::Vec<{UPLOAD}>"), validators)
             } else {
-                let Some(typed) =
-                    self.value_type(part, &here, &format!("{hint}{}", pascal_case(name)))
-                else {
+                let Some(typed) = self.value_type(
+                    part,
+                    &here,
+                    &format!("{hint}{}", pascal_case(name).trim_start_matches('_')),
+                ) else {
                     ok = false;
                     continue;
                 };
@@ -400,8 +402,10 @@ impl Resolver<'_> {
                     if let Some(expr) =
                         self.value_expr("default", default, &typed, part, &default_at)
                     {
-                        let fn_name = format!("default_{}_{}", snake_case(hint), rust_name);
-                        self.claim_fn(&fn_name, &default_at);
+                        let fn_name = self.claim_fn(
+                            &format!("default_{}_{}", snake_case(hint), rust_name),
+                            &default_at,
+                        );
                         let expr = if ty.starts_with("::poem_openapi::types::multipart::JsonField<")
                         {
                             format!("::poem_openapi::types::multipart::JsonField({expr})")
@@ -474,6 +478,12 @@ impl Resolver<'_> {
             .and_then(|t| t.strip_prefix("#/components/schemas/"))
             .and_then(|name| self.raw_at(&join("/components/schemas", name)));
         let schema = target.unwrap_or(schema);
+        if ["oneOf", "anyOf", "allOf"]
+            .iter()
+            .any(|k| schema.contains_key(*k))
+        {
+            return false;
+        }
         match schema.get("type").and_then(Value::as_str) {
             Some(t) => t == "object",
             None => schema.contains_key("properties"),
@@ -706,7 +716,7 @@ fn media_variant(media_type: &str) -> String {
         "text/plain" => "Text".to_owned(),
         FORM => "Form".to_owned(),
         MULTIPART => "Multipart".to_owned(),
-        "*/*" => "Any".to_owned(),
+        "*/*" | "*" => "Any".to_owned(),
         _ if media_type.ends_with("/*") => {
             format!("Any{}", pascal_case(media_type.trim_end_matches("/*")))
         }

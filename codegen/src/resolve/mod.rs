@@ -224,13 +224,23 @@ impl<'a> Resolver<'a> {
     }
 
     /// Claims a generated function name (parameter defaults, rejection handlers).
-    fn claim_fn(&mut self, name: &str, at: &str) {
-        if let Some(first) = self.fn_names.insert(name.to_owned(), at.to_owned()) {
-            self.diags.error(
-                at,
-                format!("the generated function `{name}` is also generated for {first}"),
-                "rename one of the operations or parameters",
-            );
+    /// Claims the name of a generated function for `at`; one already taken (two places that
+    /// snake-case alike) takes a number. Claiming again for the same place gives the same name.
+    fn claim_fn(&mut self, name: &str, at: &str) -> String {
+        let mut candidate = name.to_owned();
+        let mut n = 2;
+        loop {
+            match self.fn_names.get(&candidate) {
+                None => {
+                    self.fn_names.insert(candidate.clone(), at.to_owned());
+                    return candidate;
+                }
+                Some(place) if place == at => return candidate,
+                Some(_) => {
+                    candidate = format!("{name}_{n}");
+                    n += 1;
+                }
+            }
         }
     }
 
@@ -418,8 +428,13 @@ impl<'a> Resolver<'a> {
                 methods.insert(method_name.clone(), id_at.clone());
                 if self.skip.iter().any(|s| *s == id || *s == method_name) {
                     // A path poem cannot route (`/{name}.json`) is left out of the router.
-                    if path.split('/').any(|seg| seg.contains("}{")) {
-                        self.diags.warn(&at, format!("`{id}` is skipped: poem cannot route its path, so it is left out and answers 404"), "remove it from the generator's skip list once text separates its path parameters");
+                    if path.split('/').any(|seg| {
+                        seg.contains(['{', '}'])
+                            && !(seg.starts_with('{')
+                                && seg.ends_with('}')
+                                && seg.matches('{').count() == 1)
+                    }) {
+                        self.diags.warn(&at, format!("`{id}` is skipped: poem cannot route its path, so it is left out and answers 404"), "remove it from the generator's skip list once its path has whole-segment parameters");
                         continue;
                     }
                     skipped.push(method_name.clone());
@@ -658,11 +673,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// `/items/{item_id}` → `/items/:item_id` and the set of template names.
-    /// poem's route for `path`, its parameter names, and the order poem-openapi numbers
-    /// them in: whole segments (`/{id}`) first, then those inside a segment (`/{sid}.json`),
-    /// each group in path order. poem-openapi names whole-segment parameters `param0`,
-    /// `param1`, …; a parameter inside a segment is written as poem's regex segment
-    /// `:paramN<^[^/.]+>`, whose pattern stops at the text that follows it.
+    /// poem's route for `path`, its parameter names, and the order poem-openapi numbers them
+    /// in (whole segments, in path order: `param0`, `param1`, …).
     fn route(&mut self, path: &str, at: &str) -> (String, BTreeSet<String>, Vec<String>) {
         let mut names = BTreeSet::new();
         let mut whole = Vec::new();
@@ -681,7 +693,6 @@ impl<'a> Resolver<'a> {
             }
         }
         let mut segments = Vec::new();
-        let mut next_inner = whole.len();
         for segment in path.split('/') {
             if let Some(name) = segment
                 .strip_prefix('{')
@@ -697,54 +708,21 @@ impl<'a> Resolver<'a> {
                 }
                 segments.push(format!(":{name}"));
             } else if segment.contains(['{', '}']) {
-                let mut out = String::new();
-                let mut rest = segment;
-                let mut ok = true;
-                while let Some(open) = rest.find('{') {
-                    let text = &rest[..open];
-                    let Some(close) = rest[open..].find('}') else {
-                        ok = false;
-                        break;
-                    };
-                    let name = &rest[open + 1..open + close];
-                    let after = &rest[open + close + 1..];
-                    if text.contains([':', '*', '<', '>', '}']) || name.is_empty() {
-                        ok = false;
-                        break;
+                // poem's router has regex segments (`export.:p<[^/]+>`), but its tree loses
+                // a regex child when a static sibling splits the text before it (seen with
+                // `/books/{id}/export.{format}` beside `/books/{id}/reviews`, depending on
+                // route order), so such a path would be routed wrongly at random.
+                self.diags.error(
+                    at,
+                    format!("the path segment `{segment}` mixes a parameter with text: poem-openapi routes whole segments only"),
+                    "make each parameter a whole segment, e.g. `/items/{item_id}`, or skip the operation in the build",
+                );
+                for part in segment.split('{').skip(1) {
+                    if let Some((name, _)) = part.split_once('}') {
+                        names.insert(name.to_owned());
                     }
-                    if !names.insert(name.to_owned()) {
-                        self.diags.error(
-                            at,
-                            format!("the path uses `{{{name}}}` twice"),
-                            "give each path parameter its own name",
-                        );
-                    }
-                    // Stops at the first character of the text after it (or at `/`).
-                    let stop = match after.chars().next() {
-                        Some(c) if c != '{' => regex::escape(&c.to_string()),
-                        _ => String::new(),
-                    };
-                    if after.starts_with('{') {
-                        // `{a}{b}`: nothing tells where one ends.
-                        ok = false;
-                        break;
-                    }
-                    out.push_str(text);
-                    out.push_str(&format!(":param{next_inner}<^[^/{stop}]+>"));
-                    next_inner += 1;
-                    rest = after;
                 }
-                if !ok || rest.contains([':', '*', '<', '>', '}']) {
-                    self.diags.error(
-                        at,
-                        format!("the path segment `{segment}` cannot be routed: parameters inside a segment must be separated by text"),
-                        "make each parameter a whole segment, e.g. `/items/{item_id}`, or skip the operation in the build",
-                    );
-                    segments.push(segment.to_owned());
-                    continue;
-                }
-                out.push_str(rest);
-                segments.push(out);
+                segments.push(segment.to_owned());
             } else if segment.contains([':', '*', '<', '>']) {
                 self.diags.error(
                     at,
@@ -773,11 +751,37 @@ impl<'a> Resolver<'a> {
     ) -> Option<(&'d T, String)>
     where
         'a: 'd,
+        T: serde::de::DeserializeOwned + 'static,
     {
         let reference = match item {
             ReferenceOr::Item(item) => return Some((item, at.to_owned())),
             ReferenceOr::Reference { reference } => reference,
         };
+        // A `$ref` to anywhere else in the document (a header of another response, a
+        // parameter of another operation), or to another `$ref`: read the object there.
+        // It is leaked: it lives as long as the parsed document, for one generation.
+        let pointed = |this: &mut Self| -> Option<(&'d T, String)> {
+            let mut pointer = reference.strip_prefix('#')?.to_owned();
+            for _ in 0..8 {
+                let pointer_now = crate::source::percent_decode(&pointer);
+                let value = this.raw.pointer(&pointer_now)?;
+                if let Some(next) = value.get("$ref").and_then(serde_json::Value::as_str) {
+                    pointer = next.strip_prefix('#')?.to_owned();
+                    continue;
+                }
+                let item: T = serde_json::from_value(value.clone()).ok()?;
+                return Some((Box::leak(Box::new(item)), pointer_now));
+            }
+            None
+        };
+        let is_component = reference
+            .strip_prefix(&format!("#/components/{kind}/"))
+            .is_some_and(|n| !n.contains('/'));
+        if !is_component {
+            if let Some(found) = pointed(self) {
+                return Some(found);
+            }
+        }
         let doc: &'d OpenAPI = self.doc;
         let prefix = format!("#/components/{kind}/");
         let name = reference.strip_prefix(&prefix).map(crate::source::unescape);
@@ -788,6 +792,7 @@ impl<'a> Resolver<'a> {
             Some((name, ReferenceOr::Item(item))) => {
                 Some((item, join(&format!("/components/{kind}"), name)))
             }
+            Some((_, ReferenceOr::Reference { .. })) if pointed(self).is_some() => pointed(self),
             Some((name, ReferenceOr::Reference { .. })) => {
                 self.diags.error(
                     &join(&format!("/components/{kind}"), name),
@@ -1026,8 +1031,7 @@ impl<'a> Resolver<'a> {
         if let Some(value) = &default {
             let value_at = join(&schema_at, "default");
             if let Some(expr) = self.value_expr("default", value, &typed, &schema, &value_at) {
-                let name = format!("default_{method}_{rust_name}");
-                self.claim_fn(&name, &value_at);
+                let name = self.claim_fn(&format!("default_{method}_{rust_name}"), &value_at);
                 oai.push(format!("default = {name:?}"));
                 has_default = true;
                 values.push(ir::ValueFn {
@@ -1186,8 +1190,7 @@ impl<'a> Resolver<'a> {
         if variants.is_empty() {
             return None;
         }
-        let function = format!("{method}_rejected");
-        self.claim_fn(&function, at);
+        let function = self.claim_fn(&format!("{method}_rejected"), at);
         let (_, otherwise) = variants.remove(0);
         variants.retain(|(_, v)| v.name != otherwise.name);
         Some(ir::Rejection {

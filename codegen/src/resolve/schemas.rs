@@ -95,7 +95,7 @@ impl Resolver<'_> {
                 _ if schema.contains_key("allOf") => Named::Object(rust.clone()),
                 Some("object") if is_map(&schema) => Named::Alias(rust.clone()),
                 Some("object") => Named::Object(rust.clone()),
-                Some("string") if schema.contains_key("enum") => Named::Enum(rust.clone()),
+                Some("string") if has_enum_values(&schema) => Named::Enum(rust.clone()),
                 _ => Named::Alias(rust.clone()),
             };
             if matches!(kind, Named::Alias(_)) {
@@ -323,7 +323,7 @@ impl Resolver<'_> {
             let Some(prop_schema) = value.as_object() else {
                 continue;
             };
-            let hint = format!("{rust}{}", pascal_case(prop));
+            let hint = format!("{rust}{}", pascal_case(prop).trim_start_matches('_'));
             let req = required.contains(&prop.as_str());
             if let Some((field, value_fn)) =
                 self.field(rust, prop, field_name, req, prop_schema, &hint, &here)
@@ -403,8 +403,8 @@ impl Resolver<'_> {
             } else if let Some(expr) =
                 self.value_expr("default", default, &typed, schema, &join(at, "default"))
             {
-                let fn_name = format!("default_{}_{}", snake_case(owner), rust_name);
-                self.claim_fn(&fn_name, at);
+                let fn_name =
+                    self.claim_fn(&format!("default_{}_{}", snake_case(owner), rust_name), at);
                 oai.push(format!("default = {fn_name:?}"));
                 value_fn = Some(ir::ValueFn {
                     name: fn_name,
@@ -515,6 +515,17 @@ impl Resolver<'_> {
             });
         }
         let ty = inferred_type(schema);
+        // `enum: []` or `enum: [null]` lists no value to check: the base type.
+        if schema.contains_key("enum") && !has_enum_values(schema) {
+            self.diags.warn(
+                &join(at, "enum"),
+                "the enum lists no value besides `null`: read as its type, unchecked",
+                "list the values, or remove `enum`",
+            );
+            let mut plain = schema.clone();
+            plain.remove("enum");
+            return self.value_type(&plain, at, hint);
+        }
         if schema.contains_key("enum") {
             return match ty {
                 Some("string") => {
@@ -800,7 +811,7 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let pointer = percent_decode(fragment);
+        let pointer = crate::source::percent_decode(fragment);
         match self.pointed.get(&pointer) {
             Some(Some(done)) => return done.clone(),
             Some(None) => {
@@ -835,9 +846,11 @@ impl Resolver<'_> {
                             | "anyOf"
                     )
             })
-            .map(|s| pascal_case(&unescape(s)))
+            .map(unescape)
             .collect::<Vec<_>>()
-            .join("");
+            .join(" ");
+        // One name from all the segments (`201` inside it needs no `_` prefix).
+        let hint = pascal_case(&hint);
         self.pointed.insert(pointer.clone(), None);
         let typed = self.value_type(&schema, &pointer, &hint);
         self.pointed.insert(pointer, Some(typed.clone()));
@@ -889,16 +902,29 @@ impl Resolver<'_> {
         }
         for (i, value) in values.iter().enumerate() {
             let here = format!("{at}/enum/{i}");
-            let Some(value) = value.as_str() else {
+            let spelled;
+            let value = match value {
+                Value::String(s) => s.as_str(),
                 // `null` in the enum of a nullable schema: the absence it already allows.
-                if !value.is_null() {
+                Value::Null => continue,
+                Value::Number(_) | Value::Bool(_) => {
+                    // `type: string, enum: [1, 2]`: the strings they spell.
+                    spelled = value.to_string();
+                    self.diags.lenient(
+                        &here,
+                        format!("enum value {value} is not a string: the string `{spelled}` is accepted"),
+                        "quote it",
+                    );
+                    spelled.as_str()
+                }
+                _ => {
                     self.diags.error(
                         &here,
                         format!("enum value {value} is not a string"),
                         "quote it, or remove it",
                     );
+                    continue;
                 }
-                continue;
             };
             if variants.iter().any(|(v, _)| v == value) {
                 self.diags.lenient(
@@ -1383,27 +1409,10 @@ pub(super) fn inferred_type(schema: &Map<String, Value>) -> Option<&'static str>
     }
 }
 
-/// `%7B` → `{`: a `$ref`'s fragment is a URI fragment, percent-encoded.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).and_then(|b| hex(*b)),
-            bytes.get(i + 2).and_then(|b| hex(*b)),
-        ) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// True if the schema's `enum` lists a value other than `null`.
+fn has_enum_values(schema: &Map<String, Value>) -> bool {
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| values.iter().any(|v| !v.is_null()))
 }
