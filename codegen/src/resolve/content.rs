@@ -457,7 +457,8 @@ impl Resolver<'_> {
         if !ok {
             return None;
         }
-        let hint = &self.fresh_type(hint, at);
+        // Keyed apart from the schema at `at`: a `$ref`'d object is also a component struct.
+        let hint = &self.fresh_type(hint, &format!("{at} (multipart parts)"));
         self.multiparts.insert(
             hint.to_owned(),
             ir::Multipart {
