@@ -273,6 +273,15 @@ pub async fn every_operation_answers_as_declared() {
             Some(b"urgent=true".to_vec()),
         )
         .await;
+    // `name` is a plain `type: string`: poem-openapi's own String would read 7 as "7".
+    let adopt_number_name = app
+        .send_with(
+            "POST",
+            "/adoptions",
+            &[json],
+            Some(br#"{"petId":1,"adopter":{"name":7,"email":"ann@example.org"}}"#.to_vec()),
+        )
+        .await;
     let adopt_bad_email = app
         .send_with(
             "POST",
@@ -333,6 +342,14 @@ pub async fn every_operation_answers_as_declared() {
     assert_eq!(note_blank.status, 400);
     assert_eq!(note_form_without_text.status, 400);
     assert_eq!(adopt_bad_email.status, 400);
+    assert_eq!(adopt_number_name.status, 400, "{adopt_number_name:?}");
+    assert!(
+        adopt_number_name.json["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("`/adopter/name` must be a string, not 7")),
+        "the JSON pointer of the wrong value is named: {:?}",
+        adopt_number_name.json
+    );
     let visible = app.get("/pets").await;
     assert!(
         visible.json.as_array().unwrap().iter().any(|p| p["id"] == 1),
