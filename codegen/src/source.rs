@@ -58,7 +58,7 @@ pub fn unescape(token: &str) -> String {
 }
 
 /// `%7B` → `{`: a `$ref`'s fragment is a URI fragment, percent-encoded.
-pub fn percent_decode(s: &str) -> String {
+fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -80,6 +80,12 @@ pub fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The JSON pointer a `$ref` into this document names (`#/paths/~1a%7Bb%7D` →
+/// `/paths/~1a{b}`); `None` for a reference to another document.
+pub fn ref_pointer(reference: &str) -> Option<String> {
+    reference.strip_prefix('#').map(percent_decode)
 }
 
 /// Joins a pointer and one more unescaped token.

@@ -151,7 +151,10 @@ impl<'a, T: ParseFromJSON, const DEEP: bool> ApiExtractor<'a> for QueryObject<T,
         _body: &mut RequestBody,
         param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let pairs = query_pairs(request.uri().query().unwrap_or_default());
+        let pairs: Vec<(String, String)> = request.params().map_err(|err| ParseParamError {
+            name: param_opts.name,
+            reason: err.to_string(),
+        })?;
         let mut registry = Registry::new();
         T::register(&mut registry);
         let schema = T::schema_ref();
@@ -191,45 +194,6 @@ impl<'a, T: ParseFromJSON, const DEEP: bool> ApiExtractor<'a> for QueryObject<T,
     }
 }
 
-/// The decoded pairs of a query string (`+` is a space).
-fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            ) {
-                (Some(hi), Some(lo)) => {
-                    out.push(hi * 16 + lo);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use poem_openapi::Object;
@@ -255,19 +219,6 @@ mod tests {
         assert_eq!(ok.0, vec!["a".to_owned(), "b".to_owned()]);
         assert!(<JsonParam<Vec<String>>>::parse_from_parameter("[1]").is_err());
         assert!(<JsonParam<Vec<String>>>::parse_from_parameter("a,b").is_err());
-    }
-
-    #[test]
-    fn query_strings_are_decoded() {
-        assert_eq!(
-            query_pairs("a=1&b%5Bc%5D=x+y&d&e=%zz%41"),
-            vec![
-                ("a".into(), "1".into()),
-                ("b[c]".into(), "x y".into()),
-                ("d".into(), "".into()),
-                ("e".into(), "%zzA".into()),
-            ]
-        );
     }
 
     #[derive(Object, Debug, PartialEq)]
@@ -308,6 +259,13 @@ mod tests {
         );
         assert_eq!(absent.unwrap(), None);
         assert!(bad.is_err());
+    }
+
+    #[tokio::test]
+    async fn query_strings_are_decoded() {
+        let f = extract::<true>("filter%5Bstatus%5D=x+y%21").await;
+
+        assert_eq!(f.unwrap().and_then(|f| f.status), Some("x y!".to_owned()));
     }
 
     #[tokio::test]

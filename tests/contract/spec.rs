@@ -49,42 +49,15 @@ pub fn find_operation<'a>(spec: &'a Value, method: &str, path: &str) -> Option<O
         .find_map(|(template, item)| {
             let parts: Vec<&str> = template.split('/').collect();
             let matches = parts.len() == segments.len()
-                && parts
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| segment_matches(t, s));
+                && parts.iter().zip(&segments).all(|(t, s)| {
+                    (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
+                });
             let object = item.get(method.to_lowercase())?;
             matches.then(|| Operation {
                 id: object["operationId"].as_str().unwrap_or_default(),
                 object,
             })
         })
-}
-
-/// True if the path segment `s` fits the template segment `t`: literal text as written,
-/// each `{param}` standing for at least one character (`export.{format}` fits `export.json`).
-fn segment_matches(t: &str, s: &str) -> bool {
-    if !t.contains('{') {
-        return t == s;
-    }
-    // The literal pieces between parameters, in order.
-    let mut pieces = Vec::new();
-    let mut rest = t;
-    while let Some(open) = rest.find('{') {
-        pieces.push(&rest[..open]);
-        rest = rest[open..].split_once('}').map_or("", |(_, after)| after);
-    }
-    let (first, last) = (pieces[0], rest);
-    let Some(mut middle) = s.strip_prefix(first) else {
-        return false;
-    };
-    for piece in &pieces[1..] {
-        match middle.get(1..).and_then(|m| m.find(piece)) {
-            Some(at) => middle = &middle[1 + at + piece.len()..],
-            None => return false,
-        }
-    }
-    middle.len() > last.len() && middle.ends_with(last)
 }
 
 /// Every (operationId, status) pair the spec declares.

@@ -167,8 +167,7 @@ impl Resolver<'_> {
                     .strip_prefix(SCHEMA_REF)
                     .is_none_or(|n| n.contains('/')) =>
             {
-                let pointer =
-                    crate::source::percent_decode(target.strip_prefix('#').unwrap_or(target));
+                let pointer = crate::source::ref_pointer(target).unwrap_or_default();
                 let Some(found) = self.raw_at(&pointer).cloned() else {
                     self.diags.error(
                         &join(at, "$ref"),

@@ -677,21 +677,7 @@ impl<'a> Resolver<'a> {
     /// in (whole segments, in path order: `param0`, `param1`, …).
     fn route(&mut self, path: &str, at: &str) -> (String, BTreeSet<String>, Vec<String>) {
         let mut names = BTreeSet::new();
-        let mut whole = Vec::new();
-        let mut inner = Vec::new();
-        for segment in path.split('/') {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                if !name.contains(['{', '}']) {
-                    whole.push(name.to_owned());
-                    continue;
-                }
-            }
-            for part in segment.split('{').skip(1) {
-                if let Some((name, _)) = part.split_once('}') {
-                    inner.push(name.to_owned());
-                }
-            }
-        }
+        let mut order = Vec::new();
         let mut segments = Vec::new();
         for segment in path.split('/') {
             if let Some(name) = segment
@@ -706,6 +692,7 @@ impl<'a> Resolver<'a> {
                         "give each path parameter its own name",
                     );
                 }
+                order.push(name.to_owned());
                 segments.push(format!(":{name}"));
             } else if segment.contains(['{', '}']) {
                 // poem's router has regex segments (`export.:p<[^/]+>`), but its tree loses
@@ -734,8 +721,7 @@ impl<'a> Resolver<'a> {
                 segments.push(segment.to_owned());
             }
         }
-        whole.extend(inner);
-        (segments.join("/"), names, whole)
+        (segments.join("/"), names, order)
     }
 
     /// The object `item` is, following a `$ref` into `components/<kind>` (`what` names one
@@ -761,16 +747,15 @@ impl<'a> Resolver<'a> {
         // parameter of another operation), or to another `$ref`: read the object there.
         // It is leaked: it lives as long as the parsed document, for one generation.
         let pointed = |this: &mut Self| -> Option<(&'d T, String)> {
-            let mut pointer = reference.strip_prefix('#')?.to_owned();
+            let mut pointer = crate::source::ref_pointer(reference)?;
             for _ in 0..8 {
-                let pointer_now = crate::source::percent_decode(&pointer);
-                let value = this.raw.pointer(&pointer_now)?;
+                let value = this.raw.pointer(&pointer)?;
                 if let Some(next) = value.get("$ref").and_then(serde_json::Value::as_str) {
-                    pointer = next.strip_prefix('#')?.to_owned();
+                    pointer = crate::source::ref_pointer(next)?;
                     continue;
                 }
                 let item: T = serde_json::from_value(value.clone()).ok()?;
-                return Some((Box::leak(Box::new(item)), pointer_now));
+                return Some((Box::leak(Box::new(item)), pointer));
             }
             None
         };
@@ -792,8 +777,11 @@ impl<'a> Resolver<'a> {
             Some((name, ReferenceOr::Item(item))) => {
                 Some((item, join(&format!("/components/{kind}"), name)))
             }
-            Some((_, ReferenceOr::Reference { .. })) if pointed(self).is_some() => pointed(self),
             Some((name, ReferenceOr::Reference { .. })) => {
+                // A chain of `$ref`s: follow it to the object at its end.
+                if let Some(found) = pointed(self) {
+                    return Some(found);
+                }
                 self.diags.error(
                     &join(&format!("/components/{kind}"), name),
                     format!("a {what} that is only a `$ref` is not supported"),

@@ -803,7 +803,7 @@ impl Resolver<'_> {
     /// property of a component): resolved as if written there, once, and named from that
     /// place. External references are refused.
     fn pointed_schema(&mut self, target: &str, at: &str) -> Option<Typed> {
-        let Some(fragment) = target.strip_prefix('#') else {
+        let Some(pointer) = crate::source::ref_pointer(target) else {
             self.diags.error(
                 at,
                 format!("`$ref: {target}` points outside this document"),
@@ -811,7 +811,6 @@ impl Resolver<'_> {
             );
             return None;
         };
-        let pointer = crate::source::percent_decode(fragment);
         match self.pointed.get(&pointer) {
             Some(Some(done)) => return done.clone(),
             Some(None) => {
