@@ -38,6 +38,7 @@ goldens!(
     job_queue,
     library_loans,
     media_gallery,
+    mixed_path_segments,
     objects_arrays_maps_and_recursion,
     orders_ecommerce,
     parameters_in_every_location,
@@ -51,6 +52,7 @@ goldens!(
     todo_list,
     url_shortener,
     user_accounts,
+    weather,
     webhooks_notifications,
 );
 
@@ -123,6 +125,96 @@ mod parameters_at_run_time {
             SEEN.lock().unwrap().as_slice(),
             ["my-bucket None Some([\"a\", \"b\"]) Asc Some(ColdLine) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 Some(2) Some(\"s1\")"]
         );
+    }
+}
+
+/// Segments that mix text and parameters (`{sid}.json`, `{frame}.{format}`, `{job}:cancel`,
+/// `summary(period='{period}')`) are routed whole and split: each parameter reaches the
+/// handler typed and checked, a segment of another shape is a 400, and `GET /v1/jobs/{job}`
+/// and `POST /v1/jobs/{job}:cancel` share a route without taking each other's requests.
+mod mixed_path_segments_at_run_time {
+    use poem::{Endpoint, Request};
+
+    use super::mixed_path_segments as generated;
+    use generated::{
+        CancelJobResponse as Cancel, GetCallResponse as Call, GetJobResponse as Job,
+        GetRadarFrameResponse as Frame, GetSummaryResponse as Summary,
+    };
+
+    struct Echo;
+
+    impl generated::Handlers for Echo {
+        async fn get_call(&self, sid: String) -> Call {
+            Call::Ok(poem_openapi::payload::PlainText(format!("call {sid}")))
+        }
+        async fn get_radar_frame(
+            &self,
+            site: String,
+            frame: i64,
+            format: generated::GetRadarFrameFormat,
+        ) -> Frame {
+            Frame::Ok(poem_openapi::payload::PlainText(format!(
+                "{site} {frame} {format:?}"
+            )))
+        }
+        async fn get_job(&self, job: String) -> Job {
+            Job::Ok(poem_openapi::payload::PlainText(format!("job {job}")))
+        }
+        async fn cancel_job(&self, job: String) -> Cancel {
+            Cancel::Accepted(poem_openapi::payload::PlainText(format!("cancel {job}")))
+        }
+        async fn get_summary(&self, period: generated::GetSummaryPeriod) -> Summary {
+            Summary::Ok(poem_openapi::payload::PlainText(format!("{period:?}")))
+        }
+    }
+
+    async fn call(method: &str, uri: &str) -> (u16, String) {
+        let app = poem::Route::new().nest("/", generated::service(Echo));
+        let request = Request::builder()
+            .method(method.parse().unwrap())
+            .uri_str(uri)
+            .finish();
+        let response = app.get_response(request).await;
+        let status = response.status().as_u16();
+        (status, response.into_body().into_string().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn each_parameter_is_read_from_its_segment() {
+        assert_eq!(
+            call("GET", "/calls/CA12ab.json").await,
+            (200, "call CA12ab".into())
+        );
+        assert_eq!(
+            call("GET", "/radar/KOKX/7.gif").await,
+            (200, "KOKX 7 Gif".into())
+        );
+        assert_eq!(call("GET", "/v1/jobs/j1").await, (200, "job j1".into()));
+        assert_eq!(
+            call("POST", "/v1/jobs/j1:cancel").await,
+            (202, "cancel j1".into())
+        );
+        assert_eq!(
+            call("GET", "/reports/summary(period='week')").await,
+            (200, "Week".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_piece_that_breaks_its_schema_or_a_segment_of_another_shape_is_a_400() {
+        for (method, uri, says) in [
+            ("GET", "/calls/XX12ab.json", "pattern"),
+            ("GET", "/calls/CA12ab.xml", "does not have the form"),
+            ("GET", "/radar/KOKX/24.gif", "maximum"),
+            ("GET", "/radar/KOKX/7.bmp", "enumeration"),
+            ("GET", "/radar/KO/7.gif", "minLength"),
+            ("POST", "/v1/jobs/j1", "does not have the form"),
+            ("GET", "/reports/summary(period='year')", "enumeration"),
+        ] {
+            let (status, body) = call(method, uri).await;
+            assert_eq!(status, 400, "{method} {uri}: {body}");
+            assert!(body.contains(says), "{method} {uri}: {body}");
+        }
     }
 }
 

@@ -51,6 +51,20 @@ pub struct Api {
     pub rejection_bodies: Vec<RejectionBody>,
     /// Patterns of strings, each a marker type for `Matching<_>`, by number.
     pub patterns: Vec<PatternType>,
+    /// Path segments mixing text and parameters, each a marker type for `PathPiece<_>`.
+    pub segments: Vec<SegmentType>,
+}
+
+/// A routed path segment that path parameters are read from (`{Sid}.json` routed as one
+/// poem parameter; in such a path every path parameter is read this way).
+#[derive(Debug, Clone)]
+pub struct SegmentType {
+    /// Marker type name.
+    pub name: String,
+    /// poem-openapi's name for the routed segment (`param2`).
+    pub route_param: String,
+    /// The literal text before, between and after the segment's parameters.
+    pub literals: Vec<String>,
 }
 
 /// A pattern compiled once, for strings parsed as `Matching<Name>`.

@@ -16,6 +16,15 @@ impl ::codegen_runtime::Pattern for {{ p.name }} {
     }
 }
 {% endfor %}
+{% for s in api.segments %}
+/// The path segment `{{ s.literals.join("{…}")|one_line }}`, routed whole as `{{ s.route_param }}`.
+pub struct {{ s.name }};
+
+impl ::codegen_runtime::SegmentTemplate for {{ s.name }} {
+    const ROUTE_PARAM: &'static str = {{ s.route_param|literal }};
+    const LITERALS: &'static [&'static str] = &[{% for l in s.literals %}{{ l|literal }}, {% endfor %}];
+}
+{% endfor %}
 {% if !api.tags.is_empty() %}
 /// The tags of the API; each operation names its tags from these.
 #[derive(::poem_openapi::Tags)]

@@ -13,6 +13,8 @@
 //!   reads `7` and `true` as the strings `"7"` and `"true"`).
 //! - [`Delimited`] and [`QueryObject`]: parameters in the styles poem-openapi does not read
 //!   (`explode: false`, `spaceDelimited`, `pipeDelimited`, header arrays, `deepObject`).
+//! - [`PathPiece`] and [`SegmentTemplate`]: path parameters inside a segment with literal
+//!   text (`/{id}.json`), which poem routes as one parameter.
 //! - [`NoContent`]: the body of a bodiless `default` response.
 //! - [`StrictString`]: the string variant of a union that also holds numbers or booleans.
 
@@ -23,6 +25,7 @@ mod json;
 mod matching;
 mod optional;
 mod params;
+mod segment;
 mod text;
 
 pub use among::Among;
@@ -32,6 +35,7 @@ pub use json::{check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
+pub use segment::{split_segment, PathPiece, SegmentTemplate};
 pub use text::StrictString;
 
 pub use chrono;

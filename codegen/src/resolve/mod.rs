@@ -51,6 +51,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         merged: Vec::new(),
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
+        segments: Vec::new(),
         contents: BTreeMap::new(),
         multiparts: BTreeMap::new(),
         security_schemes: BTreeMap::new(),
@@ -92,6 +93,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         .collect();
     let auth_enums = std::mem::take(&mut r.auth_enums);
     let auth_all = std::mem::take(&mut r.auth_all);
+    let segments = std::mem::take(&mut r.segments);
     ir::Api {
         source: loaded.source.name.clone(),
         title: loaded.doc.info.title.clone(),
@@ -109,6 +111,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         auth_all,
         rejection_bodies,
         patterns,
+        segments,
     }
 }
 
@@ -180,6 +183,8 @@ struct Resolver<'a> {
     fn_names: BTreeMap<String, String>,
     /// Patterns of parameters parsed as `Matching<_>` → their marker type.
     patterns: BTreeMap<String, String>,
+    /// Routed path segments that path parameters are read from as `PathPiece`s.
+    segments: Vec<ir::SegmentType>,
     /// Enums of media types, by name.
     contents: BTreeMap<String, ir::ContentEnum>,
     /// Multipart bodies, by name.
@@ -223,7 +228,25 @@ impl<'a> Resolver<'a> {
         name
     }
 
-    /// Claims a generated function name (parameter defaults, rejection handlers).
+    /// The marker type of a routed segment for `PathPiece<_>`: `Segment1`, … in order of first
+    /// use; operations whose segment is the same route parameter with the same text share one.
+    fn segment_type(&mut self, route_param: String, literals: Vec<String>, at: &str) -> String {
+        if let Some(existing) = self
+            .segments
+            .iter()
+            .find(|s| s.route_param == route_param && s.literals == literals)
+        {
+            return existing.name.clone();
+        }
+        let name = self.fresh_type(&format!("Segment{}", self.segments.len() + 1), at);
+        self.segments.push(ir::SegmentType {
+            name: name.clone(),
+            route_param,
+            literals,
+        });
+        name
+    }
+
     /// Claims the name of a generated function for `at`; one already taken (two places that
     /// snake-case alike) takes a number. Claiming again for the same place gives the same name.
     fn claim_fn(&mut self, name: &str, at: &str) -> String {
@@ -371,15 +394,10 @@ impl<'a> Resolver<'a> {
             let ReferenceOr::Item(item) = item else {
                 continue;
             };
-            let shape: String = path
+            let routed = path.split('#').next().unwrap_or(path);
+            let shape: String = routed
                 .split('/')
-                .map(|seg| {
-                    if seg.starts_with('{') && seg.ends_with('}') {
-                        "{}"
-                    } else {
-                        seg
-                    }
-                })
+                .map(|seg| if seg.contains('{') { "{}" } else { seg })
                 .collect::<Vec<_>>()
                 .join("/");
             for (method, op) in item.iter() {
@@ -427,16 +445,6 @@ impl<'a> Resolver<'a> {
                 }
                 methods.insert(method_name.clone(), id_at.clone());
                 if self.skip.iter().any(|s| *s == id || *s == method_name) {
-                    // A path poem cannot route (`/{name}.json`) is left out of the router.
-                    if path.split('/').any(|seg| {
-                        seg.contains(['{', '}'])
-                            && !(seg.starts_with('{')
-                                && seg.ends_with('}')
-                                && seg.matches('{').count() == 1)
-                    }) {
-                        self.diags.warn(&at, format!("`{id}` is skipped: poem cannot route its path, so it is left out and answers 404"), "remove it from the generator's skip list once its path has whole-segment parameters");
-                        continue;
-                    }
                     skipped.push(method_name.clone());
                     self.diags.warn(&at, format!("`{id}` is skipped: it has no handler method and answers 501 Not Implemented"), "remove it from the generator's skip list to implement it");
                 }
@@ -478,7 +486,8 @@ impl<'a> Resolver<'a> {
             &format!("{}Response", pascal_case(&id)),
             &join(at, "operationId"),
         );
-        let (route, template_params, path_order) = self.route(path, at);
+        let route = self.route(path, at);
+        let template_params = route.names.clone();
         let mut params = Vec::new();
         let mut arg_names = BTreeSet::new();
         let mut path_params = BTreeSet::new();
@@ -556,9 +565,21 @@ impl<'a> Resolver<'a> {
             .map(|(i, _)| i)
             .collect();
         let mut path_args: Vec<ir::Param> = slots.iter().map(|&i| params[i].clone()).collect();
-        path_args.sort_by_key(|p| path_order.iter().position(|n| *n == p.name));
+        path_args.sort_by_key(|p| route.order.iter().position(|n| *n == p.name));
         for (slot, param) in slots.into_iter().zip(path_args) {
             params[slot] = param;
+        }
+        // A path with a segment like `{Sid}.json`: every path parameter is read from its
+        // routed segment, so poem-openapi's numbering of `Path` arguments plays no part.
+        for param in params.iter_mut() {
+            let Some((route_param, literals, i)) = route.pieces.get(&param.name) else {
+                continue;
+            };
+            if param.extractor.ends_with("::Path") {
+                let marker = self.segment_type(route_param.clone(), literals.clone(), at);
+                param.extractor = "::codegen_runtime::PathPiece";
+                param.wire_ty = format!("{}, {marker}, {i}", param.wire_ty);
+            }
         }
         let body = op
             .request_body
@@ -607,7 +628,7 @@ impl<'a> Resolver<'a> {
             response_enum,
             http_method: method.to_owned(),
             path: path.to_owned(),
-            route,
+            route: route.path,
             doc: self.summary_and_description(op, at),
             tags: tag_variants,
             deprecated: op.deprecated,
@@ -672,56 +693,97 @@ impl<'a> Resolver<'a> {
         merged
     }
 
-    /// `/items/{item_id}` → `/items/:item_id` and the set of template names.
-    /// poem's route for `path`, its parameter names, and the order poem-openapi numbers them
-    /// in (whole segments, in path order: `param0`, `param1`, …).
-    fn route(&mut self, path: &str, at: &str) -> (String, BTreeSet<String>, Vec<String>) {
-        let mut names = BTreeSet::new();
-        let mut order = Vec::new();
+    /// poem's route for `path` (`/items/{item_id}` → `/items/:item_id`), its parameter names,
+    /// the order poem-openapi numbers them in (whole segments, in path order: `param0`,
+    /// `param1`, …), and, when a segment mixes text with parameters (`{Sid}.json`), where
+    /// each parameter is read from: such a segment is routed whole, and every path parameter
+    /// of the path becomes a `PathPiece` of its segment.
+    fn route(&mut self, path: &str, at: &str) -> Route {
+        let mut route = Route::default();
         let mut segments = Vec::new();
-        for segment in path.split('/') {
-            if let Some(name) = segment
+        let mut routed_params = 0;
+        let mut mixed = false;
+        // A fragment never reaches the server (Box writes `/files/{id}#get_shared_link`).
+        let routed = path.split('#').next().unwrap_or(path);
+        if routed.len() < path.len() {
+            self.diags.lenient(
+                at,
+                format!("the path has a fragment, `{}`, which requests never carry: it is routed as `{routed}`", &path[routed.len()..]),
+                "give the operation a path of its own",
+            );
+        }
+        for segment in routed.split('/') {
+            let whole = segment
                 .strip_prefix('{')
                 .and_then(|s| s.strip_suffix('}'))
-                .filter(|n| !n.contains(['{', '}']))
-            {
-                if !names.insert(name.to_owned()) {
+                .filter(|n| !n.contains(['{', '}']));
+            let (literals, names) = match whole {
+                Some(name) => (vec![String::new(), String::new()], vec![name.to_owned()]),
+                None if segment.contains(['{', '}']) => match template_segment(segment) {
+                    Some(parts) => {
+                        mixed = true;
+                        parts
+                    }
+                    None => {
+                        self.diags.error(
+                            at,
+                            format!("the path segment `{segment}` has parameters that nothing separates, or unbalanced braces: a request's segment cannot be split into them"),
+                            "put literal text between the parameters of a segment, e.g. `{name}.{ext}`",
+                        );
+                        segments.push(segment.to_owned());
+                        continue;
+                    }
+                },
+                None => {
+                    if segment.contains([':', '*', '<', '>']) {
+                        self.diags.error(
+                            at,
+                            format!("the path segment `{segment}` contains `:`, `*`, `<` or `>`, which poem's router reads as route syntax"),
+                            "use only letters, digits and `-._~` in literal segments",
+                        );
+                    }
+                    segments.push(segment.to_owned());
+                    continue;
+                }
+            };
+            let route_param = format!("param{routed_params}");
+            routed_params += 1;
+            for (i, name) in names.iter().enumerate() {
+                if !route.names.insert(name.clone()) {
                     self.diags.error(
                         at,
                         format!("the path uses `{{{name}}}` twice"),
                         "give each path parameter its own name",
                     );
                 }
-                order.push(name.to_owned());
-                segments.push(format!(":{name}"));
-            } else if segment.contains(['{', '}']) {
-                // poem's router has regex segments (`export.:p<[^/]+>`), but its tree loses
-                // a regex child when a static sibling splits the text before it (seen with
-                // `/books/{id}/export.{format}` beside `/books/{id}/reviews`, depending on
-                // route order), so such a path would be routed wrongly at random.
-                self.diags.error(
-                    at,
-                    format!("the path segment `{segment}` mixes a parameter with text: poem-openapi routes whole segments only"),
-                    "make each parameter a whole segment, e.g. `/items/{item_id}`, or skip the operation in the build",
-                );
-                for part in segment.split('{').skip(1) {
-                    if let Some((name, _)) = part.split_once('}') {
-                        names.insert(name.to_owned());
-                    }
-                }
-                segments.push(segment.to_owned());
-            } else if segment.contains([':', '*', '<', '>']) {
-                self.diags.error(
-                    at,
-                    format!("the path segment `{segment}` contains `:`, `*`, `<` or `>`, which poem's router reads as route syntax"),
-                    "use only letters, digits and `-._~` in literal segments",
-                );
-                segments.push(segment.to_owned());
-            } else {
-                segments.push(segment.to_owned());
+                route
+                    .pieces
+                    .insert(name.clone(), (route_param.clone(), literals.clone(), i));
+                route.order.push(name.clone());
             }
+            // poem-openapi shows the segment as `{name}` in the document it derives; a mixed
+            // one is named for its text (only the written document is served).
+            let shown = match whole {
+                Some(name) => name.to_owned(),
+                None => segment
+                    .chars()
+                    .filter(|c| !matches!(c, '{' | '}'))
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect(),
+            };
+            segments.push(format!(":{shown}"));
         }
-        (segments.join("/"), names, order)
+        if !mixed {
+            route.pieces.clear();
+        }
+        route.path = segments.join("/");
+        route
     }
 
     /// The object `item` is, following a `$ref` into `components/<kind>` (`what` names one
@@ -1276,4 +1338,48 @@ fn query_style(style: &QueryStyle) -> &'static str {
         QueryStyle::PipeDelimited => "pipeDelimited",
         QueryStyle::DeepObject => "deepObject",
     }
+}
+
+/// Where poem routes a path and where its parameters are read from (see `Resolver::route`).
+#[derive(Default)]
+struct Route {
+    /// poem's route (`/items/:item_id`).
+    path: String,
+    /// The template's parameter names.
+    names: BTreeSet<String>,
+    /// The parameters in path order (for whole segments, poem-openapi's `param0`, `param1`, …).
+    order: Vec<String>,
+    /// Only for a path with a mixed segment: each parameter's routed segment (poem-openapi's
+    /// name for it and its literal text) and its place among the segment's parameters.
+    pieces: BTreeMap<String, (String, Vec<String>, usize)>,
+}
+
+/// `{segmentId}.{ext}` → the literal text around the parameters (`["", ".", ""]`) and the
+/// names (`segmentId`, `ext`); `None` when two parameters touch or a brace is unbalanced.
+fn template_segment(segment: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let mut literals = Vec::new();
+    let mut names = Vec::new();
+    let mut rest = segment;
+    loop {
+        let Some(open) = rest.find('{') else {
+            if rest.contains('}') {
+                return None;
+            }
+            literals.push(rest.to_owned());
+            break;
+        };
+        let literal = &rest[..open];
+        if literal.contains('}') || (!names.is_empty() && literal.is_empty()) {
+            return None;
+        }
+        literals.push(literal.to_owned());
+        let close = rest[open..].find('}')? + open;
+        let name = &rest[open + 1..close];
+        if name.is_empty() || name.contains('{') {
+            return None;
+        }
+        names.push(name.to_owned());
+        rest = &rest[close + 1..];
+    }
+    (!names.is_empty()).then_some((literals, names))
 }
