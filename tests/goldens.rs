@@ -40,6 +40,7 @@ goldens!(
     media_gallery,
     mixed_path_segments,
     objects_arrays_maps_and_recursion,
+    openapi_31,
     orders_ecommerce,
     parameters_in_every_location,
     payments,
@@ -125,6 +126,79 @@ mod parameters_at_run_time {
             SEEN.lock().unwrap().as_slice(),
             ["my-bucket None Some([\"a\", \"b\"]) Asc Some(ColdLine) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 Some(2) Some(\"s1\")"]
         );
+    }
+}
+
+/// An OpenAPI 3.1 document (FastAPI's `anyOf: [T, {type: "null"}]` optional fields, `const`,
+/// numeric exclusive bounds, `unevaluatedProperties: false`) behaves as its 3.0 spelling would:
+/// `null` is accepted where the spec allows it, and every bound is enforced.
+mod openapi_31_at_run_time {
+    use poem::{Endpoint, Request};
+
+    use super::openapi_31 as generated;
+    use generated::{GetItemResponse, Item, ItemKind, ItemUpdate, PutItemResponse};
+
+    struct Store;
+
+    fn item(update: ItemUpdate) -> Item {
+        Item {
+            name: update.name.unwrap_or_else(|| "unnamed".into()),
+            size: update.size,
+            kind: ItemKind::Item,
+            tags: None,
+            price: Some(9.5),
+            owner: None,
+            note: None,
+            extra: None,
+            checksum: None,
+        }
+    }
+
+    impl generated::Handlers for Store {
+        async fn get_item(&self, _item_id: String) -> GetItemResponse {
+            GetItemResponse::Ok(poem_openapi::payload::Json(item(ItemUpdate {
+                name: Some("Fighters".into()),
+                size: None,
+            })))
+        }
+        async fn put_item(&self, _item_id: String, body: ItemUpdate) -> PutItemResponse {
+            PutItemResponse::Created(poem_openapi::payload::Json(item(body)))
+        }
+    }
+
+    async fn call(method: &str, body: &str) -> (u16, String) {
+        let app = poem::Route::new().nest("/", generated::service(Store));
+        let request = Request::builder()
+            .method(method.parse().unwrap())
+            .uri_str("/items/foo")
+            .content_type("application/json")
+            .body(body.to_owned());
+        let response = app.get_response(request).await;
+        let status = response.status().as_u16();
+        (status, response.into_body().into_string().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn null_is_accepted_where_the_31_spec_allows_it_and_bounds_hold() {
+        let (status, body) = call("PUT", r#"{"name": null, "size": 3}"#).await;
+        assert_eq!(status, 201, "{body}");
+        assert!(body.contains(r#""name":"unnamed""#), "{body}");
+        assert!(
+            body.contains(r#""kind":"item""#),
+            "const is written: {body}"
+        );
+
+        let (status, body) = call("GET", "").await;
+        assert_eq!(status, 200);
+        assert!(
+            body.contains(r#""size":null"#),
+            "nullable is written as null: {body}"
+        );
+
+        for bad in [r#"{"size": -1}"#, r#"{"name": 7}"#, r#"{"colour": "red"}"#] {
+            let (status, body) = call("PUT", bad).await;
+            assert_eq!(status, 400, "{bad}: {body}");
+        }
     }
 }
 

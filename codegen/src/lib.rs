@@ -22,6 +22,7 @@ pub mod render;
 pub mod resolve;
 mod shape;
 pub mod source;
+mod upgrade;
 
 use std::fmt;
 use std::path::Path;

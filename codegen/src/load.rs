@@ -116,8 +116,14 @@ pub fn load_str_with(
         );
         return Err(diags.finish(Some(&source)));
     }
-    check_version(&raw, &mut diags);
-    let sanitized = shape::check_document(&raw, &mut diags);
+    let (raw, sanitized) = if check_version(&raw, &mut diags) == Version::V31 {
+        let raw = crate::upgrade::to_openapi_30(raw, &mut diags);
+        let sanitized = shape::check_document(&crate::upgrade::without_defs(&raw), &mut diags);
+        (raw, sanitized)
+    } else {
+        let sanitized = shape::check_document(&raw, &mut diags);
+        (raw, sanitized)
+    };
     match serde_json::from_value::<openapiv3::OpenAPI>(sanitized) {
         Ok(doc) => Ok((Loaded { source, raw, doc }, diags)),
         Err(e) => {
@@ -181,21 +187,40 @@ fn parse_json(text: &str) -> Result<Value, Diagnostic> {
     })
 }
 
-fn check_version(raw: &Value, diags: &mut Diagnostics) {
+/// The OpenAPI versions the generator reads.
+#[derive(PartialEq)]
+enum Version {
+    V30,
+    /// Rewritten into the 3.0 shape by [`crate::upgrade`].
+    V31,
+    /// Not readable, or not said (the shape check reports a missing `openapi`).
+    Other,
+}
+
+fn check_version(raw: &Value, diags: &mut Diagnostics) -> Version {
     match raw.get("openapi").and_then(Value::as_str) {
-        Some(v) if v.starts_with("3.0.") => {}
-        Some(v) if v.starts_with("3.1") => diags.error(
-            "/openapi",
-            format!("OpenAPI {v} is not supported: this generator reads OpenAPI 3.0.x only"),
-            "write the document as OpenAPI 3.0.3 (`nullable: true` instead of `type: [T, \"null\"]`, no `webhooks`)",
-        ),
-        Some(v) => diags.error(
-            "/openapi",
-            format!("unsupported OpenAPI version `{v}`"),
-            "set `openapi: 3.0.3`; Swagger 2.0 documents must be converted to OpenAPI 3.0 first",
-        ),
+        Some(v) if v.starts_with("3.0.") => Version::V30,
+        Some(v) if v.starts_with("3.1.") => Version::V31,
+        Some(v) if v.starts_with('3') => {
+            diags.error(
+                "/openapi",
+                format!(
+                    "OpenAPI {v} is not supported: this generator reads OpenAPI 3.0.x and 3.1.x"
+                ),
+                "write the document as OpenAPI 3.1 (or 3.0): `openapi: 3.1.1`",
+            );
+            Version::Other
+        }
+        Some(v) => {
+            diags.error(
+                "/openapi",
+                format!("unsupported OpenAPI version `{v}`"),
+                "set `openapi: 3.1.1` or `3.0.3`; Swagger 2.0 documents must be converted to OpenAPI 3 first",
+            );
+            Version::Other
+        }
         // A missing or non-string `openapi` is reported by the shape check.
-        None => {}
+        None => Version::Other,
     }
 }
 
@@ -275,12 +300,17 @@ mod tests {
     }
 
     #[test]
-    fn openapi_31_is_refused_plainly() {
-        let text = report("openapi: 3.1.0\ninfo: {title: a, version: '1'}\npaths: {}\n");
+    fn openapi_32_is_refused_plainly_and_31_is_read() {
+        let newer = report("openapi: 3.2.0\ninfo: {title: a, version: '1'}\npaths: {}\n");
+        let v31 = report("openapi: 3.1.1\ninfo: {title: a, version: '1'}\n");
 
         assert!(
-            text.contains("t.yaml:1:1: /openapi: OpenAPI 3.1.0 is not supported"),
-            "{text}"
+            newer.contains("t.yaml:1:1: /openapi: OpenAPI 3.2.0 is not supported"),
+            "{newer}"
+        );
+        assert_eq!(
+            v31, "0 errors in t.yaml\n",
+            "a 3.1 document needs no `paths`"
         );
     }
 

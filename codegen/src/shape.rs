@@ -45,6 +45,9 @@ enum Support {
     Yes,
     /// Valid OpenAPI the generator does not express; the text says what to do instead.
     No(&'static str),
+    /// Valid OpenAPI the generator reads without this check (a warning; an error in strict
+    /// mode): the key is dropped.
+    Unchecked(&'static str),
 }
 
 struct Key {
@@ -265,11 +268,14 @@ static SCHEMA: Kind = Kind {
         k("allOf", Shape::ListOf(&SCHEMA_OR_REF)),
         k("oneOf", Shape::ListOf(&SCHEMA_OR_REF)),
         k("anyOf", Shape::ListOf(&SCHEMA_OR_REF)),
-        no(
-            "not",
-            Shape::Any,
-            "poem-openapi cannot check `not`; describe what is allowed instead",
-        ),
+        Key {
+            name: "not",
+            shape: Shape::Any,
+            required: false,
+            support: Support::Unchecked(
+                "poem-openapi cannot check `not`, so values it excludes are accepted; describe what is allowed instead",
+            ),
+        },
         k("items", Shape::RefOr(&SCHEMA)),
         k("properties", Shape::MapOf(&Shape::RefOr(&SCHEMA))),
         k("additionalProperties", Shape::BoolOrSchema),
@@ -316,6 +322,11 @@ static DISCRIMINATOR: Kind = Kind {
 };
 
 static SCHEMA_OR_REF: Shape = Shape::RefOr(&SCHEMA);
+
+/// Whether OpenAPI 3.0 knows `key` in a schema (for the 3.1 rewrite, which drops the others).
+pub fn is_schema_key(key: &str) -> bool {
+    SCHEMA.keys.iter().any(|k| k.name == key)
+}
 
 /// Checks the whole document; returns the sanitized copy.
 pub fn check_document(raw: &Value, diags: &mut Diagnostics) -> Value {
@@ -431,6 +442,14 @@ fn check_object(map: &Map<String, Value>, kind: &Kind, at: &str, diags: &mut Dia
             diags.error(
                 &here,
                 format!("`{key}` in {} is not supported by the generator", kind.what),
+                help,
+            );
+            continue;
+        }
+        if let Support::Unchecked(help) = spec.support {
+            diags.lenient(
+                &here,
+                format!("`{key}` in {} is not checked", kind.what),
                 help,
             );
             continue;

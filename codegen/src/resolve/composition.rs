@@ -44,14 +44,14 @@ impl Resolver<'_> {
                     merged.insert(key.clone(), value.clone());
                 }
                 _ if super::schemas::ANNOTATIONS.contains(&key.as_str()) => {}
-                _ if key.starts_with("x-") => {}
+                // JSON Schema's places for named subschemas, reached by `$ref` if at all.
+                _ if key.starts_with("x-") || key == "$defs" || key == "definitions" => {}
                 _ => {
-                    self.diags.error(
+                    self.diags.lenient(
                         &join(at, key),
-                        format!("`{key}` beside `allOf` is not supported"),
-                        "an `allOf` here must merge into one object: keep `description`, `deprecated`, `additionalProperties`, `properties` and `required` beside it",
+                        format!("`{key}` beside `allOf` is not checked: the `allOf` is merged into one object"),
+                        "keep `description`, `deprecated`, `additionalProperties`, `properties` and `required` beside an `allOf`, or move the keyword into a part",
                     );
-                    ok = false;
                 }
             }
         }
@@ -246,6 +246,8 @@ impl Resolver<'_> {
             if PART_KEYS.contains(&key.as_str())
                 || key.starts_with("x-")
                 || key == "discriminator"
+                || key == "$defs"
+                || key == "definitions"
                 || super::schemas::ANNOTATIONS.contains(&key.as_str())
             {
                 continue;
@@ -262,12 +264,12 @@ impl Resolver<'_> {
                 part.remove(&key);
                 continue;
             }
-            self.diags.error(
+            self.diags.lenient(
                 &join(&part_at, &key),
-                format!("`{key}` in a part of an `allOf` is not supported"),
+                format!("`{key}` in a part of an `allOf` is not checked: the parts are merged into one object's properties"),
                 "keep `type`, `properties` and `required` in the parts; put `description` beside the `allOf`",
             );
-            return None;
+            part.remove(&key);
         }
         part.remove("nullable");
         part.remove("readOnly");

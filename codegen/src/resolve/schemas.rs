@@ -814,8 +814,15 @@ impl Resolver<'_> {
         match self.pointed.get(&pointer) {
             Some(Some(done)) => return done.clone(),
             Some(None) => {
-                self.diags.error(at, format!("`$ref: {target}` contains itself"), "refer to a component schema (`#/components/schemas/Name`) to make a recursive type");
-                return None;
+                // Only component schemas become named, recursive types; the inner occurrence
+                // is left unchecked rather than refusing the document.
+                self.diags.lenient(at, format!("`$ref: {target}` contains itself: the inner occurrence is read as any JSON value"), "move the schema to `components/schemas` to make it a recursive type");
+                return Some(Typed {
+                    ty: Ty::Builtin(ANY.to_owned()),
+                    validators: vec![],
+                    json: "any",
+                    format: None,
+                });
             }
             None => {}
         }
@@ -1053,6 +1060,8 @@ impl Resolver<'_> {
     fn check_keywords(&mut self, schema: &Map<String, Value>, ty: &str, at: &str) {
         const COMMON: &[&str] = &[
             "type",
+            "$defs",
+            "definitions",
             "title",
             "xml",
             "externalDocs",
