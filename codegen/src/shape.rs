@@ -334,6 +334,17 @@ pub fn check_document(raw: &Value, diags: &mut Diagnostics) -> Value {
 }
 
 fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Value {
+    if value.is_null()
+        && matches!(shape, Shape::RefOr(kind) | Shape::Obj(kind) if std::ptr::eq(kind, &SCHEMA))
+    {
+        // Seen in generated public specs: `schema: null` where nothing was known.
+        diags.lenient(
+            at,
+            "the schema is `null`: it is read as any JSON value",
+            "write `{}` for any value, or the schema",
+        );
+        return Value::Object(Map::new());
+    }
     match shape {
         Shape::Any => value.clone(),
         Shape::Str => expect(value, Value::is_string, "a string", at, diags),

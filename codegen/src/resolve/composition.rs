@@ -197,12 +197,14 @@ impl Resolver<'_> {
                     return None;
                 };
                 if self.expanding.contains(&name) && !visiting.contains(&name) {
-                    self.diags.error(
+                    // Copying it would copy it again inside itself, without end: this part
+                    // adds no properties instead.
+                    self.diags.lenient(
                         &join(at, "$ref"),
-                        format!("`{name}` includes itself through this `$ref`: an inline `allOf` copies `{name}` into a property of `{name}`, without end"),
+                        format!("`{name}` includes itself through this `$ref`: an inline `allOf` copies `{name}` into a property of `{name}`, without end, so this part adds none of its properties"),
                         "refer to it with a plain `$ref` (a recursive reference is boxed), or name the inner schema as a component",
                     );
-                    return None;
+                    return Some((Map::new(), at.to_owned(), BTreeMap::new()));
                 }
                 self.merged.push(name.clone());
                 if visiting.contains(&name) {
@@ -375,9 +377,13 @@ impl Resolver<'_> {
                 Some(name) => {
                     mapping.insert(value.clone(), (name, here));
                 }
-                None => self.diags.error(
+                // OpenAPI allows a schema's name as a mapping value.
+                None if !target.is_empty() && !target.contains(['/', '#']) => {
+                    mapping.insert(value.clone(), (target.to_owned(), here));
+                }
+                None => self.diags.lenient(
                     &here,
-                    format!("mapping target `{target}` is not a `#/components/schemas/` reference"),
+                    format!("mapping target `{target}` is not a `#/components/schemas/` reference; the value is not mapped"),
                     "map each value to `#/components/schemas/Name` of one of the variants",
                 ),
             }

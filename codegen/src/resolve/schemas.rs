@@ -1255,22 +1255,44 @@ impl Resolver<'_> {
                 }
             }
         }
-        // A union that holds itself through unions only has no object field to box.
-        for (name, union) in &self.unions {
-            let mut seen = BTreeSet::new();
-            let mut stack: Vec<&str> = named_variants(union).collect();
-            let mut cyclic = false;
-            while let Some(n) = stack.pop() {
-                if n == name {
-                    cyclic = true;
-                    break;
+        // A union that holds itself through unions only has no object field to box: the
+        // alternatives that lead back to it are left out (no finite value needs them).
+        let reaches_through_unions =
+            |unions: &BTreeMap<String, ir::Union>, from: &str, to: &str| {
+                let mut seen = BTreeSet::new();
+                let mut stack = vec![from.to_owned()];
+                while let Some(n) = stack.pop() {
+                    if n == to {
+                        return true;
+                    }
+                    if let Some(u) = unions.get(&n).filter(|_| seen.insert(n.clone())) {
+                        stack.extend(named_variants(u).map(str::to_owned));
+                    }
                 }
-                if let Some(u) = self.unions.get(n).filter(|_| seen.insert(n)) {
-                    stack.extend(named_variants(u));
-                }
+                false
+            };
+        let names: Vec<String> = self.unions.keys().cloned().collect();
+        for name in names {
+            let cyclic: Vec<String> = named_variants(&self.unions[&name])
+                .filter(|v| reaches_through_unions(&self.unions, v, &name))
+                .map(str::to_owned)
+                .collect();
+            if cyclic.is_empty() {
+                continue;
             }
-            if cyclic {
+            let union = self.unions.get_mut(&name).expect("listed above");
+            union
+                .variants
+                .retain(|v| !matches!(&v.ty, Ty::Named(t) if cyclic.contains(t)));
+            if union.variants.is_empty() {
                 infinite_unions.push((union.origin.clone(), name.clone()));
+            } else {
+                let origin = union.origin.clone();
+                self.diags.lenient(
+                    &origin,
+                    format!("`{name}` is one of its own alternatives, through unions only (by way of `{}`): that alternative is left out", cyclic.join("`, `")),
+                    "put an object between them, or remove the alternative that closes the cycle",
+                );
             }
         }
         for (origin, name) in infinite_unions {
