@@ -83,6 +83,9 @@ pub struct RejectionBody {
     pub ty: String,
     /// Each field with the Rust expression that fills it (`status`, `err` are in scope).
     pub fields: Vec<(String, String)>,
+    /// FastAPI's `HTTPValidationError`: filled from `codegen_runtime::Rejection`'s
+    /// `fastapi_detail` instead of field by field.
+    pub fastapi: bool,
 }
 
 /// A tag: a variant of the generated `Tags` enum.

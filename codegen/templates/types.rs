@@ -192,6 +192,17 @@ pub enum {{ c.name }} {
 }
 {% endfor %}
 {% for b in api.rejection_bodies %}
+{% if b.fastapi %}
+/// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
+/// wrong content type) into FastAPI's validation error body, `{"detail": [{"loc", "msg", "type"}]}`.
+impl ::std::convert::From<&::poem::Error> for {{ b.ty }} {
+    fn from(err: &::poem::Error) -> Self {
+        let detail = ::codegen_runtime::Rejection::from(err).fastapi_detail();
+        <Self as ::poem_openapi::types::ParseFromJSON>::parse_from_json(::std::option::Option::Some(detail))
+            .expect("codegen checked that this schema is FastAPI's HTTPValidationError")
+    }
+}
+{% else %}
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into problem details.
 impl ::std::convert::From<&::poem::Error> for {{ b.ty }} {
@@ -204,4 +215,5 @@ impl ::std::convert::From<&::poem::Error> for {{ b.ty }} {
         }
     }
 }
+{% endif %}
 {% endfor %}

@@ -104,19 +104,27 @@ impl<'a, T: ParseFromJSON + StrictJson> ApiExtractor<'a> for JsonBody<T> {
     }
 }
 
-/// Where a JSON value is not the string its schema declares.
+/// Where a JSON value is not of the type its schema declares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
     /// The path to it, innermost first (reversed on display).
     path: Vec<String>,
+    /// What the schema declares there: "a string", "an integer", …
+    expected: &'static str,
     found: String,
 }
 
 impl Mismatch {
     /// `found` is not a string.
     pub fn not_a_string(found: &Value) -> Self {
+        Self::not(found, "a string")
+    }
+
+    /// `found` is not what the schema declares (`expected`: "an integer", "a boolean", …).
+    pub fn not(found: &Value, expected: &'static str) -> Self {
         Self {
             path: Vec::new(),
+            expected,
             found: found.to_string(),
         }
     }
@@ -141,7 +149,7 @@ impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let pointer = self.pointer();
         let at = if pointer.is_empty() { "/" } else { &pointer };
-        write!(f, "`{at}` must be a string, not {}", self.found)
+        write!(f, "`{at}` must be {}, not {}", self.expected, self.found)
     }
 }
 
@@ -163,7 +171,58 @@ impl StrictJson for String {
     }
 }
 
-/// Types whose parser reads only their own JSON type.
+/// Integers: poem-openapi rejects anything else too, but without saying where; checked here
+/// the rejection names the member (`/size`).
+macro_rules! strict_integers {
+    ($($ty:ty),* $(,)?) => {
+        $(impl StrictJson for $ty {
+            fn check(value: &Value) -> Result<(), Mismatch> {
+                let fits = match value {
+                    Value::Null => true,
+                    Value::Number(n) => n
+                        .as_i64()
+                        .map(|v| <$ty>::try_from(v).is_ok())
+                        .or_else(|| n.as_u64().map(|v| <$ty>::try_from(v).is_ok()))
+                        .unwrap_or(false),
+                    _ => false,
+                };
+                if fits {
+                    Ok(())
+                } else {
+                    Err(Mismatch::not(value, concat!("an integer that fits ", stringify!($ty))))
+                }
+            }
+        })*
+    };
+}
+
+strict_integers!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl StrictJson for f32 {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        f64::check(value)
+    }
+}
+
+impl StrictJson for f64 {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        match value {
+            Value::Null | Value::Number(_) => Ok(()),
+            other => Err(Mismatch::not(other, "a number")),
+        }
+    }
+}
+
+impl StrictJson for bool {
+    fn check(value: &Value) -> Result<(), Mismatch> {
+        match value {
+            Value::Null | Value::Bool(_) => Ok(()),
+            other => Err(Mismatch::not(other, "a boolean")),
+        }
+    }
+}
+
+/// Types whose parser reads only their own JSON type, and says so well enough.
 macro_rules! strict_already {
     ($($ty:ty),* $(,)?) => {
         $(impl StrictJson for $ty {
@@ -175,17 +234,6 @@ macro_rules! strict_already {
 }
 
 strict_already!(
-    i8,
-    i16,
-    i32,
-    i64,
-    u8,
-    u16,
-    u32,
-    u64,
-    f32,
-    f64,
-    bool,
     Value,
     chrono::NaiveDate,
     chrono::DateTime<chrono::FixedOffset>,

@@ -15,6 +15,8 @@
 //!   (`explode: false`, `spaceDelimited`, `pipeDelimited`, header arrays, `deepObject`).
 //! - [`PathPiece`] and [`SegmentTemplate`]: path parameters inside a segment with literal
 //!   text (`/{id}.json`), which poem routes as one parameter.
+//! - [`Rejection`]: a request rejected before its handler ran, located; it fills FastAPI's
+//!   `HTTPValidationError` where a spec declares that as the 422 body.
 //! - [`NoContent`]: the body of a bodiless `default` response.
 //! - [`StrictString`]: the string variant of a union that also holds numbers or booleans.
 
@@ -25,6 +27,7 @@ mod json;
 mod matching;
 mod optional;
 mod params;
+mod rejection;
 mod segment;
 mod text;
 
@@ -35,6 +38,7 @@ pub use json::{check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
+pub use rejection::{Rejection, RejectionError};
 pub use segment::{split_segment, PathPiece, SegmentTemplate};
 pub use text::StrictString;
 

@@ -1187,12 +1187,26 @@ impl<'a> Resolver<'a> {
         // the server's own problem+json answers them (a warning, an error in strict mode).
         let mut variants = Vec::new();
         let mut complete = true;
+        // FastAPI's convention: an operation that declares a 422 of FastAPI's
+        // `HTTPValidationError` and no 400 answers malformed, mistyped, oversized and
+        // wrong-media-type requests alike with that 422 (its body has no status to contradict).
+        let unprocessable = (!responses.iter().any(|r| r.status.covers(400)))
+            .then(|| responses.iter().find(|r| r.status.covers(422)))
+            .flatten()
+            .filter(|r| match &r.body {
+                Some(ir::Content::Single(ir::Payload {
+                    kind: ir::PayloadKind::Json(ty),
+                    ..
+                })) => self.is_fastapi_validation_error(ty),
+                _ => false,
+            });
         for (status, name, why) in needed {
             // The most specific declaration answers: the code, its range, then `default`.
             let found = responses
                 .iter()
                 .filter(|r| r.status.covers(status))
-                .min_by_key(|r| r.status);
+                .min_by_key(|r| r.status)
+                .or(unprocessable.filter(|_| status != 401));
             let Some(r) = found else {
                 self.diags.lenient(at, format!("the operation {why} but declares no {status} response; the server answers {status} with RFC 9457 problem details"), format!("declare a '{status}' (or `4XX` or `default`) response with an `application/problem+json` body"));
                 complete = false;
@@ -1250,10 +1264,56 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    /// Whether `ty` is FastAPI's `HTTPValidationError`: `detail`, a list of objects with
+    /// `loc`, `msg` and `type` (other members optional), as every FastAPI export declares it.
+    fn is_fastapi_validation_error(&self, ty: &str) -> bool {
+        let Some(object) = self.objects.get(ty) else {
+            return false;
+        };
+        let item = object
+            .fields
+            .iter()
+            .find(|f| f.name == "detail")
+            .and_then(|f| {
+                let ty = f.ty.to_string();
+                let inner = ty
+                    .strip_prefix("::std::vec::Vec<")?
+                    .strip_suffix('>')?
+                    .to_owned();
+                self.objects.get(&inner)
+            });
+        let Some(item) = item else {
+            return false;
+        };
+        let has = |name: &str| item.fields.iter().any(|f| f.name == name);
+        object
+            .fields
+            .iter()
+            .all(|f| f.name == "detail" || f.optional)
+            && has("loc")
+            && has("msg")
+            && has("type")
+            && item
+                .fields
+                .iter()
+                .all(|f| matches!(f.name.as_str(), "loc" | "msg" | "type") || f.optional)
+    }
+
     /// Checks that the schema named by Rust type `ty` has the RFC 9457 shape and records how
     /// to fill each of its fields from a rejected request.
     fn rejection_body(&mut self, ty: &str, at: &str) -> Option<()> {
         if self.rejection_bodies.contains_key(ty) {
+            return Some(());
+        }
+        if self.is_fastapi_validation_error(ty) {
+            self.rejection_bodies.insert(
+                ty.to_owned(),
+                ir::RejectionBody {
+                    ty: ty.to_owned(),
+                    fields: Vec::new(),
+                    fastapi: true,
+                },
+            );
             return Some(());
         }
         let Some(object) = self.objects.get(ty) else {
@@ -1312,6 +1372,7 @@ impl<'a> Resolver<'a> {
             ir::RejectionBody {
                 ty: ty.to_owned(),
                 fields,
+                fastapi: false,
             },
         );
         Some(())
