@@ -1037,6 +1037,10 @@ impl<'a> Resolver<'a> {
                 Some("`oneOf`/`anyOf` parameters are not supported")
             }
             ir::Ty::Map(_) => Some("map parameters are only supported in the query (`deepObject`, or `form` exploded)"),
+            _ if typed.json == "any" => Some("a parameter of any JSON value (no `type`, or several types) has no text form to parse"),
+            ir::Ty::Vec(inner) if matches!(&**inner, ir::Ty::Builtin(b) if b == schemas::ANY) => {
+                Some("an array of any JSON values has no text form to parse")
+            }
             ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),
             ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) => {
                 Some("arrays of arrays are not supported as parameters")
