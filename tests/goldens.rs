@@ -212,7 +212,7 @@ mod mixed_path_segments_at_run_time {
     use super::mixed_path_segments as generated;
     use generated::{
         CancelJobResponse as Cancel, GetCallResponse as Call, GetJobResponse as Job,
-        GetRadarFrameResponse as Frame, GetSummaryResponse as Summary,
+        GetRadarFrameResponse as Frame, GetReportResponse as Report, GetSummaryResponse as Summary,
     };
 
     struct Echo;
@@ -236,6 +236,9 @@ mod mixed_path_segments_at_run_time {
         }
         async fn cancel_job(&self, job: String) -> Cancel {
             Cancel::Accepted(poem_openapi::payload::PlainText(format!("cancel {job}")))
+        }
+        async fn get_report(&self, report: String) -> Report {
+            Report::Ok(poem_openapi::payload::PlainText(format!("report {report}")))
         }
         async fn get_summary(&self, period: generated::GetSummaryPeriod) -> Summary {
             Summary::Ok(poem_openapi::payload::PlainText(format!("{period:?}")))
@@ -271,6 +274,13 @@ mod mixed_path_segments_at_run_time {
         assert_eq!(
             call("GET", "/reports/summary(period='week')").await,
             (200, "Week".into())
+        );
+        // The function-call segment is static text then a parameter to poem: `{report}`
+        // beside it still gets every other segment.
+        assert_eq!(call("GET", "/reports/r1").await, (200, "report r1".into()));
+        assert_eq!(
+            call("GET", "/reports/summary").await,
+            (200, "report summary".into())
         );
     }
 

@@ -17,7 +17,7 @@ impl ::codegen_runtime::Pattern for {{ p.name }} {
 }
 {% endfor %}
 {% for s in api.segments %}
-/// The path segment `{{ s.literals.join("{…}")|one_line }}`, routed whole as `{{ s.route_param }}`.
+/// A path segment of the form `{{ s.literals.join("{…}")|one_line }}`, read from poem's route parameter `{{ s.route_param }}`.
 pub struct {{ s.name }};
 
 impl ::codegen_runtime::SegmentTemplate for {{ s.name }} {

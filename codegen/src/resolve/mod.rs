@@ -397,7 +397,14 @@ impl<'a> Resolver<'a> {
             let routed = path.split('#').next().unwrap_or(path);
             let shape: String = routed
                 .split('/')
-                .map(|seg| if seg.contains('{') { "{}" } else { seg })
+                .map(|seg| match seg.split_once('{') {
+                    // As `route` routes it: static text before a parameter stays text.
+                    Some((before, _)) => match routable_prefix(before) {
+                        Some(prefix) => format!("{prefix}{{}}"),
+                        None => "{}".to_owned(),
+                    },
+                    None => seg.to_owned(),
+                })
                 .collect::<Vec<_>>()
                 .join("/");
             for (method, op) in item.iter() {
@@ -746,8 +753,23 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            let route_param = format!("param{routed_params}");
-            routed_params += 1;
+            // A literal prefix (`f(period='{period}')`) is routed as poem's static text before
+            // a parameter, so the segment does not take requests from a `{id}` beside it; the
+            // parameter gets a name of its own (poem-openapi numbers only whole segments).
+            let prefix = routable_prefix(&literals[0]).map(str::to_owned);
+            let (route_param, literals) = match &prefix {
+                Some(prefix) => {
+                    let name = format!("segment{}", segments.len());
+                    segments.push(format!("{prefix}:{name}"));
+                    let mut rest = literals.clone();
+                    rest[0] = String::new();
+                    (name, rest)
+                }
+                None => {
+                    routed_params += 1;
+                    (format!("param{}", routed_params - 1), literals)
+                }
+            };
             for (i, name) in names.iter().enumerate() {
                 if !route.names.insert(name.clone()) {
                     self.diags.error(
@@ -760,6 +782,9 @@ impl<'a> Resolver<'a> {
                     .pieces
                     .insert(name.clone(), (route_param.clone(), literals.clone(), i));
                 route.order.push(name.clone());
+            }
+            if prefix.is_some() {
+                continue;
             }
             // poem-openapi shows the segment as `{name}` in the document it derives; a mixed
             // one is named for its text (only the written document is served).
@@ -1417,6 +1442,12 @@ struct Route {
     /// Only for a path with a mixed segment: each parameter's routed segment (poem-openapi's
     /// name for it and its literal text) and its place among the segment's parameters.
     pieces: BTreeMap<String, (String, Vec<String>, usize)>,
+}
+
+/// The literal text before a segment's first parameter, if poem can route it as static text
+/// (it reads `:`, `*`, `<` as route syntax).
+fn routable_prefix(prefix: &str) -> Option<&str> {
+    (!prefix.is_empty() && !prefix.contains([':', '*', '<', '>'])).then_some(prefix)
 }
 
 /// `{segmentId}.{ext}` → the literal text around the parameters (`["", ".", ""]`) and the

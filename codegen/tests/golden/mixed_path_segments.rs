@@ -26,7 +26,7 @@ impl ::codegen_runtime::Pattern for Pattern1 {
     }
 }
 
-/// The path segment `{…}.json`, routed whole as `param0`.
+/// A path segment of the form `{…}.json`, read from poem's route parameter `param0`.
 pub struct Segment1;
 
 impl ::codegen_runtime::SegmentTemplate for Segment1 {
@@ -34,7 +34,7 @@ impl ::codegen_runtime::SegmentTemplate for Segment1 {
     const LITERALS: &'static [&'static str] = &["", ".json"];
 }
 
-/// The path segment `{…}`, routed whole as `param0`.
+/// A path segment of the form `{…}`, read from poem's route parameter `param0`.
 pub struct Segment2;
 
 impl ::codegen_runtime::SegmentTemplate for Segment2 {
@@ -42,7 +42,7 @@ impl ::codegen_runtime::SegmentTemplate for Segment2 {
     const LITERALS: &'static [&'static str] = &["", ""];
 }
 
-/// The path segment `{…}.{…}`, routed whole as `param1`.
+/// A path segment of the form `{…}.{…}`, read from poem's route parameter `param1`.
 pub struct Segment3;
 
 impl ::codegen_runtime::SegmentTemplate for Segment3 {
@@ -50,7 +50,7 @@ impl ::codegen_runtime::SegmentTemplate for Segment3 {
     const LITERALS: &'static [&'static str] = &["", ".", ""];
 }
 
-/// The path segment `{…}:cancel`, routed whole as `param0`.
+/// A path segment of the form `{…}:cancel`, read from poem's route parameter `param0`.
 pub struct Segment4;
 
 impl ::codegen_runtime::SegmentTemplate for Segment4 {
@@ -58,12 +58,12 @@ impl ::codegen_runtime::SegmentTemplate for Segment4 {
     const LITERALS: &'static [&'static str] = &["", ":cancel"];
 }
 
-/// The path segment `summary(period='{…}')`, routed whole as `param0`.
+/// A path segment of the form `{…}')`, read from poem's route parameter `segment2`.
 pub struct Segment5;
 
 impl ::codegen_runtime::SegmentTemplate for Segment5 {
-    const ROUTE_PARAM: &'static str = "param0";
-    const LITERALS: &'static [&'static str] = &["summary(period='", "')"];
+    const ROUTE_PARAM: &'static str = "segment2";
+    const LITERALS: &'static [&'static str] = &["", "')"];
 }
 
 #[derive(
@@ -240,6 +240,24 @@ fn cancel_job_rejected(err: ::poem::Error) -> CancelJobResponse {
     CancelJobResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
+/// The responses `getReport` (`GET /reports/{report}`) declares; one variant per status.
+#[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
+#[allow(clippy::large_enum_variant)]
+#[oai(bad_request_handler = "get_report_rejected")]
+pub enum GetReportResponse {
+    /// The report.
+    #[oai(status = 200, content_type = "text/plain")]
+    Ok(::poem_openapi::payload::PlainText<::std::string::String>),
+    /// The request does not fit the spec.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(::poem_openapi::payload::Json<Problem>),
+}
+
+/// Answers a request to `getReport` that was rejected before the handler ran.
+fn get_report_rejected(err: ::poem::Error) -> GetReportResponse {
+    GetReportResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
+}
+
 /// The responses `getSummary` (`GET /reports/summary(period='{period}')`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -292,6 +310,12 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         job: ::std::string::String,
     ) -> impl ::std::future::Future<Output = CancelJobResponse> + ::std::marker::Send;
+
+    /// `GET /reports/{report}`
+    fn get_report(
+        &self,
+        report: ::std::string::String,
+    ) -> impl ::std::future::Future<Output = GetReportResponse> + ::std::marker::Send;
 
     /// `GET /reports/summary(period='{period}')`
     fn get_summary(
@@ -348,8 +372,15 @@ impl<H: Handlers> Api<H> {
     ) -> CancelJobResponse {
         self.0.cancel_job(job.0).await
     }
+    #[oai(path = "/reports/:report", method = "get", operation_id = "getReport")]
+    async fn get_report(
+        &self,
+        report: ::poem_openapi::param::Path<::std::string::String>,
+    ) -> GetReportResponse {
+        self.0.get_report(report.0).await
+    }
     #[oai(
-        path = "/reports/:summary_period__period__",
+        path = "/reports/summary(period=':segment2",
         method = "get",
         operation_id = "getSummary"
     )]

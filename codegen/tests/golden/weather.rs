@@ -26,7 +26,7 @@ impl ::codegen_runtime::Pattern for Pattern1 {
     }
 }
 
-/// The path segment `{…}.csv`, routed whole as `param0`.
+/// A path segment of the form `{…}.csv`, read from poem's route parameter `param0`.
 pub struct Segment1;
 
 impl ::codegen_runtime::SegmentTemplate for Segment1 {
@@ -34,7 +34,7 @@ impl ::codegen_runtime::SegmentTemplate for Segment1 {
     const LITERALS: &'static [&'static str] = &["", ".csv"];
 }
 
-/// The path segment `{…}`, routed whole as `param0`.
+/// A path segment of the form `{…}`, read from poem's route parameter `param0`.
 pub struct Segment2;
 
 impl ::codegen_runtime::SegmentTemplate for Segment2 {
@@ -42,7 +42,7 @@ impl ::codegen_runtime::SegmentTemplate for Segment2 {
     const LITERALS: &'static [&'static str] = &["", ""];
 }
 
-/// The path segment `{…}.{…}`, routed whole as `param1`.
+/// A path segment of the form `{…}.{…}`, read from poem's route parameter `param1`.
 pub struct Segment3;
 
 impl ::codegen_runtime::SegmentTemplate for Segment3 {
