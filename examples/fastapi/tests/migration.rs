@@ -198,3 +198,86 @@ async fn a_mistyped_field_is_rejected_by_both_and_changes_nothing() {
     assert_eq!(put(&fastapi, "foo", Some(json!({}))).await.0, 200);
     assert_eq!(put(&rust, "foo", Some(json!({}))).await.0, 200);
 }
+
+/// A request body as sent: JSON text and its content type.
+async fn put_raw(base: &str, id: &str, content_type: &str, body: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .put(format!("{base}/items/{id}"))
+        .header("content-type", content_type)
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("PUT");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The `loc` of each entry of a 422's `detail`.
+fn locs(body: &Value) -> Vec<Value> {
+    body["detail"]
+        .as_array()
+        .map(|d| d.iter().map(|e| e["loc"].clone()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn invalid_input_gets_the_same_status_and_loc_from_both() {
+    let (_fastapi, fastapi) = start_fastapi().await;
+    let rust = start_rust().await;
+    let json = "application/json";
+
+    // Every status and body shape must match; for a 422, the `loc` entries (`msg`, `type`,
+    // `input` and `ctx` are each server's own).
+    let same = [
+        (json, r#"{"size": "big"}"#),
+        (json, r#"{"name": 7}"#),
+        (json, r#"{"name": ["x"]}"#),
+        (json, r#"{"size": 1.5}"#),
+        (json, r#"{"size": {}}"#),
+        (json, r#"{"name": "x", "colour": "red"}"#),
+    ];
+    for (content_type, body) in same {
+        let expected = put_raw(&fastapi, "foo", content_type, body).await;
+        let actual = put_raw(&rust, "foo", content_type, body).await;
+        assert_eq!(
+            actual.0, expected.0,
+            "{body}: FastAPI {expected:?}, Rust {actual:?}"
+        );
+        if expected.0 == 422 {
+            assert_eq!(
+                locs(&actual.1),
+                locs(&expected.1),
+                "{body}: FastAPI {expected:?}, Rust {actual:?}"
+            );
+        } else {
+            assert_eq!(actual.1, expected.1, "{body}");
+        }
+    }
+
+    // Differences that stay, each asserted as it is so that a change shows up here.
+    let differ: [(&str, &str, u16, u16, &str); 7] = [
+        ("text/plain", r#"{"name": "x"}"#, 200, 422,
+         "FastAPI reads a body of another media type as no body and nulls both fields; the document declares application/json only, so the Rust server rejects it (the 415, answered as FastAPI's 422)"),
+        (json, "[]", 422, 422,
+         "a body that is not an object: FastAPI reports each field missing (`[\"body\", \"name\"]`, …), the Rust server the body (`[\"body\"]`)"),
+        (json, r#""text""#, 422, 422,
+         "as for `[]`"),
+        (json, r#"{"size": "5"}"#, 200, 422,
+         "pydantic's lax mode reads the string \"5\" as an integer; the schema says integer"),
+        (json, r#"{"size": 5.0}"#, 200, 422,
+         "pydantic reads 5.0 as the integer 5; the generated check wants an integer literal"),
+        (json, r#"{"size": true}"#, 200, 422,
+         "pydantic's lax mode reads true as the integer 1"),
+        (json, r#"{"name": "#, 422, 422,
+         "malformed JSON: FastAPI's loc carries the character offset (`[\"body\", 9]`), the Rust server's only `[\"body\"]`"),
+    ];
+    for (content_type, body, fastapi_status, rust_status, why) in differ {
+        let expected = put_raw(&fastapi, "foo", content_type, body).await;
+        let actual = put_raw(&rust, "foo", content_type, body).await;
+        assert_eq!(
+            (expected.0, actual.0),
+            (fastapi_status, rust_status),
+            "{body} ({why}): FastAPI {expected:?}, Rust {actual:?}"
+        );
+    }
+}
