@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = ROOT / "benches"
 RESULTS = BENCHES / "results"
 BASELINES = BENCHES / "baselines"
-VENV = BENCHES / ".venv"
+VENV = ROOT / "target" / "python"
 PG_ADMIN = os.environ.get("ITEMS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test")
 
 CASES = {
@@ -174,10 +174,11 @@ def psql(sql):
 
 
 def ensure_venv():
-    if not (VENV / "bin" / "uvicorn").exists():
-        run([sys.executable, "-m", "venv", str(VENV)])
-        run([str(VENV / "bin" / "pip"), "install", "-q", "-r",
-             str(BASELINES / "fastapi" / "requirements.txt"), "matplotlib"])
+    """The repository's one virtualenv (scripts/python-env), plus matplotlib for the plot."""
+    run([str(ROOT / "scripts" / "python-env")], stdout=subprocess.DEVNULL)
+    if subprocess.run([str(VENV / "bin" / "python"), "-c", "import matplotlib"],
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        run([str(VENV / "bin" / "pip"), "install", "-q", "matplotlib"])
 
 
 def servers(smoke, tmp):

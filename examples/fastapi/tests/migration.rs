@@ -1,5 +1,5 @@
 //! The migration from FastAPI, proven against the real FastAPI app (app.py, run by uvicorn
-//! from the virtualenv `scripts/install-test-deps` makes, at the versions requirements.txt pins):
+//! from the virtualenv `scripts/python-env` makes, at the versions scripts/requirements.txt pins):
 //! its exported document plus the one edit is the committed openapi.json, and the generated
 //! Rust server answers the tutorial's requests as the FastAPI app does, over real sockets.
 
@@ -20,7 +20,7 @@ fn python() -> PathBuf {
         .unwrap_or_else(|| here().join("../../target/python/bin/python"));
     assert!(
         python.exists(),
-        "{} is missing: run scripts/install-test-deps (it makes the virtualenv with FastAPI)",
+        "{} is missing: run scripts/python-env (it makes the virtualenv with FastAPI)",
         python.display()
     );
     python
