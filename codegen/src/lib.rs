@@ -14,6 +14,7 @@
 
 mod build_script;
 pub mod diagnostic;
+pub mod diff;
 pub mod format;
 pub mod ir;
 pub mod load;

@@ -80,6 +80,39 @@ pub fn load_str_with(
     text: &str,
     strict: bool,
 ) -> Result<(Loaded, Diagnostics), Report> {
+    let (raw, source, mut diags) = parse_document(name, text, strict)?;
+    let (raw, sanitized) = if check_version(&raw, &mut diags) == Version::V31 {
+        let raw = crate::upgrade::to_openapi_30(raw, &mut diags);
+        let sanitized = shape::check_document(&crate::upgrade::without_defs(&raw), &mut diags);
+        (raw, sanitized)
+    } else {
+        let sanitized = shape::check_document(&raw, &mut diags);
+        (raw, sanitized)
+    };
+    match serde_json::from_value::<openapiv3::OpenAPI>(sanitized) {
+        Ok(doc) => Ok((Loaded { source, raw, doc }, diags)),
+        Err(e) => {
+            if diags.is_empty() {
+                // The shape tables should catch everything openapiv3 rejects; if they did not,
+                // still say what openapiv3 said rather than nothing.
+                diags.error(
+                    "",
+                    format!("not a valid OpenAPI 3.0 document: {e}"),
+                    "compare the document with the OpenAPI 3.0.3 specification",
+                );
+            }
+            Err(diags.finish(Some(&source)))
+        }
+    }
+}
+
+/// Parses the text into a value, with its source for positions: a mapping no deeper than
+/// [`MAX_DEPTH`], or a finished report.
+fn parse_document(
+    name: &str,
+    text: &str,
+    strict: bool,
+) -> Result<(Value, Source, Diagnostics), Report> {
     let parsed = if is_json(text) {
         parse_json(text)
     } else {
@@ -102,7 +135,6 @@ pub fn load_str_with(
         name: name.to_owned(),
         tree,
     };
-
     let mut diags = Diagnostics::new(strict);
     if let Some(pointer) = too_deep {
         diags.error(&pointer, too_deep_message(), TOO_DEEP_HELP);
@@ -116,24 +148,33 @@ pub fn load_str_with(
         );
         return Err(diags.finish(Some(&source)));
     }
-    let (raw, sanitized) = if check_version(&raw, &mut diags) == Version::V31 {
-        let raw = crate::upgrade::to_openapi_30(raw, &mut diags);
-        let sanitized = shape::check_document(&crate::upgrade::without_defs(&raw), &mut diags);
-        (raw, sanitized)
-    } else {
-        let sanitized = shape::check_document(&raw, &mut diags);
-        (raw, sanitized)
-    };
-    match serde_json::from_value::<openapiv3::OpenAPI>(sanitized) {
-        Ok(doc) => Ok((Loaded { source, raw, doc }, diags)),
-        Err(e) => {
+    Ok((raw, source, diags))
+}
+
+/// Parses a spec for comparison (`codegen diff`): the document in the 3.0 shape (a 3.1
+/// document goes through the same conversion the generator uses), keeping what the
+/// conversion sets aside for the generator (`openapi`, `info`, `webhooks`) as written, and its
+/// source for line numbers. What the generator would refuse is not checked: two documents
+/// can be compared as long as they parse.
+pub fn document(name: &str, text: &str) -> Result<(Value, Source), Report> {
+    let (raw, source, mut diags) = parse_document(name, text, false)?;
+    match check_version(&raw, &mut diags) {
+        Version::V30 => Ok((raw, source)),
+        Version::V31 => {
+            let mut doc = crate::upgrade::to_openapi_30(raw.clone(), &mut diags);
+            for key in ["openapi", "info", "webhooks"] {
+                if let (Some(written), Some(map)) = (raw.get(key), doc.as_object_mut()) {
+                    map.insert(key.into(), written.clone());
+                }
+            }
+            Ok((doc, source))
+        }
+        Version::Other => {
             if diags.is_empty() {
-                // The shape tables should catch everything openapiv3 rejects; if they did not,
-                // still say what openapiv3 said rather than nothing.
                 diags.error(
-                    "",
-                    format!("not a valid OpenAPI 3.0 document: {e}"),
-                    "compare the document with the OpenAPI 3.0.3 specification",
+                    "/openapi",
+                    "the document does not say its OpenAPI version",
+                    "start it with `openapi: 3.0.3` or `openapi: 3.1.1`",
                 );
             }
             Err(diags.finish(Some(&source)))

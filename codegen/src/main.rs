@@ -1,17 +1,33 @@
 //! The codegen CLI: `codegen generate SPEC` prints the Rust for a spec, `codegen check SPEC`
-//! prints its diagnostics only. Both exit non-zero when the spec has errors.
+//! prints its diagnostics only. Both exit non-zero when the spec has errors. `codegen diff`
+//! and `codegen check-compat` compare two versions of a spec (see [`compat`]).
+
+mod compat;
 
 use std::path::Path;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: codegen <generate|check> [--strict] [--skip OPERATION_ID]... SPEC.yaml
-  generate  print the Rust generated from the spec (warnings go to stderr)
-  check     print the spec's diagnostics, if any
-  --strict  missing rejection responses and Rust name collisions are errors, not warnings
-  --skip    generate no handler for the operation: it answers 501 (repeatable)";
+       codegen diff OLD NEW
+       codegen check-compat [--base REV | --last-change] SPEC
+  generate      print the Rust generated from the spec (warnings go to stderr)
+  check         print the spec's diagnostics, if any
+  diff          list every change from OLD to NEW (each a file or git:REV:PATH), classified;
+                exits 1 if one is breaking or unclassified
+  check-compat  diff SPEC against its version at a base revision (default: the merge base
+                with main; --last-change: before the last commit that changed SPEC); breaking
+                changes pass only with a new major info.version or a new
+                info.x-breaking-changes-acknowledged
+  --strict      missing rejection responses and Rust name collisions are errors, not warnings
+  --skip        generate no handler for the operation: it answers 501 (repeatable)";
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("diff") => return compat::diff(&args[1..]),
+        Some("check-compat") => return compat::check_compat(&args[1..]),
+        _ => {}
+    }
     let strict = args.iter().any(|a| a == "--strict");
     args.retain(|a| a != "--strict");
     let mut skip = Vec::new();

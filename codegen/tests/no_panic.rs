@@ -743,6 +743,39 @@ fn mutated_valid_specs_never_panic_nor_generate_broken_code() {
 }
 
 #[test]
+fn the_spec_diff_never_panics_on_mutated_specs() {
+    // `codegen diff` between a seed and its mutant, both ways: every change is classified
+    // (or listed as unclassified), and a document equals itself.
+    check("spec diff", 500, mutant(), |m, tally| {
+        let seeds = seeds();
+        let (name, seed) = &seeds[m.seed.index(seeds.len())];
+        let old = serde_yaml::to_string(seed).unwrap();
+        let new = render(&m);
+        tally.total.fetch_add(1, Ordering::Relaxed);
+        if let Ok(diff) = codegen::diff::compare_texts(name, &old, "mutant.yaml", &new) {
+            tally.loaded.fetch_add(1, Ordering::Relaxed);
+            let _ = diff.to_string();
+            let back = codegen::diff::compare_texts("mutant.yaml", &new, name, &old).unwrap();
+            prop_assert_eq!(
+                back.changes.is_empty(),
+                diff.changes.is_empty(),
+                "a change one way and none the other:\n{}\n{}",
+                diff,
+                back
+            );
+            let same =
+                codegen::diff::compare_texts("mutant.yaml", &new, "again.yaml", &new).unwrap();
+            prop_assert!(
+                same.changes.is_empty(),
+                "a document differs from itself:\n{}",
+                same
+            );
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn unmutated_seeds_generate() {
     // The baseline the mutations start from: every seed must generate, or the mutated-spec
     // test mostly explores error paths.
