@@ -3,7 +3,7 @@
 //! (`TRYBUILD=overwrite cargo test --test compile_fail` updates them; review the diff).
 
 #[test]
-fn handlers_missing_for_the_spec_fail_to_compile() {
+fn handlers_and_conversions_missing_for_the_spec_fail_to_compile() {
     trybuild::TestCases::new().compile_fail("tests/ui/*.rs");
 }
 

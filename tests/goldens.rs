@@ -42,6 +42,7 @@ goldens!(
     objects_arrays_maps_and_recursion,
     openapi_31,
     orders_ecommerce,
+    own_error_schema,
     parameters_in_every_location,
     payments,
     pet_clinic,
@@ -198,6 +199,91 @@ mod openapi_31_at_run_time {
         for bad in [r#"{"size": -1}"#, r#"{"name": 7}"#, r#"{"colour": "red"}"#] {
             let (status, body) = call("PUT", bad).await;
             assert_eq!(status, 400, "{bad}: {body}");
+        }
+    }
+}
+
+/// An API with its own error schema (`{code, message}`): the generated code asks for a
+/// `FromRejection` implementation, and every kind of rejected request is answered with it.
+mod own_error_schema_at_run_time {
+    use codegen_runtime::{FromRejection, Rejection};
+    use poem::{Endpoint, Request};
+
+    use super::own_error_schema as generated;
+    use generated::{CreateNoteRequest, CreateNoteResponse, Error};
+
+    impl FromRejection for Error {
+        fn from_rejection(rejection: &Rejection) -> Self {
+            Error {
+                code: i32::from(rejection.status.as_u16()),
+                message: rejection.to_string(),
+            }
+        }
+    }
+
+    struct Notes;
+
+    impl generated::Handlers for Notes {
+        async fn create_note(
+            &self,
+            _auth: poem_openapi::auth::ApiKey,
+            _body: CreateNoteRequest,
+        ) -> CreateNoteResponse {
+            CreateNoteResponse::Created
+        }
+    }
+
+    async fn post(key: Option<&str>, content_type: &str, body: &str) -> (u16, serde_json::Value) {
+        let app = poem::Route::new().nest("/", generated::service(Notes));
+        let mut request = Request::builder()
+            .method(poem::http::Method::POST)
+            .uri_str("/notes")
+            .content_type(content_type);
+        if let Some(key) = key {
+            request = request.header("X-Api-Key", key);
+        }
+        let response = app.get_response(request.body(body.to_owned())).await;
+        let status = response.status().as_u16();
+        let text = response.into_body().into_string().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+        )
+    }
+
+    #[tokio::test]
+    async fn every_rejection_is_answered_with_the_apis_own_error_schema() {
+        let (status, _) = post(Some("k"), "application/json", r#"{"text": "hi"}"#).await;
+        assert_eq!(status, 201);
+        for (key, content_type, body, expected, says) in [
+            (None, "application/json", r#"{"text": "hi"}"#, 401, ""),
+            (
+                Some("k"),
+                "application/json",
+                r#"{"text": 7}"#,
+                400,
+                "body /text",
+            ),
+            (
+                Some("k"),
+                "application/json",
+                r#"{"text": "much too long for twenty"}"#,
+                400,
+                "body",
+            ),
+            (Some("k"), "application/json", "{", 400, "body"),
+            (Some("k"), "text/plain", "hi", 415, "body"),
+        ] {
+            let (status, error) = post(key, content_type, body).await;
+            assert_eq!(status, expected, "{body}: {error}");
+            assert_eq!(error["code"], expected, "{body}: {error}");
+            let message = error["message"].as_str().unwrap_or_default();
+            assert!(message.starts_with(says), "{body}: {error}");
+            assert_eq!(
+                error.as_object().map(|o| o.len()),
+                Some(2),
+                "only code and message: {error}"
+            );
         }
     }
 }

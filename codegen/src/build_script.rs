@@ -51,6 +51,16 @@ impl Generator {
         self
     }
 
+    /// Error bodies of the spec's own shape (`{code, message}`, an envelope): answer the
+    /// requests the server rejects with them, made by the `codegen_runtime::FromRejection`
+    /// the crate implements for each such type (the compiler asks for exactly those). Off
+    /// (the default), those operations answer rejections with RFC 9457 problem details and a
+    /// warning says so. Strict mode turns it on.
+    pub fn convert_rejections(mut self, convert: bool) -> Self {
+        self.options.convert_rejections = convert;
+        self
+    }
+
     /// Operations (by operationId, or by generated method name for those without one) that
     /// get no handler method; they answer 501 problem+json. For vendor specs whose every
     /// operation you do not mean to serve.

@@ -81,11 +81,22 @@ pub struct PatternType {
 pub struct RejectionBody {
     /// Rust type name.
     pub ty: String,
-    /// Each field with the Rust expression that fills it (`status`, `err` are in scope).
+    /// Each field with the Rust expression that fills it (`status`, `err` are in scope);
+    /// empty unless `fill` is [`RejectionFill::Problem`].
     pub fields: Vec<(String, String)>,
-    /// FastAPI's `HTTPValidationError`: filled from `codegen_runtime::Rejection`'s
-    /// `fastapi_detail` instead of field by field.
-    pub fastapi: bool,
+    /// How the body is made from the rejection.
+    pub fill: RejectionFill,
+}
+
+/// How a rejection becomes the declared error body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionFill {
+    /// RFC 9457 problem details, field by field.
+    Problem,
+    /// FastAPI's `HTTPValidationError`, from `codegen_runtime::Rejection::fastapi_detail`.
+    FastApi,
+    /// Any other error schema: the user's `codegen_runtime::FromRejection` implementation.
+    Converted,
 }
 
 /// A tag: a variant of the generated `Tags` enum.

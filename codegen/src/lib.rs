@@ -69,6 +69,11 @@ pub struct Options {
     /// operationIds (or, for operations without one, their generated method names) that get
     /// no handler: they answer 501 and are listed when generating.
     pub skip: Vec<String>,
+    /// Error bodies that are neither problem details nor FastAPI's: answer rejected requests
+    /// with them, made by the `codegen_runtime::FromRejection` the crate implements for each
+    /// such type (the compiler asks for exactly those). Off, such an operation's rejections
+    /// are answered with problem details and a warning says so. Strict mode turns it on.
+    pub convert_rejections: bool,
     /// Where the generated code finds the spec text it serves: a path for `include_str!`,
     /// relative to the generated file. `None` embeds the text itself in the output.
     pub document: Option<String>,

@@ -7,7 +7,7 @@ mod compat;
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: codegen <generate|check> [--strict] [--skip OPERATION_ID]... SPEC.yaml
+const USAGE: &str = "usage: codegen <generate|check> [--strict] [--convert-rejections] [--skip OPERATION_ID]... SPEC.yaml
        codegen diff OLD NEW
        codegen check-compat [--base REV | --last-change] SPEC
   generate      print the Rust generated from the spec (warnings go to stderr)
@@ -19,6 +19,9 @@ const USAGE: &str = "usage: codegen <generate|check> [--strict] [--skip OPERATIO
                 changes pass only with a new major info.version or a new
                 info.x-breaking-changes-acknowledged
   --strict      missing rejection responses and Rust name collisions are errors, not warnings
+  --convert-rejections
+                answer rejections with the spec's own error schemas, through the crate's
+                codegen_runtime::FromRejection (strict turns it on)
   --skip        generate no handler for the operation: it answers 501 (repeatable)";
 
 fn main() -> ExitCode {
@@ -29,7 +32,8 @@ fn main() -> ExitCode {
         _ => {}
     }
     let strict = args.iter().any(|a| a == "--strict");
-    args.retain(|a| a != "--strict");
+    let convert_rejections = args.iter().any(|a| a == "--convert-rejections");
+    args.retain(|a| a != "--strict" && a != "--convert-rejections");
     let mut skip = Vec::new();
     while let Some(i) = args.iter().position(|a| a == "--skip") {
         if i + 1 >= args.len() {
@@ -52,6 +56,7 @@ fn main() -> ExitCode {
     };
     let options = codegen::Options {
         strict,
+        convert_rejections,
         skip,
         ..Default::default()
     };

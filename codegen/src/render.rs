@@ -6,6 +6,8 @@
 use askama::Template;
 
 use crate::ir;
+#[allow(unused_imports)] // named by the templates
+use crate::ir::RejectionFill;
 
 #[derive(Template)]
 #[template(path = "types.rs")]

@@ -192,7 +192,15 @@ pub enum {{ c.name }} {
 }
 {% endfor %}
 {% for b in api.rejection_bodies %}
-{% if b.fastapi %}
+{% if b.fill == RejectionFill::Converted %}
+/// Turns a request that poem-openapi rejected before any handler ran into this error body,
+/// with the crate's [`::codegen_runtime::FromRejection`] implementation for it.
+impl ::std::convert::From<&::poem::Error> for {{ b.ty }} {
+    fn from(err: &::poem::Error) -> Self {
+        <Self as ::codegen_runtime::FromRejection>::from_rejection(&::codegen_runtime::Rejection::from(err))
+    }
+}
+{% else if b.fill == RejectionFill::FastApi %}
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into FastAPI's validation error body, `{"detail": [{"loc", "msg", "type"}]}`.
 impl ::std::convert::From<&::poem::Error> for {{ b.ty }} {

@@ -38,7 +38,7 @@ pub use json::{check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
-pub use rejection::{Rejection, RejectionError};
+pub use rejection::{FromRejection, Rejection, RejectionError};
 pub use segment::{split_segment, PathPiece, SegmentTemplate};
 pub use text::StrictString;
 

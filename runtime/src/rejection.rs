@@ -84,6 +84,46 @@ fn body_path(reason: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Makes an API's own error body (`{code, message}`, an envelope, …) from a rejected request.
+///
+/// Where an operation declares its 400 (413, 415, 401) with an error schema that is neither
+/// RFC 9457 problem details nor FastAPI's `HTTPValidationError`, and the generator runs with
+/// `convert_rejections(true)` or strict, the generated code answers rejected requests with
+/// that schema, made by this trait: the compiler asks for an implementation for each such type.
+///
+/// ```ignore
+/// impl codegen_runtime::FromRejection for api::Error {
+///     fn from_rejection(rejection: &codegen_runtime::Rejection) -> Self {
+///         api::Error { code: rejection.status.as_u16().into(), message: rejection.to_string() }
+///     }
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is an error body of the spec: implement `codegen_runtime::FromRejection` for it",
+    label = "rejected requests are answered with `{Self}`",
+    note = "the spec declares `{Self}` as the body of a 400/401/413/415 this server answers before any handler runs; `from_rejection` makes one from what was wrong (status, location, pointer, message)"
+)]
+pub trait FromRejection {
+    /// The error body that answers `rejection`.
+    fn from_rejection(rejection: &Rejection) -> Self;
+}
+
+/// `body /size: must be at most 1000000` (each error on its own line).
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match e.pointer().as_str() {
+                "" => write!(f, "{}: {}", e.location, e.message)?,
+                pointer => write!(f, "{} {pointer}: {}", e.location, e.message)?,
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Rejection {
     /// FastAPI's validation error body, `{"detail": [{"loc": ["body", "size"], "msg": …,
     /// "type": …}]}`, which FastAPI's clients read from its 422 responses.
@@ -136,6 +176,11 @@ mod tests {
             ("path", "/item_id")
         );
         assert_eq!(field.errors[0].path, ["size"]);
+        assert_eq!(path.to_string(), "path /item_id: too long");
+        assert_eq!(
+            strict.to_string(),
+            "body /tags/0: `/tags/0` must be a string, not 7"
+        );
         assert_eq!(strict.errors[0].pointer(), "/tags/0");
         assert_eq!(
             strict.fastapi_detail()["detail"][0]["loc"],

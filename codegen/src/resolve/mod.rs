@@ -34,6 +34,7 @@ const SCHEMA_REF: &str = "#/components/schemas/";
 pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostics) -> ir::Api {
     let mut r = Resolver {
         skip: &options.skip,
+        convert_rejections: options.convert_rejections || options.strict,
         raw: &loaded.raw,
         doc: &loaded.doc,
         diags,
@@ -150,6 +151,8 @@ struct Input {
 struct Resolver<'a> {
     /// Operations to answer 501 instead of calling a handler (ids or method names).
     skip: &'a [String],
+    /// Whether error schemas of the user's own shape are filled through `FromRejection`.
+    convert_rejections: bool,
     raw: &'a Value,
     doc: &'a OpenAPI,
     diags: &'a mut Diagnostics,
@@ -1293,6 +1296,25 @@ impl<'a> Resolver<'a> {
         })
     }
 
+    /// An error body of the user's own shape, made by their `FromRejection` implementation.
+    fn converted_rejection(&mut self, ty: &str) -> Option<()> {
+        self.rejection_bodies.insert(
+            ty.to_owned(),
+            ir::RejectionBody {
+                ty: ty.to_owned(),
+                fields: Vec::new(),
+                fill: ir::RejectionFill::Converted,
+            },
+        );
+        Some(())
+    }
+
+    /// Whether `ty` names a type this module generates (so the user's crate may implement a
+    /// foreign trait for it), not a library type such as `String`.
+    fn is_generated_type(&self, ty: &str) -> bool {
+        !ty.contains("::") && !ty.contains('<')
+    }
+
     /// Whether `ty` is FastAPI's `HTTPValidationError`: `detail`, a list of objects with
     /// `loc`, `msg` and `type` (other members optional), as every FastAPI export declares it.
     fn is_fastapi_validation_error(&self, ty: &str) -> bool {
@@ -1340,16 +1362,19 @@ impl<'a> Resolver<'a> {
                 ir::RejectionBody {
                     ty: ty.to_owned(),
                     fields: Vec::new(),
-                    fastapi: true,
+                    fill: ir::RejectionFill::FastApi,
                 },
             );
             return Some(());
         }
         let Some(object) = self.objects.get(ty) else {
+            if self.convert_rejections && self.is_generated_type(ty) {
+                return self.converted_rejection(ty);
+            }
             self.diags.lenient(
                 at,
                 format!("`{ty}` cannot carry a rejected request: it is not an object; the server answers rejections with RFC 9457 problem details instead"),
-                "request-error bodies must be RFC 9457 problem details objects",
+                CONVERT_HELP,
             );
             return None;
         };
@@ -1389,10 +1414,13 @@ impl<'a> Resolver<'a> {
             problems.push("it has no `status`".to_owned());
         }
         if !problems.is_empty() {
+            if self.convert_rejections {
+                return self.converted_rejection(ty);
+            }
             self.diags.lenient(
                 at,
                 format!("`{}` cannot carry a rejected request ({}); the server answers rejections with RFC 9457 problem details instead", object.name, problems.join("; ")),
-                "request-error bodies must be RFC 9457 problem details: `type`, `title`, `detail` (strings), `status` (integer, int32 or int64); other members optional",
+                CONVERT_HELP,
             );
             return None;
         }
@@ -1401,12 +1429,14 @@ impl<'a> Resolver<'a> {
             ir::RejectionBody {
                 ty: ty.to_owned(),
                 fields,
-                fastapi: false,
+                fill: ir::RejectionFill::Problem,
             },
         );
         Some(())
     }
 }
+
+const CONVERT_HELP: &str = "to answer with this schema instead, turn on the generator's `convert_rejections(true)` (or strict mode) and implement `codegen_runtime::FromRejection` for the type; or make it RFC 9457 problem details: `type`, `title`, `detail` (strings), `status` (integer), other members optional";
 
 /// How the server reads a parameter: as poem-openapi does, split on a delimiter, or as an
 /// object of query keys.
