@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_catalog, TestApp};
-use crate::spec::{self, differences, normalize_served, normalize_written};
+use codegen_testing::{differences, normalize_served, normalize_written};
+
+use crate::spec;
 
 const SEED: &str = "6c1e55a4-0b7a-4d1e-9f2a-1d5c0e3b7a11";
 

@@ -100,48 +100,28 @@ impl Drop for TestApp {
     }
 }
 
-/// Starts the real app on 127.0.0.1:0 over a seeded memory store.
-/// The document poem-openapi derives from generated code (`service.spec()`): not what is
-/// served (that is the spec itself), but the cross-check that the generated types, statuses,
-/// parameters and media types agree with the spec.
-pub fn derived_document(spec: String) -> Value {
-    // poem-openapi puts `type: object` beside every `oneOf`/`anyOf`, which a union of scalars
-    // could never satisfy; the spec has none there, so it is not a difference that matters.
-    fn untype_unions(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                let union = m.contains_key("oneOf") || m.contains_key("anyOf");
-                if union && m.get("type").and_then(Value::as_str) == Some("object") {
-                    m.remove("type");
-                }
-                m.values_mut().for_each(untype_unions);
-            }
-            Value::Array(a) => a.iter_mut().for_each(untype_unions),
-            _ => {}
-        }
-    }
-    let mut doc = serde_json::from_str(&spec).expect("poem-openapi derives JSON");
-    untype_unions(&mut doc);
-    doc
-}
-
 /// The derived document of items.yaml's generated code.
 pub fn derived_items() -> Value {
-    derived_document(
+    codegen_testing::derived_document(
         items::api::service(items::handlers::ItemHandlers::new(MemoryStore::new())).spec(),
     )
 }
 
 /// The derived document of catalog.yaml's generated code.
 pub fn derived_catalog() -> Value {
-    derived_document(items::catalog::api::service(items::catalog::Catalog::seeded()).spec())
+    codegen_testing::derived_document(
+        items::catalog::api::service(items::catalog::Catalog::seeded()).spec(),
+    )
 }
 
 /// The derived document of pets.yaml's generated code.
 pub fn derived_pets() -> Value {
-    derived_document(items::pets::api::service(items::pets::Shelter::seeded()).spec())
+    codegen_testing::derived_document(
+        items::pets::api::service(items::pets::Shelter::seeded()).spec(),
+    )
 }
 
+/// Starts the real app on 127.0.0.1:0 over a seeded memory store.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(MemoryStore::new()).await
 }
