@@ -125,16 +125,9 @@ fn parse_document(
     // Everything from here on recurses over the document: one deeper than `MAX_DEPTH` goes
     // no further than locating the error.
     let too_deep = first_too_deep(&raw);
-    // marked-yaml positions the diagnostics. Its parser (yaml-rust2) recurses once per level
-    // of a block collection, without a limit, so it must only see a document that serde_yaml
-    // accepted: at most 128 levels, which it parses on a 2 MiB stack (it overflows one past
-    // about 680). It refuses anchors and aliases; without it positions are unknown and
-    // diagnostics print the pointer alone rather than a guessed line.
-    let tree = marked_yaml::parse_yaml(0, text).ok();
-    let source = Source {
-        name: name.to_owned(),
-        tree,
-    };
+    // Positions come from yaml-rust2, which recurses once per level without a limit: it only
+    // sees a document serde_yaml accepted (at most 128 levels).
+    let source = Source::new(name, text);
     let mut diags = Diagnostics::new(strict);
     if let Some(pointer) = too_deep {
         diags.error(&pointer, too_deep_message(), TOO_DEEP_HELP);
@@ -185,25 +178,80 @@ pub fn document(name: &str, text: &str) -> Result<(Value, Source), Report> {
 /// serde_yaml parses with libyaml, which keeps its own stack of open collections instead of
 /// recursing, and stops building the value at 128 levels: it cannot overflow the stack.
 fn parse_yaml(text: &str) -> Result<Value, Diagnostic> {
-    serde_yaml::from_str(text).map_err(|e| {
-        let position = e.location().map(|l| (l.line(), l.column()));
-        let message = strip_location(&e.to_string());
-        let (message, help) = if message == "recursion limit exceeded" {
-            (too_deep_message(), TOO_DEEP_HELP.into())
-        } else {
-            (
-                format!("YAML syntax error: {message}"),
-                "fix the YAML at this position (indentation, quoting, a missing `:`)".into(),
-            )
-        };
-        Diagnostic {
-            severity: crate::diagnostic::Severity::Error,
-            pointer: String::new(),
-            position,
-            message,
-            help,
+    if text.contains("<<") {
+        return parse_yaml_with_merge_keys(text);
+    }
+    serde_yaml::from_str(text).map_err(yaml_error)
+}
+
+/// YAML merge keys (`<<: *base`, `<<: [*a, *b]`) are applied as YAML 1.1 defines them (keys
+/// written beside them win), as the tools that wrote such specs read them; serde_yaml only
+/// applies them on its own `Value`.
+fn parse_yaml_with_merge_keys(text: &str) -> Result<Value, Diagnostic> {
+    let mut value: serde_yaml::Value = serde_yaml::from_str(text).map_err(yaml_error)?;
+    value.apply_merge().map_err(yaml_error)?;
+    Ok(yaml_to_json(value))
+}
+
+/// A YAML value as JSON: keys that are numbers or booleans become their text, as when
+/// serde_yaml reads into JSON directly; tags are dropped.
+fn yaml_to_json(value: serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Y;
+    match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
+            }
         }
-    })
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        Y::Number(n) => n.to_string(),
+                        Y::Bool(b) => b.to_string(),
+                        Y::Null => "null".to_owned(),
+                        other => serde_yaml::to_string(&other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_owned(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(tagged) => yaml_to_json(tagged.value),
+    }
+}
+
+fn yaml_error(e: serde_yaml::Error) -> Diagnostic {
+    let position = e.location().map(|l| (l.line(), l.column()));
+    let message = strip_location(&e.to_string());
+    let (message, help) = if message == "recursion limit exceeded" {
+        (too_deep_message(), TOO_DEEP_HELP.into())
+    } else {
+        (
+            format!("YAML syntax error: {message}"),
+            "fix the YAML at this position (indentation, quoting, a missing `:`)".into(),
+        )
+    };
+    Diagnostic {
+        severity: crate::diagnostic::Severity::Error,
+        pointer: String::new(),
+        position,
+        message,
+        help,
+    }
 }
 
 /// serde_json stops at 128 levels too ("recursion limit exceeded").
@@ -323,6 +371,24 @@ fn strip_location(message: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn merge_keys_are_applied_and_change_nothing_else() {
+        let merged = parse_yaml("base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n200: ok\n").unwrap();
+        assert_eq!(merged["mine"], serde_json::json!({"x": 1, "y": 3}));
+        assert_eq!(merged["200"], "ok");
+        // Every spec here reads the same through either path.
+        for dir in ["tests/fixtures/ok", "tests/fixtures/corpus", "tests/fixtures/corpus31", "../openapi"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "yaml") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    let direct: Value = serde_yaml::from_str(&text).unwrap();
+                    assert_eq!(parse_yaml_with_merge_keys(&text).unwrap(), direct, "{}", path.display());
+                }
+            }
+        }
+    }
+
     use super::*;
 
     fn report(text: &str) -> String {

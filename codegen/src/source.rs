@@ -1,49 +1,144 @@
-//! The spec's text and its position-aware YAML tree: maps a JSON pointer to the line and
+//! The spec's text and the position of every node in it: maps a JSON pointer to the line and
 //! column of the key that names it, so diagnostics can point into the file.
+//!
+//! Positions come from yaml-rust2's event parser (the one serde_yaml's YAML is checked
+//! against): every mapping key and sequence item is recorded under its pointer. Anchors and
+//! aliases keep their positions: a pointer that goes through an alias (`*ok`) or a merge key
+//! (`<<: *base`) is located at the alias or at the key that holds the merge, the deepest node
+//! written there.
 
-use marked_yaml::Node;
+use std::collections::HashMap;
 
-/// A loaded spec file: its display name, its text and the YAML tree with positions.
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::Marker;
+
+/// A loaded spec file: its display name and the position of each node.
 pub struct Source {
     /// The name diagnostics print, e.g. `openapi/items.yaml`.
     pub name: String,
-    /// The YAML tree with positions; `None` if the text uses something marked-yaml cannot
-    /// position (anchors and aliases), in which case diagnostics print pointers alone.
-    pub tree: Option<Node>,
+    /// Line and column (1-based) by JSON pointer; `None` if the text did not parse, in which
+    /// case diagnostics print pointers alone.
+    positions: Option<HashMap<String, (usize, usize)>>,
 }
 
 impl Source {
-    /// Line and column (both 1-based) of the node `pointer` names: the key's position for a
-    /// mapping entry, the item's position for a sequence element. `None` if it is not there.
-    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
-        let mut node = self.tree.as_ref()?;
-        let mut at = node.span().start().map(|m| (m.line(), m.column()));
-        if pointer.is_empty() {
-            return at;
+    /// Reads the positions of `text`. Its parser recurses once per level of a block
+    /// collection, without a limit: call it only on a document serde_yaml accepted (at most
+    /// 128 levels, which it parses on a 2 MiB stack; it overflows one past about 680).
+    pub fn new(name: &str, text: &str) -> Self {
+        let mut index = Index::default();
+        let positions = Parser::new_from_str(text)
+            .load(&mut index, false)
+            .ok()
+            .map(|()| index.positions);
+        Source {
+            name: name.to_owned(),
+            positions,
         }
-        for token in pointer.split('/').skip(1) {
-            let token = unescape(token);
-            // A pointer that goes past what exists (a key that should be there) is located at
-            // the deepest node that does exist.
-            match node {
-                Node::Mapping(map) => {
-                    let Some((key, value)) = map.iter().find(|(k, _)| k.as_str() == token) else {
-                        return at;
-                    };
-                    at = key.span().start().map(|m| (m.line(), m.column()));
-                    node = value;
-                }
-                Node::Sequence(seq) => {
-                    let Some(item) = token.parse().ok().and_then(|i| seq.get_node(i)) else {
-                        return at;
-                    };
-                    node = item;
-                    at = node.span().start().map(|m| (m.line(), m.column()));
-                }
-                Node::Scalar(_) => return at,
+    }
+
+    /// Line and column (both 1-based) of the node `pointer` names: the key's position for a
+    /// mapping entry, the item's position for a sequence element. A pointer that goes past
+    /// what is written (a key that should be there, a path through an alias) is located at
+    /// the deepest node that is. `None` without positions.
+    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        let positions = self.positions.as_ref()?;
+        let mut at = pointer;
+        loop {
+            if let Some(position) = positions.get(at) {
+                return Some(*position);
+            }
+            match at.rfind('/') {
+                Some(i) => at = &at[..i],
+                None => return positions.get("").copied(),
             }
         }
-        at
+    }
+}
+
+/// Builds the pointer → position map from parser events.
+#[derive(Default)]
+struct Index {
+    positions: HashMap<String, (usize, usize)>,
+    open: Vec<Open>,
+}
+
+/// A collection being read.
+enum Open {
+    Mapping {
+        pointer: String,
+        /// The key whose value comes next; `None` when a key comes next.
+        key: Option<String>,
+    },
+    Sequence {
+        pointer: String,
+        next: usize,
+    },
+    /// A mapping or sequence used as a key: nothing in it is addressable.
+    Key,
+}
+
+impl Index {
+    /// The pointer of the node an event starts, recording its position; `None` for a key
+    /// (recorded under the pointer it names) or for what sits inside a complex key.
+    fn start(&mut self, event: &Event, at: (usize, usize)) -> Option<String> {
+        match self.open.last_mut() {
+            None => {
+                self.positions.insert(String::new(), at);
+                Some(String::new())
+            }
+            Some(Open::Key) => None,
+            Some(Open::Mapping { pointer, key }) => match key.take() {
+                Some(k) => Some(join(pointer, &k)),
+                None => {
+                    let name = match event {
+                        Event::Scalar(text, ..) => text.clone(),
+                        _ => {
+                            *key = Some("?".into());
+                            return None;
+                        }
+                    };
+                    let child = join(pointer, &name);
+                    self.positions.entry(child).or_insert(at);
+                    *key = Some(name);
+                    None
+                }
+            },
+            Some(Open::Sequence { pointer, next }) => {
+                let child = format!("{pointer}/{next}");
+                *next += 1;
+                self.positions.insert(child.clone(), at);
+                Some(child)
+            }
+        }
+    }
+}
+
+impl MarkedEventReceiver for Index {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        let at = (mark.line(), mark.col() + 1);
+        match &event {
+            Event::Scalar(..) | Event::Alias(_) => {
+                // A key is recorded by `start`; a value's position is its key's.
+                let _ = self.start(&event, at);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_key = matches!(self.open.last(), Some(Open::Mapping { key: None, .. }))
+                    || matches!(self.open.last(), Some(Open::Key));
+                let pointer = self.start(&event, at);
+                self.open.push(match (pointer, &event) {
+                    (Some(pointer), _) if !is_key => match event {
+                        Event::MappingStart(..) => Open::Mapping { pointer, key: None },
+                        _ => Open::Sequence { pointer, next: 0 },
+                    },
+                    _ => Open::Key,
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.open.pop();
+            }
+            _ => {}
+        }
     }
 }
 
@@ -98,10 +193,7 @@ mod tests {
     use super::*;
 
     fn source(text: &str) -> Source {
-        Source {
-            name: "t.yaml".into(),
-            tree: Some(marked_yaml::parse_yaml(0, text).unwrap()),
-        }
+        Source::new("t.yaml", text)
     }
 
     #[test]
@@ -126,5 +218,25 @@ mod tests {
             "falls back to the deepest existing node"
         );
         assert_eq!(s.locate("/paths/~1x/get/responses"), Some((4, 5)));
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys_keep_positions() {
+        let s = source(
+            "paths:\n  /a:\n    get: &op\n      summary: A\n  /b:\n    get: *op\n  /c:\n    get:\n      <<: *op\n      bogus: 1\n",
+        );
+
+        assert_eq!(s.locate("/paths/~1a/get/summary"), Some((4, 7)));
+        assert_eq!(
+            s.locate("/paths/~1b/get/summary"),
+            Some((6, 5)),
+            "at the alias"
+        );
+        assert_eq!(s.locate("/paths/~1c/get/bogus"), Some((10, 7)));
+        assert_eq!(
+            s.locate("/paths/~1c/get/summary"),
+            Some((8, 5)),
+            "merged in"
+        );
     }
 }
