@@ -15,7 +15,7 @@ run: ## start the server on 127.0.0.1:8000 with the seed items, stored in ./item
 test: test-deps ## run every test: unit, goldens, property, compile-fail, contract, stores (the CI command)
 	cargo test --workspace
 
-test-deps: ## install what the tests need besides Rust (Chromium for the docs test, a Python venv with FastAPI)
+test-deps: ## install what the tests need besides Rust (Chromium for the docs test, a Python venv with FastAPI and schemathesis)
 	@scripts/install-test-deps
 
 check: ## cargo fmt --check and clippy with warnings as errors

@@ -373,17 +373,28 @@ fn strip_location(message: &str) -> String {
 mod tests {
     #[test]
     fn merge_keys_are_applied_and_change_nothing_else() {
-        let merged = parse_yaml("base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n200: ok\n").unwrap();
+        let merged =
+            parse_yaml("base: &b {x: 1, y: 2}\nmine:\n  <<: *b\n  y: 3\n200: ok\n").unwrap();
         assert_eq!(merged["mine"], serde_json::json!({"x": 1, "y": 3}));
         assert_eq!(merged["200"], "ok");
         // Every spec here reads the same through either path.
-        for dir in ["tests/fixtures/ok", "tests/fixtures/corpus", "tests/fixtures/corpus31", "../openapi"] {
+        for dir in [
+            "tests/fixtures/ok",
+            "tests/fixtures/corpus",
+            "tests/fixtures/corpus31",
+            "../openapi",
+        ] {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.extension().is_some_and(|e| e == "yaml") {
                     let text = std::fs::read_to_string(&path).unwrap();
                     let direct: Value = serde_yaml::from_str(&text).unwrap();
-                    assert_eq!(parse_yaml_with_merge_keys(&text).unwrap(), direct, "{}", path.display());
+                    assert_eq!(
+                        parse_yaml_with_merge_keys(&text).unwrap(),
+                        direct,
+                        "{}",
+                        path.display()
+                    );
                 }
             }
         }

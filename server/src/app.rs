@@ -9,14 +9,15 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use poem::endpoint::make_sync;
-use poem::http::Method;
+use poem::http::{header, Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::Html;
-use poem::{Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
+use poem::{get, Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::{OpenApi, OpenApiService};
 
 use crate::api::{self, Problem};
 use crate::handlers::ItemHandlers;
+use crate::methods::{Allowed, Methods};
 use crate::problem::MEDIA_TYPE;
 use crate::store::ItemStore;
 
@@ -46,26 +47,34 @@ pub fn serve_api<T: OpenApi + 'static>(
     let docs = Route::new()
         .at(
             "/openapi.json",
-            make_sync(move |_| {
+            get(make_sync(move |_| {
                 Response::builder()
                     .content_type("application/json")
                     .body(json.clone())
-            }),
+            })),
         )
         .at(
             "/openapi.yaml",
-            make_sync(move |_| {
+            get(make_sync(move |_| {
                 Response::builder()
                     .content_type("application/x-yaml")
                     .header("Content-Disposition", "inline; filename=\"spec.yaml\"")
                     .body(yaml.clone())
-            }),
+            })),
         )
-        .at("/docs", page)
-        .at("/docs/", make_sync(move |_| Html(html.clone())));
+        .at("/docs", get(page))
+        .at("/docs/", get(make_sync(move |_| Html(html.clone()))));
+    let methods = Methods::from_document(
+        &serde_json::from_str(&documents(document).0).expect("documents() writes JSON"),
+    );
     Dispatch {
         api: service.into_endpoint(),
         docs,
+        methods,
+        docs_allowed: Allowed {
+            header: "GET, HEAD, OPTIONS".to_owned(),
+            options_declared: false,
+        },
     }
 }
 
@@ -96,6 +105,9 @@ pub fn documents(document: &str) -> (String, String) {
 struct Dispatch<A, D> {
     api: A,
     docs: D,
+    methods: Methods,
+    /// The documents and the docs page are read-only.
+    docs_allowed: Allowed,
 }
 
 impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
@@ -107,6 +119,19 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
             || path == "/openapi.yaml"
             || path == "/docs"
             || path.starts_with("/docs/");
+        let allowed = if is_docs {
+            Some(&self.docs_allowed)
+        } else {
+            self.methods.allow(path)
+        };
+        if let Some(allowed) = allowed.filter(|a| !a.options_declared) {
+            if req.method() == Method::OPTIONS {
+                return Ok(Response::builder()
+                    .status(StatusCode::NO_CONTENT)
+                    .header(header::ALLOW, allowed.header.as_str())
+                    .finish());
+            }
+        }
         let result = async {
             if is_docs {
                 return self.docs.call(req).await.map(IntoResponse::into_response);
@@ -117,7 +142,18 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
         .await;
         Ok(match result {
             Ok(response) => response,
-            Err(err) => problem_response(err),
+            Err(err) => {
+                let method_not_allowed = err.status() == StatusCode::METHOD_NOT_ALLOWED;
+                let mut response = problem_response(err);
+                if let Some(allowed) = allowed.filter(|_| method_not_allowed) {
+                    let value = allowed
+                        .header
+                        .parse()
+                        .expect("method names are header-safe");
+                    response.headers_mut().insert(header::ALLOW, value);
+                }
+                response
+            }
         })
     }
 }

@@ -8,6 +8,7 @@
 //! - [`catalog`]: the catalog example (openapi/catalog.yaml), served by `--example catalog`.
 //! - [`pets`]: the pets example (openapi/pets.yaml), served by `--example pets`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
+//! - [`methods`]: the `Allow` header of 405 and `OPTIONS` answers, from the spec's paths.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
 
 pub mod api;
@@ -15,6 +16,7 @@ pub mod app;
 pub mod catalog;
 pub mod config;
 pub mod handlers;
+pub mod methods;
 pub mod pets;
 pub mod problem;
 pub mod store;

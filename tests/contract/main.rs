@@ -12,6 +12,7 @@ mod items;
 mod pets;
 mod process;
 mod rejections;
+mod schemathesis;
 mod spec;
 mod stores;
 mod unavailable;
@@ -49,6 +50,8 @@ fn main() {
         rejections::a_body_that_is_not_declared_json_is_415,
         rejections::a_body_over_64_kib_is_413_with_or_without_content_length,
         rejections::unknown_routes_and_methods_get_problem_bodies,
+        rejections::allowed_methods_are_announced_and_head_works,
+        schemathesis::schemathesis_finds_no_failure_with_every_check,
         concurrency::sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201_on_every_store,
         unavailable::every_operation_answers_503_with_retry_after_while_the_store_is_down,
         conformance::derived_document_equals_items_yaml_up_to_known_differences,

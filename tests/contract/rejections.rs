@@ -162,6 +162,45 @@ pub async fn unknown_routes_and_methods_get_problem_bodies() {
 
     rejected(&app, 404, "GET", "/nope", None, b"").await;
     rejected(&app, 404, "GET", "/items/foo/bar", None, b"").await;
-    rejected(&app, 405, "POST", "/items/foo", JSON, br#"{}"#).await;
+    let post = rejected(&app, 405, "POST", "/items/foo", JSON, br#"{}"#).await;
+    assert_eq!(post["title"], "Method Not Allowed");
     rejected(&app, 405, "PATCH", "/items", JSON, br#"{}"#).await;
+    rejected(&app, 405, "TRACE", "/items/foo", None, b"").await;
+    rejected(&app, 405, "POST", "/openapi.json", JSON, br#"{}"#).await;
+}
+
+/// RFC 9110: a 405 lists the allowed methods in `Allow`; OPTIONS on a path answers with the
+/// same list; HEAD is answered wherever GET is, without a body.
+pub async fn allowed_methods_are_announced_and_head_works() {
+    let app = spawn_app().await;
+
+    for (path, allow) in [
+        ("/items/foo", "GET, PUT, DELETE, HEAD, OPTIONS"),
+        ("/items", "GET, HEAD, OPTIONS"),
+        ("/openapi.json", "GET, HEAD, OPTIONS"),
+    ] {
+        let not_allowed = app.send("PATCH", path, JSON, Some(b"{}".to_vec())).await;
+        assert_eq!(
+            (not_allowed.status, not_allowed.header("allow")),
+            (405, Some(allow)),
+            "PATCH {path}"
+        );
+        let options = app.send("OPTIONS", path, None, None).await;
+        assert_eq!(
+            (options.status, options.header("allow")),
+            (204, Some(allow)),
+            "OPTIONS {path}"
+        );
+        assert!(options.bytes.is_empty());
+    }
+    let options = app.send("OPTIONS", "/nope", None, None).await;
+    assert_eq!(options.status, 404, "no path of the spec: still a 404");
+
+    let get = app.get("/items/foo").await;
+    let head = app.send("HEAD", "/items/foo", None, None).await;
+    assert_eq!(head.status, 200);
+    assert!(head.bytes.is_empty(), "HEAD has no body");
+    assert_eq!(head.header("content-type"), get.header("content-type"));
+    let missing = app.send("HEAD", "/items/nope", None, None).await;
+    assert_eq!(missing.status, 404);
 }

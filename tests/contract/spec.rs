@@ -104,7 +104,39 @@ pub struct Observed<'a> {
 /// problem. Returns the operationId (if any) for the coverage record.
 pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, String> {
     let at = format!("{} {} -> {}", r.method, r.path, r.status);
+    let header = |name: &str| r.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+    // OPTIONS on a path of the spec (none declares it) answers 204 with what is allowed.
+    if r.method == "OPTIONS" && r.status == 204 {
+        return match header("allow") {
+            Some(_) if r.body.is_empty() => Ok(None),
+            _ => Err(format!(
+                "{at}: an OPTIONS answer carries `Allow` and no body"
+            )),
+        };
+    }
+    // HEAD is answered as GET is, without the body (RFC 9110 §9.3.2).
+    if r.method == "HEAD" {
+        let get = Observed {
+            method: "GET",
+            body: b"",
+            ..*r
+        };
+        return match find_operation(spec, "GET", r.path) {
+            Some(op)
+                if declared_response(spec, op.object, r.status).is_some() && r.body.is_empty() =>
+            {
+                Ok(Some(op.id.to_owned()))
+            }
+            Some(_) => Err(format!(
+                "{at}: not an answer GET declares, or it has a body"
+            )),
+            None => check_response(spec, &get).map(|_| None),
+        };
+    }
     let Some(op) = find_operation(spec, r.method, r.path) else {
+        if r.status == 405 && header("allow").is_none() {
+            return Err(format!("{at}: a 405 must say what is allowed (`Allow`)"));
+        }
         if r.status != 404 && r.status != 405 {
             return Err(format!(
                 "{at}: no operation matches, so only 404 or 405 may answer"
