@@ -44,7 +44,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`components/responses`: poem-openapi serves them inline in each operation",
     "a document-level `security`: served on each operation that has none of its own; `security: []` is served as no key",
     "component schemas no operation reaches (an `allOf` part, once merged): not served",
-    "`tags`: served in name order",
+    "`tags`: served in name order, and as an empty list when the spec declares none",
     "`x-` extensions: the generator gives none a meaning, so none is served",
     "`additionalProperties: false`: enforced at run time (deny_unknown_fields), not served",
     "`required: false` on parameters: served explicitly, the spec may leave it to its default",
@@ -80,8 +80,10 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
         .as_object_mut()
         .expect("an OpenAPI document is an object");
     root.remove("openapi");
-    if root.get("servers") == Some(&json!([])) {
-        root.remove("servers");
+    for empty_list in ["servers", "tags"] {
+        if root.get(empty_list) == Some(&json!([])) {
+            root.remove(empty_list);
+        }
     }
     for (name, schema) in root
         .get_mut("components")

@@ -27,8 +27,8 @@ pub use cross_check::{
     derived_document, differences, normalize_served, normalize_written, KNOWN_DIFFERENCES,
 };
 pub use responses::{
-    check_response, declared_pairs, declared_response, find_operation, json_schema, Observed,
-    Operation,
+    check_response, check_response_default_mode, declared_pairs, declared_response, find_operation,
+    json_schema, Observed, Operation,
 };
 
 use serde_json::Value;

@@ -119,10 +119,7 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
             ));
         }
         // The server's own answer (app::serve_api): RFC 9457 problem details.
-        let problem = json!({"type": "object", "required": ["type", "title", "status"],
-            "properties": {"type": {"type": "string"}, "title": {"type": "string"},
-                "status": {"type": "integer"}, "detail": {"type": "string"}}});
-        check_body(spec, &at, "application/problem+json", &problem, r)?;
+        check_body(spec, &at, "application/problem+json", &problem_details(), r)?;
         return Ok(None);
     };
     let Some(response) = declared_response(spec, op.object, r.status) else {
@@ -176,6 +173,36 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
         (None, _) => {}
     }
     Ok(Some(op.id.to_owned()))
+}
+
+/// [`check_response`] for a server generated in the default (not strict) mode: a 400, 401,
+/// 413 or 415 the operation does not declare is the server's own answer to a request it
+/// rejected before the handler, and must be RFC 9457 problem details.
+pub fn check_response_default_mode(spec: &Value, r: &Observed) -> Result<Option<String>, String> {
+    let declared = find_operation(spec, r.method, r.path).map(|op| {
+        (
+            op.id,
+            declared_response(spec, op.object, r.status).is_some(),
+        )
+    });
+    match declared {
+        Some((id, false)) if matches!(r.status, 400 | 401 | 413 | 415) => {
+            let at = format!(
+                "{} {} -> {} (undeclared rejection)",
+                r.method, r.path, r.status
+            );
+            check_body(spec, &at, "application/problem+json", &problem_details(), r)?;
+            Ok(Some(id.to_owned()))
+        }
+        _ => check_response(spec, r),
+    }
+}
+
+/// The schema of the answers the server gives itself (`app::serve_api`).
+fn problem_details() -> Value {
+    json!({"type": "object", "required": ["type", "title", "status"],
+        "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+            "status": {"type": "integer"}, "detail": {"type": "string"}}})
 }
 
 /// The response `operation` declares for `status`: the code itself, else its range (`4XX`),

@@ -1,0 +1,14 @@
+//! Five specs of the corpus (written here in the shapes public APIs use) as running servers,
+//! each implemented in memory against its generated `Handlers` trait and served by
+//! `items::app::serve_api`: the document as written, the API, the docs page.
+
+pub mod todo_list;
+
+/// Answers with the handlers of one corpus API, or `None` for another name.
+pub fn routes(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::Response>> {
+    use poem::EndpointExt;
+    Some(match name {
+        "todo_list" => todo_list::routes().boxed(),
+        _ => return None,
+    })
+}
