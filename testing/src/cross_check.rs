@@ -33,7 +33,9 @@ pub fn derived_document(spec: String) -> Value {
 /// says, each undone by [`normalize_served`] or [`normalize_written`]. Nothing else may differ.
 pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`openapi`: poem-openapi always serves 3.0.0; items.yaml says 3.0.3",
-    "`servers`: poem-openapi serves an empty list when none are configured",
+    "`servers`: poem-openapi serves an empty list when none are configured; the written ones are in the served document, not in the derived one",
+    "`info`: the derived document has the spec's title, version and description; `license`, `contact`, `termsOfService` and `x-` are in the served document only",
+    "parameter `style` and `explode`: read by the generator's own extractors (`Delimited`, `QueryObject`, tested at run time), which poem-openapi cannot describe",
     "`title` on each component schema: poem-openapi adds the schema's name",
     "`deprecated: false` and `explode: true` on parameters, `deprecated: false` on response headers: always served",
     "response header names: poem-openapi serves them upper-case (`LOCATION`)",
@@ -45,6 +47,8 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "a document-level `security`: served on each operation that has none of its own; `security: []` is served as no key",
     "component schemas no operation reaches (an `allOf` part, once merged): not served",
     "`tags`: served in name order, and as an empty list when the spec declares none",
+    "a named scalar, array or map schema (`Coordinates: {type: array}`): no Rust type of its own, so it is served inline where it is used; the written side is inlined the same way",
+    "an object schema without `type` but with `properties`: served with `type: object`; `additionalProperties: true` is served as `{}`",
     "`x-` extensions: the generator gives none a meaning, so none is served",
     "`additionalProperties: false`: enforced at run time (deny_unknown_fields), not served",
     "`required: false` on parameters: served explicitly, the spec may leave it to its default",
@@ -142,7 +146,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
 
 /// Undoes the written side of [`KNOWN_DIFFERENCES`].
 pub fn normalize_written(doc: &Value) -> Value {
-    let mut doc = merge_written_all_of(doc);
+    let mut doc = merge_written_all_of(&inline_named_aliases(doc));
     split_joint_requirements(&mut doc);
     remove_extensions(&mut doc);
     complete_discriminator_mappings(&mut doc);
@@ -160,6 +164,11 @@ pub fn normalize_written(doc: &Value) -> Value {
         .as_object_mut()
         .expect("an OpenAPI document is an object");
     root.remove("openapi");
+    // The service is built with the spec's title, version and description only.
+    root.remove("servers");
+    if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
+        info.retain(|k, _| matches!(k.as_str(), "title" | "version" | "description"));
+    }
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         components.remove("parameters");
         components.remove("requestBodies");
@@ -181,6 +190,12 @@ pub fn normalize_written(doc: &Value) -> Value {
                 *p = parameters[&name].clone();
             }
             remove_if(p, "required", &json!(false));
+            // Read by the generator's own extractors (`Delimited`, `QueryObject`), which
+            // poem-openapi cannot describe.
+            if let Some(p) = p.as_object_mut() {
+                p.remove("style");
+                p.remove("explode");
+            }
         }
         let body_ref = op
             .pointer("/requestBody/$ref")
@@ -211,6 +226,14 @@ pub fn normalize_written(doc: &Value) -> Value {
         // Examples are annotations: only the written document carries them.
         if let Some(s) = schema.as_object_mut() {
             s.remove("example");
+            // An object inferred from its `properties` is served with its type.
+            if s.contains_key("properties") && !s.contains_key("type") {
+                s.insert("type".into(), json!("object"));
+            }
+            // Any member value: `true` is served as the empty schema.
+            if s.get("additionalProperties") == Some(&json!(true)) {
+                s.insert("additionalProperties".into(), json!({}));
+            }
         }
         for (ty, served, written) in FORMAT_ALIASES {
             if schema.get("type") == Some(&json!(ty))
@@ -366,6 +389,68 @@ fn inline_undeclared_components(served: &Value, written: &Value) -> Value {
         .and_then(Value::as_object_mut)
     {
         schemas.retain(|name, _| declared.contains(name));
+    }
+    doc
+}
+
+/// A named scalar, array or map schema (`Coordinates: {type: array, …}`) becomes no Rust type
+/// of its own: the generator uses it in place, and poem-openapi serves it inline where it is
+/// used. The written side is inlined the same way.
+fn inline_named_aliases(doc: &Value) -> Value {
+    let schemas = doc["components"]["schemas"].clone();
+    let is_alias = |schema: &Value| {
+        let composed = ["allOf", "oneOf", "anyOf", "enum", "properties"]
+            .iter()
+            .any(|k| schema.get(k).is_some());
+        match schema.get("type").and_then(Value::as_str) {
+            _ if composed => false,
+            Some("array" | "string" | "integer" | "number" | "boolean") => true,
+            Some("object") => schema
+                .get("additionalProperties")
+                .is_some_and(Value::is_object),
+            _ => false,
+        }
+    };
+    let aliases: BTreeSet<String> = schemas
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| is_alias(schema))
+        .map(|(name, _)| name.clone())
+        .collect();
+    fn walk(v: &mut Value, schemas: &Value, aliases: &BTreeSet<String>, depth: usize) {
+        let target = v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .filter(|name| aliases.contains(*name))
+            .map(str::to_owned);
+        if let Some(name) = target.filter(|_| depth < 32) {
+            *v = schemas[&name].clone();
+            // poem-openapi serves the type in place, not the named schema's annotations.
+            if let Some(m) = v.as_object_mut() {
+                for annotation in ["description", "title", "example"] {
+                    m.remove(annotation);
+                }
+            }
+            walk(v, schemas, aliases, depth + 1);
+            return;
+        }
+        match v {
+            Value::Object(m) => m
+                .values_mut()
+                .for_each(|c| walk(c, schemas, aliases, depth)),
+            Value::Array(a) => a.iter_mut().for_each(|c| walk(c, schemas, aliases, depth)),
+            _ => {}
+        }
+    }
+    let mut doc = doc.clone();
+    walk(&mut doc, &schemas, &aliases, 0);
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| !aliases.contains(name));
     }
     doc
 }

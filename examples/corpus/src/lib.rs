@@ -2,6 +2,7 @@
 //! each implemented in memory against its generated `Handlers` trait and served by
 //! `items::app::serve_api`: the document as written, the API, the docs page.
 
+pub mod geo_places;
 pub mod todo_list;
 
 /// Answers with the handlers of one corpus API, or `None` for another name.
@@ -9,6 +10,7 @@ pub fn routes(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::R
     use poem::EndpointExt;
     Some(match name {
         "todo_list" => todo_list::routes().boxed(),
+        "geo_places" => geo_places::routes().boxed(),
         _ => return None,
     })
 }
