@@ -35,6 +35,11 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`openapi`: poem-openapi always serves 3.0.0; items.yaml says 3.0.3",
     "`servers`: poem-openapi serves an empty list when none are configured; the written ones are in the served document, not in the derived one",
     "`info`: the derived document has the spec's title, version and description; `license`, `contact`, `termsOfService` and `x-` are in the served document only",
+    "path-item `parameters`: served on each operation of the path (before its own)",
+    "`description`: served without trailing whitespace (a YAML block scalar ends with a newline)",
+    "response `links`: documentation poem-openapi cannot carry; in the served document only",
+    "integer and number `enum`: checked by `codegen_runtime::Among`, a validator poem-openapi does not describe; a named integer enum is served inline like other named scalars",
+    "`default` of a required property: not served (a required member is never filled in)",
     "parameter `style` and `explode`: read by the generator's own extractors (`Delimited`, `QueryObject`, tested at run time), which poem-openapi cannot describe",
     "`title` on each component schema: poem-openapi adds the schema's name",
     "`deprecated: false` and `explode: true` on parameters, `deprecated: false` on response headers: always served",
@@ -80,6 +85,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
 
     let mut doc = inline_undeclared_components(&doc, written);
     walk_schemas(&mut doc, &mut merge_annotation_all_of);
+    trim_descriptions(&mut doc);
     let root = doc
         .as_object_mut()
         .expect("an OpenAPI document is an object");
@@ -147,6 +153,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
 /// Undoes the written side of [`KNOWN_DIFFERENCES`].
 pub fn normalize_written(doc: &Value) -> Value {
     let mut doc = merge_written_all_of(&inline_named_aliases(doc));
+    merge_path_parameters(&mut doc);
     split_joint_requirements(&mut doc);
     remove_extensions(&mut doc);
     complete_discriminator_mappings(&mut doc);
@@ -217,8 +224,12 @@ pub fn normalize_written(doc: &Value) -> Value {
                     .map(|(k, v)| (k.to_lowercase(), v.clone()))
                     .collect();
             }
+            if let Some(response) = response.as_object_mut() {
+                response.remove("links");
+            }
         }
     }
+    trim_descriptions(&mut doc);
     // After `$ref`s to parameters and bodies are inlined: they may be what reaches a schema.
     drop_unreachable_schemas(&mut doc);
     apply_named_defaults(&mut doc);
@@ -233,6 +244,30 @@ pub fn normalize_written(doc: &Value) -> Value {
             // Any member value: `true` is served as the empty schema.
             if s.get("additionalProperties") == Some(&json!(true)) {
                 s.insert("additionalProperties".into(), json!({}));
+            }
+        }
+        if let Some(s) = schema.as_object_mut() {
+            // Checked by `codegen_runtime::Among`, a validator poem-openapi does not describe.
+            if matches!(
+                s.get("type").and_then(Value::as_str),
+                Some("integer" | "number")
+            ) {
+                s.remove("enum");
+            }
+            // A required member is never filled in, so its default is not served.
+            let required: Vec<String> = s
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect();
+            if let Some(props) = s.get_mut("properties").and_then(Value::as_object_mut) {
+                for name in &required {
+                    if let Some(p) = props.get_mut(name).and_then(Value::as_object_mut) {
+                        p.remove("default");
+                    }
+                }
             }
         }
         for (ty, served, written) in FORMAT_ALIASES {
@@ -393,17 +428,82 @@ fn inline_undeclared_components(served: &Value, written: &Value) -> Value {
     doc
 }
 
+/// Path-item `parameters` apply to each operation of the path (an operation's own parameter
+/// of the same name and location wins); poem-openapi serves them on each operation.
+fn merge_path_parameters(doc: &mut Value) {
+    for item in doc
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        let Some(Value::Array(shared)) = item.remove("parameters") else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !matches!(
+                method.as_str(),
+                "get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace"
+            ) {
+                continue;
+            }
+            let own = op["parameters"].as_array().cloned().unwrap_or_default();
+            let key = |p: &Value| {
+                (
+                    p.get("name").cloned(),
+                    p.get("in").cloned(),
+                    p.get("$ref").cloned(),
+                )
+            };
+            let mut merged: Vec<Value> = shared
+                .iter()
+                .filter(|s| !own.iter().any(|o| key(o) == key(s)))
+                .cloned()
+                .collect();
+            merged.extend(own);
+            op["parameters"] = Value::Array(merged);
+        }
+    }
+}
+
+/// poem-openapi trims the descriptions it serves; trailing whitespace is not a difference.
+fn trim_descriptions(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m.iter_mut() {
+                match c {
+                    Value::String(text) if k == "description" => {
+                        let trimmed = text.trim_end().len();
+                        text.truncate(trimmed);
+                    }
+                    _ => trim_descriptions(c),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(trim_descriptions),
+        _ => {}
+    }
+}
+
 /// A named scalar, array or map schema (`Coordinates: {type: array, …}`) becomes no Rust type
 /// of its own: the generator uses it in place, and poem-openapi serves it inline where it is
 /// used. The written side is inlined the same way.
 fn inline_named_aliases(doc: &Value) -> Value {
     let schemas = doc["components"]["schemas"].clone();
     let is_alias = |schema: &Value| {
-        let composed = ["allOf", "oneOf", "anyOf", "enum", "properties"]
+        let composed = ["allOf", "oneOf", "anyOf", "properties"]
             .iter()
             .any(|k| schema.get(k).is_some());
+        let string_enum = schema.get("enum").is_some()
+            && !matches!(
+                schema.get("type").and_then(Value::as_str),
+                Some("integer" | "number")
+            );
         match schema.get("type").and_then(Value::as_str) {
-            _ if composed => false,
+            _ if composed || string_enum => false,
             Some("array" | "string" | "integer" | "number" | "boolean") => true,
             Some("object") => schema
                 .get("additionalProperties")

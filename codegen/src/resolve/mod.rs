@@ -1281,6 +1281,19 @@ impl<'a> Resolver<'a> {
             ));
         }
         if !complete {
+            if !variants.is_empty() {
+                // The rejection handler answers every rejection or none: a declared 400 is
+                // not used either, which the warnings above do not say.
+                let used: Vec<String> = variants
+                    .iter()
+                    .map(|(_, v)| format!("`{}`", v.name))
+                    .collect();
+                self.diags.lenient(
+                    at,
+                    format!("the declared {} response(s) do not answer requests the server rejects: with the responses above missing, every rejection of this operation is answered with RFC 9457 problem details", used.join(", ")),
+                    "declare the missing ones too (or one `4XX` or `default` response) so that rejections are answered with the declared responses",
+                );
+            }
             return None;
         }
         if variants.is_empty() {

@@ -3,6 +3,7 @@
 //! `items::app::serve_api`: the document as written, the API, the docs page.
 
 pub mod geo_places;
+pub mod job_queue;
 pub mod todo_list;
 
 /// Answers with the handlers of one corpus API, or `None` for another name.
@@ -11,6 +12,7 @@ pub fn routes(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::R
     Some(match name {
         "todo_list" => todo_list::routes().boxed(),
         "geo_places" => geo_places::routes().boxed(),
+        "job_queue" => job_queue::routes().boxed(),
         _ => return None,
     })
 }

@@ -113,6 +113,42 @@ impl Server {
         }
     }
 
+    /// A request the server rejects before any handler, where the spec's declared answer
+    /// cannot be used (the build warned): problem details with `status`, nothing else checked.
+    async fn rejected(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Value {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if let Some(body) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status().as_u16();
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/problem+json",
+            "{method} {path}"
+        );
+        let problem: Value = resp.json().await.unwrap();
+        assert_eq!(problem["status"], status, "{problem}");
+        assert!(
+            problem["title"].is_string() && problem["type"].is_string(),
+            "{problem}"
+        );
+        problem
+    }
+
     /// The document at /openapi.json is the written one, key order kept; /openapi.yaml is
     /// the file; the derived document passes the cross-check, but for the differences the
     /// build warned about (`warned`: pointers the cross-check must still report).
@@ -344,5 +380,156 @@ async fn geo_places() {
             "{path}"
         );
     }
+    s.all_declared_statuses_seen(&[]);
+}
+
+#[tokio::test]
+async fn job_queue() {
+    use corpus_servers::job_queue::{api, Jobs, QUEUE_CAPACITY};
+    let s = Server::start("job_queue").await;
+    s.documents_are_the_written_spec(api::service(Jobs::default()).spec(), &[])
+        .await;
+    let key = [("x-api-key", "k")];
+
+    let ran = s
+        .send(
+            "POST",
+            "/queues/thumbs/jobs?wait=true",
+            &key,
+            Some(r#"{"task": "t", "payload": {"w": 64}}"#),
+        )
+        .await;
+    assert_eq!(
+        (ran.status, &ran.json["state"], &ran.json["result"]),
+        (200, &"succeeded".into(), &serde_json::json!({"w": 64}))
+    );
+    assert_eq!(
+        ran.json["priority"], 2,
+        "the default of a $ref'd integer enum"
+    );
+    let later = s
+        .send(
+            "POST",
+            "/queues/thumbs/jobs",
+            &key,
+            Some(r#"{"task": "t", "run_at": "2999-01-01T00:00:00Z"}"#),
+        )
+        .await;
+    assert_eq!(later.status, 201);
+    let queued = s
+        .send(
+            "POST",
+            "/queues/thumbs/jobs",
+            &key,
+            Some(r#"{"task": "t", "dedupe_key": "once", "priority": 3}"#),
+        )
+        .await;
+    assert_eq!(queued.status, 202);
+    let id = queued.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(queued.headers["location"], format!("/jobs/{id}").as_str());
+    assert_eq!(queued.headers["retry-after"], "5");
+    let again = s
+        .send(
+            "POST",
+            "/queues/thumbs/jobs",
+            &key,
+            Some(r#"{"task": "other", "dedupe_key": "once"}"#),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.json["id"].as_str()),
+        (200, Some(id.as_str())),
+        "deduplicated"
+    );
+
+    let listed = s
+        .send(
+            "GET",
+            "/queues/thumbs/jobs?priority=3&state=queued",
+            &key,
+            None,
+        )
+        .await;
+    assert_eq!(listed.json.as_array().map(Vec::len), Some(1));
+    let queues = s.send("GET", "/queues", &key, None).await;
+    assert_eq!(queues.json[0]["name"], "thumbs");
+    assert_eq!(
+        s.send("GET", &format!("/jobs/{id}"), &key, None).await.json["state"],
+        "queued"
+    );
+    assert_eq!(
+        s.send("POST", &format!("/jobs/{id}/cancel"), &key, None)
+            .await
+            .status,
+        202
+    );
+    let twice = s
+        .send("POST", &format!("/jobs/{id}/cancel"), &key, None)
+        .await;
+    assert_eq!(
+        (twice.status, &twice.json["error"]["code"]),
+        (409, &"not_cancellable".into())
+    );
+    let unknown = "00000000-0000-0000-0000-0000000000ff";
+    assert_eq!(
+        s.send("GET", &format!("/jobs/{unknown}"), &key, None)
+            .await
+            .status,
+        404
+    );
+
+    // The handler's own 400, and 429 once the queue is full.
+    let past = s
+        .send(
+            "POST",
+            "/queues/thumbs/jobs",
+            &key,
+            Some(r#"{"task": "t", "run_at": "2000-01-01T00:00:00Z"}"#),
+        )
+        .await;
+    assert_eq!(
+        (past.status, &past.json["error"]["code"]),
+        (400, &"run_at_in_past".into())
+    );
+    let mut full = None;
+    for _ in 0..=QUEUE_CAPACITY {
+        let answer = s
+            .send("POST", "/queues/busy/jobs", &key, Some(r#"{"task": "t"}"#))
+            .await;
+        if answer.status == 429 {
+            full = Some(answer);
+            break;
+        }
+    }
+    assert_eq!(
+        full.expect("the queue fills").json["error"]["code"],
+        "queue_full"
+    );
+
+    // Rejected before the handler. The build warns "`ErrorEnvelope` cannot carry a rejected
+    // request ... the server answers rejections with RFC 9457 problem details instead": so
+    // these 400s are problem details, not the declared envelope.
+    for (path, body) in [
+        ("/queues/thumbs/jobs", r#"{"payload": 1}"#),
+        ("/queues/thumbs/jobs", r#"{"task": "t", "priority": 7}"#),
+        ("/queues/thumbs/jobs", "{"),
+        ("/queues/Not_A_Name/jobs", r#"{"task": "t"}"#),
+    ] {
+        let problem = s.rejected("POST", path, &key, Some(body)).await;
+        assert_eq!(problem["status"], 400, "{path} {body}: {problem}");
+    }
+    assert_eq!(
+        s.rejected("POST", "/queues/thumbs/jobs", &[], Some(r#"{"task": "t"}"#))
+            .await["status"],
+        401
+    );
+    // An operation that declares no 400: the server's problem details are allowed by the checker.
+    assert_eq!(s.send("GET", "/jobs/42", &key, None).await.status, 400);
+    assert_eq!(
+        s.send("GET", "/queues/thumbs/jobs?state=lost", &key, None)
+            .await
+            .status,
+        400
+    );
     s.all_declared_statuses_seen(&[]);
 }
