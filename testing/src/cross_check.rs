@@ -35,6 +35,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`openapi`: poem-openapi always serves 3.0.0; items.yaml says 3.0.3",
     "`servers`: poem-openapi serves an empty list when none are configured; the written ones are in the served document, not in the derived one",
     "`info`: the derived document has the spec's title, version and description; `license`, `contact`, `termsOfService` and `x-` are in the served document only",
+    "OAuth2 and OpenID Connect schemes: the handler receives the bearer token, served by poem-openapi as `http: bearer`, without flows and without the scopes of each requirement",
     "path-item `parameters`: served on each operation of the path (before its own)",
     "`description`: served without trailing whitespace (a YAML block scalar ends with a newline)",
     "response `links`: documentation poem-openapi cannot carry; in the served document only",
@@ -74,6 +75,7 @@ const FORMAT_ALIASES: &[(&str, Option<&str>, Option<&str>)] = &[
     ("number", Some("double"), None),
     ("string", Some("naive-date"), Some("date")),
     ("string", None, Some("uri")),
+    ("string", None, Some("uri-reference")),
 ];
 
 /// Undoes the served side of [`KNOWN_DIFFERENCES`]; `written` says which components the spec
@@ -171,6 +173,24 @@ pub fn normalize_written(doc: &Value) -> Value {
         .as_object_mut()
         .expect("an OpenAPI document is an object");
     root.remove("openapi");
+    // OAuth2 and OpenID Connect: the generator reads the bearer token, as poem-openapi's
+    // `http: bearer` scheme, and serves no flows or scopes.
+    let bearer: Vec<String> = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("securitySchemes"))
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flatten()
+        .filter(|(_, scheme)| matches!(scheme["type"].as_str(), Some("oauth2" | "openIdConnect")))
+        .map(|(name, scheme)| {
+            let description = scheme.get("description").cloned();
+            *scheme = json!({"type": "http", "scheme": "bearer"});
+            if let Some(d) = description {
+                scheme["description"] = d;
+            }
+            name.clone()
+        })
+        .collect();
     // The service is built with the spec's title, version and description only.
     root.remove("servers");
     if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
@@ -226,6 +246,21 @@ pub fn normalize_written(doc: &Value) -> Value {
             }
             if let Some(response) = response.as_object_mut() {
                 response.remove("links");
+            }
+        }
+    }
+    for op in operations_mut(&mut doc) {
+        for requirement in op
+            .get_mut("security")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            for (name, scopes) in requirement.iter_mut() {
+                if bearer.contains(name) {
+                    *scopes = json!([]);
+                }
             }
         }
     }

@@ -3,6 +3,7 @@
 //! `items::app::serve_api`: the document as written, the API, the docs page.
 
 pub mod geo_places;
+pub mod inventory;
 pub mod job_queue;
 pub mod todo_list;
 
@@ -13,6 +14,7 @@ pub fn routes(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::R
         "todo_list" => todo_list::routes().boxed(),
         "geo_places" => geo_places::routes().boxed(),
         "job_queue" => job_queue::routes().boxed(),
+        "inventory" => inventory::routes().boxed(),
         _ => return None,
     })
 }

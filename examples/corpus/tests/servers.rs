@@ -533,3 +533,138 @@ async fn job_queue() {
     );
     s.all_declared_statuses_seen(&[]);
 }
+
+#[tokio::test]
+async fn inventory() {
+    use corpus_servers::inventory::{api, Inventory};
+    let s = Server::start("inventory").await;
+    s.documents_are_the_written_spec(api::service(Inventory::default()).spec(), &[])
+        .await;
+    let token = ("authorization", "Bearer t0ken");
+
+    let tree = s.send("GET", "/categories", &[token], None).await;
+    assert_eq!(tree.json[0]["children"][0]["children"][0]["name"], "Bits");
+    let shallow = s.send("GET", "/categories?depth=1", &[token], None).await;
+    assert!(
+        shallow.json[0].get("children").is_none(),
+        "{}",
+        shallow.json
+    );
+
+    let item = r#"{"sku": "TLS-0000", "name": "Hammer", "category_id": 1, "stock": {"AMS-1": 5}}"#;
+    let put = |warehouses: &'static str| [token, ("x-warehouse-ids", warehouses)];
+    let created = s
+        .send("PUT", "/items/TLS-0001", &put("AMS-1,BER-2"), Some(item))
+        .await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.json["sku"], "TLS-0001", "the path's SKU wins");
+    assert_eq!(created.json["unit"], "each", "a string enum's default");
+    assert_eq!(
+        created.json["stock"],
+        serde_json::json!({"AMS-1": 5, "BER-2": 0})
+    );
+    assert_eq!(
+        s.send("PUT", "/items/TLS-0001", &put("AMS-1"), Some(item))
+            .await
+            .status,
+        200
+    );
+    let unknown_category = r#"{"sku": "TLS-0002", "name": "Saw", "category_id": 99}"#;
+    assert_eq!(
+        s.send(
+            "PUT",
+            "/items/TLS-0002",
+            &put("AMS-1"),
+            Some(unknown_category)
+        )
+        .await
+        .status,
+        422
+    );
+
+    let adjusted = s
+        .send(
+            "PATCH",
+            "/items/TLS-0001/stock",
+            &[token],
+            Some(r#"{"AMS-1": -3, "BER-2": 10}"#),
+        )
+        .await;
+    assert_eq!(adjusted.json, serde_json::json!({"AMS-1": 2, "BER-2": 10}));
+    let overdrawn = s
+        .send(
+            "PATCH",
+            "/items/TLS-0001/stock",
+            &[token],
+            Some(r#"{"AMS-1": -3}"#),
+        )
+        .await;
+    assert_eq!(
+        (
+            overdrawn.status,
+            overdrawn.headers["content-type"].to_str().unwrap()
+        ),
+        (409, "application/problem+json")
+    );
+    let one = s
+        .send(
+            "GET",
+            "/items/TLS-0001",
+            &[token, ("x-warehouse-ids", "BER-2")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        one.json["stock"],
+        serde_json::json!({"BER-2": 10}),
+        "the header's list filters"
+    );
+    assert_eq!(
+        s.send("GET", "/items/TLS-0001", &[token], None).await.json["stock"]["AMS-1"],
+        2,
+        "nothing else changed"
+    );
+    assert_eq!(
+        s.send("GET", "/items/TLS-9999", &[token], None)
+            .await
+            .status,
+        404
+    );
+
+    // Rejected before the handler, with problem details: no token, a SKU off its pattern, a
+    // depth over 10, a PUT without the header its operation requires, a stock level that is
+    // not an integer.
+    assert_eq!(s.send("GET", "/categories", &[], None).await.status, 401);
+    assert_eq!(
+        s.send("GET", "/items/hammer", &[token], None).await.status,
+        400
+    );
+    assert_eq!(
+        s.send("GET", "/categories?depth=11", &[token], None)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        s.send("PUT", "/items/TLS-0003", &[token], Some(item))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        s.send(
+            "PATCH",
+            "/items/TLS-0001/stock",
+            &[token],
+            Some(r#"{"AMS-1": "many"}"#)
+        )
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        s.send("GET", "/items/TLS-0001", &[token], None).await.json["stock"]["AMS-1"],
+        2
+    );
+    s.all_declared_statuses_seen(&[]);
+}
