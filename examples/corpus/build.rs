@@ -7,10 +7,10 @@ const CORPUS: &str = "../../codegen/tests/fixtures/corpus";
 fn main() {
     for name in [
         "todo_list",
-        "job_queue",
-        "url_shortener",
         "geo_places",
+        "job_queue",
         "inventory",
+        "event_stream",
     ] {
         codegen::Generator::new(format!("{CORPUS}/{name}.yaml")).run();
     }

@@ -2,6 +2,7 @@
 //! each implemented in memory against its generated `Handlers` trait and served by
 //! `items::app::serve_api`: the document as written, the API, the docs page.
 
+pub mod event_stream;
 pub mod geo_places;
 pub mod inventory;
 pub mod job_queue;
@@ -15,6 +16,7 @@ pub fn routes(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::R
         "geo_places" => geo_places::routes().boxed(),
         "job_queue" => job_queue::routes().boxed(),
         "inventory" => inventory::routes().boxed(),
+        "event_stream" => event_stream::routes().boxed(),
         _ => return None,
     })
 }

@@ -248,12 +248,8 @@ async fn todo_list() {
             .map(Vec::len),
         Some(1)
     );
-    assert_eq!(
-        s.send("DELETE", &format!("/todos/{id}"), &[], None)
-            .await
-            .status,
-        204
-    );
+    let deleted = s.send("DELETE", &format!("/todos/{id}"), &[], None).await;
+    assert_eq!((deleted.status, deleted.bytes.len()), (204, 0));
     assert_eq!(
         s.send("GET", &format!("/todos/{id}"), &[], None)
             .await
@@ -666,5 +662,94 @@ async fn inventory() {
         s.send("GET", "/items/TLS-0001", &[token], None).await.json["stock"]["AMS-1"],
         2
     );
+    s.all_declared_statuses_seen(&[]);
+}
+
+#[tokio::test]
+async fn event_stream() {
+    use corpus_servers::event_stream::{api, Feed, WORKSPACE};
+    let s = Server::start("event_stream").await;
+    s.documents_are_the_written_spec(api::service(Feed::default()).spec(), &[])
+        .await;
+    let token = [("authorization", "Bearer t0ken")];
+    let events = format!("/workspaces/{WORKSPACE}/events");
+
+    let first = s
+        .send("GET", &format!("{events}?limit=2"), &token, None)
+        .await;
+    assert_eq!(
+        (
+            first.json["has_more"].as_bool(),
+            first.json["next_cursor"].as_str()
+        ),
+        (Some(true), Some("ev2"))
+    );
+    assert_eq!(
+        first.json["data"][0]["type"], "member.joined",
+        "the discriminator value of the mapping"
+    );
+    assert_eq!(first.json["data"][0]["role"], "admin");
+    assert_eq!(first.json["data"][1]["size"], 52_000);
+    let rest = s
+        .send("GET", &format!("{events}?limit=2&cursor=ev2"), &token, None)
+        .await;
+    assert_eq!(rest.json["data"][0]["changes"]["theme"]["new"], "dark");
+    assert_eq!(
+        (rest.json["has_more"].as_bool(), &rest.json["next_cursor"]),
+        (Some(false), &Value::Null)
+    );
+    let members = s
+        .send(
+            "GET",
+            &format!("{events}?types=member.joined,member.left"),
+            &token,
+            None,
+        )
+        .await;
+    let kinds: Vec<&str> = members.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["member.joined", "member.left"]);
+    let recent = s
+        .send(
+            "GET",
+            &format!("{events}?since=2026-11-03T00:00:00Z"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(recent.json["data"].as_array().map(Vec::len), Some(2));
+
+    assert_eq!(
+        s.send("GET", &format!("{events}/ev4"), &token, None)
+            .await
+            .json["reason"],
+        "left"
+    );
+    assert_eq!(
+        s.send("GET", &format!("{events}/ev9"), &token, None)
+            .await
+            .status,
+        404
+    );
+
+    // Rejected before the handler, with problem details: an unknown event type in the list,
+    // a workspace id that is not a UUID, a limit over 200, a timestamp that is not one.
+    for path in [
+        format!("{events}?types=member.joined,file.renamed"),
+        "/workspaces/42/events".to_owned(),
+        format!("{events}?limit=201"),
+        format!("{events}?since=yesterday"),
+    ] {
+        assert_eq!(
+            s.send("GET", &path, &token, None).await.status,
+            400,
+            "{path}"
+        );
+    }
+    assert_eq!(s.send("GET", &events, &[], None).await.status, 401);
     s.all_declared_statuses_seen(&[]);
 }
