@@ -288,6 +288,106 @@ mod own_error_schema_at_run_time {
     }
 }
 
+/// An OAuth2 requirement: the handler receives the bearer token with the scopes the
+/// operation's requirement lists (`inventory:read` here, `inventory:write` for the writes).
+mod oauth2_scopes_at_run_time {
+    use std::sync::Mutex;
+
+    use codegen_runtime::Scoped;
+    use poem::{Endpoint, Request};
+    use poem_openapi::auth::Bearer;
+    use poem_openapi::payload::Json;
+
+    use super::inventory as generated;
+    use generated::*;
+
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<(String, &'static [&'static str])>>);
+
+    impl Seen {
+        fn saw(&self, auth: &Scoped<Bearer>) {
+            self.0
+                .lock()
+                .unwrap()
+                .push((auth.token.clone(), auth.scopes));
+        }
+    }
+
+    impl Handlers for &'static Seen {
+        async fn get_category_tree(
+            &self,
+            auth: Scoped<Bearer>,
+            _depth: Option<i64>,
+        ) -> GetCategoryTreeResponse {
+            self.saw(&auth);
+            GetCategoryTreeResponse::Ok(Json(vec![]))
+        }
+        async fn get_item(
+            &self,
+            auth: Scoped<Bearer>,
+            _sku: String,
+            _w: Option<Vec<String>>,
+        ) -> GetItemResponse {
+            self.saw(&auth);
+            GetItemResponse::NotFound(Json(Problem {
+                type_: "about:blank".into(),
+                title: None,
+                status: Some(404),
+                detail: None,
+                instance: None,
+            }))
+        }
+        async fn upsert_item(
+            &self,
+            auth: Scoped<Bearer>,
+            _sku: String,
+            _w: Vec<String>,
+            body: Item,
+        ) -> UpsertItemResponse {
+            self.saw(&auth);
+            UpsertItemResponse::Created(Json(body))
+        }
+        async fn adjust_stock(
+            &self,
+            auth: Scoped<Bearer>,
+            _sku: String,
+            body: std::collections::BTreeMap<String, i64>,
+        ) -> AdjustStockResponse {
+            self.saw(&auth);
+            AdjustStockResponse::Ok(Json(body))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_handler_gets_the_token_and_the_required_scopes() {
+        let seen: &'static Seen = Box::leak(Box::default());
+        let app = poem::Route::new().nest("/", generated::service(seen));
+        let get = Request::builder()
+            .uri_str("/categories")
+            .header("Authorization", "Bearer r3ad")
+            .finish();
+        assert_eq!(app.get_response(get).await.status(), 200);
+        let patch = Request::builder()
+            .method(poem::http::Method::PATCH)
+            .uri_str("/items/TLS-0001/stock")
+            .header("Authorization", "Bearer wr1te")
+            .content_type("application/json")
+            .body(r#"{"AMS-1": 1}"#);
+        assert_eq!(app.get_response(patch).await.status(), 200);
+        let anonymous = Request::builder().uri_str("/categories").finish();
+        assert_eq!(app.get_response(anonymous).await.status(), 401);
+
+        let seen = seen.0.lock().unwrap();
+        assert_eq!(
+            *seen,
+            [
+                ("r3ad".to_owned(), &["inventory:read"][..]),
+                ("wr1te".to_owned(), &["inventory:write"][..]),
+            ]
+        );
+    }
+}
+
 /// Segments that mix text and parameters (`{sid}.json`, `{frame}.{format}`, `{job}:cancel`,
 /// `summary(period='{period}')`) are routed whole and split: each parameter reaches the
 /// handler typed and checked, a segment of another shape is a 400, and `GET /v1/jobs/{job}`

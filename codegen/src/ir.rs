@@ -369,6 +369,34 @@ pub struct Auth {
     pub to_handler: &'static str,
     /// False if anonymous requests are allowed too (so poem-openapi never answers 401).
     pub required: bool,
+    /// The scopes an OAuth2 or OpenID Connect requirement lists: the handler receives them
+    /// with the token, in a `codegen_runtime::Scoped`.
+    pub scopes: Option<Vec<String>>,
+}
+
+impl Auth {
+    /// The type the handler method declares.
+    pub fn handler_type(&self) -> String {
+        match self.scopes {
+            Some(_) => format!("::codegen_runtime::Scoped<{}>", self.handler_ty),
+            None => self.handler_ty.clone(),
+        }
+    }
+
+    /// The adapter's expression for the handler's argument.
+    pub fn handler_arg(&self) -> String {
+        let value = format!("{}{}", self.rust_name, self.to_handler);
+        match &self.scopes {
+            Some(scopes) => {
+                let list: Vec<String> = scopes.iter().map(|s| format!("{s:?}")).collect();
+                format!(
+                    "::codegen_runtime::Scoped {{ credentials: {value}, scopes: &[{}] }}",
+                    list.join(", ")
+                )
+            }
+            None => value,
+        }
+    }
 }
 
 /// One parameter.

@@ -22,7 +22,7 @@ impl<H: Handlers> Api<H> {
     ::std::result::Result::Err(::poem::Error::from_status(::poem::http::StatusCode::NOT_IMPLEMENTED))
 }
 {% else %}{{ op.response_enum }} {
-    self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.rust_name }}{{ a.to_handler }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
+    self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
 }
 {% endif %}{% endfor %}
 }

@@ -11,7 +11,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
 {% endif %}/// `{{ op.route_doc()|one_line }}`
 fn {{ op.method }}(
     &self,
-{% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.handler_ty }},
+{% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.handler_type() }},
 {% endif %}
 {% for p in op.params %}    {{ p.rust_name }}: {{ p.ty }},
 {% endfor %}

@@ -28,6 +28,7 @@ mod matching;
 mod optional;
 mod params;
 mod rejection;
+mod scoped;
 mod segment;
 mod text;
 
@@ -39,6 +40,7 @@ pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
 pub use rejection::{FromRejection, Rejection, RejectionError};
+pub use scoped::Scoped;
 pub use segment::{split_segment, PathPiece, SegmentTemplate};
 pub use text::StrictString;
 

@@ -163,11 +163,14 @@ impl Resolver<'_> {
                     handler_ty: name,
                     to_handler: "",
                     required: true,
+                    scopes: None,
                 });
             }
         }
         let mut schemes: Vec<ir::SecurityScheme> = Vec::new();
         let mut anonymous = false;
+        // The scopes of the last single-scheme requirement (what a lone OAuth2 one requires).
+        let mut scopes_listed: Vec<String> = Vec::new();
         for (i, requirement) in requirements.iter().enumerate() {
             let here = format!("{req_at}/{i}");
             let Some(requirement) = requirement.as_object() else {
@@ -199,6 +202,12 @@ impl Resolver<'_> {
                 }
             };
             let scoped = self.security_schemes.get(name).is_some_and(|s| s.scoped);
+            scopes_listed = scopes
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect();
             if scopes.as_array().is_some_and(|s| !s.is_empty()) && !scoped {
                 self.diags.warn(
                     &join(&here, name),
@@ -233,6 +242,7 @@ impl Resolver<'_> {
                 handler_ty: one.credential.clone(),
                 to_handler: ".0",
                 required: true,
+                scopes: one.scoped.then_some(scopes_listed),
             }),
             _ if anonymous && schemes.iter().any(|s| s.rust_name == "Anonymous") => {
                 self.diags.error(
@@ -258,6 +268,7 @@ impl Resolver<'_> {
                     handler_ty: name,
                     to_handler: "",
                     required: !anonymous,
+                    scopes: None,
                 })
             }
         }

@@ -488,7 +488,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /invoices`
     fn list_invoices(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         status: ::std::option::Option<InvoiceStatus>,
         issued_from: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
         issued_to: ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
@@ -498,7 +498,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /invoices`
     fn create_invoice(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         body: InvoiceDraft,
     ) -> impl ::std::future::Future<
         Output = CreateInvoiceResponse,
@@ -507,7 +507,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /invoices/{number}`
     fn get_invoice(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         number: ::std::string::String,
     ) -> impl ::std::future::Future<Output = GetInvoiceResponse> + ::std::marker::Send;
 
@@ -516,14 +516,14 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `DELETE /invoices/{number}`
     fn void_invoice(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         number: ::std::string::String,
     ) -> impl ::std::future::Future<Output = VoidInvoiceResponse> + ::std::marker::Send;
 
     /// `POST /invoices/{number}/payments`
     fn record_payment(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         number: ::std::string::String,
         body: RecordPaymentRequest,
     ) -> impl ::std::future::Future<
@@ -533,7 +533,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /exports/ledger.csv`
     fn export_ledger(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         month: ::std::string::String,
     ) -> impl ::std::future::Future<Output = ExportLedgerResponse> + ::std::marker::Send;
 }
@@ -565,7 +565,16 @@ impl<H: Handlers> Api<H> {
         >,
     ) -> ListInvoicesResponse {
         self.0
-            .list_invoices(auth.0, status.0, issued_from.0, issued_to.0, customer_id.0)
+            .list_invoices(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["invoices:read"],
+                },
+                status.0,
+                issued_from.0,
+                issued_to.0,
+                customer_id.0,
+            )
             .await
     }
     #[oai(
@@ -579,7 +588,15 @@ impl<H: Handlers> Api<H> {
         auth: Oauth2,
         body: ::codegen_runtime::JsonBody<InvoiceDraft>,
     ) -> CreateInvoiceResponse {
-        self.0.create_invoice(auth.0, body.0).await
+        self.0
+            .create_invoice(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["invoices:write"],
+                },
+                body.0,
+            )
+            .await
     }
     #[oai(
         path = "/invoices/:number",
@@ -592,7 +609,15 @@ impl<H: Handlers> Api<H> {
         auth: Oauth2,
         number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> GetInvoiceResponse {
-        self.0.get_invoice(auth.0, number.0.into_inner()).await
+        self.0
+            .get_invoice(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["invoices:read"],
+                },
+                number.0.into_inner(),
+            )
+            .await
     }
 
     /// Voids an issued invoice. Drafts are deleted outright.
@@ -607,7 +632,15 @@ impl<H: Handlers> Api<H> {
         auth: Oauth2,
         number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
     ) -> VoidInvoiceResponse {
-        self.0.void_invoice(auth.0, number.0.into_inner()).await
+        self.0
+            .void_invoice(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["invoices:write"],
+                },
+                number.0.into_inner(),
+            )
+            .await
     }
     #[oai(
         path = "/invoices/:number/payments",
@@ -621,7 +654,16 @@ impl<H: Handlers> Api<H> {
         number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
         body: ::codegen_runtime::JsonBody<RecordPaymentRequest>,
     ) -> RecordPaymentResponse {
-        self.0.record_payment(auth.0, number.0.into_inner(), body.0).await
+        self.0
+            .record_payment(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["invoices:write"],
+                },
+                number.0.into_inner(),
+                body.0,
+            )
+            .await
     }
     #[oai(
         path = "/exports/ledger.csv",
@@ -634,7 +676,15 @@ impl<H: Handlers> Api<H> {
         auth: Oauth2,
         month: ::poem_openapi::param::Query<::codegen_runtime::Matching<Pattern3>>,
     ) -> ExportLedgerResponse {
-        self.0.export_ledger(auth.0, month.0.into_inner()).await
+        self.0
+            .export_ledger(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["exports:read"],
+                },
+                month.0.into_inner(),
+            )
+            .await
     }
 }
 

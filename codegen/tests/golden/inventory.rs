@@ -328,7 +328,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /categories`
     fn get_category_tree(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         depth: ::std::option::Option<i64>,
     ) -> impl ::std::future::Future<
         Output = GetCategoryTreeResponse,
@@ -337,7 +337,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /items/{sku}`
     fn get_item(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         sku: ::std::string::String,
         x_warehouse_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ) -> impl ::std::future::Future<Output = GetItemResponse> + ::std::marker::Send;
@@ -345,7 +345,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `PUT /items/{sku}`
     fn upsert_item(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         sku: ::std::string::String,
         x_warehouse_ids: ::std::vec::Vec<::std::string::String>,
         body: Item,
@@ -356,7 +356,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `PATCH /items/{sku}/stock`
     fn adjust_stock(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         sku: ::std::string::String,
         body: ::std::collections::BTreeMap<::std::string::String, i64>,
     ) -> impl ::std::future::Future<Output = AdjustStockResponse> + ::std::marker::Send;
@@ -380,7 +380,15 @@ impl<H: Handlers> Api<H> {
         #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
         depth: ::poem_openapi::param::Query<::std::option::Option<i64>>,
     ) -> GetCategoryTreeResponse {
-        self.0.get_category_tree(auth.0, depth.0).await
+        self.0
+            .get_category_tree(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["inventory:read"],
+                },
+                depth.0,
+            )
+            .await
     }
     #[oai(
         path = "/items/:sku",
@@ -400,7 +408,16 @@ impl<H: Handlers> Api<H> {
             >,
         >,
     ) -> GetItemResponse {
-        self.0.get_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0.map(|d| d.0)).await
+        self.0
+            .get_item(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["inventory:read"],
+                },
+                sku.0.into_inner(),
+                x_warehouse_ids.0.map(|d| d.0),
+            )
+            .await
     }
     #[oai(
         path = "/items/:sku",
@@ -419,7 +436,17 @@ impl<H: Handlers> Api<H> {
         >,
         body: ::codegen_runtime::JsonBody<Item>,
     ) -> UpsertItemResponse {
-        self.0.upsert_item(auth.0, sku.0.into_inner(), x_warehouse_ids.0.0, body.0).await
+        self.0
+            .upsert_item(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["inventory:write"],
+                },
+                sku.0.into_inner(),
+                x_warehouse_ids.0.0,
+                body.0,
+            )
+            .await
     }
 
     /// Apply stock deltas per warehouse
@@ -437,7 +464,16 @@ impl<H: Handlers> Api<H> {
             ::std::collections::BTreeMap<::std::string::String, i64>,
         >,
     ) -> AdjustStockResponse {
-        self.0.adjust_stock(auth.0, sku.0.into_inner(), body.0).await
+        self.0
+            .adjust_stock(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["inventory:write"],
+                },
+                sku.0.into_inner(),
+                body.0,
+            )
+            .await
     }
 }
 

@@ -383,7 +383,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /devices`
     fn list_devices(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         online: ::std::option::Option<bool>,
         model: ::std::option::Option<::std::string::String>,
         offset: i64,
@@ -393,14 +393,14 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /devices/{deviceId}`
     fn get_device(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         device_id: u64,
     ) -> impl ::std::future::Future<Output = GetDeviceResponse> + ::std::marker::Send;
 
     /// `DELETE /devices/{deviceId}`
     fn decommission_device(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         device_id: u64,
     ) -> impl ::std::future::Future<
         Output = DecommissionDeviceResponse,
@@ -409,7 +409,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `PATCH /devices/{deviceId}`
     fn update_device(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         device_id: u64,
         body: ::std::option::Option<UpdateDeviceRequest>,
     ) -> impl ::std::future::Future<Output = UpdateDeviceResponse> + ::std::marker::Send;
@@ -417,7 +417,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /devices/{deviceId}/telemetry`
     fn get_telemetry(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         device_id: u64,
         from: ::std::option::Option<
             ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
@@ -428,7 +428,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /devices/{deviceId}/commands`
     fn send_command(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         device_id: u64,
         body: Command,
     ) -> impl ::std::future::Future<Output = SendCommandResponse> + ::std::marker::Send;
@@ -436,7 +436,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `PUT /firmware/{model}/{version}`
     fn upload_firmware(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         model: ::std::string::String,
         version: ::std::string::String,
         x_checksum_sha256: ::std::string::String,
@@ -473,7 +473,18 @@ impl<H: Handlers> Api<H> {
         )]
         limit: ::poem_openapi::param::Query<i64>,
     ) -> ListDevicesResponse {
-        self.0.list_devices(auth.0, online.0, model.0, offset.0, limit.0).await
+        self.0
+            .list_devices(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["devices:read"],
+                },
+                online.0,
+                model.0,
+                offset.0,
+                limit.0,
+            )
+            .await
     }
     #[oai(
         path = "/devices/:deviceId",
@@ -487,7 +498,15 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "deviceId")]
         device_id: ::poem_openapi::param::Path<u64>,
     ) -> GetDeviceResponse {
-        self.0.get_device(auth.0, device_id.0).await
+        self.0
+            .get_device(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["devices:read"],
+                },
+                device_id.0,
+            )
+            .await
     }
     #[oai(
         path = "/devices/:deviceId",
@@ -501,7 +520,15 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "deviceId")]
         device_id: ::poem_openapi::param::Path<u64>,
     ) -> DecommissionDeviceResponse {
-        self.0.decommission_device(auth.0, device_id.0).await
+        self.0
+            .decommission_device(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["devices:write"],
+                },
+                device_id.0,
+            )
+            .await
     }
     #[oai(
         path = "/devices/:deviceId",
@@ -518,7 +545,16 @@ impl<H: Handlers> Api<H> {
             ::codegen_runtime::JsonBody<UpdateDeviceRequest>,
         >,
     ) -> UpdateDeviceResponse {
-        self.0.update_device(auth.0, device_id.0, body.0.map(|b| b.0)).await
+        self.0
+            .update_device(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["devices:write"],
+                },
+                device_id.0,
+                body.0.map(|b| b.0),
+            )
+            .await
     }
     #[oai(
         path = "/devices/:deviceId/telemetry",
@@ -544,7 +580,17 @@ impl<H: Handlers> Api<H> {
             >,
         >,
     ) -> GetTelemetryResponse {
-        self.0.get_telemetry(auth.0, device_id.0, from.0, metrics.0.map(|d| d.0)).await
+        self.0
+            .get_telemetry(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["devices:read"],
+                },
+                device_id.0,
+                from.0,
+                metrics.0.map(|d| d.0),
+            )
+            .await
     }
     #[oai(
         path = "/devices/:deviceId/commands",
@@ -559,7 +605,16 @@ impl<H: Handlers> Api<H> {
         device_id: ::poem_openapi::param::Path<u64>,
         body: ::codegen_runtime::JsonBody<Command>,
     ) -> SendCommandResponse {
-        self.0.send_command(auth.0, device_id.0, body.0).await
+        self.0
+            .send_command(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["devices:write", "commands:send"],
+                },
+                device_id.0,
+                body.0,
+            )
+            .await
     }
     #[oai(
         path = "/firmware/:model/:version",
@@ -578,7 +633,10 @@ impl<H: Handlers> Api<H> {
     ) -> UploadFirmwareResponse {
         self.0
             .upload_firmware(
-                auth.0,
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["firmware:publish"],
+                },
                 model.0,
                 version.0.into_inner(),
                 x_checksum_sha256.0,

@@ -457,7 +457,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `GET /orders`
     fn list_orders(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         status: ::std::option::Option<OrderStatus>,
         placed_after: ::std::option::Option<
             ::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>,
@@ -469,14 +469,14 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `POST /orders`
     fn create_order(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         body: OrderInput,
     ) -> impl ::std::future::Future<Output = CreateOrderResponse> + ::std::marker::Send;
 
     /// `GET /orders/{orderId}`
     fn get_order(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         order_id: ::codegen_runtime::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = GetOrderResponse> + ::std::marker::Send;
 
@@ -485,7 +485,7 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `PUT /orders/{orderId}`
     fn replace_order(
         &self,
-        auth: ::poem_openapi::auth::Bearer,
+        auth: ::codegen_runtime::Scoped<::poem_openapi::auth::Bearer>,
         order_id: ::codegen_runtime::uuid::Uuid,
         body: OrderInput,
     ) -> impl ::std::future::Future<Output = ReplaceOrderResponse> + ::std::marker::Send;
@@ -522,7 +522,18 @@ impl<H: Handlers> Api<H> {
         )]
         per_page: ::poem_openapi::param::Query<i64>,
     ) -> ListOrdersResponse {
-        self.0.list_orders(auth.0, status.0, placed_after.0, page.0, per_page.0).await
+        self.0
+            .list_orders(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["orders:read"],
+                },
+                status.0,
+                placed_after.0,
+                page.0,
+                per_page.0,
+            )
+            .await
     }
     #[oai(
         path = "/orders",
@@ -536,7 +547,15 @@ impl<H: Handlers> Api<H> {
         /// Items, addresses and how to pay.
         body: ::codegen_runtime::JsonBody<OrderInput>,
     ) -> CreateOrderResponse {
-        self.0.create_order(auth.0, body.0).await
+        self.0
+            .create_order(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["orders:write"],
+                },
+                body.0,
+            )
+            .await
     }
     #[oai(
         path = "/orders/:orderId",
@@ -550,7 +569,15 @@ impl<H: Handlers> Api<H> {
         #[oai(name = "orderId")]
         order_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
     ) -> GetOrderResponse {
-        self.0.get_order(auth.0, order_id.0).await
+        self.0
+            .get_order(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["orders:read"],
+                },
+                order_id.0,
+            )
+            .await
     }
 
     /// Only allowed while the order is still `pending`.
@@ -568,7 +595,16 @@ impl<H: Handlers> Api<H> {
         /// Items, addresses and how to pay.
         body: ::codegen_runtime::JsonBody<OrderInput>,
     ) -> ReplaceOrderResponse {
-        self.0.replace_order(auth.0, order_id.0, body.0).await
+        self.0
+            .replace_order(
+                ::codegen_runtime::Scoped {
+                    credentials: auth.0,
+                    scopes: &["orders:write"],
+                },
+                order_id.0,
+                body.0,
+            )
+            .await
     }
 }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use codegen_runtime::Matching;
+use codegen_runtime::{Matching, Scoped};
 use poem::{Endpoint, Response};
 use poem_openapi::auth::Bearer;
 use poem_openapi::payload::Json;
@@ -85,7 +85,7 @@ impl Inventory {
 impl Handlers for Inventory {
     async fn get_category_tree(
         &self,
-        _auth: Bearer,
+        _auth: Scoped<Bearer>,
         depth: Option<i64>,
     ) -> GetCategoryTreeResponse {
         GetCategoryTreeResponse::Ok(Json(cut(&self.categories, depth.unwrap_or(i64::MAX))))
@@ -94,7 +94,7 @@ impl Handlers for Inventory {
     /// With `X-Warehouse-Ids`, the stock of those warehouses only.
     async fn get_item(
         &self,
-        _auth: Bearer,
+        _auth: Scoped<Bearer>,
         sku: String,
         warehouses: Option<Vec<String>>,
     ) -> GetItemResponse {
@@ -115,7 +115,7 @@ impl Handlers for Inventory {
     /// in `X-Warehouse-Ids` that it has none for.
     async fn upsert_item(
         &self,
-        _auth: Bearer,
+        _auth: Scoped<Bearer>,
         sku: String,
         warehouses: Vec<String>,
         body: Item,
@@ -147,7 +147,7 @@ impl Handlers for Inventory {
     /// Applies every delta or none: a level that would go below zero is a conflict.
     async fn adjust_stock(
         &self,
-        _auth: Bearer,
+        _auth: Scoped<Bearer>,
         sku: String,
         deltas: BTreeMap<String, i64>,
     ) -> AdjustStockResponse {
