@@ -26,7 +26,7 @@ impl ::codegen_runtime::Pattern for Pattern1 {
     }
 }
 
-/// The pattern `^[A-Za-z0-9._~-]+$`.
+/// The pattern `^[A-Za-z0-9._~-]*[A-Za-z0-9_~-][A-Za-z0-9._~-]*$`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37,11 +37,13 @@ impl ::codegen_runtime::Pattern for Pattern1 {
 pub struct Pattern2;
 
 impl ::codegen_runtime::Pattern for Pattern2 {
-    const PATTERN: &'static str = "^[A-Za-z0-9._~-]+$";
+    const PATTERN: &'static str = "^[A-Za-z0-9._~-]*[A-Za-z0-9_~-][A-Za-z0-9._~-]*$";
     fn regex() -> &'static ::codegen_runtime::regex::Regex {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
-            ::codegen_runtime::regex::Regex::new("^[A-Za-z0-9._~-]+$")
+            ::codegen_runtime::regex::Regex::new(
+                    "^[A-Za-z0-9._~-]*[A-Za-z0-9_~-][A-Za-z0-9._~-]*$",
+                )
                 .expect("pattern checked by codegen")
         });
         &REGEX
@@ -457,7 +459,7 @@ impl<H: Handlers> Api<H> {
     )]
     async fn get_item(
         &self,
-        /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
+        /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
     ) -> GetItemResponse {
@@ -475,7 +477,7 @@ impl<H: Handlers> Api<H> {
     )]
     async fn put_item(
         &self,
-        /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
+        /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
@@ -492,7 +494,7 @@ impl<H: Handlers> Api<H> {
     )]
     async fn delete_item(
         &self,
-        /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
+        /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
     ) -> DeleteItemResponse {
@@ -513,7 +515,7 @@ pub const DOCUMENT: &str = ::std::include_str!("../../../openapi/items.yaml");
 /// The OpenAPI service for openapi/items.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Items API", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), "Items API", "2.0.0")
         .description(
             "A store of named items. PUT creates or replaces an item and answers 201 Created the first time and 200 OK afterwards: both are part of the contract.",
         )
