@@ -38,10 +38,16 @@ fn {{ v.name }}() -> {{ v.ty }} {
 /// cross-check of it.
 pub const DOCUMENT: &str = {{ document }};
 
+/// The spec's `info.title`.
+pub const TITLE: &str = {{ api.title|literal }};
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = {{ api.version|literal }};
+
 /// The OpenAPI service for {{ api.source|one_line }}: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), {{ api.title|literal }}, {{ api.version|literal }})
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
 {% if let Some(d) = api.description %}        .description({{ d|literal }})
 {% endif %}
 }

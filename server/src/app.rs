@@ -64,9 +64,31 @@ pub fn serve_api<T: OpenApi + 'static>(
         )
         .at("/docs", get(page))
         .at("/docs/", get(make_sync(move |_| Html(html.clone()))));
-    let methods = Methods::from_document(
-        &serde_json::from_str(&documents(document).0).expect("documents() writes JSON"),
-    );
+    let parsed: serde_json::Value =
+        serde_json::from_str(&documents(document).0).expect("documents() writes JSON");
+    let methods = Methods::from_document(&parsed);
+    // `GET /` says where the documents are, unless the spec has a `/` of its own.
+    let root = methods.allow("/").is_none().then(|| {
+        serde_json::json!({
+            "title": parsed["info"]["title"],
+            "version": parsed["info"]["version"],
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "openapi_yaml": "/openapi.yaml",
+        })
+        .to_string()
+    });
+    let docs = match root {
+        Some(root) => docs.at(
+            "/",
+            get(make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(root.clone())
+            })),
+        ),
+        None => docs,
+    };
     Dispatch {
         api: service.into_endpoint(),
         docs,
@@ -115,7 +137,8 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
 
     async fn call(&self, mut req: Request) -> poem::Result<Response> {
         let path = req.uri().path();
-        let is_docs = path == "/openapi.json"
+        let is_docs = (path == "/" && self.methods.allow("/").is_none())
+            || path == "/openapi.json"
             || path == "/openapi.yaml"
             || path == "/docs"
             || path.starts_with("/docs/");

@@ -39,6 +39,7 @@ usage: items-server [--listen ADDR] [--store URL] [--seed]
                                                 [env ITEMS_STORE, default sqlite://items.db]
   --seed         insert items foo and bar if absent  [env ITEMS_SEED=1]
   -h, --help     print this help
+  -V, --version  print the version of the server and of the API it serves
 
 Logging: ITEMS_LOG (e.g. ITEMS_LOG=debug), default info.";
 
@@ -49,6 +50,8 @@ pub enum Command {
     Run(Config),
     /// Print usage and exit.
     Help,
+    /// Print the version and exit.
+    Version,
 }
 
 /// A flag or variable that could not be used; the message says which and why.
@@ -142,6 +145,7 @@ pub fn parse(
             "--store" => store = Some(value("--store")?),
             "--seed" => seed = true,
             "-h" | "--help" => return Ok(Command::Help),
+            "-V" | "--version" => return Ok(Command::Version),
             other => return Err(ConfigError(format!("unknown argument `{other}`"))),
         }
     }
@@ -158,6 +162,13 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn version_and_help_are_commands() {
+        assert_eq!(parse(args(&["--version"]), |_| None), Ok(Command::Version));
+        assert_eq!(parse(args(&["-V"]), |_| None), Ok(Command::Version));
+        assert_eq!(parse(args(&["--help"]), |_| None), Ok(Command::Help));
     }
 
     #[test]

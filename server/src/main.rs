@@ -27,6 +27,15 @@ async fn main() -> ExitCode {
             println!("{}", config::USAGE);
             return ExitCode::SUCCESS;
         }
+        Ok(Command::Version) => {
+            println!(
+                "items-server {} (serves {} {}, OpenAPI document openapi/items.yaml)",
+                env!("CARGO_PKG_VERSION"),
+                items::api::TITLE,
+                items::api::VERSION
+            );
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
             eprintln!("items-server: {e}\n\n{}", config::USAGE);
             return ExitCode::from(2);

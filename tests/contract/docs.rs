@@ -97,3 +97,22 @@ pub async fn docs_page_loads_nothing_from_other_hosts() {
         );
     }
 }
+
+/// `GET /` (the spec has no `/`) says where the documents are, for a new user with curl.
+pub async fn the_root_points_at_the_docs_and_the_document() {
+    let app = crate::helpers::spawn_app().await;
+    let root = reqwest::get(format!("{}/", app.base)).await.unwrap();
+    assert_eq!(root.status(), 200);
+    assert_eq!(root.headers()["content-type"], "application/json");
+    let links: serde_json::Value = root.json().await.unwrap();
+    assert_eq!(links["docs"], "/docs");
+    assert_eq!(links["openapi"], "/openapi.json");
+    assert_eq!(links["version"], crate::spec::written()["info"]["version"]);
+    for path in ["/docs", "/openapi.json", "/openapi.yaml"] {
+        let status = reqwest::get(format!("{}{path}", app.base))
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200, "{path}");
+    }
+}

@@ -111,6 +111,23 @@ pub async fn a_bad_flag_is_a_usage_error_not_a_panic() {
     assert!(stderr.contains("usage: items-server"), "{stderr}");
 }
 
+pub async fn version_names_the_server_and_the_api() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_items-server"))
+        .arg("--version")
+        .output()
+        .await
+        .unwrap();
+
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    let api_version = crate::spec::written()["info"]["version"].as_str().unwrap();
+    assert!(
+        stdout.starts_with(&format!("items-server {}", env!("CARGO_PKG_VERSION")))
+            && stdout.contains(&format!("Items API {api_version}")),
+        "{stdout}"
+    );
+}
+
 /// 1,000 acknowledged PUTs, `kill -9`, restart on the same store: all 1,000 are there.
 async fn writes_survive_kill_9(store: &str) {
     let server = start(&["--store", store]).await;

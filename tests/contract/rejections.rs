@@ -113,11 +113,20 @@ pub async fn malformed_item_ids_are_400_on_every_operation() {
         let answer = app.raw("PUT", &path, put.as_bytes()).await;
         assert_eq!(answer.status, 400, "PUT {path}: {answer:?}");
         let get = format!("GET /items/{id} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assert_eq!(app.raw("GET", &path, get.as_bytes()).await.status, 400, "GET {path}");
+        assert_eq!(
+            app.raw("GET", &path, get.as_bytes()).await.status,
+            400,
+            "GET {path}"
+        );
     }
     assert_eq!(app.all_items().await, before);
     // Dots among other characters are fine.
-    assert_eq!(app.send("PUT", "/items/v1.2", JSON, Some(b"{}".to_vec())).await.status, 201);
+    assert_eq!(
+        app.send("PUT", "/items/v1.2", JSON, Some(b"{}".to_vec()))
+            .await
+            .status,
+        201
+    );
 }
 
 pub async fn bad_listing_parameters_are_400() {

@@ -2170,10 +2170,16 @@ fn default_list_audit_events_per_page() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/admin_console.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Admin Console API";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "5.0.0";
+
 /// The OpenAPI service for fixtures/corpus/admin_console.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Admin Console API", "5.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Back-office administration of an organisation: users, roles, teams,\nAPI keys, invitations, audit log and global settings.\n",
         )

@@ -695,10 +695,16 @@ pub const DOCUMENT: &str = ::std::include_str!(
     "../fixtures/corpus/billing_invoices.yaml"
 );
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Billing";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.2.0";
+
 /// The OpenAPI service for fixtures/corpus/billing_invoices.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Billing", "2.2.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Issue invoices, record payments and export ledgers.\n\nMonetary amounts are decimal strings with up to 4 fractional digits so\nthat no precision is lost in transit.\n",
         )

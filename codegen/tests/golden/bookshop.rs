@@ -601,10 +601,16 @@ fn default_list_reviews_limit() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/bookshop.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Bookshop API";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.4.2";
+
 /// The OpenAPI service for fixtures/corpus/bookshop.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Bookshop API", "1.4.2")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Browse the catalogue, manage authors and keep reviews.\n\nWrite operations need a bearer token issued by the storefront.\n",
         )

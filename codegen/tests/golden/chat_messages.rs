@@ -800,9 +800,15 @@ fn default_get_channels_by_channel_id_messages_limit() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/chat_messages.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Chat";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.0";
+
 /// The OpenAPI service for fixtures/corpus/chat_messages.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Chat", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description("Channels and messages for the team chat product.\n")
 }

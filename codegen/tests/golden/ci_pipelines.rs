@@ -662,9 +662,15 @@ fn default_get_projects_by_project_pipelines_page() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/ci_pipelines.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "CI Pipelines";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "4.0.0";
+
 /// The OpenAPI service for fixtures/corpus/ci_pipelines.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "CI Pipelines", "4.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description("Trigger pipelines, inspect jobs and fetch logs and artifacts.\n")
 }

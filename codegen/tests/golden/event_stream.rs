@@ -598,10 +598,16 @@ fn default_list_events_limit() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/event_stream.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Activity Events";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.0";
+
 /// The OpenAPI service for fixtures/corpus/event_stream.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Activity Events", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "A read-only, append-only feed of everything that happens in a workspace.\nEvents are retained for 90 days.\n",
         )

@@ -766,10 +766,16 @@ fn default_list_flags_archived() -> bool {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/feature_flags.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Feature Flags";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.1.0";
+
 /// The OpenAPI service for fixtures/corpus/feature_flags.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Feature Flags", "2.1.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Manage feature flags per environment and evaluate them for a user context.\n",
         )

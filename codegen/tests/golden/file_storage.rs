@@ -533,10 +533,16 @@ fn default_list_objects_max_keys() -> i32 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/file_storage.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "File Storage";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "3.1.0";
+
 /// The OpenAPI service for fixtures/corpus/file_storage.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "File Storage", "3.1.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Buckets and objects. Objects up to 5 GiB can be uploaded in one request;\nlarger ones must use the multipart-upload protocol (not described here).\n",
         )

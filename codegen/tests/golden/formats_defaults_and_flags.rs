@@ -275,8 +275,14 @@ pub const DOCUMENT: &str = ::std::include_str!(
     "../fixtures/ok/formats_defaults_and_flags.yaml"
 );
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Accounts";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.0";
+
 /// The OpenAPI service for fixtures/ok/formats_defaults_and_flags.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Accounts", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
 }

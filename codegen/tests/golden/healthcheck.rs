@@ -433,10 +433,16 @@ fn default_readiness_verbose() -> bool {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/healthcheck.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Service Health";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.3.0";
+
 /// The OpenAPI service for fixtures/corpus/healthcheck.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Service Health", "2.3.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Liveness, readiness and dependency status for the platform services.\nProbes are unauthenticated; the diagnostics endpoints need an ops key.\n",
         )

@@ -482,8 +482,14 @@ impl<H: Handlers> Api<H> {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/inventory.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Inventory Service";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.12.0";
+
 /// The OpenAPI service for fixtures/corpus/inventory.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Inventory Service", "1.12.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
 }

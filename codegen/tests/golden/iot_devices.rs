@@ -661,10 +661,16 @@ fn default_list_devices_limit() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/iot_devices.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Device Fleet";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "0.14.0";
+
 /// The OpenAPI service for fixtures/corpus/iot_devices.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Device Fleet", "0.14.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Register devices, read telemetry, push firmware and send commands.\n",
         )

@@ -512,10 +512,16 @@ fn default_list_items_limit() -> i32 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../../../openapi/items.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Items API";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.0.0";
+
 /// The OpenAPI service for openapi/items.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Items API", "2.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "A store of named items. PUT creates or replaces an item and answers 201 Created the first time and 200 OK afterwards: both are part of the contract.",
         )

@@ -556,10 +556,16 @@ pub const DOCUMENT: &str = ::std::include_str!(
     "../fixtures/ok/items_with_new_operation.yaml"
 );
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Items API";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.0";
+
 /// The OpenAPI service for fixtures/ok/items_with_new_operation.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Items API", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "A store of named items. PUT creates or replaces an item and answers 201 Created the first time and 200 OK afterwards: both are part of the contract.",
         )

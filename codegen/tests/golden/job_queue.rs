@@ -539,10 +539,16 @@ fn default_enqueue_job_wait() -> bool {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/job_queue.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Job Queue";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "0.9.0";
+
 /// The OpenAPI service for fixtures/corpus/job_queue.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Job Queue", "0.9.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Submit background work, poll its status and fetch results.\nJobs are retried with exponential backoff up to `max_attempts`.\n",
         )

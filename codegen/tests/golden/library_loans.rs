@@ -590,10 +590,16 @@ impl<H: Handlers> Api<H> {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/library_loans.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Library Circulation";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.2.0";
+
 /// The OpenAPI service for fixtures/corpus/library_loans.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Library Circulation", "1.2.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Loans, renewals and holds for library patrons.\n\nPatrons authenticate with the OPAC session cookie; staff tools use a\nbearer token.\n",
         )

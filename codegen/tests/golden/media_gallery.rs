@@ -497,10 +497,16 @@ fn default_get_thumbnail_size() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/media_gallery.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Media Gallery";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.3";
+
 /// The OpenAPI service for fixtures/corpus/media_gallery.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Media Gallery", "1.0.3")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Upload photos, organise them into albums and fetch resized renditions.\n",
         )

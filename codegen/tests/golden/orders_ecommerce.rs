@@ -625,9 +625,15 @@ pub const DOCUMENT: &str = ::std::include_str!(
     "../fixtures/corpus/orders_ecommerce.yaml"
 );
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Shop Orders";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "3.0.0";
+
 /// The OpenAPI service for fixtures/corpus/orders_ecommerce.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Shop Orders", "3.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description("Place, list and amend orders in the storefront.\n")
 }

@@ -146,8 +146,14 @@ impl<H: Handlers> Api<H> {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/ok/own_error_schema.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Notes";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.0";
+
 /// The OpenAPI service for fixtures/ok/own_error_schema.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Notes", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
 }

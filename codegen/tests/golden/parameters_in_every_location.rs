@@ -210,8 +210,14 @@ pub const DOCUMENT: &str = ::std::include_str!(
     "../fixtures/ok/parameters_in_every_location.yaml"
 );
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Buckets";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.0.0";
+
 /// The OpenAPI service for fixtures/ok/parameters_in_every_location.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Buckets", "1.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
 }

@@ -988,10 +988,16 @@ fn default_get_payment_intents_limit() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/payments.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Payments API";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2024-06-01";
+
 /// The OpenAPI service for fixtures/corpus/payments.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Payments API", "2024-06-01")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Charge cards, refund payments and manage customers.\nAll amounts are in the smallest currency unit (e.g. cents).\n",
         )

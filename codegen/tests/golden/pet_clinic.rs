@@ -551,9 +551,15 @@ impl<H: Handlers> Api<H> {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/pet_clinic.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Pet Clinic";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.0.0";
+
 /// The OpenAPI service for fixtures/corpus/pet_clinic.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Pet Clinic", "2.0.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description("Owners, their pets and their visits.\n")
 }

@@ -269,8 +269,14 @@ fn default_list_widgets_page_size() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/ok/scalars_and_arrays.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Widgets";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.1";
+
 /// The OpenAPI service for fixtures/ok/scalars_and_arrays.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Widgets", "2.1")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
 }

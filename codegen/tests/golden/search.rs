@@ -510,10 +510,16 @@ fn default_suggest_limit() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/search.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Catalog Search";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.7.0";
+
 /// The OpenAPI service for fixtures/corpus/search.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Catalog Search", "1.7.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Full-text and faceted search over the product catalogue.\n\nFilters use bracket notation, for example\n`?filter[brand]=acme&filter[in_stock]=true&price[min]=10&price[max]=50`.\n",
         )

@@ -495,9 +495,15 @@ impl<H: Handlers> Api<H> {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/survey_forms.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Survey Forms";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.5.0";
+
 /// The OpenAPI service for fixtures/corpus/survey_forms.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Survey Forms", "1.5.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description("Build forms, publish them and collect responses.\n")
 }

@@ -401,9 +401,15 @@ fn default_link_qr_code_scale() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/url_shortener.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Short Links";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.1.0";
+
 /// The OpenAPI service for fixtures/corpus/url_shortener.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Short Links", "1.1.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description("Create short links and follow them.\n")
 }

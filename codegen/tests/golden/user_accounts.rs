@@ -592,10 +592,16 @@ impl<H: Handlers> Api<H> {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/user_accounts.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "User Accounts";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "4.2.0";
+
 /// The OpenAPI service for fixtures/corpus/user_accounts.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "User Accounts", "4.2.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Sign-up, login and profile management.\nTokens returned by `/login` are JWTs valid for one hour.\n",
         )

@@ -576,10 +576,16 @@ fn default_hourly_forecast_hours() -> i64 {
 /// cross-check of it.
 pub const DOCUMENT: &str = ::std::include_str!("../fixtures/corpus/weather.yaml");
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Open Weather Data";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "2.5.0";
+
 /// The OpenAPI service for fixtures/corpus/weather.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Open Weather Data", "2.5.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Current conditions, hourly forecasts and historical observations\nfor any point on Earth.\n",
         )

@@ -582,10 +582,16 @@ pub const DOCUMENT: &str = ::std::include_str!(
     "../fixtures/corpus/webhooks_notifications.yaml"
 );
 
+/// The spec's `info.title`.
+pub const TITLE: &str = "Notifications";
+
+/// The spec's `info.version`: the version of the API this code implements.
+pub const VERSION: &str = "1.3.0";
+
 /// The OpenAPI service for fixtures/corpus/webhooks_notifications.yaml: the routes, and the document poem-openapi
 /// derives from them, with the spec's title, version and description.
 pub fn service<H: Handlers>(handlers: H) -> ::poem_openapi::OpenApiService<Api<H>, ()> {
-    ::poem_openapi::OpenApiService::new(Api(handlers), "Notifications", "1.3.0")
+    ::poem_openapi::OpenApiService::new(Api(handlers), TITLE, VERSION)
         .description(
             "Send e-mail, SMS and push notifications, and subscribe to delivery\nstatus webhooks.\n",
         )
