@@ -8,8 +8,9 @@ use poem::http::StatusCode;
 use poem_openapi::payload::Json;
 
 use crate::api::{
-    DeleteItemResponse, GetItemResponse, Handlers, Item, ItemPage, ItemSummary, ItemUpdate,
-    ListItemsResponse, Problem, PutItemResponse,
+    DeleteItemResponse, GetItemResponse, Handlers, Health, HealthStatus, Item, ItemPage,
+    ItemSummary, ItemUpdate, ListItemsResponse, LivenessResponse, Problem, PutItemResponse,
+    ReadinessResponse,
 };
 use crate::problem::problem;
 use crate::store::{self, ItemStore, StoreError, Upsert};
@@ -57,6 +58,25 @@ fn not_found(id: &str) -> Json<Problem> {
 }
 
 impl<S: ItemStore> Handlers for ItemHandlers<S> {
+    async fn liveness(&self) -> LivenessResponse {
+        LivenessResponse::Ok(Json(Health {
+            status: HealthStatus::Alive,
+        }))
+    }
+
+    /// Ready when the store answers a read (the smallest page of the listing).
+    async fn readiness(&self) -> ReadinessResponse {
+        match self.store.list(None, 1).await {
+            Ok(_) => ReadinessResponse::Ok(Json(Health {
+                status: HealthStatus::Ready,
+            })),
+            Err(e) => {
+                let (body, retry) = unavailable(&e);
+                ReadinessResponse::ServiceUnavailable(body, retry)
+            }
+        }
+    }
+
     async fn list_items(&self, limit: i32, cursor: Option<String>) -> ListItemsResponse {
         // The spec bounds `limit` to 1..=100, so the cast cannot wrap.
         let limit = limit as usize;

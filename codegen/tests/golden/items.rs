@@ -56,6 +56,58 @@ pub enum Tags {
     /// Create, read, replace, delete and list items.
     #[oai(rename = "items")]
     Items,
+    /// For load balancers and orchestrators; not part of the items contract.
+    #[oai(rename = "health")]
+    Health,
+}
+
+/// `alive` from /healthz, `ready` from /readyz.
+#[derive(
+    ::poem_openapi::Enum,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[oai(rename = "HealthStatus")]
+#[allow(clippy::enum_variant_names)]
+pub enum HealthStatus {
+    #[oai(rename = "alive")]
+    Alive,
+    #[oai(rename = "ready")]
+    Ready,
+}
+
+impl ::codegen_runtime::StrictJson for HealthStatus {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
+/// The state of the process.
+#[derive(
+    ::poem_openapi::Object,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq
+)]
+#[oai(rename = "Health", deny_unknown_fields)]
+pub struct Health {
+    /// `alive` from /healthz, `ready` from /readyz.
+    pub status: HealthStatus,
+}
+
+impl ::codegen_runtime::StrictJson for Health {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<HealthStatus>(value, "status")?;
+        ::std::result::Result::Ok(())
+    }
 }
 
 /// An item as stored; a field that was never set is null.
@@ -370,6 +422,32 @@ fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
     DeleteItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
+/// The responses `liveness` (`GET /healthz`) declares; one variant per status.
+#[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum LivenessResponse {
+    /// The process is alive.
+    #[oai(status = 200, content_type = "application/json")]
+    Ok(::poem_openapi::payload::Json<Health>),
+}
+
+/// The responses `readiness` (`GET /readyz`) declares; one variant per status.
+#[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum ReadinessResponse {
+    /// The item store is reachable.
+    #[oai(status = 200, content_type = "application/json")]
+    Ok(::poem_openapi::payload::Json<Health>),
+    /// The item store is unavailable; retry after the given number of seconds.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    ServiceUnavailable(
+        ::poem_openapi::payload::Json<Problem>,
+        /// Seconds to wait before retrying.
+        #[oai(header = "Retry-After")]
+        i32,
+    ),
+}
+
 /// What a server of openapi/items.yaml must implement: one method per operation.
 ///
 /// There are no default bodies: when the spec gains an operation, the compiler lists the
@@ -414,6 +492,24 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
         &self,
         item_id: ::std::string::String,
     ) -> impl ::std::future::Future<Output = DeleteItemResponse> + ::std::marker::Send;
+
+    /// Is the process alive
+    ///
+    /// Answers 200 whenever the process serves requests; it does not touch the item store.
+    ///
+    /// `GET /healthz`
+    fn liveness(
+        &self,
+    ) -> impl ::std::future::Future<Output = LivenessResponse> + ::std::marker::Send;
+
+    /// Can it serve items
+    ///
+    /// Answers 200 when the item store answers a read, 503 while it does not.
+    ///
+    /// `GET /readyz`
+    fn readiness(
+        &self,
+    ) -> impl ::std::future::Future<Output = ReadinessResponse> + ::std::marker::Send;
 }
 
 /// Serves openapi/items.yaml by delegating each operation to a [`Handlers`] implementation.
@@ -499,6 +595,32 @@ impl<H: Handlers> Api<H> {
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
     ) -> DeleteItemResponse {
         self.0.delete_item(item_id.0.into_inner()).await
+    }
+
+    /// Is the process alive
+    ///
+    /// Answers 200 whenever the process serves requests; it does not touch the item store.
+    #[oai(
+        path = "/healthz",
+        method = "get",
+        operation_id = "liveness",
+        tag = "Tags::Health"
+    )]
+    async fn liveness(&self) -> LivenessResponse {
+        self.0.liveness().await
+    }
+
+    /// Can it serve items
+    ///
+    /// Answers 200 when the item store answers a read, 503 while it does not.
+    #[oai(
+        path = "/readyz",
+        method = "get",
+        operation_id = "readiness",
+        tag = "Tags::Health"
+    )]
+    async fn readiness(&self) -> ReadinessResponse {
+        self.0.readiness().await
     }
 }
 
