@@ -183,14 +183,19 @@ def ensure_venv():
 
 def servers(smoke, tmp):
     items = ROOT / "target" / "release" / "items-server"
+    # The access log (one line per request at `info`) is off, as the baselines log nothing
+    # per request either; its cost is measured as its own case below.
+    quiet = {"ITEMS_LOG": "warn"}
     base_bin = BASELINES / "target" / "release"
     listen = ["--listen", "127.0.0.1:{port}"]
-    out = [Server("generated (memory)", [items, *listen, "--store", "memory:", "--seed"])]
+    out = [Server("generated (memory)", [items, *listen, "--store", "memory:", "--seed"], env=quiet)]
     if smoke:
         return out
     out += [
-        Server("generated (SQLite)", [items, *listen, "--store", f"sqlite://{tmp}/bench.db", "--seed"]),
-        Server("generated (PostgreSQL)", [items, *listen, "--store", PG_ADMIN.rsplit("/", 1)[0] + "/items_bench", "--seed"]),
+        Server("generated (memory, access log on)", [items, *listen, "--store", "memory:", "--seed"],
+               env={"ITEMS_LOG": "info"}),
+        Server("generated (SQLite)", [items, *listen, "--store", f"sqlite://{tmp}/bench.db", "--seed"], env=quiet),
+        Server("generated (PostgreSQL)", [items, *listen, "--store", PG_ADMIN.rsplit("/", 1)[0] + "/items_bench", "--seed"], env=quiet),
         Server("hand-written poem-openapi", [base_bin / "poem-items", *listen, "--seed"]),
         Server("hand-written axum", [base_bin / "axum-items", *listen, "--seed"]),
         Server("FastAPI (uvicorn)", [VENV / "bin" / "uvicorn", "app:app", "--host", "127.0.0.1",

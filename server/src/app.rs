@@ -14,6 +14,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::Html;
 use poem::{get, Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::{OpenApi, OpenApiService};
+use tracing::Instrument;
 
 use crate::api::{self, Problem};
 use crate::handlers::ItemHandlers;
@@ -96,6 +97,7 @@ pub fn serve_api<T: OpenApi + 'static>(
         docs_allowed: Allowed {
             header: "GET, HEAD, OPTIONS".to_owned(),
             options_declared: false,
+            operations: Vec::new(),
         },
     }
 }
@@ -135,7 +137,59 @@ struct Dispatch<A, D> {
 impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
     type Output = Response;
 
-    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+    /// Serves one request under its request id: the client's `X-Request-Id` when usable,
+    /// else a new one; it is echoed, set as the `instance` of problem bodies, carried by every
+    /// log line of the request, and ends in one access-log line.
+    async fn call(&self, req: Request) -> poem::Result<Response> {
+        let started = std::time::Instant::now();
+        let id = req
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| codegen_runtime::valid_request_id(v))
+            .map_or_else(new_request_id, str::to_owned);
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let span = tracing::info_span!("request", id = %id);
+        let mut response = codegen_runtime::with_request_id(id.clone(), self.route(req))
+            .instrument(span.clone())
+            .await;
+        let operation = self
+            .methods
+            .allow(&path)
+            .and_then(|a| a.operation(method.as_str()));
+        span.in_scope(|| {
+            tracing::info!(
+                target: "access",
+                method = %method,
+                path = %path,
+                operation = %operation.unwrap_or("-"),
+                status = response.status().as_u16(),
+                micros = started.elapsed().as_micros() as u64,
+            )
+        });
+        if let Ok(value) = id.parse() {
+            response.headers_mut().insert(REQUEST_ID, value);
+        }
+        Ok(response)
+    }
+}
+
+/// The header a request id travels in, both ways.
+const REQUEST_ID: &str = "x-request-id";
+
+/// A request id unique to this process run: a random prefix chosen at start and a counter
+/// (`3f9c0a1b2d4e-1a`), so no request pays for randomness or a system call.
+fn new_request_id() -> String {
+    static PREFIX: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| uuid::Uuid::new_v4().simple().to_string()[..12].to_owned());
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{}-{n:x}", *PREFIX)
+}
+
+impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
+    async fn route(&self, mut req: Request) -> Response {
         let path = req.uri().path();
         let is_docs = (path == "/" && self.methods.allow("/").is_none())
             || path == "/openapi.json"
@@ -149,10 +203,10 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
         };
         if let Some(allowed) = allowed.filter(|a| !a.options_declared) {
             if req.method() == Method::OPTIONS {
-                return Ok(Response::builder()
+                return Response::builder()
                     .status(StatusCode::NO_CONTENT)
                     .header(header::ALLOW, allowed.header.as_str())
-                    .finish());
+                    .finish();
             }
         }
         let result = async {
@@ -163,7 +217,7 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
             self.api.call(req).await.map(IntoResponse::into_response)
         }
         .await;
-        Ok(match result {
+        match result {
             Ok(response) => response,
             Err(err) => {
                 let method_not_allowed = err.status() == StatusCode::METHOD_NOT_ALLOWED;
@@ -177,7 +231,7 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
                 }
                 response
             }
-        })
+        }
     }
 }
 

@@ -41,7 +41,9 @@ usage: items-server [--listen ADDR] [--store URL] [--seed]
   -h, --help     print this help
   -V, --version  print the version of the server and of the API it serves
 
-Logging: ITEMS_LOG (e.g. ITEMS_LOG=debug), default info.";
+Logging: ITEMS_LOG (e.g. ITEMS_LOG=debug, ITEMS_LOG=info,access=off), default info: one
+access line per request (target `access`: method, path, operation, status, micros), each
+line of a request carrying its id (X-Request-Id). ITEMS_LOG_FORMAT=json: JSON lines.";
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq, Eq)]

@@ -15,11 +15,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_env("ITEMS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let stderr = std::io::stderr();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&stderr))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // `ITEMS_LOG_FORMAT=json`: one JSON object per line, the request id in its span.
+    if std::env::var("ITEMS_LOG_FORMAT").as_deref() == Ok("json") {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.with_ansi(std::io::IsTerminal::is_terminal(&stderr))
+            .init();
+    }
 
     let config = match config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
         Ok(Command::Run(config)) => config,

@@ -21,6 +21,19 @@ pub struct Allowed {
     pub header: String,
     /// Whether the spec declares an `OPTIONS` operation (then the API answers it, not us).
     pub options_declared: bool,
+    /// The operationId of each declared method (upper-case), for the access log.
+    pub operations: Vec<(String, String)>,
+}
+
+impl Allowed {
+    /// The operationId `method` reaches on this path (`HEAD` reaches `GET`'s).
+    pub fn operation(&self, method: &str) -> Option<&str> {
+        let method = if method == "HEAD" { "GET" } else { method };
+        self.operations
+            .iter()
+            .find(|(m, _)| m == method)
+            .map(|(_, id)| id.as_str())
+    }
 }
 
 impl Methods {
@@ -46,9 +59,17 @@ impl Methods {
                     allow.push(implied.to_owned());
                 }
             }
+            let operations = METHODS
+                .iter()
+                .filter_map(|m| {
+                    let id = item.get(*m)?.get("operationId")?.as_str()?;
+                    Some((m.to_ascii_uppercase(), id.to_owned()))
+                })
+                .collect();
             let allowed = Allowed {
                 header: allow.join(", "),
                 options_declared,
+                operations,
             };
             paths.push((matcher(template), allowed));
         }

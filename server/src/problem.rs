@@ -16,6 +16,7 @@ pub fn problem(status: StatusCode, detail: impl Into<String>) -> Problem {
         title: status.canonical_reason().unwrap_or("Error").to_owned(),
         status: i32::from(status.as_u16()),
         detail: Some(detail.into()),
+        instance: codegen_runtime::current_request_id(),
     }
 }
 
@@ -31,5 +32,6 @@ mod tests {
         assert_eq!(p.status, 404);
         assert_eq!(p.type_, "about:blank");
         assert_eq!(p.detail.as_deref(), Some("no item has the id `x`"));
+        assert_eq!(p.instance, None, "no request is being served");
     }
 }

@@ -24,8 +24,14 @@ struct Server {
 
 /// Starts `items-server` with `args` on an ephemeral port and waits until it listens.
 async fn start(args: &[&str]) -> Server {
+    start_with(args, &[]).await
+}
+
+/// [`start`] with extra environment variables.
+async fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_items-server"))
         .args(args)
+        .envs(env.iter().copied())
         .env("ITEMS_LISTEN", "127.0.0.1:0")
         .env("ITEMS_LOG", "info")
         .stderr(Stdio::piped())
@@ -109,6 +115,60 @@ pub async fn a_bad_flag_is_a_usage_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("unknown store `mongodb://x`"), "{stderr}");
     assert!(stderr.contains("usage: items-server"), "{stderr}");
+}
+
+/// One access line per request, carrying the request's id, as text and as JSON lines.
+pub async fn every_request_is_logged_once_with_its_id() {
+    for json in [false, true] {
+        let env: &[(&str, &str)] = if json {
+            &[("ITEMS_LOG_FORMAT", "json")]
+        } else {
+            &[]
+        };
+        let server = start_with(&["--store", "memory:", "--seed"], env).await;
+        let traced = server
+            .client
+            .send_with("GET", "/items/foo", &[("x-request-id", "trace-42")], None)
+            .await;
+        assert_eq!(traced.header("x-request-id"), Some("trace-42"));
+        let missing = server.client.get("/items/nope").await;
+        let generated = missing.header("x-request-id").unwrap().to_owned();
+        assert_eq!(missing.json["instance"], generated.as_str());
+
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        let lines = loop {
+            let lines = server.log.lock().unwrap().clone();
+            let access: Vec<String> = lines.into_iter().filter(|l| l.contains("access")).collect();
+            if access.len() >= 2 || tokio::time::Instant::now() > deadline {
+                break access;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(lines.len(), 2, "{lines:#?}");
+        if json {
+            let first: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+            assert_eq!(first["target"], "access");
+            assert_eq!(first["span"]["id"], "trace-42");
+            assert_eq!(first["fields"]["operation"], "getItem");
+            assert_eq!(first["fields"]["status"], 200);
+            let second: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+            assert_eq!(second["span"]["id"], generated.as_str());
+            assert_eq!(second["fields"]["status"], 404);
+        } else {
+            assert!(
+                lines[0].contains("request{id=trace-42}")
+                    && lines[0].contains("operation=getItem")
+                    && lines[0].contains("status=200"),
+                "{}",
+                lines[0]
+            );
+            assert!(
+                lines[1].contains(&generated) && lines[1].contains("status=404"),
+                "{}",
+                lines[1]
+            );
+        }
+    }
 }
 
 pub async fn version_names_the_server_and_the_api() {

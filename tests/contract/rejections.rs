@@ -231,3 +231,51 @@ pub async fn allowed_methods_are_announced_and_head_works() {
     let missing = app.send("HEAD", "/items/nope", None, None).await;
     assert_eq!(missing.status, 404);
 }
+
+/// `X-Request-Id`: a usable one is echoed and names the problem (`instance`); an unusable one
+/// (a space, a line break, too long) is replaced by a new id, never reflected.
+pub async fn request_ids_are_echoed_and_name_the_problem() {
+    let app = spawn_app().await;
+    let mine = app
+        .send_with(
+            "GET",
+            "/items/nope",
+            &[("x-request-id", "client:7/a")],
+            None,
+        )
+        .await;
+    assert_eq!(mine.header("x-request-id"), Some("client:7/a"));
+    assert_eq!(mine.json["instance"], "client:7/a");
+
+    let long = "x".repeat(129);
+    for bad in ["two words", long.as_str()] {
+        let answer = app
+            .send_with("GET", "/items/nope", &[("x-request-id", bad)], None)
+            .await;
+        let id = answer.header("x-request-id").unwrap();
+        assert!(is_generated(id), "a new id, not {bad:?}: {id}");
+        assert_eq!(answer.json["instance"], id);
+    }
+    let first = app.get("/items/foo").await;
+    let second = app.get("/items/foo").await;
+    let (a, b) = (
+        first.header("x-request-id").unwrap(),
+        second.header("x-request-id").unwrap(),
+    );
+    assert!(
+        is_generated(a) && is_generated(b) && a != b,
+        "every answer has its own: {a} {b}"
+    );
+}
+
+/// `<12 hex digits>-<hex counter>`: a random prefix per process and a counter.
+fn is_generated(id: &str) -> bool {
+    id.split_once('-').is_some_and(|(prefix, n)| {
+        prefix.len() == 12
+            && !n.is_empty()
+            && prefix
+                .chars()
+                .chain(n.chars())
+                .all(|c| c.is_ascii_hexdigit())
+    })
+}

@@ -1401,6 +1401,14 @@ impl<'a> Resolver<'a> {
                     "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))"
                 }
                 ("detail", _) if string => "err.to_string()",
+                // RFC 9457's occurrence: the request id the server serves this request under.
+                ("instance", _) if string && f.optional => {
+                    fields.push((
+                        f.rust_name.clone(),
+                        "::codegen_runtime::current_request_id()".to_owned(),
+                    ));
+                    continue;
+                }
                 ("status", "i32") => "i32::from(status.as_u16())",
                 ("status", "i64") => "i64::from(status.as_u16())",
                 ("type" | "title" | "detail" | "status", _) => {

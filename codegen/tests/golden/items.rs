@@ -250,6 +250,9 @@ pub struct Problem {
     /// What went wrong with this request.
     #[oai(skip_serializing_if_is_none)]
     pub detail: ::std::option::Option<::std::string::String>,
+    /// The id of this request (its `X-Request-Id`), as in the server's log.
+    #[oai(skip_serializing_if_is_none)]
+    pub instance: ::std::option::Option<::std::string::String>,
 }
 
 impl ::codegen_runtime::StrictJson for Problem {
@@ -262,6 +265,9 @@ impl ::codegen_runtime::StrictJson for Problem {
         ::codegen_runtime::check_member::<
             ::std::option::Option<::std::string::String>,
         >(value, "detail")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "instance")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -278,6 +284,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
             ),
             status: i32::from(status.as_u16()),
             detail: ::std::option::Option::Some(err.to_string()),
+            instance: ::codegen_runtime::current_request_id(),
         }
     }
 }

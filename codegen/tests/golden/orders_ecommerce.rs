@@ -391,7 +391,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
             ),
             status: ::std::option::Option::Some(i64::from(status.as_u16())),
             detail: ::std::option::Option::Some(err.to_string()),
-            instance: ::std::option::Option::None,
+            instance: ::codegen_runtime::current_request_id(),
         }
     }
 }

@@ -108,7 +108,7 @@ impl ::std::convert::From<&::poem::Error> for Error {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             detail: ::std::option::Option::Some(err.to_string()),
-            instance: ::std::option::Option::None,
+            instance: ::codegen_runtime::current_request_id(),
         }
     }
 }
