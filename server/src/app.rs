@@ -221,7 +221,16 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
             Ok(response) => response,
             Err(err) => {
                 let method_not_allowed = err.status() == StatusCode::METHOD_NOT_ALLOWED;
+                let too_large = err.status() == StatusCode::PAYLOAD_TOO_LARGE;
                 let mut response = problem_response(err);
+                if too_large {
+                    // The rest of the body may still be on its way: the connection is not
+                    // reused, and the client is told so.
+                    response.headers_mut().insert(
+                        header::CONNECTION,
+                        header::HeaderValue::from_static("close"),
+                    );
+                }
                 if let Some(allowed) = allowed.filter(|_| method_not_allowed) {
                     let value = allowed
                         .header
@@ -241,6 +250,17 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
 /// every request without `Content-Length`.)
 async fn limit_body(req: &mut Request) -> poem::Result<()> {
     if matches!(*req.method(), Method::PUT | Method::POST | Method::PATCH) {
+        // A declared length over the limit is refused before the body is first read, so the
+        // client gets no `100 Continue` and the connection does not wait for bytes it will
+        // never be allowed to send.
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return Err(poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE));
+        }
         let body = req.take_body().into_bytes_limit(MAX_BODY_BYTES).await?;
         req.set_body(body);
     }

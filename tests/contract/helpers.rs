@@ -416,19 +416,48 @@ impl TestApp {
     /// Sends raw bytes over a new connection and returns the status and body; used for
     /// requests a client library will not send (a chunked body without Content-Length).
     pub async fn raw(&self, method: &str, path: &str, request: &[u8]) -> Checked {
+        self.raw_exchange(method, path, request, true).await
+    }
+
+    /// Sends only a request head (its body never comes) and reads the first response in
+    /// full: the server must answer without waiting for the body. `text` keeps everything
+    /// read, so an interim `100 Continue` would show.
+    pub async fn raw_head(&self, method: &str, path: &str, head: &[u8]) -> Checked {
+        self.raw_exchange(method, path, head, false).await
+    }
+
+    async fn raw_exchange(&self, method: &str, path: &str, request: &[u8], whole: bool) -> Checked {
         let mut conn = tokio::net::TcpStream::connect(self.addr)
             .await
             .expect("connect");
         conn.write_all(request).await.expect("write request");
         let mut buf = Vec::new();
-        let read = tokio::time::timeout(
-            std::time::Duration::from_secs(10),
-            conn.read_to_end(&mut buf),
-        );
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            if whole {
+                conn.read_to_end(&mut buf).await.map(|_| ())
+            } else {
+                // Until the final response's body is in (the server closes the connection
+                // after an early answer, or Content-Length says when it is complete).
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = conn.read(&mut chunk).await?;
+                    buf.extend_from_slice(&chunk[..n]);
+                    if n == 0 || response_complete(&buf) {
+                        return Ok(());
+                    }
+                }
+            }
+        });
         read.await
             .expect("the server answers within 10 s")
             .expect("read response");
-        let text = String::from_utf8_lossy(&buf).into_owned();
+        let full = String::from_utf8_lossy(&buf).into_owned();
+        // Skip interim 1xx responses for the status, but keep them in `text`.
+        let text = full
+            .split("\r\n\r\n")
+            .skip_while(|part| part.starts_with("HTTP/1.1 1"))
+            .collect::<Vec<_>>()
+            .join("\r\n\r\n");
         let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
         let mut lines = head.lines();
         let status: u16 = lines
@@ -440,8 +469,30 @@ impl TestApp {
             .filter_map(|l| l.split_once(':'))
             .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_owned()))
             .collect();
-        record(self.spec, method, path, status, &headers, body.as_bytes())
+        let mut checked = record(self.spec, method, path, status, &headers, body.as_bytes());
+        checked.text = full;
+        checked
     }
+}
+
+/// Whether `buf` holds a final (non-1xx) response with all of its `Content-Length` body.
+fn response_complete(buf: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(buf);
+    let mut rest = text.as_ref();
+    while let Some((head, body)) = rest.split_once("\r\n\r\n") {
+        if head.starts_with("HTTP/1.1 1") {
+            rest = body;
+            continue;
+        }
+        let length = head
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        return body.len() >= length;
+    }
+    false
 }
 
 fn record(

@@ -182,6 +182,21 @@ pub async fn a_body_over_64_kib_is_413_with_or_without_content_length() {
 
     assert_eq!(response.status, 413);
     assert_eq!(app.all_items().await, before);
+
+    // A declared length over the limit is answered at once, before any body byte is sent:
+    // no `100 Continue` first, and no waiting for a body of 10^18 bytes.
+    for (length, expect) in [
+        ("1000000000000000000", ""),
+        ("70000", "Expect: 100-continue\r\n"),
+    ] {
+        let head = format!(
+            "PUT /items/huge HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n{expect}Connection: close\r\n\r\n"
+        );
+        let response = app.raw_head("PUT", "/items/huge", head.as_bytes()).await;
+        assert_eq!(response.status, 413, "Content-Length: {length}");
+        assert!(!response.text.contains("100 Continue"), "{}", response.text);
+    }
+    assert_eq!(app.all_items().await, before);
 }
 
 pub async fn unknown_routes_and_methods_get_problem_bodies() {
