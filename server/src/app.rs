@@ -188,8 +188,37 @@ fn new_request_id() -> String {
     format!("{}-{n:x}", *PREFIX)
 }
 
+/// Longest request target served (path and query); longer is 414. hyper refuses far longer
+/// ones itself, with an empty body; below its limit the answer is problem details.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest total of header names and values; more is 431 (hyper's own limit, about 400 KiB
+/// of buffered head, answers with an empty body).
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
 impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
     async fn route(&self, mut req: Request) -> Response {
+        let uri_bytes = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+        if uri_bytes > MAX_URI_BYTES {
+            return problem_response(poem::Error::from_string(
+                format!(
+                    "the request target is {uri_bytes} bytes; at most {MAX_URI_BYTES} are served"
+                ),
+                StatusCode::URI_TOO_LONG,
+            ));
+        }
+        let header_bytes: usize = req
+            .headers()
+            .iter()
+            .map(|(n, v)| n.as_str().len() + v.len())
+            .sum();
+        if header_bytes > MAX_HEADER_BYTES {
+            return problem_response(poem::Error::from_string(
+                format!(
+                    "the headers are {header_bytes} bytes; at most {MAX_HEADER_BYTES} are served"
+                ),
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ));
+        }
         let path = req.uri().path();
         let is_docs = (path == "/" && self.methods.allow("/").is_none())
             || path == "/openapi.json"

@@ -109,6 +109,11 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
             None => check_response(spec, &get).map(|_| None),
         };
     }
+    // Limits of the server itself, before any operation: problem details, never declared.
+    if matches!(r.status, 414 | 431) {
+        check_body(spec, &at, "application/problem+json", &problem_details(), r)?;
+        return Ok(None);
+    }
     let Some(op) = find_operation(spec, r.method, r.path) else {
         if r.status == 405 && header("allow").is_none() {
             return Err(format!("{at}: a 405 must say what is allowed (`Allow`)"));

@@ -52,6 +52,7 @@ fn main() {
         rejections::unknown_routes_and_methods_get_problem_bodies,
         rejections::allowed_methods_are_announced_and_head_works,
         rejections::request_ids_are_echoed_and_name_the_problem,
+        rejections::long_targets_and_headers_get_problem_bodies,
         schemathesis::schemathesis_finds_no_failure_with_every_check,
         concurrency::sixty_four_concurrent_puts_of_a_new_id_give_exactly_one_201_on_every_store,
         unavailable::every_operation_answers_503_with_retry_after_while_the_store_is_down,

@@ -294,3 +294,21 @@ fn is_generated(id: &str) -> bool {
                 .all(|c| c.is_ascii_hexdigit())
     })
 }
+
+/// Limits below hyper's own, so that a too-long target or too many header bytes get problem
+/// details (hyper answers past its limits with an empty body).
+pub async fn long_targets_and_headers_get_problem_bodies() {
+    let app = spawn_app().await;
+    let long_path = format!("/items/foo?pad={}", "a".repeat(9 * 1024));
+    let target = app.send("GET", &long_path, None, None).await;
+    assert_eq!((target.status, &target.json["status"]), (414, &414.into()));
+    let padding = "b".repeat(6 * 1024);
+    let headers = [
+        ("x-pad-1", padding.as_str()),
+        ("x-pad-2", padding.as_str()),
+        ("x-pad-3", padding.as_str()),
+    ];
+    let big = app.send_with("GET", "/items/foo", &headers, None).await;
+    assert_eq!((big.status, &big.json["status"]), (431, &431.into()));
+    assert_eq!(big.header("content-type"), Some("application/problem+json"));
+}
