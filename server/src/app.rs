@@ -149,16 +149,20 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
             .filter(|v| codegen_runtime::valid_request_id(v))
             .map_or_else(new_request_id, str::to_owned);
         let method = req.method().clone();
-        let path = req.uri().path().to_owned();
+        let uri = req.uri().clone();
         let span = tracing::info_span!("request", id = %id);
         let mut response = codegen_runtime::with_request_id(id.clone(), self.route(req))
             .instrument(span.clone())
             .await;
-        let operation = self
-            .methods
-            .allow(&path)
-            .and_then(|a| a.operation(method.as_str()));
         span.in_scope(|| {
+            if !tracing::enabled!(target: "access", tracing::Level::INFO) {
+                return;
+            }
+            let path = uri.path();
+            let operation = self
+                .methods
+                .allow(path)
+                .and_then(|a| a.operation(method.as_str()));
             tracing::info!(
                 target: "access",
                 method = %method,
@@ -225,19 +229,24 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
             || path == "/openapi.yaml"
             || path == "/docs"
             || path.starts_with("/docs/");
-        let allowed = if is_docs {
-            Some(&self.docs_allowed)
-        } else {
-            self.methods.allow(path)
+        // What the path allows is only looked up when it is needed: for OPTIONS and a 405.
+        let allowed = |path: &str| {
+            if is_docs {
+                Some(&self.docs_allowed)
+            } else {
+                self.methods.allow(path)
+            }
         };
-        if let Some(allowed) = allowed.filter(|a| !a.options_declared) {
-            if req.method() == Method::OPTIONS {
+        if req.method() == Method::OPTIONS {
+            if let Some(allowed) = allowed(path).filter(|a| !a.options_declared) {
                 return Response::builder()
                     .status(StatusCode::NO_CONTENT)
                     .header(header::ALLOW, allowed.header.as_str())
                     .finish();
             }
         }
+        // A `Uri` clone shares its bytes: the path stays readable after `req` moves.
+        let uri = req.uri().clone();
         let result = async {
             if is_docs {
                 return self.docs.call(req).await.map(IntoResponse::into_response);
@@ -260,7 +269,7 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
                         header::HeaderValue::from_static("close"),
                     );
                 }
-                if let Some(allowed) = allowed.filter(|_| method_not_allowed) {
+                if let Some(allowed) = allowed(uri.path()).filter(|_| method_not_allowed) {
                     let value = allowed
                         .header
                         .parse()
