@@ -17,6 +17,7 @@ use poem_openapi::{OpenApi, OpenApiService};
 use tracing::Instrument;
 
 use crate::api::{self, Problem};
+use crate::connections::{Guarded, Limits};
 use crate::handlers::ItemHandlers;
 use crate::methods::{Allowed, Methods};
 use crate::problem::MEDIA_TYPE;
@@ -320,7 +321,7 @@ fn problem_response(err: poem::Error) -> Response {
 
 /// A bound server, not yet serving: tests bind to port 0 and read the port from here.
 pub struct App<E> {
-    acceptor: TcpAcceptor,
+    acceptor: Guarded<TcpAcceptor>,
     endpoint: E,
 }
 
@@ -332,13 +333,34 @@ pub async fn bind<S: ItemStore>(
     bind_endpoint(addr, routes(store)).await
 }
 
-/// Binds `addr` and prepares to serve `endpoint`.
+/// Binds `addr` and prepares to serve the items API over `store` under `limits`.
+pub async fn bind_with<S: ItemStore>(
+    addr: &str,
+    store: S,
+    limits: Limits,
+) -> std::io::Result<App<impl Endpoint<Output = Response>>> {
+    bind_endpoint_with(addr, routes(store), limits).await
+}
+
+/// Binds `addr` and prepares to serve `endpoint`, with the default [`Limits`].
 pub async fn bind_endpoint<E: Endpoint<Output = Response>>(
     addr: &str,
     endpoint: E,
 ) -> std::io::Result<App<E>> {
+    bind_endpoint_with(addr, endpoint, Limits::default()).await
+}
+
+/// Binds `addr` and prepares to serve `endpoint` under `limits`.
+pub async fn bind_endpoint_with<E: Endpoint<Output = Response>>(
+    addr: &str,
+    endpoint: E,
+    limits: Limits,
+) -> std::io::Result<App<E>> {
     let acceptor = TcpListener::bind(addr.to_owned()).into_acceptor().await?;
-    Ok(App { acceptor, endpoint })
+    Ok(App {
+        acceptor: Guarded::new(acceptor, limits),
+        endpoint,
+    })
 }
 
 impl<E: Endpoint<Output = Response> + 'static> App<E> {

@@ -11,6 +11,9 @@ pub struct Config {
     pub store: StoreUrl,
     /// `--seed` / `ITEMS_SEED=1`: insert the seed items if absent.
     pub seed: bool,
+    /// `--idle-timeout SECS` / `ITEMS_IDLE_TIMEOUT` and `--max-connections N` /
+    /// `ITEMS_MAX_CONNECTIONS`: connection limits.
+    pub limits: crate::connections::Limits,
 }
 
 /// A store URL the server knows.
@@ -38,6 +41,12 @@ usage: items-server [--listen ADDR] [--store URL] [--seed]
   --store URL    item store: sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:
                                                 [env ITEMS_STORE, default sqlite://items.db]
   --seed         insert items foo and bar if absent  [env ITEMS_SEED=1]
+  --idle-timeout SECS
+                 close a connection silent this long while a request or the next one is
+                 awaited                        [env ITEMS_IDLE_TIMEOUT, default 30]
+  --max-connections N
+                 open connections at most; more wait in the backlog
+                          [env ITEMS_MAX_CONNECTIONS, default: the open-file limit less 64]
   -h, --help     print this help
   -V, --version  print the version of the server and of the API it serves
 
@@ -130,6 +139,8 @@ pub fn parse(
             )))
         }
     };
+    let mut idle = env("ITEMS_IDLE_TIMEOUT");
+    let mut max_connections = env("ITEMS_MAX_CONNECTIONS");
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -146,15 +157,34 @@ pub fn parse(
             "--listen" => listen = Some(value("--listen")?),
             "--store" => store = Some(value("--store")?),
             "--seed" => seed = true,
+            "--idle-timeout" => idle = Some(value("--idle-timeout")?),
+            "--max-connections" => max_connections = Some(value("--max-connections")?),
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
             other => return Err(ConfigError(format!("unknown argument `{other}`"))),
         }
     }
+    let mut limits = crate::connections::Limits::default();
+    if let Some(idle) = idle {
+        let seconds: u64 = idle.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+            ConfigError(format!(
+                "--idle-timeout must be a whole number of seconds above 0, not `{idle}`"
+            ))
+        })?;
+        limits.idle = std::time::Duration::from_secs(seconds);
+    }
+    if let Some(max) = max_connections {
+        limits.max_connections = max.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            ConfigError(format!(
+                "--max-connections must be a whole number above 0, not `{max}`"
+            ))
+        })?;
+    }
     Ok(Command::Run(Config {
         listen: listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
         store: StoreUrl::parse(store.as_deref().unwrap_or(DEFAULT_STORE))?,
         seed,
+        limits,
     }))
 }
 
@@ -182,7 +212,8 @@ mod tests {
             Command::Run(Config {
                 listen: DEFAULT_LISTEN.into(),
                 store: StoreUrl::Sqlite("items.db".into()),
-                seed: false
+                seed: false,
+                limits: crate::connections::Limits::default(),
             })
         );
     }
@@ -202,7 +233,8 @@ mod tests {
             Command::Run(Config {
                 listen: "0.0.0.0:80".into(),
                 store: StoreUrl::Memory,
-                seed: true
+                seed: true,
+                limits: crate::connections::Limits::default(),
             })
         );
     }
@@ -223,6 +255,18 @@ mod tests {
             parse(args(&["--nope"]), |_| None),
             Err(ConfigError("unknown argument `--nope`".into()))
         );
+        assert!(parse(args(&["--idle-timeout", "0"]), |_| None).is_err());
+        assert!(parse(args(&["--max-connections", "many"]), |_| None).is_err());
+    }
+
+    #[test]
+    fn connection_limits_come_from_flags_or_environment() {
+        let env = |k: &str| (k == "ITEMS_IDLE_TIMEOUT").then(|| "5".to_owned());
+        let Ok(Command::Run(config)) = parse(args(&["--max-connections=100"]), env) else {
+            panic!("a valid command line");
+        };
+        assert_eq!(config.limits.idle, std::time::Duration::from_secs(5));
+        assert_eq!(config.limits.max_connections, 100);
     }
 
     #[test]

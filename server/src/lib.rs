@@ -9,12 +9,14 @@
 //! - [`pets`]: the pets example (openapi/pets.yaml), served by `--example pets`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
 //! - [`methods`]: the `Allow` header of 405 and `OPTIONS` answers, from the spec's paths.
+//! - [`connections`]: idle timeout, connection cap and accept backoff under HTTP.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
 
 pub mod api;
 pub mod app;
 pub mod catalog;
 pub mod config;
+pub mod connections;
 pub mod handlers;
 pub mod methods;
 pub mod pets;

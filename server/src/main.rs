@@ -77,7 +77,7 @@ async fn run<S: store::ItemStore>(config: &config::Config, store: S) -> Result<(
         tracing::info!(inserted = n, "seed items present");
     }
     let shutdown = shutdown_signal();
-    let app = items::app::bind(&config.listen, store)
+    let app = items::app::bind_with(&config.listen, store, config.limits)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(

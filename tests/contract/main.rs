@@ -6,6 +6,7 @@
 mod catalog;
 mod concurrency;
 mod conformance;
+mod connections;
 mod docs;
 mod helpers;
 mod items;
@@ -69,6 +70,9 @@ fn main() {
         process::a_bad_flag_is_a_usage_error_not_a_panic,
         process::version_names_the_server_and_the_api,
         process::every_request_is_logged_once_with_its_id,
+        connections::stalled_connections_are_closed_after_the_idle_timeout,
+        connections::past_the_connection_cap_new_connections_wait_and_are_then_served,
+        connections::under_a_low_file_limit_the_server_keeps_serving,
         process::sqlite_writes_survive_kill_9,
         process::postgres_writes_survive_kill_9,
         process::two_processes_on_one_postgres_create_a_new_id_once,
