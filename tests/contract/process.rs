@@ -85,7 +85,22 @@ pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
     let mut server = start(&["--seed", "--store", "memory:"]).await;
 
     let seeded = server.client.get("/items/foo").await.json;
+    // An idle keep-alive connection (the client's pool holds one too) must not hold the stop
+    // for the 10 s grace period: connections between requests are ended at once.
+    let addr = server.client.addr;
+    let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut idle, b"GET /items/foo HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 12];
+    tokio::io::AsyncReadExt::read_exact(&mut idle, &mut head)
+        .await
+        .unwrap();
+    // And one that has not sent a byte yet.
+    let fresh = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let pid = server.child.id().expect("a running child").to_string();
+    let stopping = std::time::Instant::now();
     let kill = std::process::Command::new("kill")
         .args(["-TERM", &pid])
         .status()
@@ -94,6 +109,12 @@ pub async fn the_binary_serves_the_seed_and_stops_cleanly_on_sigterm() {
         .await
         .expect("exits within 15 s")
         .unwrap();
+    let took = stopping.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "idle connections held the stop for {took:?}"
+    );
+    drop((idle, fresh));
     // The log task sees the pipe close when the process exits; give it a moment to finish.
     tokio::time::sleep(Duration::from_millis(100)).await;
     let rest = server.log.lock().unwrap().clone();
