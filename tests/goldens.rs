@@ -25,6 +25,7 @@ goldens!(
     component_references,
     composition,
     dns_records,
+    ecma_patterns,
     event_stream,
     feature_flags,
     file_storage,
@@ -384,6 +385,55 @@ mod oauth2_scopes_at_run_time {
                 ("r3ad".to_owned(), &["inventory:read"][..]),
                 ("wr1te".to_owned(), &["inventory:write"][..]),
             ]
+        );
+    }
+}
+
+/// ECMA-262 patterns the regex crate cannot compile (a look-ahead, a back-reference) are
+/// checked at run time, with fancy_regex.
+mod ecma_patterns_at_run_time {
+    use poem::{Endpoint, Request};
+
+    use super::ecma_patterns as generated;
+    use generated::*;
+
+    struct Handles;
+
+    impl Handlers for Handles {
+        async fn claim_handle(
+            &self,
+            _handle: String,
+            _body: ClaimHandleRequest,
+        ) -> ClaimHandleResponse {
+            ClaimHandleResponse::NoContent
+        }
+    }
+
+    async fn put(handle: &str, body: &str) -> u16 {
+        let app = poem::Route::new().nest("/", generated::service(Handles));
+        let request = Request::builder()
+            .method(poem::http::Method::PUT)
+            .uri_str(format!("/handles/{handle}"))
+            .content_type("application/json")
+            .body(body.to_owned());
+        app.get_response(request).await.status().as_u16()
+    }
+
+    #[tokio::test]
+    async fn look_ahead_and_back_reference_patterns_are_enforced() {
+        assert_eq!(put("bob", r#"{"palindrome3": "ada"}"#).await, 204);
+        assert_eq!(put("administrator", r#"{"palindrome3": "ada"}"#).await, 204);
+        for handle in ["admin", "root", "Bob", "b"] {
+            assert_eq!(
+                put(handle, r#"{"palindrome3": "ada"}"#).await,
+                400,
+                "{handle}"
+            );
+        }
+        assert_eq!(
+            put("bob", r#"{"palindrome3": "abc"}"#).await,
+            400,
+            "the back-reference"
         );
     }
 }

@@ -74,6 +74,8 @@ pub struct PatternType {
     pub name: String,
     /// The pattern as the spec writes it.
     pub pattern: String,
+    /// Compiled with `fancy_regex` (look-around, back-references) rather than `regex`.
+    pub fancy: bool,
 }
 
 /// An RFC 9457 problem schema that a rejected request is turned into.

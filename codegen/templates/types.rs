@@ -8,12 +8,22 @@ pub struct {{ p.name }};
 impl ::codegen_runtime::Pattern for {{ p.name }} {
     const PATTERN: &'static str = {{ p.pattern|literal }};
 
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+{% if p.fancy %}
+    fn is_match(value: &str) -> bool {
+        // Look-around or back-references: fancy_regex, which the generator compiled it with.
+        // A match that exceeds its backtracking limit counts as no match.
+        static REGEX: ::std::sync::LazyLock<::codegen_runtime::fancy_regex::Regex> =
+            ::std::sync::LazyLock::new(|| ::codegen_runtime::fancy_regex::Regex::new({{ p.pattern|literal }}).expect("pattern checked by codegen"));
+        REGEX.is_match(value).unwrap_or(false)
+    }
+{% else %}
+    fn is_match(value: &str) -> bool {
         // The generator compiled this pattern with the same regex crate, so it is valid.
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> =
             ::std::sync::LazyLock::new(|| ::codegen_runtime::regex::Regex::new({{ p.pattern|literal }}).expect("pattern checked by codegen"));
-        &REGEX
+        REGEX.is_match(value)
     }
+{% endif %}
 }
 {% endfor %}
 {% for s in api.segments %}

@@ -47,6 +47,7 @@ pub use segment::{split_segment, PathPiece, SegmentTemplate};
 pub use text::StrictString;
 
 pub use chrono;
+pub use fancy_regex;
 pub use regex;
 pub use serde_json;
 pub use uuid;

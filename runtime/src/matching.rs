@@ -10,12 +10,13 @@ use poem_openapi::types::{
 use serde_json::Value;
 
 /// A pattern from the spec, compiled on first use. The generator emits one marker type per
-/// pattern, with a `static` regex.
+/// pattern, with a `static` regex: the `regex` crate's, or `fancy_regex`'s for the ECMA-262
+/// patterns `regex` cannot compile (look-around, back-references).
 pub trait Pattern: Send + Sync + 'static {
     /// The pattern as the spec writes it.
     const PATTERN: &'static str;
-    /// The compiled pattern.
-    fn regex() -> &'static regex::Regex;
+    /// Whether `value` matches the pattern.
+    fn is_match(value: &str) -> bool;
 }
 
 /// A string that matches the pattern `P`, checked with a regex compiled once per process.
@@ -29,7 +30,7 @@ pub struct Matching<P>(String, PhantomData<P>);
 impl<P: Pattern> Matching<P> {
     /// `value`, if it matches the pattern.
     pub fn new(value: String) -> Option<Self> {
-        if P::regex().is_match(&value) {
+        if P::is_match(&value) {
             Some(Self(value, PhantomData))
         } else {
             None
@@ -136,11 +137,31 @@ mod tests {
     impl Pattern for Slug {
         const PATTERN: &'static str = "^[a-z]+$";
 
-        fn regex() -> &'static regex::Regex {
+        fn is_match(value: &str) -> bool {
             static REGEX: LazyLock<regex::Regex> =
                 LazyLock::new(|| regex::Regex::new(Slug::PATTERN).unwrap());
-            &REGEX
+            REGEX.is_match(value)
         }
+    }
+
+    /// A look-ahead, which only `fancy_regex` compiles.
+    struct NotAdmin;
+
+    impl Pattern for NotAdmin {
+        const PATTERN: &'static str = "^(?!admin$)[a-z]+$";
+
+        fn is_match(value: &str) -> bool {
+            static REGEX: LazyLock<fancy_regex::Regex> =
+                LazyLock::new(|| fancy_regex::Regex::new(NotAdmin::PATTERN).unwrap());
+            REGEX.is_match(value).unwrap_or(false)
+        }
+    }
+
+    #[test]
+    fn look_around_patterns_are_checked() {
+        assert!(Matching::<NotAdmin>::new("bob".into()).is_some());
+        assert!(Matching::<NotAdmin>::new("admin".into()).is_none());
+        assert!(Matching::<NotAdmin>::new("administrator".into()).is_some());
     }
 
     #[test]

@@ -76,7 +76,11 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
     let objects = std::mem::take(&mut r.objects).into_values().collect();
     let mut patterns: Vec<ir::PatternType> = std::mem::take(&mut r.patterns)
         .into_iter()
-        .map(|(pattern, name)| ir::PatternType { name, pattern })
+        .map(|(pattern, name)| ir::PatternType {
+            name,
+            fancy: regex::Regex::new(&pattern).is_err(),
+            pattern,
+        })
         .collect();
     // By number: Pattern2 before Pattern10.
     patterns.sort_by_key(|p| {

@@ -1127,12 +1127,17 @@ impl Resolver<'_> {
                     v.push(format!("max_length = {n}"));
                 }
                 if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-                    match regex::Regex::new(p) {
-                        Ok(_) => v.push(format!("pattern = {p:?}")),
-                        Err(e) => self.diags.lenient(
+                    // Look-around and back-references (ECMA-262, not the regex crate) are
+                    // compiled with fancy_regex, in the generated code too.
+                    match (regex::Regex::new(p), fancy_regex::Regex::new(p)) {
+                        (Ok(_), _) | (_, Ok(_)) => v.push(format!("pattern = {p:?}")),
+                        (Err(_), Err(e)) => self.diags.lenient(
                             &join(at, "pattern"),
-                            format!("`pattern` is not checked: the regex crate cannot compile it ({})", e.to_string().lines().last().unwrap_or_default()),
-                            "rewrite the pattern without look-around or back-references (Rust regex syntax matches ECMA-262 for common patterns)",
+                            format!(
+                                "`pattern` is not checked: it does not compile ({})",
+                                e.to_string().lines().last().unwrap_or_default()
+                            ),
+                            "write the pattern in ECMA-262 syntax as OpenAPI expects",
                         ),
                     }
                 }

@@ -16,13 +16,13 @@ pub struct Pattern1;
 
 impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^au_[a-z0-9]{8}$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^au_[a-z0-9]{8}$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 
@@ -38,13 +38,13 @@ pub struct Pattern2;
 
 impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^97[89][0-9]{10}$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^97[89][0-9]{10}$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 

@@ -16,13 +16,13 @@ pub struct Pattern1;
 
 impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[a-zA-Z0-9._-]+$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^[a-zA-Z0-9._-]+$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 

@@ -16,7 +16,7 @@ pub struct Pattern1;
 
 impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[0-2][0-9]:[0-5][0-9]-[0-2][0-9]:[0-5][0-9]$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new(
@@ -24,7 +24,7 @@ impl ::codegen_runtime::Pattern for Pattern1 {
                 )
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 
@@ -40,13 +40,13 @@ pub struct Pattern2;
 
 impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^[A-Z]{2}$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^[A-Z]{2}$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 

@@ -16,13 +16,13 @@ pub struct Pattern1;
 
 impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^[^\\x00]*$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^[^\\x00]*$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 
@@ -38,7 +38,7 @@ pub struct Pattern2;
 
 impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^[A-Za-z0-9._~-]*[A-Za-z0-9_~-][A-Za-z0-9._~-]*$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new(
@@ -46,7 +46,7 @@ impl ::codegen_runtime::Pattern for Pattern2 {
                 )
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 

@@ -16,13 +16,13 @@ pub struct Pattern1;
 
 impl ::codegen_runtime::Pattern for Pattern1 {
     const PATTERN: &'static str = "^3[0-9]{13}$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^3[0-9]{13}$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 
@@ -38,13 +38,13 @@ pub struct Pattern2;
 
 impl ::codegen_runtime::Pattern for Pattern2 {
     const PATTERN: &'static str = "^-?[0-9]+\\.[0-9]{2}$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^-?[0-9]+\\.[0-9]{2}$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 
@@ -60,13 +60,13 @@ pub struct Pattern3;
 
 impl ::codegen_runtime::Pattern for Pattern3 {
     const PATTERN: &'static str = "^[0-9]{14}$";
-    fn regex() -> &'static ::codegen_runtime::regex::Regex {
+    fn is_match(value: &str) -> bool {
         static REGEX: ::std::sync::LazyLock<::codegen_runtime::regex::Regex> = ::std::sync::LazyLock::new(||
         {
             ::codegen_runtime::regex::Regex::new("^[0-9]{14}$")
                 .expect("pattern checked by codegen")
         });
-        &REGEX
+        REGEX.is_match(value)
     }
 }
 
