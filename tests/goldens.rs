@@ -215,9 +215,13 @@ mod own_error_schema_at_run_time {
 
     impl FromRejection for Error {
         fn from_rejection(rejection: &Rejection) -> Self {
+            let schema = rejection.errors.first().and_then(|e| e.schema.clone());
             Error {
                 code: i32::from(rejection.status.as_u16()),
-                message: rejection.to_string(),
+                message: match schema {
+                    Some(schema) => format!("{rejection} [{schema}]"),
+                    None => rejection.to_string(),
+                },
             }
         }
     }
@@ -286,6 +290,24 @@ mod own_error_schema_at_run_time {
                 "only code and message: {error}"
             );
         }
+        // Each rejection error names the place in the spec that rejected it.
+        let (_, mistyped) = post(Some("k"), "application/json", r#"{"text": 7}"#).await;
+        let body = "#/paths/~1notes/post/requestBody/content/application~1json/schema";
+        assert!(
+            mistyped["message"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("[{body}/properties/text]")),
+            "{mistyped}"
+        );
+        let (_, malformed) = post(Some("k"), "application/json", "{").await;
+        assert!(
+            malformed["message"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("[{body}]")),
+            "{malformed}"
+        );
     }
 }
 

@@ -422,6 +422,8 @@ pub struct Param {
     pub oai: Vec<String>,
     /// Functions returning the schema's `default` and `example`, when it has them.
     pub values: Vec<ValueFn>,
+    /// Its location and the fragment of its schema in the spec, when it is declared there.
+    pub place: Option<(&'static str, String)>,
 }
 
 /// A generated function returning a parameter's default or example value.
@@ -448,6 +450,8 @@ pub struct Body {
     pub doc: Doc,
     /// `required: true`; an optional body reaches the handler as an `Option`.
     pub required: bool,
+    /// (member pointer, schema fragment) of the body and of its top-level properties.
+    pub places: Vec<(String, String)>,
 }
 
 impl Body {
@@ -706,6 +710,10 @@ pub struct Header {
 pub struct Rejection {
     /// Name of the generated `bad_request_handler` function.
     pub function: String,
+    /// Where the operation's inputs are declared (location, name or member pointer, schema
+    /// fragment), for `codegen_runtime::Rejection`'s `schema`; empty when no variant is made
+    /// from a `Rejection` (problem details are filled from the error itself).
+    pub places: Vec<(String, String, String)>,
     /// Statuses answered by a variant of their own (`PAYLOAD_TOO_LARGE`, `UNAUTHORIZED`).
     pub arms: Vec<(String, Variant)>,
     /// The variant for 400 and every other rejection.

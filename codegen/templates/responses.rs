@@ -18,6 +18,14 @@ pub enum {{ op.response_enum }} {
 {% if let Some(rej) = op.rejection %}
 /// Answers a request to `{{ op.id|one_line }}` that was rejected before the handler ran.
 fn {{ rej.function }}(err: ::poem::Error) -> {{ op.response_enum }} {
+{% if !rej.places.is_empty() %}
+    // Where this operation's inputs are declared, for the `schema` of each rejection error.
+    let _in_spec = ::codegen_runtime::InSpec::enter(&[
+{% for (location, name, schema) in rej.places %}
+        ::codegen_runtime::Place { location: {{ location|literal }}, name: {{ name|literal }}, schema: {{ schema|literal }} },
+{% endfor %}
+    ]);
+{% endif %}
 {% if rej.arms.is_empty() %}
     {{ rej.otherwise.answer(op.response_enum) }}
 {% else %}

@@ -28,6 +28,73 @@ pub struct RejectionError {
     pub path: Vec<String>,
     /// What is wrong, as poem-openapi or the generated checks say it.
     pub message: String,
+    /// The place in the spec that rejected it, as a URI fragment
+    /// (`#/components/schemas/ItemUpdate/properties/size`), when the generated code knows it:
+    /// the parameter's schema, the body's schema, or the body member's property.
+    pub schema: Option<String>,
+}
+
+/// Where one input of an operation is declared in the spec, for [`RejectionError::schema`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// `path`, `query`, `header`, `cookie` or `body`.
+    pub location: &'static str,
+    /// The parameter's name; for the body, the JSON pointer of a member (`/size`), `` for
+    /// the whole body.
+    pub name: &'static str,
+    /// The spec location of its schema, as a URI fragment.
+    pub schema: &'static str,
+}
+
+std::thread_local! {
+    static PLACES: std::cell::Cell<&'static [Place]> = const { std::cell::Cell::new(&[]) };
+}
+
+/// While alive, rejections built on this thread are located with `places` (the generated
+/// rejection function of an operation holds one while it answers).
+pub struct InSpec(&'static [Place]);
+
+impl InSpec {
+    /// Locates rejections with `places` until dropped.
+    pub fn enter(places: &'static [Place]) -> Self {
+        InSpec(PLACES.with(|p| p.replace(places)))
+    }
+}
+
+impl Drop for InSpec {
+    fn drop(&mut self) {
+        PLACES.with(|p| p.set(self.0));
+    }
+}
+
+/// Fills `error.schema` (and the exact location of a non-path parameter, which poem-openapi
+/// does not say) from `places`.
+fn locate(error: &mut RejectionError, places: &[Place]) {
+    match error.location {
+        "body" => {
+            let pointer = error.pointer();
+            let within = |name: &str| {
+                name.is_empty() || pointer == name || pointer.starts_with(&format!("{name}/"))
+            };
+            error.schema = places
+                .iter()
+                .filter(|p| p.location == "body" && within(p.name))
+                .max_by_key(|p| p.name.len())
+                .map(|p| p.schema.to_owned());
+        }
+        "path" | "query" => {
+            let name = error.path.first().map(String::as_str).unwrap_or_default();
+            let path = error.location == "path";
+            if let Some(place) = places
+                .iter()
+                .find(|p| p.name == name && (p.location == "path") == path && p.location != "body")
+            {
+                error.location = place.location;
+                error.schema = Some(place.schema.to_owned());
+            }
+        }
+        _ => {}
+    }
 }
 
 impl RejectionError {
@@ -53,13 +120,16 @@ impl From<&poem::Error> for Rejection {
         } else {
             ("request", Vec::new(), err.to_string())
         };
+        let mut error = RejectionError {
+            location,
+            path,
+            message,
+            schema: None,
+        };
+        PLACES.with(|places| locate(&mut error, places.get()));
         Rejection {
             status: err.status(),
-            errors: vec![RejectionError {
-                location,
-                path,
-                message,
-            }],
+            errors: vec![error],
         }
     }
 }
@@ -176,6 +246,7 @@ mod tests {
             ("path", "/item_id")
         );
         assert_eq!(field.errors[0].path, ["size"]);
+        assert_eq!(field.errors[0].schema, None, "no places entered");
         assert_eq!(path.to_string(), "path /item_id: too long");
         assert_eq!(
             strict.to_string(),
@@ -190,5 +261,61 @@ mod tests {
             field.fastapi_detail()["detail"][0]["msg"],
             json!("failed to parse \"ItemUpdate\": field `size` verification failed")
         );
+    }
+
+    #[test]
+    fn places_name_the_spec_location_and_the_exact_parameter_location() {
+        static PLACES: &[Place] = &[
+            Place {
+                location: "path",
+                name: "item_id",
+                schema: "#/p/item_id",
+            },
+            Place {
+                location: "header",
+                name: "X-Trace",
+                schema: "#/p/trace",
+            },
+            Place {
+                location: "body",
+                name: "",
+                schema: "#/s/ItemUpdate",
+            },
+            Place {
+                location: "body",
+                name: "/size",
+                schema: "#/s/ItemUpdate/properties/size",
+            },
+        ];
+        let _in_spec = InSpec::enter(PLACES);
+        let header = Rejection::from(&poem::Error::from(ParseParamError {
+            name: "X-Trace",
+            reason: "bad".into(),
+        }));
+        let member = Rejection::from(&poem::Error::from(ParseRequestPayloadError {
+            reason: "`/size/0` must be an integer".into(),
+        }));
+        let whole = Rejection::from(&poem::Error::from(ParseRequestPayloadError {
+            reason: "expected value at line 1 column 1".into(),
+        }));
+
+        assert_eq!(
+            (
+                header.errors[0].location,
+                header.errors[0].schema.as_deref()
+            ),
+            ("header", Some("#/p/trace"))
+        );
+        assert_eq!(
+            member.errors[0].schema.as_deref(),
+            Some("#/s/ItemUpdate/properties/size")
+        );
+        assert_eq!(whole.errors[0].schema.as_deref(), Some("#/s/ItemUpdate"));
+        drop(_in_spec);
+        let after = Rejection::from(&poem::Error::from(ParseParamError {
+            name: "X-Trace",
+            reason: "bad".into(),
+        }));
+        assert_eq!(after.errors[0].schema, None, "places end with the guard");
     }
 }

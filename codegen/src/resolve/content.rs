@@ -14,7 +14,7 @@ use super::schemas::ANY;
 use super::Resolver;
 use crate::ir::{self, Content, Payload, PayloadKind};
 use crate::naming::{is_identifier, pascal_case, snake_case, status_variant};
-use crate::source::join;
+use crate::source::{join, ref_pointer};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
@@ -39,12 +39,49 @@ impl Resolver<'_> {
             doc.clone(),
             true,
         )?;
+        let places = self.body_places(&media, &join(&at, "content"));
         Some(ir::Body {
             rust_name: "body".to_owned(),
             content,
             doc,
             required: body.required,
+            places,
         })
+    }
+
+    /// Where the body's schema is (its first JSON media type's, through one `$ref`) and
+    /// where each of its top-level properties is: (member pointer, schema fragment).
+    fn body_places(&self, media: &[String], content_at: &str) -> Vec<(String, String)> {
+        let is_json = |m: &str| {
+            let m = m.split(';').next().unwrap_or_default().trim();
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        };
+        let Some(json) = media.iter().find(|m| is_json(m)) else {
+            return Vec::new();
+        };
+        let mut at = join(&join(content_at, json), "schema");
+        let mut schema = self.raw.pointer(&at);
+        if let Some(target) = schema
+            .and_then(|s| s.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(ref_pointer)
+        {
+            schema = self.raw.pointer(&target);
+            at = target;
+        }
+        let mut places = vec![(String::new(), format!("#{at}"))];
+        if let Some(properties) = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+        {
+            for name in properties.keys() {
+                places.push((
+                    join("", name),
+                    format!("#{}", join(&join(&at, "properties"), name)),
+                ));
+            }
+        }
+        places
     }
 
     /// The payloads of the media types under `content_at`: one payload, or an enum named

@@ -562,6 +562,7 @@ impl<'a> Resolver<'a> {
                 to_handler: "",
                 doc: self.text(None, at),
                 values: vec![],
+                place: None,
             });
         }
         for name in path_params.difference(&template_params) {
@@ -623,11 +624,36 @@ impl<'a> Resolver<'a> {
             body: body.is_some(),
             credentials: auth.as_ref().is_some_and(|a| a.required),
         };
-        let rejection = if responses_usable {
+        let mut rejection = if responses_usable {
             self.rejection(&method_name, input, &responses, &join(at, "responses"))
         } else {
             None
         };
+        // Bodies made from a `codegen_runtime::Rejection` (FastAPI's, the user's own) get the
+        // spec location of what was rejected.
+        if let Some(rej) = rejection.as_mut() {
+            let from_rejection = std::iter::once(&rej.otherwise)
+                .chain(rej.arms.iter().map(|(_, v)| v))
+                .any(|v| {
+                    self.rejection_bodies
+                        .get(&v.body)
+                        .is_some_and(|b| b.fill != ir::RejectionFill::Problem)
+                });
+            if from_rejection {
+                rej.places = params
+                    .iter()
+                    .filter_map(|p| {
+                        let (location, schema) = p.place.clone()?;
+                        Some((location.to_owned(), p.name.clone(), schema))
+                    })
+                    .chain(body.iter().flat_map(|b| {
+                        b.places
+                            .iter()
+                            .map(|(name, schema)| ("body".to_owned(), name.clone(), schema.clone()))
+                    }))
+                    .collect();
+            }
+        }
         let tag_variants = op
             .tags
             .iter()
@@ -978,6 +1004,12 @@ impl<'a> Resolver<'a> {
         let (p, at) =
             self.component(p, at, "parameters", "parameter", |c, n| c.parameters.get(n))?;
         let data = p.parameter_data_ref();
+        let location = match p {
+            Parameter::Path { .. } => "path",
+            Parameter::Query { .. } => "query",
+            Parameter::Header { .. } => "header",
+            Parameter::Cookie { .. } => "cookie",
+        };
         let (extractor, is_path) = match p {
             Parameter::Path { .. } => ("::poem_openapi::param::Path", true),
             Parameter::Query { .. } => ("::poem_openapi::param::Query", false),
@@ -1193,6 +1225,7 @@ impl<'a> Resolver<'a> {
                 doc: self.text(data.description.as_deref(), &join(&at, "description")),
                 oai,
                 values,
+                place: Some((location, format!("#{schema_at}"))),
             },
             is_path,
         ))
@@ -1308,6 +1341,7 @@ impl<'a> Resolver<'a> {
         variants.retain(|(_, v)| v.name != otherwise.name);
         Some(ir::Rejection {
             function,
+            places: Vec::new(),
             arms: variants,
             otherwise,
         })

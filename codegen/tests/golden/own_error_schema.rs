@@ -86,6 +86,20 @@ pub enum CreateNoteResponse {
 
 /// Answers a request to `createNote` that was rejected before the handler ran.
 fn create_note_rejected(err: ::poem::Error) -> CreateNoteResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                schema: "#/paths/~1notes/post/requestBody/content/application~1json/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/text",
+                schema: "#/paths/~1notes/post/requestBody/content/application~1json/schema/properties/text",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             CreateNoteResponse::PayloadTooLarge(
