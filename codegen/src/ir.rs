@@ -710,10 +710,10 @@ pub struct Header {
 pub struct Rejection {
     /// Name of the generated `bad_request_handler` function.
     pub function: String,
-    /// Where the operation's inputs are declared (location, name or member pointer, schema
-    /// fragment), for `codegen_runtime::Rejection`'s `schema`; empty when no variant is made
-    /// from a `Rejection` (problem details are filled from the error itself).
-    pub places: Vec<(String, String, String)>,
+    /// Where the operation's inputs are declared (location, name as poem-openapi reports it
+    /// or member pointer, name in the spec, schema fragment), for `codegen_runtime::Rejection`;
+    /// empty when no body is made from a `Rejection`.
+    pub places: Vec<(String, String, String, String)>,
     /// Statuses answered by a variant of their own (`PAYLOAD_TOO_LARGE`, `UNAUTHORIZED`).
     pub arms: Vec<(String, Variant)>,
     /// The variant for 400 and every other rejection.

@@ -21,8 +21,8 @@ fn {{ rej.function }}(err: ::poem::Error) -> {{ op.response_enum }} {
 {% if !rej.places.is_empty() %}
     // Where this operation's inputs are declared, for the `schema` of each rejection error.
     let _in_spec = ::codegen_runtime::InSpec::enter(&[
-{% for (location, name, schema) in rej.places %}
-        ::codegen_runtime::Place { location: {{ location|literal }}, name: {{ name|literal }}, schema: {{ schema|literal }} },
+{% for (location, name, shown, schema) in rej.places %}
+        ::codegen_runtime::Place { location: {{ location|literal }}, name: {{ name|literal }}, shown: {{ shown|literal }}, schema: {{ schema|literal }} },
 {% endfor %}
     ]);
 {% endif %}

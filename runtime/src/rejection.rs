@@ -39,9 +39,11 @@ pub struct RejectionError {
 pub struct Place {
     /// `path`, `query`, `header`, `cookie` or `body`.
     pub location: &'static str,
-    /// The parameter's name; for the body, the JSON pointer of a member (`/size`), `` for
-    /// the whole body.
+    /// The parameter's name as poem-openapi reports it (`param0` for the first path
+    /// parameter); for the body, the JSON pointer of a member (`/size`), `` for the whole body.
     pub name: &'static str,
+    /// The parameter's name in the spec, which the error then names.
+    pub shown: &'static str,
     /// The spec location of its schema, as a URI fragment.
     pub schema: &'static str,
 }
@@ -90,6 +92,7 @@ fn locate(error: &mut RejectionError, places: &[Place]) {
                 .find(|p| p.name == name && (p.location == "path") == path && p.location != "body")
             {
                 error.location = place.location;
+                error.path = vec![place.shown.to_owned()];
                 error.schema = Some(place.schema.to_owned());
             }
         }
@@ -194,6 +197,25 @@ impl std::fmt::Display for Rejection {
     }
 }
 
+/// The errors of the rejection `err` as a problem body's `errors` member:
+/// `[{"in": "body", "pointer": "/size", "schema": "#/…/size", "message": "…"}]`, parsed into the
+/// member's generated type (`None` if it does not take that shape).
+pub fn rejection_errors<T: poem_openapi::types::ParseFromJSON>(err: &poem::Error) -> Option<T> {
+    let rejection = Rejection::from(err);
+    let errors: Vec<Value> = rejection
+        .errors
+        .iter()
+        .map(|e| {
+            let mut entry = json!({"in": e.location, "pointer": e.pointer(), "message": e.message});
+            if let Some(schema) = &e.schema {
+                entry["schema"] = json!(schema);
+            }
+            entry
+        })
+        .collect();
+    T::parse_from_json(Some(Value::Array(errors))).ok()
+}
+
 impl Rejection {
     /// FastAPI's validation error body, `{"detail": [{"loc": ["body", "size"], "msg": …,
     /// "type": …}]}`, which FastAPI's clients read from its 422 responses.
@@ -268,26 +290,36 @@ mod tests {
         static PLACES: &[Place] = &[
             Place {
                 location: "path",
-                name: "item_id",
+                name: "param0",
+                shown: "item_id",
                 schema: "#/p/item_id",
             },
             Place {
                 location: "header",
                 name: "X-Trace",
+                shown: "X-Trace",
                 schema: "#/p/trace",
             },
             Place {
                 location: "body",
                 name: "",
+                shown: "",
                 schema: "#/s/ItemUpdate",
             },
             Place {
                 location: "body",
                 name: "/size",
+                shown: "/size",
                 schema: "#/s/ItemUpdate/properties/size",
             },
         ];
         let _in_spec = InSpec::enter(PLACES);
+        let path = Rejection::from(&poem::Error::from(ParsePathError {
+            name: "param0",
+            reason: "too long".into(),
+        }));
+        assert_eq!(path.errors[0].pointer(), "/item_id");
+        assert_eq!(path.errors[0].schema.as_deref(), Some("#/p/item_id"));
         let header = Rejection::from(&poem::Error::from(ParseParamError {
             name: "X-Trace",
             reason: "bad".into(),

@@ -17,6 +17,7 @@ pub fn problem(status: StatusCode, detail: impl Into<String>) -> Problem {
         status: i32::from(status.as_u16()),
         detail: Some(detail.into()),
         instance: codegen_runtime::current_request_id(),
+        errors: None,
     }
 }
 

@@ -70,6 +70,61 @@ pub async fn an_unknown_field_is_400_and_names_the_field() {
         problem["detail"].as_str().unwrap().contains("nmae"),
         "{problem}"
     );
+    assert_eq!(problem["errors"][0]["in"], "body");
+    assert_eq!(problem["errors"][0]["pointer"], "/nmae");
+}
+
+/// Each rejection says where it was, in the request and in the spec (`errors`): the
+/// parameter or body member by the spec's name, and the schema that refused it.
+pub async fn rejections_point_at_the_request_and_the_spec() {
+    let app = spawn_app().await;
+    let cases: [(&str, &str, &[u8], &str, &str, Option<&str>); 4] = [
+        (
+            "PUT",
+            "/items/foo",
+            br#"{"size":"x"}"#,
+            "body",
+            "/size",
+            Some("#/components/schemas/ItemUpdate/properties/size"),
+        ),
+        (
+            "PUT",
+            "/items/a%20b",
+            br#"{}"#,
+            "path",
+            "/item_id",
+            Some("#/components/parameters/ItemIdPath/schema"),
+        ),
+        (
+            "GET",
+            "/items?limit=500",
+            b"",
+            "query",
+            "/limit",
+            Some("#/paths/~1items/get/parameters/0/schema"),
+        ),
+        (
+            "PUT",
+            "/items/foo",
+            b"{",
+            "body",
+            "",
+            Some("#/components/schemas/ItemUpdate"),
+        ),
+    ];
+    for (method, path, body, location, pointer, schema) in cases {
+        let content_type = (!body.is_empty()).then_some("application/json");
+        let problem = rejected(&app, 400, method, path, content_type, body).await;
+        let error = &problem["errors"][0];
+        assert_eq!(error["in"], location, "{method} {path}: {problem}");
+        assert_eq!(error["pointer"], pointer, "{method} {path}: {problem}");
+        assert_eq!(
+            error["schema"].as_str(),
+            schema,
+            "{method} {path}: {problem}"
+        );
+        assert!(error["message"].is_string(), "{problem}");
+    }
 }
 
 pub async fn values_outside_the_specs_limits_are_400() {

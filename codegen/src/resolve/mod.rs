@@ -635,21 +635,37 @@ impl<'a> Resolver<'a> {
             let from_rejection = std::iter::once(&rej.otherwise)
                 .chain(rej.arms.iter().map(|(_, v)| v))
                 .any(|v| {
-                    self.rejection_bodies
-                        .get(&v.body)
-                        .is_some_and(|b| b.fill != ir::RejectionFill::Problem)
+                    self.rejection_bodies.get(&v.body).is_some_and(|b| {
+                        b.fill != ir::RejectionFill::Problem
+                            || b.fields
+                                .iter()
+                                .any(|(_, value)| value.contains("rejection_errors"))
+                    })
                 });
             if from_rejection {
+                // poem-openapi reports path parameters as `param0`, `param1`, … in order.
+                let mut path_index = 0;
                 rej.places = params
                     .iter()
                     .filter_map(|p| {
+                        let reported = if p.extractor == "::poem_openapi::param::Path" {
+                            path_index += 1;
+                            format!("param{}", path_index - 1)
+                        } else {
+                            p.name.clone()
+                        };
                         let (location, schema) = p.place.clone()?;
-                        Some((location.to_owned(), p.name.clone(), schema))
+                        Some((location.to_owned(), reported, p.name.clone(), schema))
                     })
                     .chain(body.iter().flat_map(|b| {
-                        b.places
-                            .iter()
-                            .map(|(name, schema)| ("body".to_owned(), name.clone(), schema.clone()))
+                        b.places.iter().map(|(name, schema)| {
+                            (
+                                "body".to_owned(),
+                                name.clone(),
+                                name.clone(),
+                                schema.clone(),
+                            )
+                        })
                     }))
                     .collect();
             }
@@ -1366,6 +1382,24 @@ impl<'a> Resolver<'a> {
         !ty.contains("::") && !ty.contains('<')
     }
 
+    /// Whether `ty` is a list of objects a rejection's errors fill: a `message`, and nothing
+    /// always present but `in`, `pointer` and `message` (`schema` and the rest optional).
+    fn is_error_list(&self, ty: &ir::Ty) -> bool {
+        let ir::Ty::Vec(item) = ty else { return false };
+        let ir::Ty::Named(name) = item.as_ref() else {
+            return false;
+        };
+        let Some(object) = self.objects.get(name) else {
+            return false;
+        };
+        // The values are parsed into the type, so `in` may be an enum of the locations.
+        object.fields.iter().any(|f| f.name == "message")
+            && object
+                .fields
+                .iter()
+                .all(|f| matches!(f.name.as_str(), "in" | "pointer" | "message") || f.optional)
+    }
+
     /// Whether `ty` is FastAPI's `HTTPValidationError`: `detail`, a list of objects with
     /// `loc`, `msg` and `type` (other members optional), as every FastAPI export declares it.
     fn is_fastapi_validation_error(&self, ty: &str) -> bool {
@@ -1439,6 +1473,14 @@ impl<'a> Resolver<'a> {
                     "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))"
                 }
                 ("detail", _) if string => "err.to_string()",
+                // What was rejected, where: `codegen_runtime::Rejection`'s errors.
+                ("errors", _) if f.optional && self.is_error_list(&f.ty) => {
+                    fields.push((
+                        f.rust_name.clone(),
+                        "::codegen_runtime::rejection_errors(err)".to_owned(),
+                    ));
+                    continue;
+                }
                 // RFC 9457's occurrence: the request id the server serves this request under.
                 ("instance", _) if string && f.optional => {
                     fields.push((

@@ -88,6 +88,41 @@ impl ::codegen_runtime::StrictJson for HealthStatus {
     }
 }
 
+/// Where in the request.
+#[derive(
+    ::poem_openapi::Enum,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[oai(rename = "RequestErrorIn")]
+#[allow(clippy::enum_variant_names)]
+pub enum RequestErrorIn {
+    #[oai(rename = "path")]
+    Path,
+    #[oai(rename = "query")]
+    Query,
+    #[oai(rename = "header")]
+    Header,
+    #[oai(rename = "cookie")]
+    Cookie,
+    #[oai(rename = "body")]
+    Body,
+    #[oai(rename = "request")]
+    Request,
+}
+
+impl ::codegen_runtime::StrictJson for RequestErrorIn {
+    fn check(
+        _: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The state of the process.
 #[derive(
     ::poem_openapi::Object,
@@ -253,6 +288,9 @@ pub struct Problem {
     /// The id of this request (its `X-Request-Id`), as in the server's log.
     #[oai(skip_serializing_if_is_none)]
     pub instance: ::std::option::Option<::std::string::String>,
+    /// What was wrong with a rejected request, and where.
+    #[oai(skip_serializing_if_is_none)]
+    pub errors: ::std::option::Option<::std::vec::Vec<RequestError>>,
 }
 
 impl ::codegen_runtime::StrictJson for Problem {
@@ -268,6 +306,44 @@ impl ::codegen_runtime::StrictJson for Problem {
         ::codegen_runtime::check_member::<
             ::std::option::Option<::std::string::String>,
         >(value, "instance")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::vec::Vec<RequestError>>,
+        >(value, "errors")?;
+        ::std::result::Result::Ok(())
+    }
+}
+
+/// One thing wrong with a request.
+#[derive(
+    ::poem_openapi::Object,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq
+)]
+#[oai(rename = "RequestError")]
+pub struct RequestError {
+    /// Where in the request.
+    #[oai(rename = "in")]
+    pub in_: RequestErrorIn,
+    /// JSON pointer of the value inside its location (`/size`; the parameter's name for a parameter; empty for the whole body).
+    pub pointer: ::std::string::String,
+    /// The place in this document that rejected it, as a URI fragment.
+    #[oai(skip_serializing_if_is_none)]
+    pub schema: ::std::option::Option<::std::string::String>,
+    /// What is wrong.
+    pub message: ::std::string::String,
+}
+
+impl ::codegen_runtime::StrictJson for RequestError {
+    fn check(
+        value: &::codegen_runtime::serde_json::Value,
+    ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_member::<RequestErrorIn>(value, "in")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "pointer")?;
+        ::codegen_runtime::check_member::<
+            ::std::option::Option<::std::string::String>,
+        >(value, "schema")?;
+        ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -285,6 +361,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
             status: i32::from(status.as_u16()),
             detail: ::std::option::Option::Some(err.to_string()),
             instance: ::codegen_runtime::current_request_id(),
+            errors: ::codegen_runtime::rejection_errors(err),
         }
     }
 }
@@ -312,6 +389,22 @@ pub enum ListItemsResponse {
 
 /// Answers a request to `listItems` that was rejected before the handler ran.
 fn list_items_rejected(err: ::poem::Error) -> ListItemsResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "limit",
+                shown: "limit",
+                schema: "#/paths/~1items/get/parameters/0/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "cursor",
+                shown: "cursor",
+                schema: "#/paths/~1items/get/parameters/1/schema",
+            },
+        ],
+    );
     ListItemsResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
@@ -341,6 +434,16 @@ pub enum GetItemResponse {
 
 /// Answers a request to `getItem` that was rejected before the handler ran.
 fn get_item_rejected(err: ::poem::Error) -> GetItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+        ],
+    );
     GetItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
@@ -381,6 +484,34 @@ pub enum PutItemResponse {
 
 /// Answers a request to `putItem` that was rejected before the handler ran.
 fn put_item_rejected(err: ::poem::Error) -> PutItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/components/schemas/ItemUpdate",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/name",
+                shown: "/name",
+                schema: "#/components/schemas/ItemUpdate/properties/name",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/size",
+                shown: "/size",
+                schema: "#/components/schemas/ItemUpdate/properties/size",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             PutItemResponse::PayloadTooLarge(
@@ -426,6 +557,16 @@ pub enum DeleteItemResponse {
 
 /// Answers a request to `deleteItem` that was rejected before the handler ran.
 fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+        ],
+    );
     DeleteItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 

@@ -91,11 +91,13 @@ fn create_note_rejected(err: ::poem::Error) -> CreateNoteResponse {
             ::codegen_runtime::Place {
                 location: "body",
                 name: "",
+                shown: "",
                 schema: "#/paths/~1notes/post/requestBody/content/application~1json/schema",
             },
             ::codegen_runtime::Place {
                 location: "body",
                 name: "/text",
+                shown: "/text",
                 schema: "#/paths/~1notes/post/requestBody/content/application~1json/schema/properties/text",
             },
         ],
