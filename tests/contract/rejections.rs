@@ -78,7 +78,16 @@ pub async fn an_unknown_field_is_400_and_names_the_field() {
 /// parameter or body member by the spec's name, and the schema that refused it.
 pub async fn rejections_point_at_the_request_and_the_spec() {
     let app = spawn_app().await;
-    let cases: [(&str, &str, &[u8], &str, &str, Option<&str>); 4] = [
+    // (method, path, body, in, pointer, schema)
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [u8],
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+    );
+    let cases: [Case; 4] = [
         (
             "PUT",
             "/items/foo",
