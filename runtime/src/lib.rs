@@ -40,7 +40,9 @@ pub use json::{check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
-pub use rejection::{rejection_errors, FromRejection, InSpec, Place, Rejection, RejectionError};
+pub use rejection::{
+    rejection_detail, rejection_errors, FromRejection, InSpec, Place, Rejection, RejectionError,
+};
 pub use request_id::{current_request_id, valid_request_id, with_request_id};
 pub use scoped::Scoped;
 pub use segment::{split_segment, PathPiece, SegmentTemplate};

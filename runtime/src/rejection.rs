@@ -197,6 +197,22 @@ impl std::fmt::Display for Rejection {
     }
 }
 
+/// The message of the rejection `err` for a problem's `detail`, with parameters called by
+/// their names in the spec (poem-openapi says `param0` for the first path parameter).
+pub fn rejection_detail(err: &poem::Error) -> String {
+    let mut detail = err.to_string();
+    PLACES.with(|places| {
+        for place in places
+            .get()
+            .iter()
+            .filter(|p| p.name != p.shown && p.location != "body")
+        {
+            detail = detail.replace(&format!("`{}`", place.name), &format!("`{}`", place.shown));
+        }
+    });
+    detail
+}
+
 /// The errors of the rejection `err` as a problem body's `errors` member:
 /// `[{"in": "body", "pointer": "/size", "schema": "#/…/size", "message": "…"}]`, parsed into the
 /// member's generated type (`None` if it does not take that shape).
@@ -319,6 +335,11 @@ mod tests {
             reason: "too long".into(),
         }));
         assert_eq!(path.errors[0].pointer(), "/item_id");
+        let detail = rejection_detail(&poem::Error::from(ParsePathError {
+            name: "param0",
+            reason: "too long".into(),
+        }));
+        assert_eq!(detail, "failed to parse path `item_id`: too long");
         assert_eq!(path.errors[0].schema.as_deref(), Some("#/p/item_id"));
         let header = Rejection::from(&poem::Error::from(ParseParamError {
             name: "X-Trace",

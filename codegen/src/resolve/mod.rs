@@ -629,8 +629,8 @@ impl<'a> Resolver<'a> {
         } else {
             None
         };
-        // Bodies made from a `codegen_runtime::Rejection` (FastAPI's, the user's own) get the
-        // spec location of what was rejected.
+        // Bodies made from a `codegen_runtime::Rejection` (FastAPI's, the user's own, a
+        // problem's `errors`) get the spec location of what was rejected.
         if let Some(rej) = rejection.as_mut() {
             let from_rejection = std::iter::once(&rej.otherwise)
                 .chain(rej.arms.iter().map(|(_, v)| v))
@@ -642,7 +642,12 @@ impl<'a> Resolver<'a> {
                                 .any(|(_, value)| value.contains("rejection_errors"))
                     })
                 });
-            if from_rejection {
+            // Path parameters also need it for the problem's `detail` to name them as the
+            // spec does (poem-openapi says `param0`).
+            let path_params = params
+                .iter()
+                .any(|p| p.extractor == "::poem_openapi::param::Path");
+            if from_rejection || path_params {
                 // poem-openapi reports path parameters as `param0`, `param1`, … in order.
                 let mut path_index = 0;
                 rej.places = params
@@ -1472,7 +1477,7 @@ impl<'a> Resolver<'a> {
                 ("title", _) if string => {
                     "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))"
                 }
-                ("detail", _) if string => "err.to_string()",
+                ("detail", _) if string => "::codegen_runtime::rejection_detail(err)",
                 // What was rejected, where: `codegen_runtime::Rejection`'s errors.
                 ("errors", _) if f.optional && self.is_error_list(&f.ty) => {
                     fields.push((

@@ -98,7 +98,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -124,6 +124,40 @@ pub enum PutNoteResponse {
 
 /// Answers a request to `putNote` that was rejected before the handler ran.
 fn put_note_rejected(err: ::poem::Error) -> PutNoteResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "note_id",
+                schema: "#/components/parameters/NoteId/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "lang",
+                shown: "lang",
+                schema: "#/components/parameters/Lang/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/components/schemas/Note",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/text",
+                shown: "/text",
+                schema: "#/components/schemas/Note/properties/text",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/lang",
+                shown: "/lang",
+                schema: "#/components/schemas/Note/properties/lang",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             PutNoteResponse::PayloadTooLarge(

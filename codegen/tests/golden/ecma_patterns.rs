@@ -114,7 +114,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -140,6 +140,28 @@ pub enum ClaimHandleResponse {
 
 /// Answers a request to `claimHandle` that was rejected before the handler ran.
 fn claim_handle_rejected(err: ::poem::Error) -> ClaimHandleResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "handle",
+                schema: "#/paths/~1handles~1{handle}/put/parameters/0/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/paths/~1handles~1{handle}/put/requestBody/content/application~1json/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/palindrome3",
+                shown: "/palindrome3",
+                schema: "#/paths/~1handles~1{handle}/put/requestBody/content/application~1json/schema/properties/palindrome3",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             ClaimHandleResponse::PayloadTooLarge(

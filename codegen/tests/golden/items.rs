@@ -359,7 +359,9 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(
+                ::codegen_runtime::rejection_detail(err),
+            ),
             instance: ::codegen_runtime::current_request_id(),
             errors: ::codegen_runtime::rejection_errors(err),
         }

@@ -201,7 +201,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -258,6 +258,16 @@ pub enum GetItemResponse {
 
 /// Answers a request to `getItem` that was rejected before the handler ran.
 fn get_item_rejected(err: ::poem::Error) -> GetItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+        ],
+    );
     GetItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
@@ -298,6 +308,34 @@ pub enum PutItemResponse {
 
 /// Answers a request to `putItem` that was rejected before the handler ran.
 fn put_item_rejected(err: ::poem::Error) -> PutItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/components/schemas/ItemUpdate",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/name",
+                shown: "/name",
+                schema: "#/components/schemas/ItemUpdate/properties/name",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/size",
+                shown: "/size",
+                schema: "#/components/schemas/ItemUpdate/properties/size",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             PutItemResponse::PayloadTooLarge(
@@ -343,6 +381,16 @@ pub enum DeleteItemResponse {
 
 /// Answers a request to `deleteItem` that was rejected before the handler ran.
 fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+        ],
+    );
     DeleteItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
@@ -367,6 +415,34 @@ pub enum RenameItemResponse {
 
 /// Answers a request to `renameItem` that was rejected before the handler ran.
 fn rename_item_rejected(err: ::poem::Error) -> RenameItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/components/parameters/ItemIdPath/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/components/schemas/ItemUpdate",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/name",
+                shown: "/name",
+                schema: "#/components/schemas/ItemUpdate/properties/name",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/size",
+                shown: "/size",
+                schema: "#/components/schemas/ItemUpdate/properties/size",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             RenameItemResponse::PayloadTooLarge(

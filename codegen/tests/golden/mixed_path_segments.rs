@@ -163,7 +163,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -219,6 +219,16 @@ pub enum GetJobResponse {
 
 /// Answers a request to `getJob` that was rejected before the handler ran.
 fn get_job_rejected(err: ::poem::Error) -> GetJobResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "job",
+                schema: "#/components/parameters/Job/schema",
+            },
+        ],
+    );
     GetJobResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
@@ -255,6 +265,16 @@ pub enum GetReportResponse {
 
 /// Answers a request to `getReport` that was rejected before the handler ran.
 fn get_report_rejected(err: ::poem::Error) -> GetReportResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "report",
+                schema: "#/paths/~1reports~1{report}/get/parameters/0/schema",
+            },
+        ],
+    );
     GetReportResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 

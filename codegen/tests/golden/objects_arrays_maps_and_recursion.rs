@@ -205,7 +205,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -231,6 +231,40 @@ pub enum PutTreeResponse {
 
 /// Answers a request to `putTree` that was rejected before the handler ran.
 fn put_tree_rejected(err: ::poem::Error) -> PutTreeResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "id",
+                schema: "#/paths/~1trees~1{id}/put/parameters/0/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/paths/~1trees~1{id}/put/requestBody/content/application~1json/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/root",
+                shown: "/root",
+                schema: "#/paths/~1trees~1{id}/put/requestBody/content/application~1json/schema/properties/root",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/tags",
+                shown: "/tags",
+                schema: "#/paths/~1trees~1{id}/put/requestBody/content/application~1json/schema/properties/tags",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/owner",
+                shown: "/owner",
+                schema: "#/paths/~1trees~1{id}/put/requestBody/content/application~1json/schema/properties/owner",
+            },
+        ],
+    );
     match err.status() {
         ::poem::http::StatusCode::PAYLOAD_TOO_LARGE => {
             PutTreeResponse::PayloadTooLarge(

@@ -204,7 +204,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -224,6 +224,16 @@ pub enum GetItemResponse {
 
 /// Answers a request to `getItem` that was rejected before the handler ran.
 fn get_item_rejected(err: ::poem::Error) -> GetItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/paths/~1items~1{item_id}/parameters/0/schema",
+            },
+        ],
+    );
     GetItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 
@@ -245,6 +255,34 @@ pub enum PutItemResponse {
 
 /// Answers a request to `putItem` that was rejected before the handler ran.
 fn put_item_rejected(err: ::poem::Error) -> PutItemResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/paths/~1items~1{item_id}/parameters/0/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/components/schemas/ItemUpdate",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/name",
+                shown: "/name",
+                schema: "#/components/schemas/ItemUpdate/properties/name",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/size",
+                shown: "/size",
+                schema: "#/components/schemas/ItemUpdate/properties/size",
+            },
+        ],
+    );
     PutItemResponse::Status4XX(
         err.status(),
         ::poem_openapi::payload::Json(Problem::from(&err)),

@@ -390,7 +390,9 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 ::std::string::String::from(status.canonical_reason().unwrap_or("Error")),
             ),
             status: ::std::option::Option::Some(i64::from(status.as_u16())),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(
+                ::codegen_runtime::rejection_detail(err),
+            ),
             instance: ::codegen_runtime::current_request_id(),
         }
     }

@@ -104,7 +104,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -124,6 +124,58 @@ pub enum ListObjectsResponse {
 
 /// Answers a request to `listObjects` that was rejected before the handler ran.
 fn list_objects_rejected(err: ::poem::Error) -> ListObjectsResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "bucket-name",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/0/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "prefix",
+                shown: "prefix",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/1/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "tag",
+                shown: "tag",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/2/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "order",
+                shown: "order",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/3/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "query",
+                name: "storage-class",
+                shown: "storage-class",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/4/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "header",
+                name: "X-Request-Id",
+                shown: "X-Request-Id",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/5/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "header",
+                name: "X-Retries",
+                shown: "X-Retries",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/6/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "cookie",
+                name: "session",
+                shown: "session",
+                schema: "#/paths/~1buckets~1{bucket-name}~1objects/get/parameters/7/schema",
+            },
+        ],
+    );
     ListObjectsResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
 }
 

@@ -146,7 +146,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -172,6 +172,16 @@ pub enum GetDocumentResponse {
 
 /// Answers a request to `getDocument` that was rejected before the handler ran.
 fn get_document_rejected(err: ::poem::Error) -> GetDocumentResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "doc_id",
+                schema: "#/paths/~1documents~1{doc_id}/get/parameters/0/schema",
+            },
+        ],
+    );
     GetDocumentResponse::Default(
         err.status(),
         ::poem_openapi::payload::Json(Problem::from(&err)),
@@ -211,6 +221,28 @@ pub enum PutDocumentResponse {
 
 /// Answers a request to `putDocument` that was rejected before the handler ran.
 fn put_document_rejected(err: ::poem::Error) -> PutDocumentResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "doc_id",
+                schema: "#/paths/~1documents~1{doc_id}/put/parameters/0/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "",
+                shown: "",
+                schema: "#/components/schemas/Document",
+            },
+            ::codegen_runtime::Place {
+                location: "body",
+                name: "/text",
+                shown: "/text",
+                schema: "#/components/schemas/Document/properties/text",
+            },
+        ],
+    );
     PutDocumentResponse::Status4XX(
         err.status(),
         ::poem_openapi::payload::Json(Problem::from(&err)),
@@ -232,6 +264,16 @@ pub enum DeleteDocumentResponse {
 
 /// Answers a request to `deleteDocument` that was rejected before the handler ran.
 fn delete_document_rejected(err: ::poem::Error) -> DeleteDocumentResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "doc_id",
+                schema: "#/paths/~1documents~1{doc_id}/delete/parameters/0/schema",
+            },
+        ],
+    );
     DeleteDocumentResponse::Default(
         err.status(),
         ::poem_openapi::payload::Json(Problem::from(&err)),
@@ -293,6 +335,16 @@ pub enum AttachResponse {
 
 /// Answers a request to `attach` that was rejected before the handler ran.
 fn attach_rejected(err: ::poem::Error) -> AttachResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "doc_id",
+                schema: "#/paths/~1documents~1{doc_id}~1attachments/post/parameters/0/schema",
+            },
+        ],
+    );
     AttachResponse::Status4XX(
         err.status(),
         ::poem_openapi::payload::Json(Problem::from(&err)),

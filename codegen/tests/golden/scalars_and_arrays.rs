@@ -107,7 +107,9 @@ impl ::std::convert::From<&::poem::Error> for Error {
             title: ::std::string::String::from(
                 status.canonical_reason().unwrap_or("Error"),
             ),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(
+                ::codegen_runtime::rejection_detail(err),
+            ),
             instance: ::codegen_runtime::current_request_id(),
         }
     }

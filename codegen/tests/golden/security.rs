@@ -108,7 +108,7 @@ impl ::std::convert::From<&::poem::Error> for Problem {
                 status.canonical_reason().unwrap_or("Error"),
             ),
             status: i32::from(status.as_u16()),
-            detail: ::std::option::Option::Some(err.to_string()),
+            detail: ::std::option::Option::Some(::codegen_runtime::rejection_detail(err)),
         }
     }
 }
@@ -164,6 +164,16 @@ pub enum GetReportResponse {
 
 /// Answers a request to `getReport` that was rejected before the handler ran.
 fn get_report_rejected(err: ::poem::Error) -> GetReportResponse {
+    let _in_spec = ::codegen_runtime::InSpec::enter(
+        &[
+            ::codegen_runtime::Place {
+                location: "path",
+                name: "param0",
+                shown: "year",
+                schema: "#/paths/~1reports~1{year}/get/parameters/0/schema",
+            },
+        ],
+    );
     GetReportResponse::Status4XX(
         err.status(),
         ::poem_openapi::payload::Json(Problem::from(&err)),
