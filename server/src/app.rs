@@ -41,6 +41,7 @@ pub fn serve_api<T: OpenApi + 'static>(
     document: &'static str,
 ) -> impl Endpoint<Output = Response> {
     let (json, yaml) = documents(document);
+    let parsed: serde_json::Value = serde_json::from_str(&json).expect("documents() writes JSON");
     // Swagger UI from poem-openapi inlines its script, stylesheet and the document: nothing is
     // fetched from the internet, so the page works offline. It shows the written document.
     let html = service.swagger_ui_html().replace(&service.spec(), &json);
@@ -66,8 +67,7 @@ pub fn serve_api<T: OpenApi + 'static>(
         )
         .at("/docs", get(page))
         .at("/docs/", get(make_sync(move |_| Html(html.clone()))));
-    let parsed: serde_json::Value =
-        serde_json::from_str(&documents(document).0).expect("documents() writes JSON");
+
     let methods = Methods::from_document(&parsed);
     // `GET /` says where the documents are, unless the spec has a `/` of its own.
     let root = methods.allow("/").is_none().then(|| {
@@ -80,6 +80,7 @@ pub fn serve_api<T: OpenApi + 'static>(
         })
         .to_string()
     });
+    let root_links = root.is_some();
     let docs = match root {
         Some(root) => docs.at(
             "/",
@@ -100,6 +101,7 @@ pub fn serve_api<T: OpenApi + 'static>(
             options_declared: false,
             operations: Vec::new(),
         },
+        root_links,
     }
 }
 
@@ -133,6 +135,8 @@ struct Dispatch<A, D> {
     methods: Methods,
     /// The documents and the docs page are read-only.
     docs_allowed: Allowed,
+    /// Whether `GET /` is ours (the links), the spec having no `/`.
+    root_links: bool,
 }
 
 impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
@@ -225,7 +229,7 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
             ));
         }
         let path = req.uri().path();
-        let is_docs = (path == "/" && self.methods.allow("/").is_none())
+        let is_docs = (path == "/" && self.root_links)
             || path == "/openapi.json"
             || path == "/openapi.yaml"
             || path == "/docs"

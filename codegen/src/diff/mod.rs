@@ -23,7 +23,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::source::{join, ref_pointer, Source};
+use crate::source::{join, ref_pointer, unescape, Source};
 
 /// Who a change breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -130,7 +130,6 @@ pub fn compare(old: (&Value, Source), new: (&Value, Source)) -> Diff {
         found: BTreeMap::new(),
         operation: None,
         seen: HashSet::new(),
-        reached: BTreeSet::new(),
     };
     walk.document();
     let mut changes: Vec<Change> = walk
@@ -262,8 +261,6 @@ struct Walk<'a> {
     operation: Option<String>,
     /// Schema pairs already compared for the current operation (`$ref` cycles end here).
     seen: HashSet<(String, String, Direction)>,
-    /// Component pointers some operation reaches, in either document.
-    reached: BTreeSet<String>,
 }
 
 impl<'a> Walk<'a> {
@@ -298,8 +295,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// Follows `$ref`s (local ones; a chain ends at 32) from `value` at `pointer`, noting the
-    /// components it passes. Returns the pointer and value reached; an external reference is
+    /// Follows `$ref`s (local ones; a chain ends at 32) from `value` at `pointer`. Returns the pointer and value reached; an external reference is
     /// returned as it is.
     fn deref(&mut self, doc: &'a Value, pointer: &str, value: &'a Value) -> (String, &'a Value) {
         let (mut pointer, mut value) = (pointer.to_owned(), value);
@@ -314,9 +310,6 @@ impl<'a> Walk<'a> {
             let Some(next) = doc.pointer(&target) else {
                 break;
             };
-            if target.starts_with("/components/") {
-                self.reached.insert(target.clone());
-            }
             pointer = target;
             value = next;
         }
@@ -472,7 +465,6 @@ impl<'a> Walk<'a> {
                         self.responses(At { old: &po, new: &pn }, ro, rn);
                     }
                 }
-                "callbacks" => self.compare_values(Direction::Document, &po, &pn, vo, vn),
                 _ => self.compare_values(Direction::Document, &po, &pn, vo, vn),
             }
         }
@@ -624,14 +616,13 @@ impl<'a> Walk<'a> {
         let (old, new) = (self.old, self.new);
         match (o, n) {
             (None, None) => {}
-            (Some(o), None) => {
+            (Some(_), None) => {
                 self.record_old(
                     Class::Breaking,
                     dir,
                     po,
                     "request body removed: clients that send one are no longer understood",
                 );
-                let _ = o;
             }
             (None, Some(n)) => {
                 let (_, n) = self.deref(new, pn, n);
@@ -898,7 +889,6 @@ impl<'a> Walk<'a> {
         let (o, n) = (self.old.pointer(at), self.new.pointer(at));
         for name in union_keys_opt(o, n) {
             let p = join(at, &name);
-            self.reached.insert(p.clone());
             let (vo, vn) = (o.and_then(|m| m.get(&name)), n.and_then(|m| m.get(&name)));
             match (vo, vn) {
                 (Some(vo), Some(vn)) if vo != vn => {
@@ -938,7 +928,7 @@ impl<'a> Walk<'a> {
 
     /// Components no operation reaches, in either document: a change there affects nobody.
     fn unreached_components(&mut self) {
-        let mut reached = std::mem::take(&mut self.reached);
+        let mut reached = BTreeSet::new();
         for doc in [self.old, self.new] {
             for root in ["paths", "webhooks"] {
                 if let Some(value) = doc.get(root) {
@@ -1004,12 +994,7 @@ impl<'a> Walk<'a> {
         if o == n {
             return;
         }
-        let key = pn
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .replace("~1", "/")
-            .replace("~0", "~");
+        let key = pn.rsplit('/').next().map(unescape).unwrap_or_default();
         let key = if key.is_empty() {
             po.rsplit('/').next().unwrap_or("").to_owned()
         } else {

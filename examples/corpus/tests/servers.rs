@@ -52,14 +52,14 @@ impl Server {
         }
     }
 
-    /// Sends a request; the answer must be one the spec allows.
-    async fn send(
+    /// Sends a request with `headers` and, if given, a JSON body.
+    async fn request(
         &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
         body: Option<&str>,
-    ) -> Answer {
+    ) -> reqwest::Response {
         let mut req = self
             .http
             .request(method.parse().unwrap(), format!("{}{path}", self.base));
@@ -71,10 +71,20 @@ impl Server {
                 .header("content-type", "application/json")
                 .body(body.to_owned());
         }
-        let resp = req
-            .send()
+        req.send()
             .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// Sends a request; the answer must be one the spec allows.
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Answer {
+        let resp = self.request(method, path, headers, body).await;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await.unwrap().to_vec();
@@ -122,18 +132,7 @@ impl Server {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Value {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        if let Some(body) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(body.to_owned());
-        }
-        let resp = req.send().await.unwrap();
+        let resp = self.request(method, path, headers, body).await;
         let status = resp.status().as_u16();
         assert_eq!(
             resp.headers()["content-type"],
