@@ -12,8 +12,9 @@ use crate::api::{
     ItemSummary, ItemUpdate, ListItemsResponse, LivenessResponse, Problem, PutItemResponse,
     ReadinessResponse,
 };
+use crate::conditional;
 use crate::problem::problem;
-use crate::store::{self, ItemStore, StoreError, Upsert};
+use crate::store::{self, Delete, ItemStore, Precondition, StoreError, Upsert};
 
 /// Seconds a client is told to wait after a store failure.
 const RETRY_AFTER_SECONDS: i32 = 1;
@@ -48,6 +49,19 @@ fn unavailable(err: &StoreError) -> (Json<Problem>, i32) {
         )),
         RETRY_AFTER_SECONDS,
     )
+}
+
+/// 412: says which condition failed and what to do about it.
+fn precondition_failed(id: &str, when: &Precondition) -> Json<Problem> {
+    let detail = if when.if_match.is_some() {
+        format!(
+            "the item `{id}` has changed or is gone since the tag in If-Match; \
+             read it again for its current ETag (tags are quoted: `\"…\"`)"
+        )
+    } else {
+        format!("the item `{id}` exists with a tag in If-None-Match; nothing was written")
+    };
+    Json(problem(StatusCode::PRECONDITION_FAILED, detail))
 }
 
 fn not_found(id: &str) -> Json<Problem> {
@@ -106,9 +120,19 @@ impl<S: ItemStore> Handlers for ItemHandlers<S> {
         }
     }
 
-    async fn get_item(&self, item_id: String) -> GetItemResponse {
+    async fn get_item(&self, item_id: String, if_none_match: Option<String>) -> GetItemResponse {
+        let unchanged = if_none_match
+            .as_deref()
+            .map(|h| conditional::parse(h, true));
         match self.store.get(&item_id).await {
-            Ok(Some(item)) => GetItemResponse::Ok(Json(to_api(item))),
+            Ok(Some(stored)) => {
+                let tag = conditional::etag(stored.version);
+                if unchanged.is_some_and(|t| t.matches(Some(stored.version))) {
+                    GetItemResponse::NotModified(tag)
+                } else {
+                    GetItemResponse::Ok(Json(to_api(stored.item)), tag)
+                }
+            }
             Ok(None) => GetItemResponse::NotFound(not_found(&item_id)),
             Err(e) => {
                 let (body, retry) = unavailable(&e);
@@ -117,16 +141,31 @@ impl<S: ItemStore> Handlers for ItemHandlers<S> {
         }
     }
 
-    async fn put_item(&self, item_id: String, body: ItemUpdate) -> PutItemResponse {
+    async fn put_item(
+        &self,
+        item_id: String,
+        if_match: Option<String>,
+        if_none_match: Option<String>,
+        body: ItemUpdate,
+    ) -> PutItemResponse {
+        let when = conditional::precondition(if_match.as_deref(), if_none_match.as_deref());
         let item = store::Item {
             name: body.name.map(Matching::into_inner),
             size: body.size,
         };
-        match self.store.upsert(&item_id, item).await {
-            Ok(Upsert::Updated(item)) => PutItemResponse::Ok(Json(to_api(item))),
-            Ok(Upsert::Created(item)) => {
-                // Ids match ^[A-Za-z0-9._~-]+$ (checked before this runs): no escaping needed.
-                PutItemResponse::Created(Json(to_api(item)), format!("/items/{item_id}"))
+        match self.store.upsert(&item_id, item, &when).await {
+            Ok(Upsert::Updated(stored)) => {
+                let tag = conditional::etag(stored.version);
+                PutItemResponse::Ok(Json(to_api(stored.item)), tag)
+            }
+            Ok(Upsert::Created(stored)) => {
+                let tag = conditional::etag(stored.version);
+                // Ids match the spec's pattern (checked before this runs): no escaping needed.
+                let location = format!("/items/{item_id}");
+                PutItemResponse::Created(Json(to_api(stored.item)), location, tag)
+            }
+            Ok(Upsert::PreconditionFailed) => {
+                PutItemResponse::PreconditionFailed(precondition_failed(&item_id, &when))
             }
             Err(e) => {
                 let (body, retry) = unavailable(&e);
@@ -135,10 +174,14 @@ impl<S: ItemStore> Handlers for ItemHandlers<S> {
         }
     }
 
-    async fn delete_item(&self, item_id: String) -> DeleteItemResponse {
-        match self.store.delete(&item_id).await {
-            Ok(true) => DeleteItemResponse::NoContent,
-            Ok(false) => DeleteItemResponse::NotFound(not_found(&item_id)),
+    async fn delete_item(&self, item_id: String, if_match: Option<String>) -> DeleteItemResponse {
+        let when = conditional::precondition(if_match.as_deref(), None);
+        match self.store.delete(&item_id, &when).await {
+            Ok(Delete::Deleted) => DeleteItemResponse::NoContent,
+            Ok(Delete::NotFound) => DeleteItemResponse::NotFound(not_found(&item_id)),
+            Ok(Delete::PreconditionFailed) => {
+                DeleteItemResponse::PreconditionFailed(precondition_failed(&item_id, &when))
+            }
             Err(e) => {
                 let (body, retry) = unavailable(&e);
                 DeleteItemResponse::ServiceUnavailable(body, retry)

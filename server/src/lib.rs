@@ -8,6 +8,7 @@
 //! - [`catalog`]: the catalog example (openapi/catalog.yaml), served by `--example catalog`.
 //! - [`pets`]: the pets example (openapi/pets.yaml), served by `--example pets`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
+//! - [`conditional`]: entity tags, `If-Match` and `If-None-Match`.
 //! - [`methods`]: the `Allow` header of 405 and `OPTIONS` answers, from the spec's paths.
 //! - [`connections`]: idle timeout, connection cap and accept backoff under HTTP.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
@@ -15,6 +16,7 @@
 pub mod api;
 pub mod app;
 pub mod catalog;
+pub mod conditional;
 pub mod config;
 pub mod connections;
 pub mod handlers;

@@ -59,7 +59,7 @@ pub const KNOWN_DIFFERENCES: &[&str] = &[
     "`additionalProperties: false`: enforced at run time (deny_unknown_fields), not served",
     "`required: false` on parameters: served explicitly, the spec may leave it to its default",
     "an inline enum with a `default`: served as `allOf: [enum, {default}]`; merged back into one schema",
-    "`components/parameters` and `components/requestBodies`: poem-openapi serves them inline in each operation",
+    "`components/parameters`, `components/requestBodies` and `components/headers`: poem-openapi serves them inline where they are used",
     "inline object and enum schemas: poem-openapi serves each as a named component (`BookAuthor`) and a `$ref`; served components the spec does not declare are inlined back",
     "numbers: validators are served as floats (`0.0` for `0`), so numbers compare by value",
     "formats, by the alias table `FORMAT_ALIASES`: an integer or number without `format` is served as the type the generator chose (`int64`, `double`), `date` as `naive-date`, `uri` as a plain string",
@@ -169,6 +169,10 @@ pub fn normalize_written(doc: &Value) -> Value {
         .pointer("/components/requestBodies")
         .cloned()
         .unwrap_or(json!({}));
+    let named_headers = doc
+        .pointer("/components/headers")
+        .cloned()
+        .unwrap_or(json!({}));
     let root = doc
         .as_object_mut()
         .expect("an OpenAPI document is an object");
@@ -199,6 +203,7 @@ pub fn normalize_written(doc: &Value) -> Value {
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut) {
         components.remove("parameters");
         components.remove("requestBodies");
+        components.remove("headers");
     }
     remove_everywhere(&mut doc, "additionalProperties", &json!(false));
     for op in operations_mut(&mut doc) {
@@ -241,7 +246,14 @@ pub fn normalize_written(doc: &Value) -> Value {
             if let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut) {
                 *headers = headers
                     .iter()
-                    .map(|(k, v)| (k.to_lowercase(), v.clone()))
+                    .map(|(k, v)| {
+                        let target = v
+                            .get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(|r| r.strip_prefix("#/components/headers/"));
+                        let v = target.map_or(v, |name| &named_headers[name]);
+                        (k.to_lowercase(), v.clone())
+                    })
                     .collect();
             }
             if let Some(response) = response.as_object_mut() {

@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use items::store::{self, Item, ItemStore, MemoryStore, StoreError, Upsert};
+use items::store::{
+    self, Delete, Item, ItemStore, MemoryStore, Precondition, StoreError, Stored, Upsert,
+};
 use poem::{Endpoint, Response};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -53,17 +55,22 @@ fn check(down: &AtomicBool) -> Result<(), StoreError> {
 }
 
 impl<S: ItemStore> ItemStore for FaultyStore<S> {
-    async fn get(&self, id: &str) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         check(&self.down)?;
         self.inner.get(id).await
     }
-    async fn upsert(&self, id: &str, item: Item) -> Result<Upsert, StoreError> {
+    async fn upsert(
+        &self,
+        id: &str,
+        item: Item,
+        when: &Precondition,
+    ) -> Result<Upsert, StoreError> {
         check(&self.down)?;
-        self.inner.upsert(id, item).await
+        self.inner.upsert(id, item, when).await
     }
-    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, id: &str, when: &Precondition) -> Result<Delete, StoreError> {
         check(&self.down)?;
-        self.inner.delete(id).await
+        self.inner.delete(id, when).await
     }
     async fn list(
         &self,
@@ -387,6 +394,19 @@ impl TestApp {
             Some(body.to_string().into_bytes()),
         )
         .await
+    }
+
+    /// `PUT path` with a JSON body and extra headers (`If-Match`, …).
+    pub async fn put_json_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Value,
+    ) -> Checked {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.send_with("PUT", path, &all, Some(body.to_string().into_bytes()))
+            .await
     }
 
     /// `DELETE path`.

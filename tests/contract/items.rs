@@ -147,3 +147,116 @@ pub async fn a_body_sent_with_a_get_is_ignored_not_rejected() {
         "GET declares no 413; its body is not read"
     );
 }
+
+pub async fn conditional_requests_follow_rfc_9110() {
+    let app = spawn_app().await;
+    let read = app.get("/items/foo").await;
+    let tag = read
+        .header("etag")
+        .expect("an ETag on every item answer")
+        .to_owned();
+    assert!(
+        tag.starts_with('"') && tag.ends_with('"'),
+        "a strong tag: {tag}"
+    );
+
+    let unchanged = app
+        .send_with("GET", "/items/foo", &[("if-none-match", &tag)], None)
+        .await;
+    let weak = format!("W/{tag}");
+    let unchanged_weak = app
+        .send_with("GET", "/items/foo", &[("if-none-match", &weak)], None)
+        .await;
+    let other = app
+        .send_with("GET", "/items/foo", &[("if-none-match", "\"1\", *x")], None)
+        .await;
+    assert_eq!(
+        (unchanged.status, unchanged.header("etag")),
+        (304, Some(tag.as_str()))
+    );
+    assert!(unchanged.bytes.is_empty(), "304 has no body");
+    assert_eq!(unchanged_weak.status, 304, "If-None-Match compares weakly");
+    assert_eq!(
+        other.status, 200,
+        "tags this server did not issue match nothing"
+    );
+
+    // A lost update is refused: the second writer holds the first read's tag.
+    let first = app
+        .put_json_with(
+            "/items/foo",
+            &[("if-match", &tag)],
+            json!({"name": "first"}),
+        )
+        .await;
+    let second = app
+        .put_json_with(
+            "/items/foo",
+            &[("if-match", &tag)],
+            json!({"name": "second"}),
+        )
+        .await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    let new_tag = first.header("etag").unwrap().to_owned();
+    assert_ne!(new_tag, tag, "a write changes the tag");
+    assert_eq!(second.status, 412, "{}", second.text);
+    assert_eq!(second.json["status"], 412);
+    assert!(second.json["detail"].as_str().unwrap().contains("If-Match"));
+    assert_eq!(
+        app.get("/items/foo").await.json["name"],
+        "first",
+        "412 wrote nothing"
+    );
+    let weak_match = app
+        .put_json_with(
+            "/items/foo",
+            &[("if-match", &format!("W/{new_tag}"))],
+            json!({}),
+        )
+        .await;
+    assert_eq!(weak_match.status, 412, "If-Match compares strongly");
+
+    // Create-only, and If-Match never creates.
+    let create_only = [("if-none-match", "*")];
+    let made = app
+        .put_json_with("/items/fresh", &create_only, json!({"size": 1}))
+        .await;
+    let again = app
+        .put_json_with("/items/fresh", &create_only, json!({"size": 2}))
+        .await;
+    let never = app
+        .put_json_with("/items/never", &[("if-match", "*")], json!({"size": 1}))
+        .await;
+    assert_eq!((made.status, again.status, never.status), (201, 412, 412));
+    assert!(made.header("etag").is_some(), "201 carries the ETag");
+    assert_eq!(app.get("/items/never").await.status, 404);
+
+    // DELETE with a stale tag keeps the item; with the current one it goes, and a re-created
+    // item never takes a tag it had before.
+    let fresh_tag = made.header("etag").unwrap().to_owned();
+    let stale = app
+        .send_with("DELETE", "/items/foo", &[("if-match", &tag)], None)
+        .await;
+    assert_eq!(stale.status, 412);
+    assert_eq!(app.get("/items/foo").await.status, 200);
+    let gone = app
+        .send_with("DELETE", "/items/fresh", &[("if-match", &fresh_tag)], None)
+        .await;
+    assert_eq!(gone.status, 204);
+    let remade = app.put_json("/items/fresh", json!({"size": 1})).await;
+    assert_eq!(remade.status, 201);
+    let remade_tag = remade.header("etag").unwrap();
+    assert_ne!(remade_tag, fresh_tag, "a re-created item has a new tag");
+    let old_tag_after_recreate = app
+        .put_json_with("/items/fresh", &[("if-match", &fresh_tag)], json!({}))
+        .await;
+    assert_eq!(
+        old_tag_after_recreate.status, 412,
+        "an old tag does not match the new item"
+    );
+    let unquoted = app
+        .send_with("DELETE", "/items/foo", &[("if-match", "abc")], None)
+        .await;
+    assert_eq!(unquoted.status, 412, "an unquoted tag matches nothing");
+    assert!(unquoted.json["detail"].as_str().unwrap().contains("quoted"));
+}

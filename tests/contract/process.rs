@@ -261,6 +261,35 @@ pub async fn two_processes_on_one_postgres_create_a_new_id_once() {
     );
 }
 
+pub async fn two_processes_on_one_postgres_let_one_if_match_put_win() {
+    let url = fresh_postgres().await;
+    let args = ["--store", url.as_str(), "--seed"];
+    let (a, b) = tokio::join!(start(&args), start(&args));
+    let tag = a
+        .client
+        .get("/items/foo")
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+
+    let statuses = join_all((0..64).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        let tag = tag.as_str();
+        async move {
+            server
+                .client
+                .put_json_with("/items/foo", &[("if-match", tag)], json!({"size": i}))
+                .await
+                .status
+        }
+    }))
+    .await;
+
+    let count = |status| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!((count(200), count(412)), (1, 63), "{statuses:?}");
+}
+
 pub async fn a_database_newer_than_the_binary_is_refused_with_a_clear_error() {
     let (_dir, path) = temp_sqlite();
     items::store::SqliteStore::open(&path, Default::default())
@@ -285,7 +314,7 @@ pub async fn a_database_newer_than_the_binary_is_refused_with_a_clear_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
-        stderr.contains("schema version 99, newer than the 1 this items-server knows"),
+        stderr.contains("schema version 99, newer than the 2 this items-server knows"),
         "{stderr}"
     );
 }

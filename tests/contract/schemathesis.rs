@@ -1,7 +1,8 @@
 //! schemathesis (pinned in scripts/requirements.txt, run from the virtualenv target/python)
 //! against the real server: every check, every phase (examples, coverage, fuzzing, stateful
 //! PUT → GET → DELETE sequences through the links it infers), reading the served
-//! `/openapi.json`. Zero failures, with a fixed seed so a failure reproduces.
+//! `/openapi.json`. Zero failures, with a fixed seed so a failure reproduces. Its settings
+//! (tests/contract/schemathesis.toml) add 412 to the answers a valid request may get.
 
 use crate::helpers::spawn_app;
 
@@ -14,6 +15,8 @@ pub async fn schemathesis_finds_no_failure_with_every_check() {
     );
     let app = spawn_app().await;
     let output = tokio::process::Command::new(&schemathesis)
+        .arg("--config-file")
+        .arg(format!("{root}/tests/contract/schemathesis.toml"))
         .args(["run", &format!("{}/openapi.json", app.base)])
         .args(["--checks", "all", "--max-examples", "100", "--seed", "1"])
         .env("NO_COLOR", "1")

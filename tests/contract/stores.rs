@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use items::store::{
-    Item, ItemStore, MemoryStore, PostgresStore, SqliteOptions, SqliteStore, Upsert,
+    Delete, Item, ItemStore, MemoryStore, PostgresStore, Precondition, SqliteOptions, SqliteStore,
+    Stored, Tags, Upsert, Version,
 };
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
@@ -19,6 +20,105 @@ fn item(name: &str, size: i64) -> Item {
         name: Some(name.to_owned()),
         size: Some(size),
     }
+}
+
+const NONE: Precondition = Precondition::NONE;
+
+fn if_match(v: Version) -> Precondition {
+    Precondition {
+        if_match: Some(Tags::Of(vec![v])),
+        if_none_match: None,
+    }
+}
+
+fn created(outcome: Upsert) -> Version {
+    match outcome {
+        Upsert::Created(s) => s.version,
+        other => panic!("expected Created, got {other:?}"),
+    }
+}
+
+fn updated(outcome: Upsert) -> Version {
+    match outcome {
+        Upsert::Updated(s) => s.version,
+        other => panic!("expected Updated, got {other:?}"),
+    }
+}
+
+async fn read<S: ItemStore>(s: &S, id: &str) -> Option<Item> {
+    s.get(id).await.unwrap().map(|stored| stored.item)
+}
+
+/// `If-Match` and `If-None-Match` as the store sees them: a failed condition writes nothing.
+async fn preconditions<S: ItemStore>(s: &S) {
+    let absent = Precondition {
+        if_match: None,
+        if_none_match: Some(Tags::Any),
+    };
+    let v1 = created(s.upsert("p", item("one", 1), &absent).await.unwrap());
+    assert_eq!(
+        s.upsert("p", item("again", 9), &absent).await.unwrap(),
+        Upsert::PreconditionFailed,
+        "If-None-Match: * on an existing item"
+    );
+    let v2 = updated(s.upsert("p", item("two", 2), &if_match(v1)).await.unwrap());
+    assert_eq!(
+        s.upsert("p", item("stale", 9), &if_match(v1))
+            .await
+            .unwrap(),
+        Upsert::PreconditionFailed,
+        "If-Match with a stale version"
+    );
+    assert_eq!(
+        s.delete("p", &if_match(v1)).await.unwrap(),
+        Delete::PreconditionFailed,
+        "delete with a stale version"
+    );
+    assert_eq!(
+        read(s, "p").await,
+        Some(item("two", 2)),
+        "failed writes changed nothing"
+    );
+    assert_eq!(
+        s.upsert("gone", item("x", 1), &if_match(v2)).await.unwrap(),
+        Upsert::PreconditionFailed,
+        "If-Match on an absent item"
+    );
+    assert_eq!(
+        s.delete("gone", &if_match(v2)).await.unwrap(),
+        Delete::PreconditionFailed
+    );
+    assert_eq!(s.get("gone").await.unwrap(), None, "If-Match never creates");
+    let any = Precondition {
+        if_match: Some(Tags::Any),
+        if_none_match: None,
+    };
+    let v3 = updated(s.upsert("p", item("three", 3), &any).await.unwrap());
+    let not_v3 = Precondition {
+        if_match: None,
+        if_none_match: Some(Tags::Of(vec![v3])),
+    };
+    assert_eq!(
+        s.upsert("p", item("x", 0), &not_v3).await.unwrap(),
+        Upsert::PreconditionFailed,
+        "If-None-Match naming the current version"
+    );
+    assert_eq!(s.delete("p", &if_match(v3)).await.unwrap(), Delete::Deleted);
+
+    // Of 64 writers holding the same version, exactly one wins.
+    let v = created(s.upsert("race", item("r", 0), &NONE).await.unwrap());
+    let holding_v = if_match(v);
+    let writes = (0..64).map(|i| s.upsert("race", item("r", i), &holding_v));
+    let outcomes = futures_util::future::join_all(writes).await;
+    let won = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Upsert::Updated(_))))
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(Upsert::PreconditionFailed)))
+        .count();
+    assert_eq!((won, refused), (1, 63), "{outcomes:?}");
 }
 
 /// Runs every conformance case, each on a fresh store from `make`. The first element of what
@@ -33,44 +133,48 @@ where
     assert_eq!(s.get("nope").await.unwrap(), None, "get of an absent id");
 
     let (_g, s) = make().await;
-    assert_eq!(
-        s.upsert("a", item("x", 1)).await.unwrap(),
-        Upsert::Created(item("x", 1))
-    );
-    assert_eq!(
-        s.upsert("a", item("y", 2)).await.unwrap(),
-        Upsert::Updated(item("y", 2))
-    );
+    let v1 = created(s.upsert("a", item("x", 1), &NONE).await.unwrap());
+    let v2 = updated(s.upsert("a", item("y", 2), &NONE).await.unwrap());
     assert_eq!(
         s.get("a").await.unwrap(),
-        Some(item("y", 2)),
-        "upsert replaces"
+        Some(Stored {
+            item: item("y", 2),
+            version: v2
+        }),
+        "upsert replaces, and get tells the version"
     );
-    assert!(s.delete("a").await.unwrap());
-    assert!(!s.delete("a").await.unwrap(), "second delete finds nothing");
+    assert_eq!(s.delete("a", &NONE).await.unwrap(), Delete::Deleted);
     assert_eq!(
-        s.upsert("a", item("z", 3)).await.unwrap(),
-        Upsert::Created(item("z", 3)),
-        "re-created after delete"
+        s.delete("a", &NONE).await.unwrap(),
+        Delete::NotFound,
+        "second delete finds nothing"
     );
+    let v3 = created(s.upsert("a", item("z", 3), &NONE).await.unwrap());
+    assert!(
+        v1 != v2 && v3 != v1 && v3 != v2,
+        "a version never repeats for an id, across delete and re-create: {v1:?} {v2:?} {v3:?}"
+    );
+
+    let (_g, s) = make().await;
+    preconditions(&s).await;
 
     let (_g, s) = make().await;
     let odd = Item {
         name: Some("Ñandú 🍍 \"quoted\" 'single'".into()),
         size: None,
     };
-    s.upsert("odd", odd.clone()).await.unwrap();
-    s.upsert("empty", Item::default()).await.unwrap();
-    s.upsert("big", item("", 1_000_000)).await.unwrap();
-    assert_eq!(s.get("odd").await.unwrap(), Some(odd), "values round-trip");
-    assert_eq!(s.get("empty").await.unwrap(), Some(Item::default()));
-    assert_eq!(s.get("big").await.unwrap(), Some(item("", 1_000_000)));
+    s.upsert("odd", odd.clone(), &NONE).await.unwrap();
+    s.upsert("empty", Item::default(), &NONE).await.unwrap();
+    s.upsert("big", item("", 1_000_000), &NONE).await.unwrap();
+    assert_eq!(read(&s, "odd").await, Some(odd), "values round-trip");
+    assert_eq!(read(&s, "empty").await, Some(Item::default()));
+    assert_eq!(read(&s, "big").await, Some(item("", 1_000_000)));
 
     let (_g, s) = make().await;
     assert!(s.insert_if_absent("foo", item("mine", 1)).await.unwrap());
     assert!(!s.insert_if_absent("foo", item("seed", 6)).await.unwrap());
     assert_eq!(
-        s.get("foo").await.unwrap(),
+        read(&s, "foo").await,
         Some(item("mine", 1)),
         "insert_if_absent never overwrites"
     );
@@ -78,7 +182,7 @@ where
     let (_g, s) = make().await;
     let ids = ["b", "B", "a", "_x", "~z", "-m", "0", "a.b", "aa", "Z"];
     for id in ids {
-        s.upsert(id, item(id, 0)).await.unwrap();
+        s.upsert(id, item(id, 0), &NONE).await.unwrap();
     }
     let mut expected: Vec<&str> = ids.to_vec();
     expected.sort_unstable(); // bytewise, as every store must order ids
@@ -99,7 +203,7 @@ where
     let racers: Vec<_> = (0..64)
         .map(|i| {
             let s = s.clone();
-            tokio::spawn(async move { s.upsert("contested", item("r", i)).await.unwrap() })
+            tokio::spawn(async move { s.upsert("contested", item("r", i), &NONE).await.unwrap() })
         })
         .collect();
     let mut created = 0;
@@ -116,7 +220,7 @@ where
     let (_g, s) = make().await;
     let s = Arc::new(s);
     for i in 0..200 {
-        s.upsert(&format!("k{i:03}"), item("stable", i))
+        s.upsert(&format!("k{i:03}"), item("stable", i), &NONE)
             .await
             .unwrap();
     }
@@ -124,7 +228,7 @@ where
         let s = s.clone();
         tokio::spawn(async move {
             for i in 0..200 {
-                s.upsert(&format!("k{i:03}x"), item("new", i))
+                s.upsert(&format!("k{i:03}x"), item("new", i), &NONE)
                     .await
                     .unwrap();
                 tokio::task::yield_now().await;

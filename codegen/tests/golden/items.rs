@@ -417,7 +417,19 @@ fn list_items_rejected(err: ::poem::Error) -> ListItemsResponse {
 pub enum GetItemResponse {
     /// The item.
     #[oai(status = 200, content_type = "application/json")]
-    Ok(::poem_openapi::payload::Json<Item>),
+    Ok(
+        ::poem_openapi::payload::Json<Item>,
+        /// The item's version, a strong entity tag; it changes with every write and never repeats for an id.
+        #[oai(header = "ETag")]
+        ::std::string::String,
+    ),
+    /// The item still has the tag given in `If-None-Match`.
+    #[oai(status = 304)]
+    NotModified(
+        /// The item's version, a strong entity tag; it changes with every write and never repeats for an id.
+        #[oai(header = "ETag")]
+        ::std::string::String,
+    ),
     /// The item id is malformed.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(::poem_openapi::payload::Json<Problem>),
@@ -444,6 +456,12 @@ fn get_item_rejected(err: ::poem::Error) -> GetItemResponse {
                 shown: "item_id",
                 schema: "#/components/parameters/ItemIdPath/schema",
             },
+            ::codegen_runtime::Place {
+                location: "header",
+                name: "If-None-Match",
+                shown: "If-None-Match",
+                schema: "#/components/parameters/IfNoneMatch/schema",
+            },
         ],
     );
     GetItemResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
@@ -456,7 +474,12 @@ fn get_item_rejected(err: ::poem::Error) -> GetItemResponse {
 pub enum PutItemResponse {
     /// The item existed and was replaced.
     #[oai(status = 200, content_type = "application/json")]
-    Ok(::poem_openapi::payload::Json<Item>),
+    Ok(
+        ::poem_openapi::payload::Json<Item>,
+        /// The item's version, a strong entity tag; it changes with every write and never repeats for an id.
+        #[oai(header = "ETag")]
+        ::std::string::String,
+    ),
     /// The item did not exist and was created.
     #[oai(status = 201, content_type = "application/json")]
     Created(
@@ -464,10 +487,16 @@ pub enum PutItemResponse {
         /// Path of the created item.
         #[oai(header = "Location")]
         ::std::string::String,
+        /// The item's version, a strong entity tag; it changes with every write and never repeats for an id.
+        #[oai(header = "ETag")]
+        ::std::string::String,
     ),
     /// The item id or the body is malformed, has an unknown field or breaks a limit.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(::poem_openapi::payload::Json<Problem>),
+    /// The item does not match `If-Match` (changed or gone), or matches `If-None-Match`; nothing was written.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(::poem_openapi::payload::Json<Problem>),
     /// The body is larger than 64 KiB.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(::poem_openapi::payload::Json<Problem>),
@@ -493,6 +522,18 @@ fn put_item_rejected(err: ::poem::Error) -> PutItemResponse {
                 name: "param0",
                 shown: "item_id",
                 schema: "#/components/parameters/ItemIdPath/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "header",
+                name: "If-Match",
+                shown: "If-Match",
+                schema: "#/components/parameters/IfMatch/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "header",
+                name: "If-None-Match",
+                shown: "If-None-Match",
+                schema: "#/components/parameters/IfNoneMatch/schema",
             },
             ::codegen_runtime::Place {
                 location: "body",
@@ -547,6 +588,9 @@ pub enum DeleteItemResponse {
     /// No item has this id.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(::poem_openapi::payload::Json<Problem>),
+    /// The item does not match `If-Match` (changed or gone); nothing was deleted.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(::poem_openapi::payload::Json<Problem>),
     /// The item store is unavailable; retry after the given number of seconds.
     #[oai(status = 503, content_type = "application/problem+json")]
     ServiceUnavailable(
@@ -566,6 +610,12 @@ fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
                 name: "param0",
                 shown: "item_id",
                 schema: "#/components/parameters/ItemIdPath/schema",
+            },
+            ::codegen_runtime::Place {
+                location: "header",
+                name: "If-Match",
+                shown: "If-Match",
+                schema: "#/components/parameters/IfMatch/schema",
             },
         ],
     );
@@ -618,29 +668,37 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
 
     /// Read an item
     ///
+    /// Answers the item with its `ETag`. With `If-None-Match` naming the current tag, answers 304 Not Modified without a body.
+    ///
     /// `GET /items/{item_id}`
     fn get_item(
         &self,
         item_id: ::std::string::String,
+        if_none_match: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = GetItemResponse> + ::std::marker::Send;
 
     /// Create or replace an item
     ///
-    /// Replaces both fields of an existing item (an omitted field becomes null) and answers 200, or stores a new item and answers 201 Created with its Location.
+    /// Replaces both fields of an existing item (an omitted field becomes null) and answers 200, or stores a new item and answers 201 Created with its Location. `If-Match` with the tag of a read makes the write safe from lost updates (412 if the item changed or is gone); `If-None-Match: *` makes it create-only (412 if the item exists).
     ///
     /// `PUT /items/{item_id}`
     fn put_item(
         &self,
         item_id: ::std::string::String,
+        if_match: ::std::option::Option<::std::string::String>,
+        if_none_match: ::std::option::Option<::std::string::String>,
         body: ItemUpdate,
     ) -> impl ::std::future::Future<Output = PutItemResponse> + ::std::marker::Send;
 
     /// Delete an item
     ///
+    /// With `If-Match`, deletes only while the item still has that tag (412 otherwise).
+    ///
     /// `DELETE /items/{item_id}`
     fn delete_item(
         &self,
         item_id: ::std::string::String,
+        if_match: ::std::option::Option<::std::string::String>,
     ) -> impl ::std::future::Future<Output = DeleteItemResponse> + ::std::marker::Send;
 
     /// Is the process alive
@@ -697,6 +755,8 @@ impl<H: Handlers> Api<H> {
     }
 
     /// Read an item
+    ///
+    /// Answers the item with its `ETag`. With `If-None-Match` naming the current tag, answers 304 Not Modified without a body.
     #[oai(
         path = "/items/:item_id",
         method = "get",
@@ -708,13 +768,18 @@ impl<H: Handlers> Api<H> {
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        /// On GET, answer 304 if the item has one of these tags; on PUT, write only if it has none of them (`*`: only if the item is absent). RFC 9110 section 13.1.2.
+        #[oai(name = "If-None-Match", validator(max_length = 1024))]
+        if_none_match: ::poem_openapi::param::Header<
+            ::std::option::Option<::std::string::String>,
+        >,
     ) -> GetItemResponse {
-        self.0.get_item(item_id.0.into_inner()).await
+        self.0.get_item(item_id.0.into_inner(), if_none_match.0).await
     }
 
     /// Create or replace an item
     ///
-    /// Replaces both fields of an existing item (an omitted field becomes null) and answers 200, or stores a new item and answers 201 Created with its Location.
+    /// Replaces both fields of an existing item (an omitted field becomes null) and answers 200, or stores a new item and answers 201 Created with its Location. `If-Match` with the tag of a read makes the write safe from lost updates (412 if the item changed or is gone); `If-None-Match: *` makes it create-only (412 if the item exists).
     #[oai(
         path = "/items/:item_id",
         method = "put",
@@ -726,12 +791,26 @@ impl<H: Handlers> Api<H> {
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        /// Write only if the item exists and has one of these tags (`*`: any). RFC 9110 section 13.1.1; a tag this server did not issue matches nothing.
+        #[oai(name = "If-Match", validator(max_length = 1024))]
+        if_match: ::poem_openapi::param::Header<
+            ::std::option::Option<::std::string::String>,
+        >,
+        /// On GET, answer 304 if the item has one of these tags; on PUT, write only if it has none of them (`*`: only if the item is absent). RFC 9110 section 13.1.2.
+        #[oai(name = "If-None-Match", validator(max_length = 1024))]
+        if_none_match: ::poem_openapi::param::Header<
+            ::std::option::Option<::std::string::String>,
+        >,
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
     ) -> PutItemResponse {
-        self.0.put_item(item_id.0.into_inner(), body.0).await
+        self.0
+            .put_item(item_id.0.into_inner(), if_match.0, if_none_match.0, body.0)
+            .await
     }
 
     /// Delete an item
+    ///
+    /// With `If-Match`, deletes only while the item still has that tag (412 otherwise).
     #[oai(
         path = "/items/:item_id",
         method = "delete",
@@ -743,8 +822,13 @@ impl<H: Handlers> Api<H> {
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
         item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        /// Write only if the item exists and has one of these tags (`*`: any). RFC 9110 section 13.1.1; a tag this server did not issue matches nothing.
+        #[oai(name = "If-Match", validator(max_length = 1024))]
+        if_match: ::poem_openapi::param::Header<
+            ::std::option::Option<::std::string::String>,
+        >,
     ) -> DeleteItemResponse {
-        self.0.delete_item(item_id.0.into_inner()).await
+        self.0.delete_item(item_id.0.into_inner(), if_match.0).await
     }
 
     /// Is the process alive

@@ -15,16 +15,28 @@ pub struct Migration {
 }
 
 /// SQLite migrations, oldest first.
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("../../migrations/sqlite/0001_items.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../../migrations/sqlite/0001_items.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../../migrations/sqlite/0002_versions.sql"),
+    },
+];
 
 /// PostgreSQL migrations, oldest first.
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("../../migrations/postgres/0001_items.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../../migrations/postgres/0001_items.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../../migrations/postgres/0002_versions.sql"),
+    },
+];
 
 /// The migrations after `current`, or an error if the database is newer than `known`.
 pub fn pending(
@@ -63,6 +75,6 @@ mod tests {
 
         let err = pending(SQLITE, 99, "SQLite").unwrap_err();
 
-        assert!(err.contains("schema version 99, newer than the 1"), "{err}");
+        assert!(err.contains("schema version 99, newer than the 2"), "{err}");
     }
 }

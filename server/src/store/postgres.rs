@@ -1,8 +1,9 @@
 //! PostgreSQL: the store several `items-server` processes share.
 //!
-//! tokio-postgres with a deadpool pool. The upsert is one `INSERT … ON CONFLICT DO UPDATE …
-//! RETURNING version` statement (version 1 = inserted), so of many concurrent PUTs of one new
-//! id, through one process or several, PostgreSQL's row lock lets exactly one insert. A broken
+//! tokio-postgres with a deadpool pool. Each write is one statement (`INSERT … ON CONFLICT`, or
+//! `UPDATE … WHERE version = …` under `If-Match`) whose version comes from the `item_version`
+//! sequence, so of many concurrent PUTs of one new id, or of one version, through one process
+//! or several, PostgreSQL's row lock lets exactly one win. A broken
 //! connection (database restarted, network cut) fails its call with a [`StoreError`] and is
 //! dropped by the pool; later calls open new connections, so the server recovers by itself.
 
@@ -13,7 +14,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, 
 use tokio_postgres::NoTls;
 
 use super::migrate;
-use super::{Item, ItemStore, StoreError, Upsert};
+use super::{Delete, Item, ItemStore, Precondition, StoreError, Stored, Tags, Upsert, Version};
 
 /// Longest a call may take, waiting for a connection included, before it fails as unavailable.
 const CALL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -121,47 +122,156 @@ impl PostgresStore {
     }
 }
 
-const UPSERT: &str = "INSERT INTO items (id, name, size, version) VALUES ($1, $2, $3, 1) \
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, size = excluded.size, version = items.version + 1 \
+/// Creates or replaces unless the current version is one of `$4` (an empty list: always).
+/// `xmax = 0` holds for a row this statement inserted, not for one it updated.
+const UPSERT: &str = "INSERT INTO items (id, name, size, version) VALUES ($1, $2, $3, nextval('item_version')) \
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, size = excluded.size, version = excluded.version \
+     WHERE NOT (items.version = ANY($4)) \
+     RETURNING version, (xmax = 0) AS created";
+
+/// Creates only (`If-None-Match: *`).
+const CREATE: &str =
+    "INSERT INTO items (id, name, size, version) VALUES ($1, $2, $3, nextval('item_version')) \
+     ON CONFLICT (id) DO NOTHING RETURNING version";
+
+/// Replaces only an existing item that matches `If-Match` (`$4`: `*`, `$5`: versions) and not
+/// `If-None-Match` (`$6`, `$7`). The row lock makes concurrent writers of one version take
+/// turns, and PostgreSQL re-checks the condition on the row the winner left.
+const REPLACE: &str = "UPDATE items SET name = $2, size = $3, version = nextval('item_version') \
+     WHERE id = $1 AND ($4 OR version = ANY($5)) AND NOT ($6 OR version = ANY($7)) \
      RETURNING version";
 
+/// Deletes if the condition holds: `$2` says whether `If-Match` was given, `$3`/`$4` its
+/// `*`/versions, `$5`/`$6` those of `If-None-Match`.
+const DELETE_IF: &str = "DELETE FROM items \
+     WHERE id = $1 AND (NOT $2 OR $3 OR version = ANY($4)) AND NOT ($5 OR version = ANY($6))";
+
+/// `*` and the versions of a condition, as SQL parameters.
+fn sql_tags(tags: &Option<Tags>) -> (bool, Vec<i64>) {
+    match tags {
+        None => (false, Vec::new()),
+        Some(Tags::Any) => (true, Vec::new()),
+        Some(Tags::Of(versions)) => (false, versions.iter().map(|v| v.0).collect()),
+    }
+}
+
 impl ItemStore for PostgresStore {
-    async fn get(&self, id: &str) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         self.with(|client| async move {
             let stmt = client
-                .prepare_cached("SELECT name, size FROM items WHERE id = $1")
+                .prepare_cached("SELECT name, size, version FROM items WHERE id = $1")
                 .await?;
             let row = client.query_opt(&stmt, &[&id]).await?;
-            Ok(row.map(|r| Item {
-                name: r.get(0),
-                size: r.get(1),
+            Ok(row.map(|r| Stored {
+                item: Item {
+                    name: r.get(0),
+                    size: r.get(1),
+                },
+                version: Version(r.get(2)),
             }))
         })
         .await
     }
 
-    async fn upsert(&self, id: &str, item: Item) -> Result<Upsert, StoreError> {
+    async fn upsert(
+        &self,
+        id: &str,
+        item: Item,
+        when: &Precondition,
+    ) -> Result<Upsert, StoreError> {
+        let (match_any, match_versions) = sql_tags(&when.if_match);
+        let (none_any, none_versions) = sql_tags(&when.if_none_match);
         self.with(|client| async move {
-            let stmt = client.prepare_cached(UPSERT).await?;
-            let version: i64 = client
-                .query_one(&stmt, &[&id, &item.name, &item.size])
-                .await?
-                .get(0);
-            Ok(if version == 1 {
-                Upsert::Created(item)
+            let (name, size) = (&item.name, &item.size);
+            let row = if when.if_match.is_some() {
+                let stmt = client.prepare_cached(REPLACE).await?;
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
+                    &id,
+                    name,
+                    size,
+                    &match_any,
+                    &match_versions,
+                    &none_any,
+                    &none_versions,
+                ];
+                client
+                    .query_opt(&stmt, &params)
+                    .await?
+                    .map(|r| (r.get(0), false))
+            } else if none_any {
+                let stmt = client.prepare_cached(CREATE).await?;
+                client
+                    .query_opt(&stmt, &[&id, name, size])
+                    .await?
+                    .map(|r| (r.get(0), true))
             } else {
-                Upsert::Updated(item)
+                let stmt = client.prepare_cached(UPSERT).await?;
+                client
+                    .query_opt(&stmt, &[&id, name, size, &none_versions])
+                    .await?
+                    .map(|r| (r.get(0), r.get(1)))
+            };
+            Ok(match row {
+                None => Upsert::PreconditionFailed,
+                Some((version, created)) => {
+                    let stored = Stored {
+                        item,
+                        version: Version(version),
+                    };
+                    if created {
+                        Upsert::Created(stored)
+                    } else {
+                        Upsert::Updated(stored)
+                    }
+                }
             })
         })
         .await
     }
 
-    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, id: &str, when: &Precondition) -> Result<Delete, StoreError> {
+        let (match_any, match_versions) = sql_tags(&when.if_match);
+        let (none_any, none_versions) = sql_tags(&when.if_none_match);
+        let conditional = !when.is_none();
+        let gone_means_failed = !when.holds(None);
         self.with(|client| async move {
+            let deleted = if conditional {
+                let stmt = client.prepare_cached(DELETE_IF).await?;
+                let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
+                    &id,
+                    &when.if_match.is_some(),
+                    &match_any,
+                    &match_versions,
+                    &none_any,
+                    &none_versions,
+                ];
+                client.execute(&stmt, &params).await? > 0
+            } else {
+                let stmt = client
+                    .prepare_cached("DELETE FROM items WHERE id = $1")
+                    .await?;
+                client.execute(&stmt, &[&id]).await? > 0
+            };
+            if deleted {
+                return Ok(Delete::Deleted);
+            }
+            if !conditional {
+                return Ok(Delete::NotFound);
+            }
+            if gone_means_failed {
+                // `If-Match` fails on an absent item as on a stale one.
+                return Ok(Delete::PreconditionFailed);
+            }
+            // Only `If-None-Match`: nothing deleted means absent, or present and matching. A
+            // read tells which (the item may have changed since; either answer was true at
+            // some point during the call).
             let stmt = client
-                .prepare_cached("DELETE FROM items WHERE id = $1")
+                .prepare_cached("SELECT 1 FROM items WHERE id = $1")
                 .await?;
-            Ok(client.execute(&stmt, &[&id]).await? > 0)
+            Ok(match client.query_opt(&stmt, &[&id]).await? {
+                Some(_) => Delete::PreconditionFailed,
+                None => Delete::NotFound,
+            })
         })
         .await
     }
@@ -200,7 +310,7 @@ impl ItemStore for PostgresStore {
     async fn insert_if_absent(&self, id: &str, item: Item) -> Result<bool, StoreError> {
         self.with(|client| async move {
             let stmt = client
-                .prepare_cached("INSERT INTO items (id, name, size, version) VALUES ($1, $2, $3, 1) ON CONFLICT (id) DO NOTHING")
+                .prepare_cached("INSERT INTO items (id, name, size, version) VALUES ($1, $2, $3, nextval('item_version')) ON CONFLICT (id) DO NOTHING")
                 .await?;
             Ok(client.execute(&stmt, &[&id, &item.name, &item.size]).await? > 0)
         })

@@ -1,9 +1,10 @@
 //! SQLite: the embedded store, one file in WAL mode.
 //!
 //! rusqlite is synchronous, so each call runs on tokio's blocking pool with a connection from a
-//! small pool. The upsert is one `INSERT … ON CONFLICT DO UPDATE … RETURNING version`
-//! statement: version 1 means the row was inserted, so creation is decided by SQLite's write
-//! lock, not by a read before the write. With `synchronous = NORMAL` in WAL mode a committed
+//! small pool. A write is one `BEGIN IMMEDIATE` transaction: it reads the current version,
+//! checks the precondition, takes the next version from the `item_versions` counter and
+//! writes, all under SQLite's write lock, so creation and `If-Match` are decided atomically
+//! across connections and processes. With `synchronous = NORMAL` in WAL mode a committed
 //! write is in the OS before the call returns, so it survives the process being killed.
 
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::migrate;
-use super::{Item, ItemStore, StoreError, Upsert};
+use super::{Delete, Item, ItemStore, Precondition, StoreError, Stored, Upsert, Version};
 
 /// How long a statement waits for another connection's lock before the store reports itself
 /// unavailable (the client then gets 503 with Retry-After).
@@ -155,21 +156,58 @@ fn migrate_sqlite(conn: &mut Connection) -> Result<(), String> {
     tx.commit().map_err(|e| e.to_string())
 }
 
-const UPSERT: &str = "INSERT INTO items (id, name, size, version) VALUES (?1, ?2, ?3, 1) \
-     ON CONFLICT (id) DO UPDATE SET name = excluded.name, size = excluded.size, version = items.version + 1 \
-     RETURNING version";
+/// Stores a row at a version the caller took from [`next_version`].
+const UPSERT: &str = "INSERT INTO items (id, name, size, version) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, size = excluded.size, version = excluded.version";
+
+/// Starts a write transaction: `IMMEDIATE` takes SQLite's write lock at once, so what the
+/// transaction reads (the current version) cannot change before it writes, in this process or
+/// another one.
+fn begin(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(err)
+}
+
+fn current_version(tx: &Connection, id: &str) -> Result<Option<Version>, StoreError> {
+    tx.prepare_cached("SELECT version FROM items WHERE id = ?1")
+        .map_err(err)?
+        .query_row([id], |r| r.get(0).map(Version))
+        .optional()
+        .map_err(err)
+}
+
+/// The next value of the store's version counter (inside the caller's write transaction).
+fn next_version(tx: &Connection) -> Result<Version, StoreError> {
+    tx.prepare_cached("UPDATE item_versions SET last = last + 1 RETURNING last")
+        .map_err(err)?
+        .query_one([], |r| r.get(0).map(Version))
+        .map_err(err)
+}
+
+/// Stores `item` under `id` at a new version, in `tx`.
+fn store(tx: &Connection, id: &str, item: &Item) -> Result<Version, StoreError> {
+    let version = next_version(tx)?;
+    tx.prepare_cached(UPSERT)
+        .map_err(err)?
+        .execute(params![id, item.name, item.size, version.0])
+        .map_err(err)?;
+    Ok(version)
+}
 
 impl ItemStore for SqliteStore {
-    async fn get(&self, id: &str) -> Result<Option<Item>, StoreError> {
+    async fn get(&self, id: &str) -> Result<Option<Stored>, StoreError> {
         let id = id.to_owned();
         self.with(move |conn| {
             let mut stmt = conn
-                .prepare_cached("SELECT name, size FROM items WHERE id = ?1")
+                .prepare_cached("SELECT name, size, version FROM items WHERE id = ?1")
                 .map_err(err)?;
             stmt.query_row([id], |r| {
-                Ok(Item {
-                    name: r.get(0)?,
-                    size: r.get(1)?,
+                Ok(Stored {
+                    item: Item {
+                        name: r.get(0)?,
+                        size: r.get(1)?,
+                    },
+                    version: Version(r.get(2)?),
                 })
             })
             .optional()
@@ -178,31 +216,51 @@ impl ItemStore for SqliteStore {
         .await
     }
 
-    async fn upsert(&self, id: &str, item: Item) -> Result<Upsert, StoreError> {
+    async fn upsert(
+        &self,
+        id: &str,
+        item: Item,
+        when: &Precondition,
+    ) -> Result<Upsert, StoreError> {
         let id = id.to_owned();
+        let when = when.clone();
         self.write(move |conn| {
-            let mut stmt = conn.prepare_cached(UPSERT).map_err(err)?;
-            // query_one steps the statement to completion, so an error at the implicit commit
-            // (disk full, I/O) is returned instead of lost when the statement is reset.
-            let version: i64 = stmt
-                .query_one(params![id, item.name, item.size], |r| r.get(0))
-                .map_err(err)?;
-            Ok(if version == 1 {
-                Upsert::Created(item)
-            } else {
-                Upsert::Updated(item)
+            let tx = begin(conn)?;
+            let current = current_version(&tx, &id)?;
+            if !when.holds(current) {
+                return Ok(Upsert::PreconditionFailed);
+            }
+            let version = store(&tx, &id, &item)?;
+            // The answer is built only after the commit succeeded (disk full, I/O errors are
+            // returned, not lost).
+            tx.commit().map_err(err)?;
+            let stored = Stored { item, version };
+            Ok(match current {
+                Some(_) => Upsert::Updated(stored),
+                None => Upsert::Created(stored),
             })
         })
         .await
     }
 
-    async fn delete(&self, id: &str) -> Result<bool, StoreError> {
+    async fn delete(&self, id: &str, when: &Precondition) -> Result<Delete, StoreError> {
         let id = id.to_owned();
+        let when = when.clone();
         self.write(move |conn| {
-            let mut stmt = conn
-                .prepare_cached("DELETE FROM items WHERE id = ?1")
+            let tx = begin(conn)?;
+            let current = current_version(&tx, &id)?;
+            if !when.holds(current) {
+                return Ok(Delete::PreconditionFailed);
+            }
+            if current.is_none() {
+                return Ok(Delete::NotFound);
+            }
+            tx.prepare_cached("DELETE FROM items WHERE id = ?1")
+                .map_err(err)?
+                .execute([&id])
                 .map_err(err)?;
-            Ok(stmt.execute([id]).map_err(err)? > 0)
+            tx.commit().map_err(err)?;
+            Ok(Delete::Deleted)
         })
         .await
     }
@@ -239,10 +297,13 @@ impl ItemStore for SqliteStore {
     async fn insert_if_absent(&self, id: &str, item: Item) -> Result<bool, StoreError> {
         let id = id.to_owned();
         self.write(move |conn| {
-            let mut stmt = conn
-                .prepare_cached("INSERT INTO items (id, name, size, version) VALUES (?1, ?2, ?3, 1) ON CONFLICT (id) DO NOTHING")
-                .map_err(err)?;
-            Ok(stmt.execute(params![id, item.name, item.size]).map_err(err)? > 0)
+            let tx = begin(conn)?;
+            if current_version(&tx, &id)?.is_some() {
+                return Ok(false);
+            }
+            store(&tx, &id, &item)?;
+            tx.commit().map_err(err)?;
+            Ok(true)
         })
         .await
     }
