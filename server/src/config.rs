@@ -11,8 +11,9 @@ pub struct Config {
     pub store: StoreUrl,
     /// `--seed` / `ITEMS_SEED=1`: insert the seed items if absent.
     pub seed: bool,
-    /// `--idle-timeout SECS` / `ITEMS_IDLE_TIMEOUT` and `--max-connections N` /
-    /// `ITEMS_MAX_CONNECTIONS`: connection limits.
+    /// `--idle-timeout SECS` / `ITEMS_IDLE_TIMEOUT`, `--header-timeout SECS` /
+    /// `ITEMS_HEADER_TIMEOUT` and `--max-connections N` / `ITEMS_MAX_CONNECTIONS`: connection
+    /// limits.
     pub limits: crate::connections::Limits,
 }
 
@@ -44,6 +45,9 @@ usage: items-server [--listen ADDR] [--store URL] [--seed]
   --idle-timeout SECS
                  close a connection silent this long while a request or the next one is
                  awaited                        [env ITEMS_IDLE_TIMEOUT, default 30]
+  --header-timeout SECS
+                 close a connection whose request line and headers have not all arrived
+                 this long after their first byte [env ITEMS_HEADER_TIMEOUT, default 10]
   --max-connections N
                  open connections at most; more wait in the backlog
                           [env ITEMS_MAX_CONNECTIONS, default: the open-file limit less 64]
@@ -140,6 +144,7 @@ pub fn parse(
         }
     };
     let mut idle = env("ITEMS_IDLE_TIMEOUT");
+    let mut head = env("ITEMS_HEADER_TIMEOUT");
     let mut max_connections = env("ITEMS_MAX_CONNECTIONS");
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -158,6 +163,7 @@ pub fn parse(
             "--store" => store = Some(value("--store")?),
             "--seed" => seed = true,
             "--idle-timeout" => idle = Some(value("--idle-timeout")?),
+            "--header-timeout" => head = Some(value("--header-timeout")?),
             "--max-connections" => max_connections = Some(value("--max-connections")?),
             "-h" | "--help" => return Ok(Command::Help),
             "-V" | "--version" => return Ok(Command::Version),
@@ -166,12 +172,10 @@ pub fn parse(
     }
     let mut limits = crate::connections::Limits::default();
     if let Some(idle) = idle {
-        let seconds: u64 = idle.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-            ConfigError(format!(
-                "--idle-timeout must be a whole number of seconds above 0, not `{idle}`"
-            ))
-        })?;
-        limits.idle = std::time::Duration::from_secs(seconds);
+        limits.idle = seconds("--idle-timeout", &idle)?;
+    }
+    if let Some(head) = head {
+        limits.head = seconds("--header-timeout", &head)?;
     }
     if let Some(max) = max_connections {
         limits.max_connections = max.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -186,6 +190,16 @@ pub fn parse(
         seed,
         limits,
     }))
+}
+
+/// A timeout flag's value: whole seconds above 0.
+fn seconds(flag: &str, value: &str) -> Result<std::time::Duration, ConfigError> {
+    let seconds: u64 = value.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+        ConfigError(format!(
+            "{flag} must be a whole number of seconds above 0, not `{value}`"
+        ))
+    })?;
+    Ok(std::time::Duration::from_secs(seconds))
 }
 
 #[cfg(test)]
@@ -256,16 +270,19 @@ mod tests {
             Err(ConfigError("unknown argument `--nope`".into()))
         );
         assert!(parse(args(&["--idle-timeout", "0"]), |_| None).is_err());
+        assert!(parse(args(&["--header-timeout", "x"]), |_| None).is_err());
         assert!(parse(args(&["--max-connections", "many"]), |_| None).is_err());
     }
 
     #[test]
     fn connection_limits_come_from_flags_or_environment() {
         let env = |k: &str| (k == "ITEMS_IDLE_TIMEOUT").then(|| "5".to_owned());
-        let Ok(Command::Run(config)) = parse(args(&["--max-connections=100"]), env) else {
+        let flags = args(&["--max-connections=100", "--header-timeout", "3"]);
+        let Ok(Command::Run(config)) = parse(flags, env) else {
             panic!("a valid command line");
         };
         assert_eq!(config.limits.idle, std::time::Duration::from_secs(5));
+        assert_eq!(config.limits.head, std::time::Duration::from_secs(3));
         assert_eq!(config.limits.max_connections, 100);
     }
 

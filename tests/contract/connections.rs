@@ -38,6 +38,7 @@ const GET: &[u8] = b"GET /items/foo HTTP/1.1\r\nHost: x\r\n\r\n";
 pub async fn stalled_connections_are_closed_after_the_idle_timeout() {
     let limits = Limits {
         idle: Duration::from_secs(1),
+        head: Duration::from_secs(60),
         max_connections: 100,
     };
     let addr = serve(limits).await;
@@ -76,9 +77,56 @@ pub async fn stalled_connections_are_closed_after_the_idle_timeout() {
     );
 }
 
+pub async fn a_request_head_trickling_in_is_closed_after_the_header_timeout() {
+    let limits = Limits {
+        idle: Duration::from_secs(4),
+        head: Duration::from_secs(2),
+        max_connections: 100,
+    };
+    let addr = serve(limits).await;
+
+    // One header byte every 300 ms: never silent for the idle timeout, but the head never
+    // ends. The server closes it about 2 s after the first byte.
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    conn.write_all(b"GET /items/foo HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let trickle = async {
+        for b in b"X-Slow: ".iter().cycle() {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if conn.write_all(&[*b]).await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(10), trickle).await;
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(1500) && took < Duration::from_secs(6),
+        "closed after {took:?}"
+    );
+
+    // The deadline covers a head, not the time between requests: a keep-alive connection
+    // that pauses longer than the header timeout (but less than the idle one) is served.
+    let mut conn = TcpStream::connect(addr).await.unwrap();
+    for _ in 0..2 {
+        conn.write_all(GET).await.unwrap();
+        let mut first = [0u8; 12];
+        conn.read_exact(&mut first).await.unwrap();
+        assert_eq!(&first, b"HTTP/1.1 200");
+        let mut rest = [0u8; 1024];
+        let _ = tokio::time::timeout(Duration::from_millis(2500), async {
+            while conn.read(&mut rest).await.is_ok_and(|n| n > 0) {}
+        })
+        .await;
+    }
+}
+
 pub async fn past_the_connection_cap_new_connections_wait_and_are_then_served() {
     let limits = Limits {
         idle: Duration::from_secs(2),
+        head: Duration::from_secs(60),
         max_connections: 2,
     };
     let addr = serve(limits).await;

@@ -73,6 +73,7 @@ fn main() {
         process::version_names_the_server_and_the_api,
         process::every_request_is_logged_once_with_its_id,
         connections::stalled_connections_are_closed_after_the_idle_timeout,
+        connections::a_request_head_trickling_in_is_closed_after_the_header_timeout,
         connections::past_the_connection_cap_new_connections_wait_and_are_then_served,
         connections::under_a_low_file_limit_the_server_keeps_serving,
         process::sqlite_writes_survive_kill_9,
