@@ -210,7 +210,7 @@ impl<T> Silent<T> {
 
     /// A final response starting means its request was read: the next byte is a new head.
     fn wrote(&mut self, first: &[u8]) {
-        if first.starts_with(b"HTTP/1.") && !first.get(9).is_some_and(|c| *c == b'1') {
+        if first.starts_with(b"HTTP/1.") && first.get(9).is_none_or(|c| *c != b'1') {
             self.stage = Stage::Awaiting;
         }
     }
