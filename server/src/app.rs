@@ -28,6 +28,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// All routes of the items API over `store`.
 pub fn routes<S: ItemStore>(store: S) -> impl Endpoint<Output = Response> {
+    let store = crate::metrics::Measured::new(store);
     serve_api(api::service(ItemHandlers::new(store)), api::DOCUMENT)
 }
 
@@ -147,6 +148,8 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
     /// log line of the request, and ends in one access-log line.
     async fn call(&self, req: Request) -> poem::Result<Response> {
         let started = std::time::Instant::now();
+        let metrics = crate::metrics::metrics();
+        let in_flight = metrics.start();
         let id = req
             .headers()
             .get(REQUEST_ID)
@@ -159,19 +162,15 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
         let mut response = codegen_runtime::with_request_id(id.clone(), self.route(req))
             .instrument(span.clone())
             .await;
+        // poem-openapi marks the response of each operation with its operationId.
+        let operation = response.data::<poem_openapi::OperationId>().map(|id| id.0);
+        metrics.request(operation.unwrap_or("none"), response.status(), started);
+        drop(in_flight);
         span.in_scope(|| {
-            if !tracing::enabled!(target: "access", tracing::Level::INFO) {
-                return;
-            }
-            let path = uri.path();
-            let operation = self
-                .methods
-                .allow(path)
-                .and_then(|a| a.operation(method.as_str()));
             tracing::info!(
                 target: "access",
                 method = %method,
-                path = %path,
+                path = %uri.path(),
                 operation = %operation.unwrap_or("-"),
                 status = response.status().as_u16(),
                 micros = started.elapsed().as_micros() as u64,

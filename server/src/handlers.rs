@@ -5,12 +5,12 @@
 
 use codegen_runtime::Matching;
 use poem::http::StatusCode;
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{Json, PlainText};
 
 use crate::api::{
     DeleteItemResponse, GetItemResponse, Handlers, Health, HealthStatus, Item, ItemPage,
-    ItemSummary, ItemUpdate, ListItemsResponse, LivenessResponse, Problem, PutItemResponse,
-    ReadinessResponse,
+    ItemSummary, ItemUpdate, ListItemsResponse, LivenessResponse, MetricsResponse, Problem,
+    PutItemResponse, ReadinessResponse,
 };
 use crate::conditional;
 use crate::problem::problem;
@@ -72,6 +72,10 @@ fn not_found(id: &str) -> Json<Problem> {
 }
 
 impl<S: ItemStore> Handlers for ItemHandlers<S> {
+    async fn metrics(&self) -> MetricsResponse {
+        MetricsResponse::Ok(PlainText(crate::metrics::metrics().text()))
+    }
+
     async fn liveness(&self) -> LivenessResponse {
         LivenessResponse::Ok(Json(Health {
             status: HealthStatus::Alive,

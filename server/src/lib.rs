@@ -9,6 +9,7 @@
 //! - [`pets`]: the pets example (openapi/pets.yaml), served by `--example pets`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
 //! - [`conditional`]: entity tags, `If-Match` and `If-None-Match`.
+//! - [`metrics`]: Prometheus metrics of requests and store calls, served at `/metrics`.
 //! - [`methods`]: the `Allow` header of 405 and `OPTIONS` answers, from the spec's paths.
 //! - [`connections`]: idle timeout, connection cap and accept backoff under HTTP.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
@@ -21,6 +22,7 @@ pub mod config;
 pub mod connections;
 pub mod handlers;
 pub mod methods;
+pub mod metrics;
 pub mod pets;
 pub mod problem;
 pub mod store;

@@ -260,3 +260,48 @@ pub async fn conditional_requests_follow_rfc_9110() {
     assert_eq!(unquoted.status, 412, "an unquoted tag matches nothing");
     assert!(unquoted.json["detail"].as_str().unwrap().contains("quoted"));
 }
+
+/// The value of the sample `series` (name and labels, as written out) in a metrics text.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+pub async fn metrics_count_requests_by_operation_and_status() {
+    let app = spawn_app().await;
+    let found = r#"http_request_duration_seconds_count{operation="getItem",status="200"}"#;
+    let missing = r#"http_request_duration_seconds_count{operation="getItem",status="404"}"#;
+    let unrouted = r#"http_request_duration_seconds_count{operation="none",status="404"}"#;
+    let store_gets = r#"item_store_call_duration_seconds_count{call="get",outcome="ok"}"#;
+    let before = app.get("/metrics").await;
+    assert_eq!(before.status, 200);
+    assert!(before
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain"));
+
+    app.get("/items/foo").await;
+    app.get("/items/nope").await;
+    app.get("/no/such/route").await;
+    let after = app.get("/metrics").await.text;
+
+    // Other tests share the process's metrics: each count grew by at least this test's share.
+    for series in [found, missing, unrouted] {
+        assert!(
+            sample(&after, series) >= sample(&before.text, series) + 1.0,
+            "{series} did not grow:\n{after}"
+        );
+    }
+    assert!(sample(&after, store_gets) >= sample(&before.text, store_gets) + 2.0);
+    assert!(
+        sample(&after, "http_requests_in_flight") >= 1.0,
+        "the scrape itself is in flight"
+    );
+    let le = r#"http_request_duration_seconds_bucket{operation="getItem",status="200",le="+Inf"}"#;
+    assert_eq!(
+        sample(&after, le),
+        sample(&after, found),
+        "a histogram's +Inf bucket is its count"
+    );
+}

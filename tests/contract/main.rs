@@ -44,6 +44,7 @@ fn main() {
         items::listing_defaults_to_20_items,
         items::a_body_sent_with_a_get_is_ignored_not_rejected,
         items::conditional_requests_follow_rfc_9110,
+        items::metrics_count_requests_by_operation_and_status,
         rejections::malformed_and_mistyped_bodies_are_400,
         rejections::an_unknown_field_is_400_and_names_the_field,
         rejections::rejections_point_at_the_request_and_the_spec,

@@ -648,6 +648,15 @@ pub enum ReadinessResponse {
     ),
 }
 
+/// The responses `metrics` (`GET /metrics`) declares; one variant per status.
+#[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum MetricsResponse {
+    /// The current values of the metrics.
+    #[oai(status = 200, content_type = "text/plain")]
+    Ok(::poem_openapi::payload::PlainText<::std::string::String>),
+}
+
 /// What a server of openapi/items.yaml must implement: one method per operation.
 ///
 /// There are no default bodies: when the spec gains an operation, the compiler lists the
@@ -718,6 +727,15 @@ pub trait Handlers: ::std::marker::Send + ::std::marker::Sync + 'static {
     fn readiness(
         &self,
     ) -> impl ::std::future::Future<Output = ReadinessResponse> + ::std::marker::Send;
+
+    /// Metrics for Prometheus
+    ///
+    /// The Prometheus text exposition format (0.0.4): `http_requests_in_flight`, `http_request_duration_seconds` (a histogram by `operation` and `status`, whose `_count` is the number of requests), `item_store_call_duration_seconds` (a histogram by store `call` and `outcome`).
+    ///
+    /// `GET /metrics`
+    fn metrics(
+        &self,
+    ) -> impl ::std::future::Future<Output = MetricsResponse> + ::std::marker::Send;
 }
 
 /// Serves openapi/items.yaml by delegating each operation to a [`Handlers`] implementation.
@@ -855,6 +873,19 @@ impl<H: Handlers> Api<H> {
     )]
     async fn readiness(&self) -> ReadinessResponse {
         self.0.readiness().await
+    }
+
+    /// Metrics for Prometheus
+    ///
+    /// The Prometheus text exposition format (0.0.4): `http_requests_in_flight`, `http_request_duration_seconds` (a histogram by `operation` and `status`, whose `_count` is the number of requests), `item_store_call_duration_seconds` (a histogram by store `call` and `outcome`).
+    #[oai(
+        path = "/metrics",
+        method = "get",
+        operation_id = "metrics",
+        tag = "Tags::Health"
+    )]
+    async fn metrics(&self) -> MetricsResponse {
+        self.0.metrics().await
     }
 }
 
