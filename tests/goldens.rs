@@ -547,9 +547,9 @@ mod mixed_path_segments_at_run_time {
         for (method, uri, says) in [
             ("GET", "/calls/XX12ab.json", "pattern"),
             ("GET", "/calls/CA12ab.xml", "does not have the form"),
-            ("GET", "/radar/KOKX/24.gif", "maximum"),
+            ("GET", "/radar/KOKX/24.gif", "must be at most 23"),
             ("GET", "/radar/KOKX/7.bmp", "enumeration"),
-            ("GET", "/radar/KO/7.gif", "minLength"),
+            ("GET", "/radar/KO/7.gif", "must be at least 3 characters long"),
             ("POST", "/v1/jobs/j1", "does not have the form"),
             ("GET", "/reports/summary(period='year')", "enumeration"),
         ] {

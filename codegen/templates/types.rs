@@ -100,7 +100,10 @@ pub {{ f.rust_name }}: {{ f.rust_type() }},
 }
 
 impl ::codegen_runtime::StrictJson for {{ o.rust_name }} {
-    fn check({% if o.fields.is_empty() %}_{% else %}value{% endif %}: &::codegen_runtime::serde_json::Value) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+    fn check({% if o.fields.is_empty() && !o.deny_unknown_fields %}_{% else %}value{% endif %}: &::codegen_runtime::serde_json::Value) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+{% if o.deny_unknown_fields %}
+        ::codegen_runtime::check_known(value, &[{% for f in o.fields %}{{ f.name|literal }}, {% endfor %}])?;
+{% endif %}
 {% for f in o.fields %}
         ::codegen_runtime::check_member::<{{ f.rust_type() }}>(value, {{ f.name|literal }})?;
 {% endfor %}

@@ -48,21 +48,27 @@ impl<T: ParseFromJSON + StrictJson> ParsePayload for JsonBody<T> {
             Value::Null
         } else {
             serde_json::from_slice(&data).map_err(|err| ParseRequestPayloadError {
-                reason: err.to_string(),
+                reason: format!("not valid JSON: {err}"),
             })?
         };
-        if let Err(mismatch) = T::check(&value) {
-            return Err(ParseRequestPayloadError {
-                reason: mismatch.to_string(),
-            }
-            .into());
+        let first = match T::check(&value) {
+            Err(mismatch) => mismatch.to_string(),
+            Ok(()) => match T::parse_from_json(Some(value)) {
+                Ok(parsed) => return Ok(Self(parsed)),
+                Err(err) => err.into_message(),
+            },
+        };
+        // Rejected: now (and only now) look for every problem, not just the first. The value
+        // was moved into the parser, so it is read again from the bytes.
+        let value = serde_json::from_slice(&data).unwrap_or(Value::Null);
+        let first = (
+            crate::rejection::body_path(&first),
+            crate::rejection::humanize(&first),
+        );
+        Err(crate::rejection::BodyRejected {
+            problems: crate::walk::problems::<T>(&value, first),
         }
-        T::parse_from_json(Some(value)).map(Self).map_err(|err| {
-            ParseRequestPayloadError {
-                reason: err.into_message(),
-            }
-            .into()
-        })
+        .into())
     }
 }
 
@@ -149,6 +155,9 @@ impl std::fmt::Display for Mismatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let pointer = self.pointer();
         let at = if pointer.is_empty() { "/" } else { &pointer };
+        if self.expected == UNKNOWN {
+            return write!(f, "`{at}` {UNKNOWN_MEMBER}");
+        }
         write!(f, "`{at}` must be {}, not {}", self.expected, self.found)
     }
 }
@@ -292,6 +301,28 @@ fn check_members<T: StrictJson>(value: &Value) -> Result<(), Mismatch> {
         _ => Ok(()),
     }
 }
+
+/// Finds a member of `value` (an object that denies unknown members) that is not one of
+/// `declared`: checked before parsing, so the rejection names it even when another member is
+/// also wrong (poem-openapi reports unknown members only after all known ones parsed).
+pub fn check_known(value: &Value, declared: &[&str]) -> Result<(), Mismatch> {
+    let Value::Object(members) = value else {
+        return Ok(());
+    };
+    match members.keys().find(|k| !declared.contains(&k.as_str())) {
+        Some(unknown) => Err(Mismatch {
+            path: vec![unknown.clone()],
+            expected: UNKNOWN,
+            found: String::new(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The `expected` of a member the schema does not declare.
+const UNKNOWN: &str = "";
+/// What is said of a member the schema does not declare.
+pub(crate) const UNKNOWN_MEMBER: &str = "is not a member the schema declares";
 
 /// Checks the member `name` of an object as a `T`: what the generated `check` of an object
 /// does for each of its properties.

@@ -32,16 +32,18 @@ mod request_id;
 mod scoped;
 mod segment;
 mod text;
+mod walk;
 
 pub use among::Among;
 pub use empty::NoContent;
 pub use form::FormBody;
-pub use json::{check_member, JsonBody, Mismatch, StrictJson};
+pub use json::{check_known, check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
 pub use rejection::{
-    rejection_detail, rejection_errors, FromRejection, InSpec, Place, Rejection, RejectionError,
+    humanize, rejection_detail, rejection_errors, BodyRejected, FromRejection, InSpec, Place,
+    Rejection, RejectionError,
 };
 pub use request_id::{current_request_id, valid_request_id, with_request_id};
 pub use scoped::Scoped;

@@ -9,6 +9,33 @@ use poem_openapi::error::{
 };
 use serde_json::{json, Value};
 
+/// A JSON body with every problem found in it (see [`crate::walk`]): poem-openapi's
+/// `ParseRequestPayloadError` holds one message.
+#[derive(Debug)]
+pub struct BodyRejected {
+    /// Each problem: the path to the value, outermost first, and what is wrong.
+    pub problems: Vec<crate::walk::Problem>,
+}
+
+impl std::fmt::Display for BodyRejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("parse request payload error: ")?;
+        for (i, (path, message)) in self.problems.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "; " };
+            write!(f, "{sep}/{}: {message}", path.join("/"))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BodyRejected {}
+
+impl poem::error::ResponseError for BodyRejected {
+    fn status(&self) -> StatusCode {
+        StatusCode::BAD_REQUEST
+    }
+}
+
 /// Why a request was rejected.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejection {
@@ -112,12 +139,32 @@ impl RejectionError {
 
 impl From<&poem::Error> for Rejection {
     fn from(err: &poem::Error) -> Self {
+        if let Some(body) = err.downcast_ref::<BodyRejected>() {
+            let errors = body
+                .problems
+                .iter()
+                .map(|(path, message)| {
+                    let mut error = RejectionError {
+                        location: "body",
+                        path: path.clone(),
+                        message: message.clone(),
+                        schema: None,
+                    };
+                    PLACES.with(|places| locate(&mut error, places.get()));
+                    error
+                })
+                .collect();
+            return Rejection {
+                status: err.status(),
+                errors,
+            };
+        }
         let (location, path, message) = if let Some(e) = err.downcast_ref::<ParsePathError>() {
-            ("path", vec![e.name.to_owned()], e.reason.clone())
+            ("path", vec![e.name.to_owned()], humanize(&e.reason))
         } else if let Some(e) = err.downcast_ref::<ParseParamError>() {
-            ("query", vec![e.name.to_owned()], e.reason.clone())
+            ("query", vec![e.name.to_owned()], humanize(&e.reason))
         } else if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
-            ("body", body_path(&e.reason), e.reason.clone())
+            ("body", body_path(&e.reason), humanize(&e.reason))
         } else if err.downcast_ref::<ContentTypeError>().is_some() {
             ("body", Vec::new(), err.to_string())
         } else {
@@ -137,9 +184,98 @@ impl From<&poem::Error> for Rejection {
     }
 }
 
+/// poem-openapi's wording of a parse error, said for a person: `minimum(0, exclusive: false)`
+/// becomes "must be at least 0", `Expected input type "integer(int64)", found "x".` becomes
+/// "must be an integer, not \"x\"", and the Rust-side context (`failed to parse "ItemUpdate":`,
+/// `(occurred while parsing "optional_string")`, `field \`size\` verification failed.`) goes.
+pub fn humanize(reason: &str) -> String {
+    let mut text = reason.trim();
+    // Context poem-openapi wraps around the cause, outermost first.
+    loop {
+        let before = text;
+        if let Some(rest) = text.strip_prefix("failed to parse \"") {
+            if let Some((_, rest)) = rest.split_once("\": ") {
+                text = rest;
+            }
+        }
+        if let Some(rest) = text.strip_prefix("field `") {
+            if let Some((_, rest)) = rest.split_once("` ") {
+                text = rest;
+            }
+        }
+        if let Some(rest) = text.strip_prefix("verification failed. ") {
+            text = rest;
+        }
+        if let Some(at) = text.rfind(" (occurred while parsing \"") {
+            text = &text[..at];
+        }
+        if text == before {
+            break;
+        }
+    }
+    if let Some(rule) = validator(text) {
+        return rule;
+    }
+    if let Some(rest) = text.strip_prefix("Expected input type \"") {
+        if let Some((ty, found)) = rest.split_once("\", found ") {
+            return format!("must be {}, not {}", kind(ty), found.trim_end_matches('.'));
+        }
+    }
+    if text.starts_with("Type \"") && text.ends_with("expects an input value.") {
+        return "is required".to_owned();
+    }
+    if text.starts_with("unknown field `") {
+        return crate::json::UNKNOWN_MEMBER.to_owned();
+    }
+    // The generated strict-JSON check: "`/size` must be an integer that fits i64, not \"x\"".
+    if let Some((_, rest)) = text.strip_prefix('`').and_then(|r| r.split_once("` ")) {
+        if rest.starts_with("must be ") || rest == crate::json::UNKNOWN_MEMBER {
+            return rest.to_owned();
+        }
+    }
+    text.trim_end_matches('.').to_owned()
+}
+
+/// A poem-openapi validator (`maximum(1000000, exclusive: false)`) as a rule.
+fn validator(text: &str) -> Option<String> {
+    let (name, args) = text.strip_suffix(')')?.split_once('(')?;
+    let (n, exclusive) = match args.split_once(", exclusive: ") {
+        Some((n, exclusive)) => (n, exclusive == "true"),
+        None => (args, false),
+    };
+    Some(match (name, exclusive) {
+        ("maximum", false) => format!("must be at most {n}"),
+        ("maximum", true) => format!("must be less than {n}"),
+        ("minimum", false) => format!("must be at least {n}"),
+        ("minimum", true) => format!("must be greater than {n}"),
+        ("maxLength", _) => format!("must be at most {n} characters long"),
+        ("minLength", _) => format!("must be at least {n} characters long"),
+        ("maxItems", _) => format!("must have at most {n} items"),
+        ("minItems", _) => format!("must have at least {n} items"),
+        ("maxProperties", _) => format!("must have at most {n} members"),
+        ("minProperties", _) => format!("must have at least {n} members"),
+        ("multipleOf", _) => format!("must be a multiple of {n}"),
+        ("pattern", _) => format!("must match the pattern `{}`", n.trim_matches('"')),
+        _ => return None,
+    })
+}
+
+/// "an integer" for poem-openapi's `integer(int64)`, "an object" for a named object type.
+fn kind(ty: &str) -> &'static str {
+    match ty.split('(').next().unwrap_or(ty) {
+        "integer" => "an integer",
+        "number" => "a number",
+        "string" => "a string",
+        "boolean" => "a boolean",
+        "array" | "[]" => "an array",
+        _ if ty.starts_with('[') => "an array",
+        _ => "an object",
+    }
+}
+
 /// The member a body error names: the pointer of the generated strict-JSON check
 /// (`` `/adopter/name` must be a string``), or poem-openapi's `` field `size` ``.
-fn body_path(reason: &str) -> Vec<String> {
+pub(crate) fn body_path(reason: &str) -> Vec<String> {
     if let Some(pointer) = reason
         .strip_prefix("`/")
         .and_then(|r| r.split_once('`'))
@@ -197,9 +333,16 @@ impl std::fmt::Display for Rejection {
     }
 }
 
-/// The message of the rejection `err` for a problem's `detail`, with parameters called by
-/// their names in the spec (poem-openapi says `param0` for the first path parameter).
+/// The message of the rejection `err` for a problem's `detail`: for a 400, its errors in one
+/// line, each with its place (`body /size: must be at least 0; query /limit: …`); otherwise
+/// poem-openapi's message, with parameters called by their names in the spec (poem-openapi
+/// says `param0` for the first path parameter).
 pub fn rejection_detail(err: &poem::Error) -> String {
+    let rejection = Rejection::from(err);
+    if rejection.errors.iter().all(|e| e.location != "request") && err.status() == 400 {
+        // One line: `body /size: must be at least 0; body /nmae: is not a member …`.
+        return rejection.to_string().replace('\n', "; ");
+    }
     let mut detail = err.to_string();
     PLACES.with(|places| {
         for place in places
@@ -286,10 +429,7 @@ mod tests {
         assert_eq!(field.errors[0].path, ["size"]);
         assert_eq!(field.errors[0].schema, None, "no places entered");
         assert_eq!(path.to_string(), "path /item_id: too long");
-        assert_eq!(
-            strict.to_string(),
-            "body /tags/0: `/tags/0` must be a string, not 7"
-        );
+        assert_eq!(strict.to_string(), "body /tags/0: must be a string, not 7");
         assert_eq!(strict.errors[0].pointer(), "/tags/0");
         assert_eq!(
             strict.fastapi_detail()["detail"][0]["loc"],
@@ -297,8 +437,34 @@ mod tests {
         );
         assert_eq!(
             field.fastapi_detail()["detail"][0]["msg"],
-            json!("failed to parse \"ItemUpdate\": field `size` verification failed")
+            json!("verification failed")
         );
+    }
+
+    #[test]
+    fn poem_openapi_wording_is_said_for_a_person() {
+        let cases = [
+            (
+                "failed to parse \"ItemUpdate\": field `size` verification failed. maximum(1000000, exclusive: false)",
+                "must be at most 1000000",
+            ),
+            ("verification failed. minimum(1, exclusive: false)", "must be at least 1"),
+            ("verification failed. minimum(0, exclusive: true)", "must be greater than 0"),
+            (
+                "failed to parse \"string\": verification failed. pattern(\"^[a-z]+$\") (occurred while parsing \"optional_string\")",
+                "must match the pattern `^[a-z]+$`",
+            ),
+            ("failed to parse \"string\": verification failed. maxLength(64)", "must be at most 64 characters long"),
+            ("Expected input type \"integer(int32)\", found \"abc\".", "must be an integer, not \"abc\""),
+            ("Expected input type \"ItemUpdate\", found [1].", "must be an object, not [1]"),
+            ("failed to parse \"ItemUpdate\": unknown field `nmae`.", "is not a member the schema declares"),
+            ("Type \"integer(int32)\" expects an input value.", "is required"),
+            ("`/size` must be an integer that fits i64, not \"x\"", "must be an integer that fits i64, not \"x\""),
+            ("EOF while parsing an object at line 1 column 9", "EOF while parsing an object at line 1 column 9"),
+        ];
+        for (reason, said) in cases {
+            assert_eq!(humanize(reason), said, "{reason}");
+        }
     }
 
     #[test]
@@ -339,7 +505,10 @@ mod tests {
             name: "param0",
             reason: "too long".into(),
         }));
-        assert_eq!(detail, "failed to parse path `item_id`: too long");
+        assert_eq!(
+            detail, "path /item_id: too long",
+            "a 400's detail sums up its errors"
+        );
         assert_eq!(path.errors[0].schema.as_deref(), Some("#/p/item_id"));
         let header = Rejection::from(&poem::Error::from(ParseParamError {
             name: "X-Trace",

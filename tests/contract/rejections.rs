@@ -144,14 +144,79 @@ pub async fn values_outside_the_specs_limits_are_400() {
     let app = spawn_app().await;
     let long_name = json!({ "name": "n".repeat(101) }).to_string();
 
-    for body in [
-        long_name.as_bytes(),
-        br#"{"size":-1}"#,
-        br#"{"size":1000001}"#,
-        br#"{"name":"a\u0000b"}"#,
+    // Each says what the spec allows, in words, and sums it up in `detail`.
+    for (body, detail) in [
+        (
+            long_name.as_bytes(),
+            "body /name: must be at most 100 characters long",
+        ),
+        (br#"{"size":-1}"#, "body /size: must be at least 0"),
+        (
+            br#"{"size":1000001}"#,
+            "body /size: must be at most 1000000",
+        ),
+        (
+            br#"{"name":"a\u0000b"}"#,
+            "body /name: must match the pattern `^[^\\x00]*$`",
+        ),
+        (
+            br#"{"size":"x"}"#,
+            "body /size: must be an integer, not \"x\"",
+        ),
+        (
+            br#"{"nmae":1}"#,
+            "body /nmae: is not a member the schema declares",
+        ),
+        (br#"[1]"#, "body: must be an object, not [1]"),
+        (
+            b"{\n  \"size\": 1,\n",
+            "body: not valid JSON: EOF while parsing a value at line 3 column 0",
+        ),
     ] {
-        rejected(&app, 400, "PUT", "/items/foo", JSON, body).await;
+        let problem = rejected(&app, 400, "PUT", "/items/foo", JSON, body).await;
+        assert_eq!(problem["detail"], detail, "{problem}");
     }
+    // Every problem of a body, not only the first, each in its place.
+    let body = br#"{"size": -1, "name": "a\u0000", "nmae": 1, "sise": 2}"#;
+    let problem = rejected(&app, 400, "PUT", "/items/foo", JSON, body).await;
+    let errors: Vec<(&str, &str)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap(),
+                e["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("/name", "must match the pattern `^[^\\x00]*$`"),
+            ("/size", "must be at least 0"),
+            ("/nmae", "is not a member the schema declares"),
+            ("/sise", "is not a member the schema declares"),
+        ],
+        "{problem}"
+    );
+    assert_eq!(
+        problem["errors"][1]["schema"],
+        "#/components/schemas/ItemUpdate/properties/size"
+    );
+    assert_eq!(
+        app.get("/items/foo").await.json["size"],
+        6,
+        "nothing was written"
+    );
+
+    let limit = rejected(&app, 400, "GET", "/items?limit=0", None, b"").await;
+    assert_eq!(limit["detail"], "query /limit: must be at least 1");
+    let id = rejected(&app, 400, "GET", "/items/a%20b", None, b"").await;
+    assert_eq!(
+        id["errors"][0]["message"],
+        "must match the pattern `^[A-Za-z0-9._~-]*[A-Za-z0-9_~-][A-Za-z0-9._~-]*$`"
+    );
 }
 
 pub async fn malformed_item_ids_are_400_on_every_operation() {

@@ -66,6 +66,7 @@ impl ::codegen_runtime::StrictJson for ClaimHandleRequest {
     fn check(
         value: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_known(value, &["palindrome3"])?;
         ::codegen_runtime::check_member::<
             ::codegen_runtime::Matching<Pattern2>,
         >(value, "palindrome3")?;

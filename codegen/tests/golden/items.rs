@@ -140,6 +140,7 @@ impl ::codegen_runtime::StrictJson for Health {
     fn check(
         value: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_known(value, &["status"])?;
         ::codegen_runtime::check_member::<HealthStatus>(value, "status")?;
         ::std::result::Result::Ok(())
     }
@@ -258,6 +259,7 @@ impl ::codegen_runtime::StrictJson for ItemUpdate {
     fn check(
         value: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_known(value, &["name", "size"])?;
         ::codegen_runtime::check_member::<
             ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
         >(value, "name")?;

@@ -100,6 +100,7 @@ impl ::codegen_runtime::StrictJson for ItemUpdate {
     fn check(
         value: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_known(value, &["name", "size"])?;
         ::codegen_runtime::check_member::<
             ::std::option::Option<::std::string::String>,
         >(value, "name")?;

@@ -20,6 +20,7 @@ impl ::codegen_runtime::StrictJson for CreateNoteRequest {
     fn check(
         value: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
+        ::codegen_runtime::check_known(value, &["text"])?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
         ::std::result::Result::Ok(())
     }
