@@ -549,7 +549,11 @@ mod mixed_path_segments_at_run_time {
             ("GET", "/calls/CA12ab.xml", "does not have the form"),
             ("GET", "/radar/KOKX/24.gif", "must be at most 23"),
             ("GET", "/radar/KOKX/7.bmp", "enumeration"),
-            ("GET", "/radar/KO/7.gif", "must be at least 3 characters long"),
+            (
+                "GET",
+                "/radar/KO/7.gif",
+                "must be at least 3 characters long",
+            ),
             ("POST", "/v1/jobs/j1", "does not have the form"),
             ("GET", "/reports/summary(period='year')", "enumeration"),
         ] {

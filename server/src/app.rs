@@ -164,7 +164,8 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
             .await;
         // poem-openapi marks the response of each operation with its operationId.
         let operation = response.data::<poem_openapi::OperationId>().map(|id| id.0);
-        metrics.request(operation.unwrap_or("none"), response.status(), started);
+        let took = started.elapsed();
+        metrics.request(operation.unwrap_or("none"), response.status(), took);
         drop(in_flight);
         span.in_scope(|| {
             tracing::info!(
@@ -173,7 +174,7 @@ impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
                 path = %uri.path(),
                 operation = %operation.unwrap_or("-"),
                 status = response.status().as_u16(),
-                micros = started.elapsed().as_micros() as u64,
+                micros = took.as_micros() as u64,
             )
         });
         if let Ok(value) = id.parse() {
