@@ -3,9 +3,69 @@
 //! exactly `golden/<name>.stderr`. Update with `make snapshots` and review the diff.
 //! The goldens are also compiled, as modules of one crate, by the root package's
 //! `tests/goldens.rs`.
+//!
+//! One trial per fixture (libtest-mimic), named `<kind>::<fixture>`, so one runs alone
+//! (`cargo test -p codegen --test goldens -- ok::composition`) and every mismatch is reported,
+//! not only the first of a directory.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials: Vec<Trial> = [
+        (
+            "items_yaml_generates_its_golden_in_strict_mode",
+            items_yaml_generates_its_golden_in_strict_mode as fn(),
+        ),
+        (
+            "the_corpus_has_at_least_25_specs",
+            the_corpus_has_at_least_25_specs,
+        ),
+        ("every_golden_has_a_fixture", every_golden_has_a_fixture),
+        ("generation_is_deterministic", generation_is_deterministic),
+        (
+            "readme_diagnostic_is_what_cargo_prints_for_a_misspelt_items_yaml",
+            readme_diagnostic_is_what_cargo_prints_for_a_misspelt_items_yaml,
+        ),
+        (
+            "readme_rust_excerpt_is_taken_from_the_items_golden",
+            readme_rust_excerpt_is_taken_from_the_items_golden,
+        ),
+        (
+            "every_fixture_the_readme_names_exists",
+            every_fixture_the_readme_names_exists,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, test)| {
+        Trial::test(name, move || {
+            test();
+            Ok(())
+        })
+    })
+    .collect();
+    let per_fixture: [(&str, fn(&Path)); 4] = [
+        ("ok", |path| assert_generated("ok", path, true)),
+        (
+            "corpus",
+            corpus_spec_generates_its_golden_or_names_what_is_refused,
+        ),
+        ("err", err_fixture_fails_with_its_diagnostics),
+        ("corpus31", corpus_31_document_generates_the_same_code),
+    ];
+    for (kind, test) in per_fixture {
+        for path in fixtures(kind) {
+            trials.push(Trial::test(format!("{kind}::{}", stem(&path)), move || {
+                test(&path);
+                Ok(())
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -65,7 +125,6 @@ fn assert_generated(kind: &str, path: &Path, strict: bool) {
     }
 }
 
-#[test]
 fn items_yaml_generates_its_golden_in_strict_mode() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/items.yaml");
     let options = codegen::Options {
@@ -85,69 +144,59 @@ fn items_yaml_generates_its_golden_in_strict_mode() {
     expectorate::assert_contents(golden("items", "rs"), &generated.code);
 }
 
-#[test]
-fn ok_fixtures_generate_their_goldens_in_strict_mode() {
-    for path in fixtures("ok") {
-        assert_generated("ok", &path, true);
-    }
-}
-
-#[test]
-fn corpus_specs_generate_their_goldens_or_name_what_is_refused() {
-    // Specs in the shapes real APIs use, generated in the default (not strict) mode. One that
-    // still uses a construct the generator refuses has its located diagnostics as its golden
-    // (`.stderr`), so the list of what is refused, and where, is reviewed like code.
-    let specs = fixtures("corpus");
-    assert!(specs.len() >= 25, "the corpus has {} specs", specs.len());
-    for path in specs {
-        match generate("corpus", &path, false) {
-            Err(codegen::Error::Spec(report)) => {
-                assert!(
-                    !golden(&stem(&path), "rs").exists(),
-                    "{} no longer generates",
-                    stem(&path)
-                );
-                expectorate::assert_contents(golden(&stem(&path), "stderr"), &report.to_string());
-            }
-            _ => {
-                assert!(
-                    !golden(&stem(&path), "stderr").exists(),
-                    "{} generates now: remove its .stderr",
-                    stem(&path)
-                );
-                assert_generated("corpus", &path, false);
-            }
+/// A corpus spec (the shapes real APIs use), generated in the default (not strict) mode. One
+/// that still uses a construct the generator refuses has its located diagnostics as its golden
+/// (`.stderr`), so the list of what is refused, and where, is reviewed like code.
+fn corpus_spec_generates_its_golden_or_names_what_is_refused(path: &Path) {
+    match generate("corpus", path, false) {
+        Err(codegen::Error::Spec(report)) => {
+            assert!(
+                !golden(&stem(path), "rs").exists(),
+                "{} no longer generates",
+                stem(path)
+            );
+            expectorate::assert_contents(golden(&stem(path), "stderr"), &report.to_string());
+        }
+        _ => {
+            assert!(
+                !golden(&stem(path), "stderr").exists(),
+                "{} generates now: remove its .stderr",
+                stem(path)
+            );
+            assert_generated("corpus", path, false);
         }
     }
 }
 
-#[test]
-fn err_fixtures_fail_with_their_diagnostics() {
-    for path in fixtures("err") {
-        let name = format!("fixtures/err/{}.yaml", stem(&path));
-        let text = read(&path);
-        assert!(
-            text.starts_with("# Test: "),
-            "{name} must say what it tests on its first line"
-        );
-        // A fixture of what only strict mode refuses says so on its second line.
-        let strict = text.lines().nth(1) == Some("# Strict");
-
-        let report = match generate("err", &path, strict) {
-            Ok(_) => panic!("{name} should fail"),
-            Err(codegen::Error::Spec(report)) => report,
-            Err(e) => panic!("{name}: {e}"),
-        };
-
-        assert!(
-            report.items.iter().all(|d| !d.help.is_empty()),
-            "{name}: every diagnostic says what to do"
-        );
-        expectorate::assert_contents(golden(&stem(&path), "stderr"), &report.to_string());
-    }
+fn the_corpus_has_at_least_25_specs() {
+    let specs = fixtures("corpus");
+    assert!(specs.len() >= 25, "the corpus has {} specs", specs.len());
 }
 
-#[test]
+/// An `err` fixture fails with exactly its golden diagnostics, each saying what to do.
+fn err_fixture_fails_with_its_diagnostics(path: &Path) {
+    let name = format!("fixtures/err/{}.yaml", stem(path));
+    let text = read(path);
+    assert!(
+        text.starts_with("# Test: "),
+        "{name} must say what it tests on its first line"
+    );
+    // A fixture of what only strict mode refuses says so on its second line.
+    let strict = text.lines().nth(1) == Some("# Strict");
+
+    let report = match generate("err", path, strict) {
+        Ok(_) => panic!("{name} should fail"),
+        Err(codegen::Error::Spec(report)) => report,
+        Err(e) => panic!("{name}: {e}"),
+    };
+
+    assert!(
+        report.items.iter().all(|d| !d.help.is_empty()),
+        "{name}: every diagnostic says what to do"
+    );
+    expectorate::assert_contents(golden(&stem(path), "stderr"), &report.to_string());
+}
+
 fn every_golden_has_a_fixture() {
     let mut expected: Vec<String> = fixtures("ok")
         .iter()
@@ -184,7 +233,6 @@ fn every_golden_has_a_fixture() {
     );
 }
 
-#[test]
 fn generation_is_deterministic() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/items.yaml");
 
@@ -194,7 +242,6 @@ fn generation_is_deterministic() {
     assert_eq!(first, second);
 }
 
-#[test]
 fn readme_diagnostic_is_what_cargo_prints_for_a_misspelt_items_yaml() {
     // The README shows `cargo build` after `responses:` of putItem is misspelt; keep it true.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -222,7 +269,6 @@ fn readme_diagnostic_is_what_cargo_prints_for_a_misspelt_items_yaml() {
     );
 }
 
-#[test]
 fn readme_rust_excerpt_is_taken_from_the_items_golden() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let readme = read(&root.join("README.md"));
@@ -246,7 +292,6 @@ fn readme_rust_excerpt_is_taken_from_the_items_golden() {
     }
 }
 
-#[test]
 fn every_fixture_the_readme_names_exists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = read(&root.join("../README.md"));
@@ -273,27 +318,24 @@ fn every_fixture_the_readme_names_exists() {
     }
 }
 
-#[test]
-fn corpus_documents_in_openapi_31_spelling_generate_the_same_code() {
-    // `corpus31/x.yaml` is `corpus/x.yaml` respelt for OpenAPI 3.1 (`type: [T, "null"]`,
-    // `examples`, numeric exclusive bounds): the generated Rust must be the 3.0 golden, but
-    // for the file it embeds.
-    for path in fixtures("corpus31") {
-        let generated = generate("corpus31", &path, false)
-            .unwrap_or_else(|e| panic!("fixtures/corpus31/{} should generate:\n{e}", stem(&path)));
-        let golden = read(&golden(&stem(&path), "rs"));
+/// `corpus31/x.yaml` is `corpus/x.yaml` respelt for OpenAPI 3.1 (`type: [T, "null"]`,
+/// `examples`, numeric exclusive bounds): the generated Rust must be the 3.0 golden, but for
+/// the file it embeds.
+fn corpus_31_document_generates_the_same_code(path: &Path) {
+    let generated = generate("corpus31", path, false)
+        .unwrap_or_else(|e| panic!("fixtures/corpus31/{} should generate:\n{e}", stem(path)));
+    let golden = read(&golden(&stem(path), "rs"));
 
-        // All but the `DOCUMENT` constant, whose longer path rustfmt wraps differently.
-        let before_document = |code: &str| {
-            code[..code.find("pub const DOCUMENT").unwrap()].replace("corpus31/", "corpus/")
-        };
-        let (code, golden) = (before_document(&generated.code), before_document(&golden));
-        let first_difference = code.lines().zip(golden.lines()).find(|(a, b)| a != b);
-        assert!(
-            code == golden,
-            "fixtures/corpus31/{}.yaml does not generate golden/{}.rs: {first_difference:?}",
-            stem(&path),
-            stem(&path)
-        );
-    }
+    // All but the `DOCUMENT` constant, whose longer path rustfmt wraps differently.
+    let before_document = |code: &str| {
+        code[..code.find("pub const DOCUMENT").unwrap()].replace("corpus31/", "corpus/")
+    };
+    let (code, golden) = (before_document(&generated.code), before_document(&golden));
+    let first_difference = code.lines().zip(golden.lines()).find(|(a, b)| a != b);
+    assert!(
+        code == golden,
+        "fixtures/corpus31/{}.yaml does not generate golden/{}.rs: {first_difference:?}",
+        stem(path),
+        stem(path)
+    );
 }
