@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Trial};
 
+/// A check of one fixture file.
+type FixtureTest = fn(&Path);
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials: Vec<Trial> = [
@@ -47,7 +50,7 @@ fn main() {
         })
     })
     .collect();
-    let per_fixture: [(&str, fn(&Path)); 4] = [
+    let per_fixture: [(&str, FixtureTest); 4] = [
         ("ok", |path| assert_generated("ok", path, true)),
         (
             "corpus",
