@@ -1,6 +1,10 @@
-//! Command-line flags, each also read from an `ITEMS_*` environment variable (a flag wins).
+//! Command-line flags, each also read from an `ITEMS_*` environment variable (a flag wins),
+//! parsed by clap.
 
 use std::fmt;
+use std::time::Duration;
+
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser};
 
 /// How the server is started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,48 +38,98 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8000";
 /// Default store.
 pub const DEFAULT_STORE: &str = "sqlite://items.db";
 
-/// Usage text for `--help` and for bad flags.
-pub const USAGE: &str = "\
-usage: items-server [--listen ADDR] [--store URL] [--seed]
-
-  --listen ADDR  address to listen on           [env ITEMS_LISTEN, default 127.0.0.1:8000]
-  --store URL    item store: sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:
-                                                [env ITEMS_STORE, default sqlite://items.db]
-  --seed         insert items foo and bar if absent  [env ITEMS_SEED=1]
-  --idle-timeout SECS
-                 close a connection silent this long while a request or the next one is
-                 awaited                        [env ITEMS_IDLE_TIMEOUT, default 30]
-  --header-timeout SECS
-                 close a connection whose request line and headers have not all arrived
-                 this long after their first byte [env ITEMS_HEADER_TIMEOUT, default 10]
-  --max-connections N
-                 open connections at most; more wait in the backlog
-                          [env ITEMS_MAX_CONNECTIONS, default: the open-file limit less 64]
-  -h, --help     print this help
-  -V, --version  print the version of the server and of the API it serves
-
+/// What `--help` says after the flags.
+const LOGGING: &str = "\
 Logging: ITEMS_LOG (e.g. ITEMS_LOG=debug, ITEMS_LOG=info,access=off), default info: one
 access line per request (target `access`: method, path, operation, status, micros), each
 line of a request carrying its id (X-Request-Id). ITEMS_LOG_FORMAT=json: JSON lines.";
 
-/// What the command line asked for.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Command {
-    /// Run the server.
-    Run(Config),
-    /// Print usage and exit.
-    Help,
-    /// Print the version and exit.
-    Version,
+/// The flags, as clap reads them.
+#[derive(Parser, Debug)]
+#[command(
+    name = "items-server",
+    about = "Serves openapi/items.yaml over HTTP: the items API, /openapi.json, /openapi.yaml and the docs page at /docs.",
+    after_help = LOGGING,
+    next_line_help = true
+)]
+struct Flags {
+    /// Address to listen on
+    #[arg(long, env = "ITEMS_LISTEN", value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    listen: String,
+    /// Item store: sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:
+    #[arg(
+        long,
+        env = "ITEMS_STORE",
+        value_name = "URL",
+        default_value = DEFAULT_STORE,
+        value_parser = StoreUrl::parse
+    )]
+    store: StoreUrl,
+    /// Insert items foo and bar if absent (never overwrites)
+    #[arg(long, env = "ITEMS_SEED", action = ArgAction::SetTrue,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    seed: bool,
+    /// Close a connection silent this long while a request or the next one is awaited
+    #[arg(long, env = "ITEMS_IDLE_TIMEOUT", value_name = "SECS", default_value = "30",
+          value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Close a connection whose request line and headers have not all arrived this long after
+    /// their first byte
+    #[arg(long, env = "ITEMS_HEADER_TIMEOUT", value_name = "SECS", default_value = "10",
+          value_parser = seconds)]
+    header_timeout: Duration,
+    /// Open connections at most; more wait in the backlog [default: the open-file limit less 64]
+    #[arg(long, env = "ITEMS_MAX_CONNECTIONS", value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
 }
 
-/// A flag or variable that could not be used; the message says which and why.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+/// `--version`: the server's version and the API it serves.
+fn version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{} (serves {} {}, OpenAPI document openapi/items.yaml)",
+            env!("CARGO_PKG_VERSION"),
+            crate::api::TITLE,
+            crate::api::VERSION
+        )
+    });
+    &VERSION
+}
 
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+/// Parses the command line (the program name first), with `ITEMS_*` variables for unset
+/// flags. `--help`, `--version` and bad input come back as clap's error, whose `exit()`
+/// prints it (with the usage for bad input) and exits 0 or 2.
+pub fn parse<I, T>(args: I) -> Result<Config, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = Flags::command()
+        .version(version())
+        .try_get_matches_from(args)?;
+    let flags = Flags::from_arg_matches(&matches)?;
+    let mut limits = crate::connections::Limits {
+        idle: flags.idle_timeout,
+        head: flags.header_timeout,
+        ..Default::default()
+    };
+    if let Some(max) = flags.max_connections {
+        limits.max_connections = max as usize;
+    }
+    Ok(Config {
+        listen: flags.listen,
+        store: flags.store,
+        seed: flags.seed,
+        limits,
+    })
+}
+
+/// A timeout flag's value: whole seconds above 0.
+fn seconds(value: &str) -> Result<Duration, String> {
+    match value.parse::<u64>() {
+        Ok(seconds) if seconds > 0 => Ok(Duration::from_secs(seconds)),
+        _ => Err("must be a whole number of seconds above 0".to_owned()),
     }
 }
 
@@ -106,184 +160,121 @@ impl fmt::Display for StoreUrl {
 
 impl StoreUrl {
     /// Parses a store URL.
-    pub fn parse(url: &str) -> Result<Self, ConfigError> {
+    pub fn parse(url: &str) -> Result<Self, String> {
         if url == "memory:" {
             return Ok(StoreUrl::Memory);
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(ConfigError(
-                    "`sqlite://` needs a file path, e.g. sqlite://items.db".into(),
-                ));
+                return Err("`sqlite://` needs a file path, e.g. sqlite://items.db".into());
             }
             return Ok(StoreUrl::Sqlite(path.into()));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(StoreUrl::Postgres(url.to_owned()));
         }
-        Err(ConfigError(format!(
+        Err(format!(
             "unknown store `{url}`: use sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:"
-        )))
-    }
-}
-
-/// Parses arguments (without the program name), falling back to `env` for unset flags.
-pub fn parse(
-    args: impl IntoIterator<Item = String>,
-    env: impl Fn(&str) -> Option<String>,
-) -> Result<Command, ConfigError> {
-    let mut listen = env("ITEMS_LISTEN");
-    let mut store = env("ITEMS_STORE");
-    let mut seed = match env("ITEMS_SEED").as_deref() {
-        None | Some("" | "0" | "false") => false,
-        Some("1" | "true") => true,
-        Some(other) => {
-            return Err(ConfigError(format!(
-                "ITEMS_SEED must be 1, true, 0 or false, not `{other}`"
-            )))
-        }
-    };
-    let mut idle = env("ITEMS_IDLE_TIMEOUT");
-    let mut head = env("ITEMS_HEADER_TIMEOUT");
-    let mut max_connections = env("ITEMS_MAX_CONNECTIONS");
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| ConfigError(format!("{name} needs a value")))
-        };
-        match flag.as_str() {
-            "--listen" => listen = Some(value("--listen")?),
-            "--store" => store = Some(value("--store")?),
-            "--seed" => seed = true,
-            "--idle-timeout" => idle = Some(value("--idle-timeout")?),
-            "--header-timeout" => head = Some(value("--header-timeout")?),
-            "--max-connections" => max_connections = Some(value("--max-connections")?),
-            "-h" | "--help" => return Ok(Command::Help),
-            "-V" | "--version" => return Ok(Command::Version),
-            other => return Err(ConfigError(format!("unknown argument `{other}`"))),
-        }
-    }
-    let mut limits = crate::connections::Limits::default();
-    if let Some(idle) = idle {
-        limits.idle = seconds("--idle-timeout", &idle)?;
-    }
-    if let Some(head) = head {
-        limits.head = seconds("--header-timeout", &head)?;
-    }
-    if let Some(max) = max_connections {
-        limits.max_connections = max.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ConfigError(format!(
-                "--max-connections must be a whole number above 0, not `{max}`"
-            ))
-        })?;
-    }
-    Ok(Command::Run(Config {
-        listen: listen.unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
-        store: StoreUrl::parse(store.as_deref().unwrap_or(DEFAULT_STORE))?,
-        seed,
-        limits,
-    }))
-}
-
-/// A timeout flag's value: whole seconds above 0.
-fn seconds(flag: &str, value: &str) -> Result<std::time::Duration, ConfigError> {
-    let seconds: u64 = value.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
-        ConfigError(format!(
-            "{flag} must be a whole number of seconds above 0, not `{value}`"
         ))
-    })?;
-    Ok(std::time::Duration::from_secs(seconds))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(a: &[&str]) -> Vec<String> {
-        a.iter().map(|s| s.to_string()).collect()
+    /// The tests that read `ITEMS_*` variables take turns (the environment is the process's).
+    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn parse_args(a: &[&str]) -> Result<Config, clap::Error> {
+        parse(std::iter::once("items-server").chain(a.iter().copied()))
     }
 
     #[test]
-    fn version_and_help_are_commands() {
-        assert_eq!(parse(args(&["--version"]), |_| None), Ok(Command::Version));
-        assert_eq!(parse(args(&["-V"]), |_| None), Ok(Command::Version));
-        assert_eq!(parse(args(&["--help"]), |_| None), Ok(Command::Help));
+    fn the_flags_are_a_valid_clap_command() {
+        Flags::command().debug_assert();
     }
 
     #[test]
-    fn defaults_apply_without_flags_or_env() {
-        let cmd = parse(args(&[]), |_| None).unwrap();
+    fn version_and_help_are_answers_not_errors() {
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+        let version = parse_args(&["--version"]).unwrap_err();
+        let help = parse_args(&["--help"]).unwrap_err();
 
+        assert_eq!(version.kind(), clap::error::ErrorKind::DisplayVersion);
+        assert!(
+            version.to_string().contains("serves Items API"),
+            "{version}"
+        );
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        let help = help.to_string();
+        for shown in [
+            "--header-timeout <SECS>",
+            "ITEMS_STORE",
+            "ITEMS_LOG_FORMAT=json",
+        ] {
+            assert!(help.contains(shown), "{shown} in:\n{help}");
+        }
+    }
+
+    #[test]
+    fn defaults_flags_and_environment_in_that_order() {
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+        let defaults = parse_args(&[]).unwrap();
         assert_eq!(
-            cmd,
-            Command::Run(Config {
+            defaults,
+            Config {
                 listen: DEFAULT_LISTEN.into(),
                 store: StoreUrl::Sqlite("items.db".into()),
                 seed: false,
                 limits: crate::connections::Limits::default(),
-            })
+            }
         );
-    }
 
-    #[test]
-    fn flags_win_over_environment() {
-        let env = |k: &str| match k {
-            "ITEMS_LISTEN" => Some("127.0.0.1:9".to_owned()),
-            "ITEMS_SEED" => Some("1".to_owned()),
-            _ => None,
-        };
+        std::env::set_var("ITEMS_LISTEN", "127.0.0.1:9");
+        std::env::set_var("ITEMS_SEED", "1");
+        std::env::set_var("ITEMS_IDLE_TIMEOUT", "5");
+        let flags = [
+            "--listen=0.0.0.0:80",
+            "--store",
+            "memory:",
+            "--max-connections=100",
+        ];
+        let config = parse_args(&[&flags[..], &["--header-timeout", "3"]].concat());
+        for var in ["ITEMS_LISTEN", "ITEMS_SEED", "ITEMS_IDLE_TIMEOUT"] {
+            std::env::remove_var(var);
+        }
+        let config = config.unwrap();
 
-        let cmd = parse(args(&["--listen=0.0.0.0:80", "--store", "memory:"]), env).unwrap();
-
-        assert_eq!(
-            cmd,
-            Command::Run(Config {
-                listen: "0.0.0.0:80".into(),
-                store: StoreUrl::Memory,
-                seed: true,
-                limits: crate::connections::Limits::default(),
-            })
-        );
+        assert_eq!(config.listen, "0.0.0.0:80", "a flag wins");
+        assert_eq!(config.store, StoreUrl::Memory);
+        assert!(config.seed, "ITEMS_SEED=1");
+        assert_eq!(config.limits.idle, Duration::from_secs(5));
+        assert_eq!(config.limits.head, Duration::from_secs(3));
+        assert_eq!(config.limits.max_connections, 100);
     }
 
     #[test]
     fn bad_input_is_a_clear_error() {
-        assert_eq!(
-            parse(args(&["--store", "redis://x"]), |_| None),
-            Err(ConfigError(
-                "unknown store `redis://x`: use sqlite://PATH, postgres://USER@HOST:PORT/DB or memory:".into()
-            ))
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+        let store = parse_args(&["--store", "redis://x"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            store.contains("unknown store `redis://x`: use sqlite://PATH"),
+            "{store}"
         );
-        assert_eq!(
-            parse(args(&["--listen"]), |_| None),
-            Err(ConfigError("--listen needs a value".into()))
-        );
-        assert_eq!(
-            parse(args(&["--nope"]), |_| None),
-            Err(ConfigError("unknown argument `--nope`".into()))
-        );
-        assert!(parse(args(&["--idle-timeout", "0"]), |_| None).is_err());
-        assert!(parse(args(&["--header-timeout", "x"]), |_| None).is_err());
-        assert!(parse(args(&["--max-connections", "many"]), |_| None).is_err());
-    }
-
-    #[test]
-    fn connection_limits_come_from_flags_or_environment() {
-        let env = |k: &str| (k == "ITEMS_IDLE_TIMEOUT").then(|| "5".to_owned());
-        let flags = args(&["--max-connections=100", "--header-timeout", "3"]);
-        let Ok(Command::Run(config)) = parse(flags, env) else {
-            panic!("a valid command line");
-        };
-        assert_eq!(config.limits.idle, std::time::Duration::from_secs(5));
-        assert_eq!(config.limits.head, std::time::Duration::from_secs(3));
-        assert_eq!(config.limits.max_connections, 100);
+        for bad in [
+            &["--listen"][..],
+            &["--nope"],
+            &["--idle-timeout", "0"],
+            &["--header-timeout", "x"],
+            &["--max-connections", "many"],
+            &["--max-connections", "0"],
+        ] {
+            let err = parse_args(bad).unwrap_err();
+            assert!(err.use_stderr(), "{bad:?} is an error");
+        }
     }
 
     #[test]

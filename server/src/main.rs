@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use items::config::{self, Command, StoreUrl};
+use items::config::{self, StoreUrl};
 use items::store::{self, MemoryStore, PostgresStore, SqliteOptions, SqliteStore};
 use tracing_subscriber::EnvFilter;
 
@@ -29,25 +29,10 @@ async fn main() -> ExitCode {
             .init();
     }
 
-    let config = match config::parse(std::env::args().skip(1), |k| std::env::var(k).ok()) {
-        Ok(Command::Run(config)) => config,
-        Ok(Command::Help) => {
-            println!("{}", config::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Ok(Command::Version) => {
-            println!(
-                "items-server {} (serves {} {}, OpenAPI document openapi/items.yaml)",
-                env!("CARGO_PKG_VERSION"),
-                items::api::TITLE,
-                items::api::VERSION
-            );
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("items-server: {e}\n\n{}", config::USAGE);
-            return ExitCode::from(2);
-        }
+    let config = match config::parse(std::env::args_os()) {
+        Ok(config) => config,
+        // `--help` and `--version` print and exit 0; bad input prints with the usage, exits 2.
+        Err(e) => e.exit(),
     };
     let result = match &config.store {
         StoreUrl::Memory => run(&config, MemoryStore::new()).await,

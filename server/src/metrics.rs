@@ -27,9 +27,12 @@ pub struct Metrics {
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
 
+/// A request series: the operationId's address and length, and the status.
+type SeriesKey = (usize, usize, u16);
+
 std::thread_local! {
-    /// The request series this thread has recorded into, by (operation, status).
-    static SERIES: std::cell::RefCell<Vec<((usize, usize, u16), Histogram)>> =
+    /// The request series this thread has recorded into.
+    static SERIES: std::cell::RefCell<Vec<(SeriesKey, Histogram)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
