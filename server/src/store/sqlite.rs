@@ -1,12 +1,14 @@
 //! SQLite: the embedded store, one file in WAL mode.
 //!
 //! rusqlite is synchronous. A read runs on the calling thread with a connection that thread
-//! keeps for the store (a point read from the page cache is cheaper than any hand-off); a
-//! write runs on tokio's blocking pool with a connection from a small pool. A write is one `BEGIN IMMEDIATE` transaction: it reads the current version,
-//! checks the precondition, takes the next version from the `item_versions` counter and
-//! writes, all under SQLite's write lock, so creation and `If-Match` are decided atomically
-//! across connections and processes. With `synchronous = NORMAL` in WAL mode a committed
-//! write is in the OS before the call returns, so it survives the process being killed.
+//! keeps for the store (a point read from the page cache is cheaper than any hand-off). A
+//! write runs on the store's writer thread, which commits the writes waiting at the time in one
+//! `BEGIN IMMEDIATE` transaction (group commit, see [`writer`]): each reads the current
+//! version, checks the precondition, takes the next version from the `item_versions` counter
+//! and writes, all under SQLite's write lock, so creation and `If-Match` are decided
+//! atomically across connections and processes. With `synchronous = NORMAL` in WAL mode a
+//! committed write is in the OS before the call returns, so it survives the process being
+//! killed.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -43,9 +45,8 @@ struct Inner {
     idle: Mutex<Vec<Connection>>,
     /// Bounds the connections in use (and so the blocking threads) to [`POOL_SIZE`].
     permits: Arc<tokio::sync::Semaphore>,
-    /// Writers take turns here, so they queue in the process instead of colliding on
-    /// SQLite's lock, where the busy handler sleeps for milliseconds at a time.
-    writer: tokio::sync::Mutex<()>,
+    /// The writes, to the one writer thread (see [`writer`]).
+    jobs: Mutex<Option<std::sync::mpsc::Sender<Box<dyn Write>>>>,
 }
 
 std::thread_local! {
@@ -67,14 +68,22 @@ impl SqliteStore {
                 options,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
-                writer: tokio::sync::Mutex::new(()),
+                jobs: Mutex::new(None),
             }),
         };
         let path = store.inner.path.display().to_string();
+        let fail = |e: StoreError| format!("cannot open SQLite store {path}: {}", e.reason);
         store
             .with(|conn| migrate_sqlite(conn).map_err(StoreError::new))
             .await
-            .map_err(|e| format!("cannot open SQLite store {path}: {}", e.reason))?;
+            .map_err(fail)?;
+        let conn = store.connect().map_err(fail)?;
+        let (jobs, queue) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer(conn, queue))
+            .map_err(|e| fail(err(e)))?;
+        *store.inner.jobs.lock().unwrap_or_else(|e| e.into_inner()) = Some(jobs);
         Ok(store)
     }
 
@@ -92,13 +101,28 @@ impl SqliteStore {
         Ok(conn)
     }
 
-    /// Runs the write `f` with a pooled connection, one writer at a time.
+    /// Runs the write `f` on the writer thread, inside a transaction it may share with other
+    /// writes, and answers once that transaction has committed.
     async fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnMut(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let _turn = self.inner.writer.lock().await;
-        self.with(f).await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job = Box::new(Pending {
+            f,
+            outcome: None,
+            reply,
+        });
+        let stopped = || StoreError::new("sqlite: the writer thread stopped");
+        self.inner
+            .jobs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(job)
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Runs the read `f` on the calling thread, with a connection this thread keeps for this
@@ -159,6 +183,97 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::new(format!("sqlite worker failed: {e}")))?
     }
+}
+
+/// Most writes one transaction takes.
+const MAX_BATCH: usize = 256;
+
+/// One write waiting for the writer thread.
+trait Write: Send {
+    /// Does the write in the batch's transaction `tx`, keeping its outcome.
+    fn apply(&mut self, tx: &Connection) -> Result<(), StoreError>;
+    /// Answers the caller: the kept outcome once the transaction committed, or the error.
+    fn answer(self: Box<Self>, committed: Result<(), StoreError>);
+}
+
+struct Pending<T, F> {
+    f: F,
+    outcome: Option<T>,
+    reply: tokio::sync::oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T: Send, F: FnMut(&Connection) -> Result<T, StoreError> + Send> Write for Pending<T, F> {
+    fn apply(&mut self, tx: &Connection) -> Result<(), StoreError> {
+        self.outcome = Some((self.f)(tx)?);
+        Ok(())
+    }
+
+    fn answer(self: Box<Self>, committed: Result<(), StoreError>) {
+        let Pending { outcome, reply, .. } = *self;
+        let outcome = committed.and_then(|()| {
+            outcome.ok_or_else(|| StoreError::new("sqlite: a write was answered before it ran"))
+        });
+        // The caller may have gone (its request was dropped); the write stands.
+        let _ = reply.send(outcome);
+    }
+}
+
+/// The writer thread: group commit. It takes the writes that are waiting (up to
+/// [`MAX_BATCH`]), runs them in order in one `BEGIN IMMEDIATE` transaction, commits once and
+/// then answers each, so every 200/201 is still sent after its commit while concurrent writers
+/// share the cost of a transaction. Writes in a batch see the ones before them, so
+/// preconditions and creation are decided as if one by one. If a write or the commit fails
+/// (disk full), the batch is rolled back and each write runs again alone, so one failure
+/// fails only its own request.
+fn writer(mut conn: Connection, queue: std::sync::mpsc::Receiver<Box<dyn Write>>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        match run_batch(&mut conn, &mut batch) {
+            Ok(()) => batch.into_iter().for_each(|job| job.answer(Ok(()))),
+            // The lock was not had (another process holds it past the busy timeout): every
+            // write of the batch gets that answer; running them again would wait again.
+            Err(Failed::Begin(e)) => batch.into_iter().for_each(|job| job.answer(Err(e.clone()))),
+            Err(Failed::Write(e)) if batch.len() == 1 => {
+                batch.into_iter().for_each(|job| job.answer(Err(e.clone())))
+            }
+            Err(Failed::Write(_)) => {
+                for mut job in batch {
+                    let alone = run_batch(&mut conn, std::slice::from_mut(&mut job));
+                    job.answer(alone.map_err(Failed::into_error));
+                }
+            }
+        }
+    }
+}
+
+/// Why a batch did not commit.
+enum Failed {
+    /// `BEGIN IMMEDIATE` failed: the database is locked or unreachable.
+    Begin(StoreError),
+    /// A write or the commit failed.
+    Write(StoreError),
+}
+
+impl Failed {
+    fn into_error(self) -> StoreError {
+        match self {
+            Failed::Begin(e) | Failed::Write(e) => e,
+        }
+    }
+}
+
+fn run_batch(conn: &mut Connection, batch: &mut [Box<dyn Write>]) -> Result<(), Failed> {
+    let tx = begin(conn).map_err(Failed::Begin)?;
+    for job in batch.iter_mut() {
+        job.apply(&tx).map_err(Failed::Write)?;
+    }
+    tx.commit().map_err(|e| Failed::Write(err(e)))
 }
 
 fn migrate_sqlite(conn: &mut Connection) -> Result<(), String> {
@@ -252,17 +367,16 @@ impl ItemStore for SqliteStore {
     ) -> Result<Upsert, StoreError> {
         let id = id.to_owned();
         let when = when.clone();
-        self.write(move |conn| {
-            let tx = begin(conn)?;
-            let current = current_version(&tx, &id)?;
+        self.write(move |tx| {
+            let current = current_version(tx, &id)?;
             if !when.holds(current) {
                 return Ok(Upsert::PreconditionFailed);
             }
-            let version = store(&tx, &id, &item)?;
-            // The answer is built only after the commit succeeded (disk full, I/O errors are
-            // returned, not lost).
-            tx.commit().map_err(err)?;
-            let stored = Stored { item, version };
+            let version = store(tx, &id, &item)?;
+            let stored = Stored {
+                item: item.clone(),
+                version,
+            };
             Ok(match current {
                 Some(_) => Upsert::Updated(stored),
                 None => Upsert::Created(stored),
@@ -274,9 +388,8 @@ impl ItemStore for SqliteStore {
     async fn delete(&self, id: &str, when: &Precondition) -> Result<Delete, StoreError> {
         let id = id.to_owned();
         let when = when.clone();
-        self.write(move |conn| {
-            let tx = begin(conn)?;
-            let current = current_version(&tx, &id)?;
+        self.write(move |tx| {
+            let current = current_version(tx, &id)?;
             if !when.holds(current) {
                 return Ok(Delete::PreconditionFailed);
             }
@@ -287,7 +400,6 @@ impl ItemStore for SqliteStore {
                 .map_err(err)?
                 .execute([&id])
                 .map_err(err)?;
-            tx.commit().map_err(err)?;
             Ok(Delete::Deleted)
         })
         .await
@@ -323,13 +435,11 @@ impl ItemStore for SqliteStore {
 
     async fn insert_if_absent(&self, id: &str, item: Item) -> Result<bool, StoreError> {
         let id = id.to_owned();
-        self.write(move |conn| {
-            let tx = begin(conn)?;
-            if current_version(&tx, &id)?.is_some() {
+        self.write(move |tx| {
+            if current_version(tx, &id)?.is_some() {
                 return Ok(false);
             }
-            store(&tx, &id, &item)?;
-            tx.commit().map_err(err)?;
+            store(tx, &id, &item)?;
             Ok(true)
         })
         .await
