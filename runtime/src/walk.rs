@@ -188,14 +188,13 @@ impl Walk<'_> {
 
     fn number(&mut self, schema: &MetaSchema, n: &serde_json::Number) {
         let Some(v) = n.as_f64() else { return };
+        // poem-openapi keeps bounds as floats: `0`, not `0.0`, for a whole one.
         let shown = |bound: f64| {
-            serde_json::Number::from_f64(bound).map_or(bound.to_string(), |b| {
-                if bound.fract() == 0.0 && bound.abs() < 1e15 {
-                    format!("{}", bound as i64)
-                } else {
-                    b.to_string()
-                }
-            })
+            if bound.fract() == 0.0 && bound.abs() < 1e15 {
+                (bound as i64).to_string()
+            } else {
+                bound.to_string()
+            }
         };
         if let Some(min) = schema.minimum {
             match schema.exclusive_minimum {

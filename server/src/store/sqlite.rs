@@ -11,7 +11,7 @@
 //! killed.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -22,8 +22,6 @@ use super::{Delete, Item, ItemStore, Precondition, StoreError, Stored, Upsert, V
 /// How long a statement waits for another connection's lock before the store reports itself
 /// unavailable (the client then gets 503 with Retry-After).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(1);
-/// Connections open at most (SQLite has one writer; more only add lock waits).
-const POOL_SIZE: usize = 8;
 
 /// Settings of a SQLite store.
 #[derive(Debug, Clone, Default)]
@@ -42,11 +40,8 @@ pub struct SqliteStore {
 struct Inner {
     path: PathBuf,
     options: SqliteOptions,
-    idle: Mutex<Vec<Connection>>,
-    /// Bounds the connections in use (and so the blocking threads) to [`POOL_SIZE`].
-    permits: Arc<tokio::sync::Semaphore>,
     /// The writes, to the one writer thread (see [`writer`]).
-    jobs: Mutex<Option<std::sync::mpsc::Sender<Box<dyn Write>>>>,
+    jobs: std::sync::mpsc::Sender<Box<dyn Write>>,
 }
 
 std::thread_local! {
@@ -60,45 +55,33 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if absent) the database at `path` and applies pending migrations.
+    /// Opens (creating if absent) the database at `path` and applies pending migrations; the
+    /// connection that migrated becomes the writer thread's.
     pub async fn open(path: impl AsRef<Path>, options: SqliteOptions) -> Result<Self, String> {
-        let store = SqliteStore {
-            inner: Arc::new(Inner {
-                path: path.as_ref().to_owned(),
-                options,
-                idle: Mutex::new(Vec::new()),
-                permits: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE)),
-                jobs: Mutex::new(None),
-            }),
-        };
-        let path = store.inner.path.display().to_string();
-        let fail = |e: StoreError| format!("cannot open SQLite store {path}: {}", e.reason);
-        store
-            .with(|conn| migrate_sqlite(conn).map_err(StoreError::new))
-            .await
-            .map_err(fail)?;
-        let conn = store.connect().map_err(fail)?;
+        let path = path.as_ref().to_owned();
+        let fail =
+            |e: StoreError| format!("cannot open SQLite store {}: {}", path.display(), e.reason);
+        let (at, with) = (path.clone(), options.clone());
+        let conn = tokio::task::spawn_blocking(move || {
+            let mut conn = connect(&at, &with)?;
+            migrate_sqlite(&mut conn).map_err(StoreError::new)?;
+            Ok(conn)
+        })
+        .await
+        .map_err(|e| fail(err(e)))?
+        .map_err(fail)?;
         let (jobs, queue) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
             .spawn(move || writer(conn, queue))
             .map_err(|e| fail(err(e)))?;
-        *store.inner.jobs.lock().unwrap_or_else(|e| e.into_inner()) = Some(jobs);
-        Ok(store)
-    }
-
-    fn connect(&self) -> Result<Connection, StoreError> {
-        let conn = Connection::open(&self.inner.path).map_err(err)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(err)?;
-        if let Some(pages) = self.inner.options.max_page_count {
-            conn.pragma_update(None, "max_page_count", pages)
-                .map_err(err)?;
-        }
-        Ok(conn)
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                path,
+                options,
+                jobs,
+            }),
+        })
     }
 
     /// Runs the write `f` on the writer thread, inside a transaction it may share with other
@@ -114,14 +97,7 @@ impl SqliteStore {
             reply,
         });
         let stopped = || StoreError::new("sqlite: the writer thread stopped");
-        self.inner
-            .jobs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .ok_or_else(stopped)?
-            .send(job)
-            .map_err(|_| stopped())?;
+        self.inner.jobs.send(job).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 
@@ -140,49 +116,29 @@ impl SqliteStore {
             let at = match readers.iter().position(|(store, _)| store.ptr_eq(&mine)) {
                 Some(at) => at,
                 None => {
-                    readers.push((mine, self.connect()?));
+                    readers.push((mine, connect(&self.inner.path, &self.inner.options)?));
                     readers.len() - 1
                 }
             };
             f(&mut readers[at].1)
         })
     }
+}
 
-    /// Runs `f` with a pooled connection on the blocking pool.
-    async fn with<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let store = self.clone();
-        let permit = self
-            .inner
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
+/// A connection to the file at `path`: WAL, `synchronous = NORMAL`, the busy timeout and the
+/// page cap of `options`.
+fn connect(path: &Path, options: &SqliteOptions) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(err)?;
+    if let Some(pages) = options.max_page_count {
+        conn.pragma_update(None, "max_page_count", pages)
             .map_err(err)?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let pooled = store
-                .inner
-                .idle
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop();
-            let mut conn = match pooled {
-                Some(conn) => conn,
-                None => store.connect()?,
-            };
-            let result = f(&mut conn);
-            let mut idle = store.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < POOL_SIZE {
-                idle.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::new(format!("sqlite worker failed: {e}")))?
     }
+    Ok(conn)
 }
 
 /// Most writes one transaction takes.
