@@ -53,6 +53,23 @@ pub struct Api {
     pub patterns: Vec<PatternType>,
     /// Path segments mixing text and parameters, each a marker type for `PathPiece<_>`.
     pub segments: Vec<SegmentType>,
+    /// The constraints of parameters, each a `codegen_runtime::Rules` type shared by the
+    /// parameters with the same extractor and constraints, in order of first use.
+    pub param_rules: Vec<ParamRules>,
+}
+
+/// A type implementing `codegen_runtime::Rules` for one parameter extractor: the spec's
+/// constraints, checked with every other parameter's before the request is rejected.
+#[derive(Debug, Clone)]
+pub struct ParamRules {
+    /// Type name (`ItemIdRules`).
+    pub name: String,
+    /// The extractor it checks (`::poem_openapi::param::Query<i32>`).
+    pub extractor_ty: String,
+    /// The constraints.
+    pub validators: Vec<Validator>,
+    /// The parameters it checks, as `name` of `operationId`, for its doc comment.
+    pub used_by: Vec<String>,
 }
 
 /// A routed path segment that path parameters are read from (`{Sid}.json` routed as one
@@ -300,6 +317,9 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The credentials the operation requires, if any.
     pub auth: Option<Auth>,
+    /// The name of the `codegen_runtime::ParamsChecked` argument that rejects the request
+    /// with every parameter's problem, when it has parameters.
+    pub params_checked: Option<String>,
     /// The request body, if any.
     pub body: Option<Body>,
     /// Responses by ascending status.
@@ -424,6 +444,51 @@ pub struct Param {
     pub values: Vec<ValueFn>,
     /// Its location and the fragment of its schema in the spec, when it is declared there.
     pub place: Option<(&'static str, String)>,
+    /// The type implementing `codegen_runtime::Rules` with its constraints, if it has any.
+    pub rules: Option<String>,
+    /// Its constraints (also in `oai`, for the document poem-openapi derives).
+    pub validators: Vec<Validator>,
+}
+
+/// A constraint of one schema keyword, as poem-openapi checks it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Validator {
+    /// `minLength`.
+    MinLength(usize),
+    /// `maxLength`.
+    MaxLength(usize),
+    /// `pattern`, compiled by poem-openapi per check (a pattern of a plain string becomes a
+    /// `Matching` type instead).
+    Pattern(String),
+    /// `minimum`.
+    Minimum {
+        /// The bound.
+        value: f64,
+        /// `exclusiveMinimum: true`.
+        exclusive: bool,
+    },
+    /// `maximum`.
+    Maximum {
+        /// The bound.
+        value: f64,
+        /// `exclusiveMaximum: true`.
+        exclusive: bool,
+    },
+    /// `multipleOf`.
+    MultipleOf(f64),
+    /// `minItems`.
+    MinItems(usize),
+    /// `maxItems`.
+    MaxItems(usize),
+    /// `uniqueItems: true`.
+    UniqueItems,
+    /// `minProperties`.
+    MinProperties(usize),
+    /// `maxProperties`.
+    MaxProperties(usize),
+    /// The `enum` of a number, integer or boolean: its values as Rust literals, checked by
+    /// `codegen_runtime::Among` (poem-openapi derives string enums only).
+    Among(Vec<String>),
 }
 
 /// A generated function returning a parameter's default or example value.
@@ -835,6 +900,89 @@ impl Param {
     pub fn attr(&self) -> String {
         oai_attr(&self.oai)
     }
+
+    /// The poem-openapi extractor of the parameter (`::poem_openapi::param::Query<i32>`).
+    pub fn extractor_ty(&self) -> String {
+        format!("{}<{}>", self.extractor, self.wire_ty)
+    }
+
+    /// The adapter's argument type: the extractor in `codegen_runtime::Checked`, which notes
+    /// a failure for `ParamsChecked` instead of rejecting at once. poem-openapi's derive knows
+    /// a path parameter by a type path segment named `Path`, hence `param::Path` for those.
+    pub fn checked_ty(&self) -> String {
+        let rules = self
+            .rules
+            .as_deref()
+            .unwrap_or("::codegen_runtime::NoRules");
+        if self.extractor == POEM_PATH {
+            format!("::codegen_runtime::param::Path<{}, {rules}>", self.wire_ty)
+        } else {
+            format!(
+                "::codegen_runtime::Checked<{}, {rules}>",
+                self.extractor_ty()
+            )
+        }
+    }
+}
+
+/// poem-openapi's path parameter extractor.
+pub const POEM_PATH: &str = "::poem_openapi::param::Path";
+
+impl Validator {
+    /// The argument of poem-openapi's `#[oai(validator(...))]` (`max_length = 5`).
+    pub fn attr(&self) -> String {
+        match self {
+            Validator::MinLength(n) => format!("min_length = {n}"),
+            Validator::MaxLength(n) => format!("max_length = {n}"),
+            Validator::Pattern(p) => format!("pattern = {p:?}"),
+            Validator::Minimum { value, exclusive } => bound("minimum", *value, *exclusive),
+            Validator::Maximum { value, exclusive } => bound("maximum", *value, *exclusive),
+            Validator::MultipleOf(n) => format!("multiple_of = {n:?}"),
+            Validator::MinItems(n) => format!("min_items = {n}"),
+            Validator::MaxItems(n) => format!("max_items = {n}"),
+            Validator::UniqueItems => "unique_items".to_owned(),
+            Validator::MinProperties(n) => format!("min_properties = {n}"),
+            Validator::MaxProperties(n) => format!("max_properties = {n}"),
+            Validator::Among(_) => format!("custom = {:?}", self.expr()),
+        }
+    }
+
+    /// The validator as the expression poem-openapi's derive builds from [`Self::attr`].
+    pub fn expr(&self) -> String {
+        const V: &str = "::poem_openapi::validation";
+        match self {
+            Validator::MinLength(n) => format!("{V}::MinLength::new({n})"),
+            Validator::MaxLength(n) => format!("{V}::MaxLength::new({n})"),
+            Validator::Pattern(p) => format!("{V}::Pattern::new({p:?})"),
+            Validator::Minimum { value, exclusive } => {
+                format!("{V}::Minimum::new({value:?}, {exclusive})")
+            }
+            Validator::Maximum { value, exclusive } => {
+                format!("{V}::Maximum::new({value:?}, {exclusive})")
+            }
+            Validator::MultipleOf(n) => format!("{V}::MultipleOf::new({n:?})"),
+            Validator::MinItems(n) => format!("{V}::MinItems::new({n})"),
+            Validator::MaxItems(n) => format!("{V}::MaxItems::new({n})"),
+            Validator::UniqueItems => format!("{V}::UniqueItems::new()"),
+            Validator::MinProperties(n) => format!("{V}::MinProperties::new({n})"),
+            Validator::MaxProperties(n) => format!("{V}::MaxProperties::new({n})"),
+            Validator::Among(values) => {
+                format!("::codegen_runtime::Among(&[{}])", values.join(", "))
+            }
+        }
+    }
+}
+
+/// `minimum(value = "1")`, `maximum(value = "9.5", exclusive)`.
+fn bound(key: &str, value: f64, exclusive: bool) -> String {
+    let exclusive = if exclusive { ", exclusive" } else { "" };
+    format!("{key}(value = {:?}{exclusive})", value.to_string())
+}
+
+/// `validator(min_length = 1, max_length = 64)`: the `#[oai(...)]` argument of `validators`.
+pub fn validator_arg(validators: &[Validator]) -> String {
+    let args: Vec<String> = validators.iter().map(Validator::attr).collect();
+    format!("validator({})", args.join(", "))
 }
 
 impl Operation {

@@ -13,19 +13,37 @@ impl<H: Handlers> Api<H> {
     &self,
 {% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.ty }},
 {% endif %}
-{% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: {{ p.extractor }}<{{ p.wire_ty }}>,
+{% for p in op.params %}    {{ p.doc }}{{ p.attr() }} {{ p.rust_name }}: {{ p.checked_ty() }},
 {% endfor %}
+{% if let Some(checked) = op.params_checked %}    // Rejects the request with every parameter's problem, before the body is read.
+    {{ checked }}: ::codegen_runtime::ParamsChecked,
+{% endif %}
 {% if let Some(b) = op.body %}    {{ b.doc }}{{ b.rust_name }}: {{ b.extractor_type() }},
 {% endif %}
 ) -> {% if op.skipped %}::poem::Result<{{ op.response_enum }}> {
     // On the generator's skip list: declared, routed, not implemented.
     ::std::result::Result::Err(::poem::Error::from_status(::poem::http::StatusCode::NOT_IMPLEMENTED))
 }
-{% else %}{{ op.response_enum }} {
-    self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
+{% else if op.params.is_empty() %}{{ op.response_enum }} {
+    self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
+}
+{% else %}::poem::Result<{{ op.response_enum }}> {
+    ::std::result::Result::Ok(self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.value()?.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await)
 }
 {% endif %}{% endfor %}
 }
+{% for r in api.param_rules %}
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+{% for u in r.used_by %}/// - {{ u|one_line }}
+{% endfor %}struct {{ r.name }};
+
+impl ::codegen_runtime::Rules<{{ r.extractor_ty }}> for {{ r.name }} {
+    fn check(param: &{{ r.extractor_ty }}) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(param, &[{% for v in r.validators %}&{{ v.expr() }}, {% endfor %}])
+    }
+}
+{% endfor %}
 {% for op in api.operations %}{% for p in op.params %}{% for v in p.values %}
 /// {{ v.doc|one_line }}
 fn {{ v.name }}() -> {{ v.ty }} {

@@ -15,12 +15,15 @@
 //!   (`explode: false`, `spaceDelimited`, `pipeDelimited`, header arrays, `deepObject`).
 //! - [`PathPiece`] and [`SegmentTemplate`]: path parameters inside a segment with literal
 //!   text (`/{id}.json`), which poem routes as one parameter.
+//! - [`Checked`] and [`ParamsChecked`]: every parameter of a request checked before any
+//!   is rejected, so a rejection lists all of their problems.
 //! - [`Rejection`]: a request rejected before its handler ran, located; it fills FastAPI's
 //!   `HTTPValidationError` where a spec declares that as the 422 body.
 //! - [`NoContent`]: the body of a bodiless `default` response.
 //! - [`StrictString`]: the string variant of a union that also holds numbers or booleans.
 
 mod among;
+mod checked;
 mod empty;
 mod form;
 mod json;
@@ -35,6 +38,9 @@ mod text;
 mod walk;
 
 pub use among::Among;
+pub use checked::{
+    check_validators, param, Checked, NoRules, ParamProblem, ParamsChecked, ParamsRejected, Rules,
+};
 pub use empty::NoContent;
 pub use form::FormBody;
 pub use json::{check_known, check_member, JsonBody, Mismatch, StrictJson};

@@ -9,6 +9,8 @@ use poem_openapi::error::{
 };
 use serde_json::{json, Value};
 
+use crate::checked::ParamsRejected;
+
 /// A JSON body with every problem found in it (see [`crate::walk`]): poem-openapi's
 /// `ParseRequestPayloadError` holds one message.
 #[derive(Debug)]
@@ -41,15 +43,16 @@ impl poem::error::ResponseError for BodyRejected {
 pub struct Rejection {
     /// The status poem-openapi chose (400, 413, 415, 401, …).
     pub status: StatusCode,
-    /// What was wrong (one entry: poem-openapi stops at the first problem).
+    /// What was wrong: every parameter's problem, or every problem of a JSON body.
     pub errors: Vec<RejectionError>,
 }
 
 /// One thing wrong with a request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RejectionError {
-    /// Where: `path`, `query` (for any non-path parameter: poem-openapi does not say which
-    /// location), `body` or `request`.
+    /// Where: `path`, `query`, `header`, `cookie`, `body` or `request`. (A parameter's error
+    /// that poem-openapi reports itself says `query` for any location but the path, unless
+    /// the operation's places name it.)
     pub location: &'static str,
     /// The parameter's name, or the body member's path, outermost first (`["size"]`).
     pub path: Vec<String>,
@@ -111,13 +114,16 @@ fn locate(error: &mut RejectionError, places: &[Place]) {
                 .max_by_key(|p| p.name.len())
                 .map(|p| p.schema.to_owned());
         }
-        "path" | "query" => {
+        "path" | "query" | "header" | "cookie" => {
             let name = error.path.first().map(String::as_str).unwrap_or_default();
-            let path = error.location == "path";
-            if let Some(place) = places
-                .iter()
-                .find(|p| p.name == name && (p.location == "path") == path && p.location != "body")
-            {
+            let location = error.location;
+            // poem-openapi's own errors say `query` for every parameter not in the path.
+            let matches = |p: &&Place| {
+                p.name == name
+                    && p.location != "body"
+                    && (p.location == location || (location == "query" && p.location != "path"))
+            };
+            if let Some(place) = places.iter().find(matches) {
                 error.location = place.location;
                 error.path = vec![place.shown.to_owned()];
                 error.schema = Some(place.schema.to_owned());
@@ -148,6 +154,27 @@ impl From<&poem::Error> for Rejection {
                         location: "body",
                         path: path.clone(),
                         message: message.clone(),
+                        schema: None,
+                    };
+                    PLACES.with(|places| locate(&mut error, places.get()));
+                    error
+                })
+                .collect();
+            return Rejection {
+                status: err.status(),
+                errors,
+            };
+        }
+        let params = err.downcast_ref::<ParamsRejected>();
+        if let Some(params) = params.filter(|p| !p.problems.is_empty()) {
+            let errors = params
+                .problems
+                .iter()
+                .map(|p| {
+                    let mut error = RejectionError {
+                        location: p.location,
+                        path: vec![p.name.to_owned()],
+                        message: humanize(&p.reason),
                         schema: None,
                     };
                     PLACES.with(|places| locate(&mut error, places.get()));
@@ -539,5 +566,65 @@ mod tests {
             reason: "bad".into(),
         }));
         assert_eq!(after.errors[0].schema, None, "places end with the guard");
+    }
+
+    #[test]
+    fn every_parameter_problem_becomes_an_error_in_the_specs_names() {
+        static PLACES: &[Place] = &[
+            Place {
+                location: "path",
+                name: "param0",
+                shown: "item_id",
+                schema: "#/p/item_id",
+            },
+            Place {
+                location: "query",
+                name: "X-Trace",
+                shown: "X-Trace",
+                schema: "#/p/query",
+            },
+            Place {
+                location: "header",
+                name: "X-Trace",
+                shown: "X-Trace",
+                schema: "#/p/trace",
+            },
+        ];
+        let _in_spec = InSpec::enter(PLACES);
+        let problem = |location, name, reason: &str| crate::ParamProblem {
+            location,
+            name,
+            reason: reason.into(),
+        };
+        let err = poem::Error::from(ParamsRejected {
+            problems: vec![
+                problem("path", "param0", "verification failed. maxLength(64)"),
+                problem("header", "X-Trace", "verification failed. minLength(3)"),
+            ],
+        });
+        let rejection = Rejection::from(&err);
+        let errors: Vec<_> = rejection
+            .errors
+            .iter()
+            .map(|e| (e.location, e.pointer(), e.schema.as_deref()))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("path", "/item_id".to_owned(), Some("#/p/item_id")),
+                // The header, not the query parameter of the same name.
+                ("header", "/X-Trace".to_owned(), Some("#/p/trace")),
+            ]
+        );
+        assert_eq!(
+            rejection_detail(&err),
+            "path /item_id: must be at most 64 characters long; header /X-Trace: must be at least 3 characters long"
+        );
+        // No problems noted (the failure was lost): one error about the request, still a 400.
+        let lost = Rejection::from(&poem::Error::from(ParamsRejected { problems: vec![] }));
+        assert_eq!(
+            (lost.status, lost.errors[0].location),
+            (StatusCode::BAD_REQUEST, "request")
+        );
     }
 }

@@ -48,6 +48,7 @@ fn main() {
         rejections::malformed_and_mistyped_bodies_are_400,
         rejections::an_unknown_field_is_400_and_names_the_field,
         rejections::rejections_point_at_the_request_and_the_spec,
+        rejections::every_parameter_problem_is_reported_at_once,
         rejections::values_outside_the_specs_limits_are_400,
         rejections::malformed_item_ids_are_400_on_every_operation,
         rejections::bad_listing_parameters_are_400,

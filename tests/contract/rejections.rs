@@ -140,6 +140,94 @@ pub async fn rejections_point_at_the_request_and_the_spec() {
     }
 }
 
+/// `(in, pointer, schema)` of each error of a problem body.
+fn places(problem: &Value) -> Vec<(String, String, String)> {
+    problem["errors"]
+        .as_array()
+        .expect("an errors list")
+        .iter()
+        .map(|e| {
+            let text = |key: &str| e[key].as_str().unwrap_or_default().to_owned();
+            (text("in"), text("pointer"), text("schema"))
+        })
+        .collect()
+}
+
+pub async fn every_parameter_problem_is_reported_at_once() {
+    let app = spawn_app().await;
+    let owned = |cases: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
+        cases
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect()
+    };
+
+    // Two query parameters: a bound and a pattern.
+    let problem = rejected(&app, 400, "GET", "/items?limit=500&cursor=a%20b", None, b"").await;
+    assert_eq!(
+        places(&problem),
+        owned(&[
+            ("query", "/limit", "#/paths/~1items/get/parameters/0/schema"),
+            (
+                "query",
+                "/cursor",
+                "#/paths/~1items/get/parameters/1/schema"
+            ),
+        ]),
+        "{problem}"
+    );
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("query /limit: must be at most 100")
+            && detail.contains("query /cursor: must match the pattern"),
+        "{detail}"
+    );
+
+    // A path parameter and a header; the body is not read once a parameter failed.
+    let long_tag = format!("\"{}\"", "x".repeat(2000));
+    let before = app.all_items().await;
+    let response = app
+        .send_with(
+            "PUT",
+            "/items/a%20b",
+            &[
+                ("content-type", "application/json"),
+                ("if-match", &long_tag),
+            ],
+            Some(br#"{"size":-1}"#.to_vec()),
+        )
+        .await;
+    assert_eq!(response.status, 400, "{response:?}");
+    assert_eq!(
+        places(&response.json),
+        owned(&[
+            (
+                "path",
+                "/item_id",
+                "#/components/parameters/ItemIdPath/schema"
+            ),
+            (
+                "header",
+                "/If-Match",
+                "#/components/parameters/IfMatch/schema"
+            ),
+        ]),
+        "{:?}",
+        response.json
+    );
+    assert_eq!(
+        response.json["errors"][1]["message"],
+        "must be at most 1024 characters long"
+    );
+    assert_eq!(app.all_items().await, before);
+
+    // Each parameter alone is still reported alone, and a valid request still passes.
+    let problem = rejected(&app, 400, "GET", "/items?limit=0", None, b"").await;
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 1, "{problem}");
+    let listed = app.send("GET", "/items?limit=1", None, None).await;
+    assert_eq!(listed.status, 200);
+}
+
 pub async fn values_outside_the_specs_limits_are_400() {
     let app = spawn_app().await;
     let long_name = json!({ "name": "n".repeat(101) }).to_string();

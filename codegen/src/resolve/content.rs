@@ -404,10 +404,10 @@ impl Resolver<'_> {
             {
                 let mut validators = Vec::new();
                 if let Some(n) = self.usize_keyword(part, "minItems", &here) {
-                    validators.push(format!("min_items = {n}"));
+                    validators.push(ir::Validator::MinItems(n));
                 }
                 if let Some(n) = self.usize_keyword(part, "maxItems", &here) {
-                    validators.push(format!("max_items = {n}"));
+                    validators.push(ir::Validator::MaxItems(n));
                 }
                 (format!("::std::vec::Vec<{UPLOAD}>"), validators)
             } else {
@@ -464,7 +464,7 @@ impl Resolver<'_> {
                 oai.push(format!("rename = {name:?}"));
             }
             if !validators.is_empty() {
-                oai.push(format!("validator({})", validators.join(", ")));
+                oai.push(ir::validator_arg(&validators));
             }
             let default_fn = values
                 .last()

@@ -53,6 +53,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         fn_names: BTreeMap::new(),
         patterns: BTreeMap::new(),
         segments: Vec::new(),
+        param_rules: Vec::new(),
         contents: BTreeMap::new(),
         multiparts: BTreeMap::new(),
         security_schemes: BTreeMap::new(),
@@ -99,6 +100,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
     let auth_enums = std::mem::take(&mut r.auth_enums);
     let auth_all = std::mem::take(&mut r.auth_all);
     let segments = std::mem::take(&mut r.segments);
+    let param_rules = std::mem::take(&mut r.param_rules);
     ir::Api {
         source: loaded.source.name.clone(),
         title: loaded.doc.info.title.clone(),
@@ -117,6 +119,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         rejection_bodies,
         patterns,
         segments,
+        param_rules,
     }
 }
 
@@ -192,6 +195,8 @@ struct Resolver<'a> {
     patterns: BTreeMap<String, String>,
     /// Routed path segments that path parameters are read from as `PathPiece`s.
     segments: Vec<ir::SegmentType>,
+    /// Constraints of parameters as `codegen_runtime::Rules` types.
+    param_rules: Vec<ir::ParamRules>,
     /// Enums of media types, by name.
     contents: BTreeMap<String, ir::ContentEnum>,
     /// Multipart bodies, by name.
@@ -233,6 +238,41 @@ impl<'a> Resolver<'a> {
         let name = self.fresh_type(&format!("Pattern{}", self.patterns.len() + 1), at);
         self.patterns.insert(pattern.to_owned(), name.clone());
         name
+    }
+
+    /// The `codegen_runtime::Rules` type of `param`'s constraints, if it has any: one per
+    /// extractor and constraints, so a parameter shared by operations has one.
+    fn param_rules(&mut self, param: &ir::Param, operation: &str) -> Option<String> {
+        if param.validators.is_empty() {
+            return None;
+        }
+        let extractor_ty = param.extractor_ty();
+        let used_by = format!("`{}` of `{operation}`", param.name);
+        if let Some(rules) = self
+            .param_rules
+            .iter_mut()
+            .find(|r| r.extractor_ty == extractor_ty && r.validators == param.validators)
+        {
+            rules.used_by.push(used_by);
+            return Some(rules.name.clone());
+        }
+        // A name of the generated code's own: a taken one gets a number, without a warning.
+        let base = format!("{}Rules", pascal_case(&param.rust_name));
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.type_names.contains_key(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.type_names
+            .insert(name.clone(), "the generated code".to_owned());
+        self.param_rules.push(ir::ParamRules {
+            name: name.clone(),
+            extractor_ty,
+            validators: param.validators.clone(),
+            used_by: vec![used_by],
+        });
+        Some(name)
     }
 
     /// The marker type of a routed segment for `PathPiece<_>`: `Segment1`, … in order of first
@@ -563,6 +603,8 @@ impl<'a> Resolver<'a> {
                 doc: self.text(None, at),
                 values: vec![],
                 place: None,
+                rules: None,
+                validators: vec![],
             });
         }
         for name in path_params.difference(&template_params) {
@@ -595,6 +637,9 @@ impl<'a> Resolver<'a> {
                 param.extractor = "::codegen_runtime::PathPiece";
                 param.wire_ty = format!("{}, {marker}, {i}", param.wire_ty);
             }
+        }
+        for param in params.iter_mut() {
+            param.rules = self.param_rules(param, &id);
         }
         let body = op
             .request_body
@@ -681,6 +726,13 @@ impl<'a> Resolver<'a> {
             .filter_map(|t| tags.iter().find(|x| &x.name == t))
             .map(|t| format!("Tags::{}", t.variant))
             .collect();
+        let params_checked = (!params.is_empty()).then(|| {
+            let mut name = "_params_checked".to_owned();
+            while arg_names.contains(&name) {
+                name.push('_');
+            }
+            name
+        });
         Some(ir::Operation {
             id_declared: true,
             skipped: false,
@@ -694,6 +746,7 @@ impl<'a> Resolver<'a> {
             tags: tag_variants,
             deprecated: op.deprecated,
             params,
+            params_checked,
             auth,
             body,
             responses,
@@ -1185,7 +1238,7 @@ impl<'a> Resolver<'a> {
             oai.push("deprecated".to_owned());
         }
         if !typed.validators.is_empty() {
-            oai.push(format!("validator({})", typed.validators.join(", ")));
+            oai.push(ir::validator_arg(&typed.validators));
         }
         let always_present = data.required || has_default;
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {
@@ -1247,6 +1300,8 @@ impl<'a> Resolver<'a> {
                 oai,
                 values,
                 place: Some((location, format!("#{schema_at}"))),
+                rules: None,
+                validators: typed.validators.clone(),
             },
             is_path,
         ))

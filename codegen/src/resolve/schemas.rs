@@ -34,8 +34,8 @@ pub(super) enum Named {
 pub(super) struct Typed {
     /// The Rust type.
     pub ty: Ty,
-    /// poem-openapi validator arguments (`max_length = 5`).
-    pub validators: Vec<String>,
+    /// The constraints poem-openapi checks on it.
+    pub validators: Vec<ir::Validator>,
     /// The JSON type (`string`, `integer`, …), `enum`, `union`, or `object` for objects.
     pub json: &'static str,
     /// The schema's `format`, if any.
@@ -458,7 +458,7 @@ impl Resolver<'_> {
             oai.push("deprecated".to_owned());
         }
         if !typed.validators.is_empty() {
-            oai.push(format!("validator({})", typed.validators.join(", ")));
+            oai.push(ir::validator_arg(&typed.validators));
         }
         let field = ir::Field {
             name: name.to_owned(),
@@ -583,10 +583,10 @@ impl Resolver<'_> {
                     }
                 }
                 if let Some(n) = self.usize_keyword(schema, "minItems", at) {
-                    validators.push(format!("min_items = {n}"));
+                    validators.push(ir::Validator::MinItems(n));
                 }
                 if let Some(n) = self.usize_keyword(schema, "maxItems", at) {
-                    validators.push(format!("max_items = {n}"));
+                    validators.push(ir::Validator::MaxItems(n));
                 }
                 if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
                     // poem-openapi compares elements by hash: floats, objects and free-form
@@ -601,7 +601,7 @@ impl Resolver<'_> {
                         _ => false,
                     };
                     if hashable {
-                        validators.push("unique_items".to_owned());
+                        validators.push(ir::Validator::UniqueItems);
                     } else {
                         self.diags.lenient(
                             &join(at, "uniqueItems"),
@@ -644,10 +644,10 @@ impl Resolver<'_> {
                     }
                 }
                 if let Some(n) = self.usize_keyword(schema, "minProperties", at) {
-                    validators.push(format!("min_properties = {n}"));
+                    validators.push(ir::Validator::MinProperties(n));
                 }
                 if let Some(n) = self.usize_keyword(schema, "maxProperties", at) {
-                    validators.push(format!("max_properties = {n}"));
+                    validators.push(ir::Validator::MaxProperties(n));
                 }
                 Some(Typed {
                     ty: Ty::Map(Box::new(value.ty)),
@@ -743,10 +743,7 @@ impl Resolver<'_> {
                 literals.push(literal);
             }
         }
-        typed.validators.push(format!(
-            "custom = {:?}",
-            format!("::codegen_runtime::Among(&[{}])", literals.join(", "))
-        ));
+        typed.validators.push(ir::Validator::Among(literals));
         Some(typed)
     }
 
@@ -1042,8 +1039,9 @@ impl Resolver<'_> {
         // schema is the same `type: string` + `pattern`.
         let mut rust = rust.to_owned();
         if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
-            if format.is_none() && validators.iter().any(|v| v.starts_with("pattern = ")) {
-                validators.retain(|v| !v.starts_with("pattern = "));
+            let is_pattern = |v: &ir::Validator| matches!(v, ir::Validator::Pattern(_));
+            if format.is_none() && validators.iter().any(is_pattern) {
+                validators.retain(|v| !is_pattern(v));
                 let name = self.pattern_type(p, at);
                 rust = format!("::codegen_runtime::Matching<{name}>");
             }
@@ -1116,21 +1114,21 @@ impl Resolver<'_> {
         schema: &Map<String, Value>,
         ty: &str,
         at: &str,
-    ) -> Vec<String> {
+    ) -> Vec<ir::Validator> {
         let mut v = Vec::new();
         match ty {
             "string" => {
                 if let Some(n) = self.usize_keyword(schema, "minLength", at) {
-                    v.push(format!("min_length = {n}"));
+                    v.push(ir::Validator::MinLength(n));
                 }
                 if let Some(n) = self.usize_keyword(schema, "maxLength", at) {
-                    v.push(format!("max_length = {n}"));
+                    v.push(ir::Validator::MaxLength(n));
                 }
                 if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
                     // Look-around and back-references (ECMA-262, not the regex crate) are
                     // compiled with fancy_regex, in the generated code too.
                     match (regex::Regex::new(p), fancy_regex::Regex::new(p)) {
-                        (Ok(_), _) | (_, Ok(_)) => v.push(format!("pattern = {p:?}")),
+                        (Ok(_), _) | (_, Ok(_)) => v.push(ir::Validator::Pattern(p.to_owned())),
                         (Err(_), Err(e)) => self.diags.lenient(
                             &join(at, "pattern"),
                             format!(
@@ -1148,12 +1146,18 @@ impl Resolver<'_> {
                     ("maximum", "exclusiveMaximum"),
                 ] {
                     if let Some(n) = schema.get(key).and_then(Value::as_f64) {
-                        let excl = schema.get(exclusive) == Some(&Value::Bool(true));
-                        v.push(format!(
-                            "{key}(value = {:?}{})",
-                            n.to_string(),
-                            if excl { ", exclusive" } else { "" }
-                        ));
+                        let exclusive = schema.get(exclusive) == Some(&Value::Bool(true));
+                        v.push(if key == "minimum" {
+                            ir::Validator::Minimum {
+                                value: n,
+                                exclusive,
+                            }
+                        } else {
+                            ir::Validator::Maximum {
+                                value: n,
+                                exclusive,
+                            }
+                        });
                     } else if schema.contains_key(exclusive) {
                         self.diags.error(
                             &join(at, exclusive),
@@ -1164,7 +1168,7 @@ impl Resolver<'_> {
                 }
                 if let Some(n) = schema.get("multipleOf").and_then(Value::as_f64) {
                     if n > 0.0 {
-                        v.push(format!("multiple_of = {n:?}"));
+                        v.push(ir::Validator::MultipleOf(n));
                     } else {
                         self.diags.error(
                             &join(at, "multipleOf"),

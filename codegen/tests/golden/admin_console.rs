@@ -1623,16 +1623,37 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListUsersAuth,
         #[oai(default = "default_list_users_page", validator(minimum(value = "1")))]
-        page: ::poem_openapi::param::Query<i64>,
+        page: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, PageRules>,
         #[oai(
             default = "default_list_users_per_page",
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
-        per_page: ::poem_openapi::param::Query<i64>,
-        q: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
-        status: ::poem_openapi::param::Query<::std::option::Option<UserStatus>>,
-    ) -> ListUsersResponse {
-        self.0.list_users(auth, page.0, per_page.0, q.0, status.0).await
+        per_page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PerPageRules,
+        >,
+        q: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        status: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<UserStatus>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListUsersResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_users(
+                    auth,
+                    page.value()?.0,
+                    per_page.value()?.0,
+                    q.value()?.0,
+                    status.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/users",
@@ -1670,9 +1691,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: GetImportStatusAuth,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> GetImportStatusResponse {
-        self.0.get_import_status(auth, job_id.0).await
+        job_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetImportStatusResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_import_status(auth, job_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/users/:userId",
@@ -1684,9 +1711,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: GetUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> GetUserResponse {
-        self.0.get_user(auth, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetUserResponse> {
+        ::std::result::Result::Ok(self.0.get_user(auth, user_id.value()?.0).await)
     }
     #[oai(
         path = "/users/:userId",
@@ -1698,9 +1729,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: DeleteUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> DeleteUserResponse {
-        self.0.delete_user(auth, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteUserResponse> {
+        ::std::result::Result::Ok(self.0.delete_user(auth, user_id.value()?.0).await)
     }
     #[oai(
         path = "/users/:userId",
@@ -1712,10 +1747,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: UpdateUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<UserInput>,
-    ) -> UpdateUserResponse {
-        self.0.update_user(auth, user_id.0, body.0).await
+    ) -> ::poem::Result<UpdateUserResponse> {
+        ::std::result::Result::Ok(
+            self.0.update_user(auth, user_id.value()?.0, body.0).await,
+        )
     }
     #[oai(
         path = "/users/:userId/suspend",
@@ -1727,12 +1768,18 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: SuspendUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::OptionalBody<
             ::codegen_runtime::JsonBody<SuspendUserRequest>,
         >,
-    ) -> SuspendUserResponse {
-        self.0.suspend_user(auth, user_id.0, body.0.map(|b| b.0)).await
+    ) -> ::poem::Result<SuspendUserResponse> {
+        ::std::result::Result::Ok(
+            self.0.suspend_user(auth, user_id.value()?.0, body.0.map(|b| b.0)).await,
+        )
     }
     #[oai(
         path = "/users/:userId/suspend",
@@ -1744,9 +1791,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: UnsuspendUserAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> UnsuspendUserResponse {
-        self.0.unsuspend_user(auth, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<UnsuspendUserResponse> {
+        ::std::result::Result::Ok(self.0.unsuspend_user(auth, user_id.value()?.0).await)
     }
     #[oai(
         path = "/users/:userId/password-reset",
@@ -1758,9 +1809,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ResetUserPasswordAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> ResetUserPasswordResponse {
-        self.0.reset_user_password(auth, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ResetUserPasswordResponse> {
+        ::std::result::Result::Ok(
+            self.0.reset_user_password(auth, user_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/users/:userId/sessions",
@@ -1772,9 +1829,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListUserSessionsAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> ListUserSessionsResponse {
-        self.0.list_user_sessions(auth, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListUserSessionsResponse> {
+        ::std::result::Result::Ok(
+            self.0.list_user_sessions(auth, user_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/users/:userId/sessions",
@@ -1786,9 +1849,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: RevokeUserSessionsAuth,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> RevokeUserSessionsResponse {
-        self.0.revoke_user_sessions(auth, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<RevokeUserSessionsResponse> {
+        ::std::result::Result::Ok(
+            self.0.revoke_user_sessions(auth, user_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/roles",
@@ -1822,9 +1891,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: GetRoleAuth,
         #[oai(name = "roleId")]
-        role_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetRoleResponse {
-        self.0.get_role(auth, role_id.0).await
+        role_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetRoleResponse> {
+        ::std::result::Result::Ok(self.0.get_role(auth, role_id.value()?.0).await)
     }
     #[oai(
         path = "/roles/:roleId",
@@ -1836,10 +1909,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: UpdateRoleAuth,
         #[oai(name = "roleId")]
-        role_id: ::poem_openapi::param::Path<::std::string::String>,
+        role_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Role>,
-    ) -> UpdateRoleResponse {
-        self.0.update_role(auth, role_id.0, body.0).await
+    ) -> ::poem::Result<UpdateRoleResponse> {
+        ::std::result::Result::Ok(
+            self.0.update_role(auth, role_id.value()?.0, body.0).await,
+        )
     }
     #[oai(
         path = "/roles/:roleId",
@@ -1851,9 +1930,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: DeleteRoleAuth,
         #[oai(name = "roleId")]
-        role_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> DeleteRoleResponse {
-        self.0.delete_role(auth, role_id.0).await
+        role_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteRoleResponse> {
+        ::std::result::Result::Ok(self.0.delete_role(auth, role_id.value()?.0).await)
     }
     #[oai(
         path = "/permissions",
@@ -1877,14 +1960,20 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListTeamsAuth,
         #[oai(default = "default_list_teams_page", validator(minimum(value = "1")))]
-        page: ::poem_openapi::param::Query<i64>,
+        page: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, PageRules>,
         #[oai(
             default = "default_list_teams_per_page",
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
-        per_page: ::poem_openapi::param::Query<i64>,
-    ) -> ListTeamsResponse {
-        self.0.list_teams(auth, page.0, per_page.0).await
+        per_page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PerPageRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListTeamsResponse> {
+        ::std::result::Result::Ok(
+            self.0.list_teams(auth, page.value()?.0, per_page.value()?.0).await,
+        )
     }
     #[oai(
         path = "/teams",
@@ -1909,9 +1998,10 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: GetTeamAuth,
         #[oai(name = "teamId")]
-        team_id: ::poem_openapi::param::Path<i64>,
-    ) -> GetTeamResponse {
-        self.0.get_team(auth, team_id.0).await
+        team_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetTeamResponse> {
+        ::std::result::Result::Ok(self.0.get_team(auth, team_id.value()?.0).await)
     }
     #[oai(
         path = "/teams/:teamId",
@@ -1923,9 +2013,10 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: DeleteTeamAuth,
         #[oai(name = "teamId")]
-        team_id: ::poem_openapi::param::Path<i64>,
-    ) -> DeleteTeamResponse {
-        self.0.delete_team(auth, team_id.0).await
+        team_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteTeamResponse> {
+        ::std::result::Result::Ok(self.0.delete_team(auth, team_id.value()?.0).await)
     }
     #[oai(
         path = "/teams/:teamId/members/:userId",
@@ -1937,11 +2028,17 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: AddTeamMemberAuth,
         #[oai(name = "teamId")]
-        team_id: ::poem_openapi::param::Path<i64>,
+        team_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> AddTeamMemberResponse {
-        self.0.add_team_member(auth, team_id.0, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<AddTeamMemberResponse> {
+        ::std::result::Result::Ok(
+            self.0.add_team_member(auth, team_id.value()?.0, user_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/teams/:teamId/members/:userId",
@@ -1953,11 +2050,17 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: RemoveTeamMemberAuth,
         #[oai(name = "teamId")]
-        team_id: ::poem_openapi::param::Path<i64>,
+        team_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
         #[oai(name = "userId")]
-        user_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> RemoveTeamMemberResponse {
-        self.0.remove_team_member(auth, team_id.0, user_id.0).await
+        user_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<RemoveTeamMemberResponse> {
+        ::std::result::Result::Ok(
+            self.0.remove_team_member(auth, team_id.value()?.0, user_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/api-keys",
@@ -1991,9 +2094,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: RevokeApiKeyAuth,
         #[oai(name = "keyId")]
-        key_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> RevokeApiKeyResponse {
-        self.0.revoke_api_key(auth, key_id.0).await
+        key_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<RevokeApiKeyResponse> {
+        ::std::result::Result::Ok(self.0.revoke_api_key(auth, key_id.value()?.0).await)
     }
     #[oai(
         path = "/invites",
@@ -2027,9 +2134,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: CancelInviteAuth,
         #[oai(name = "inviteId")]
-        invite_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> CancelInviteResponse {
-        self.0.cancel_invite(auth, invite_id.0).await
+        invite_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<CancelInviteResponse> {
+        ::std::result::Result::Ok(self.0.cancel_invite(auth, invite_id.value()?.0).await)
     }
     #[oai(
         path = "/audit-events",
@@ -2044,36 +2155,59 @@ impl<H: Handlers> Api<H> {
             default = "default_list_audit_events_page",
             validator(minimum(value = "1"))
         )]
-        page: ::poem_openapi::param::Query<i64>,
+        page: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, PageRules>,
         #[oai(
             default = "default_list_audit_events_per_page",
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
-        per_page: ::poem_openapi::param::Query<i64>,
-        actor: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        per_page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PerPageRules,
         >,
-        action: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        actor: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
-        from: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::chrono::DateTime<
-                    ::codegen_runtime::chrono::FixedOffset,
+        action: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        from: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::chrono::DateTime<
+                        ::codegen_runtime::chrono::FixedOffset,
+                    >,
                 >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-        to: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::chrono::DateTime<
-                    ::codegen_runtime::chrono::FixedOffset,
+        to: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::chrono::DateTime<
+                        ::codegen_runtime::chrono::FixedOffset,
+                    >,
                 >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> ListAuditEventsResponse {
-        self.0
-            .list_audit_events(auth, page.0, per_page.0, actor.0, action.0, from.0, to.0)
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListAuditEventsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_audit_events(
+                    auth,
+                    page.value()?.0,
+                    per_page.value()?.0,
+                    actor.value()?.0,
+                    action.value()?.0,
+                    from.value()?.0,
+                    to.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/audit-events/export",
@@ -2084,10 +2218,19 @@ impl<H: Handlers> Api<H> {
     async fn export_audit_events(
         &self,
         auth: ExportAuditEventsAuth,
-        from: ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
-        to: ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
-    ) -> ExportAuditEventsResponse {
-        self.0.export_audit_events(auth, from.0, to.0).await
+        from: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
+            ::codegen_runtime::NoRules,
+        >,
+        to: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ExportAuditEventsResponse> {
+        ::std::result::Result::Ok(
+            self.0.export_audit_events(auth, from.value()?.0, to.value()?.0).await,
+        )
     }
     #[oai(
         path = "/settings",
@@ -2132,6 +2275,45 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<Maintenance>,
     ) -> SetMaintenanceResponse {
         self.0.set_maintenance(auth.0, body.0).await
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `page` of `listUsers`
+/// - `page` of `listTeams`
+/// - `page` of `listAuditEvents`
+struct PageRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PageRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(1.0, false)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `per_page` of `listUsers`
+/// - `per_page` of `listTeams`
+/// - `per_page` of `listAuditEvents`
+struct PerPageRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PerPageRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(200.0, false),
+            ],
+        )
     }
 }
 

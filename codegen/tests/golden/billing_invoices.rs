@@ -553,29 +553,43 @@ impl<H: Handlers> Api<H> {
     async fn list_invoices(
         &self,
         auth: Oauth2,
-        status: ::poem_openapi::param::Query<::std::option::Option<InvoiceStatus>>,
-        issued_from: ::poem_openapi::param::Query<
-            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        status: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<InvoiceStatus>>,
+            ::codegen_runtime::NoRules,
         >,
-        issued_to: ::poem_openapi::param::Query<
-            ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+        issued_from: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-        customer_id: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        issued_to: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> ListInvoicesResponse {
-        self.0
-            .list_invoices(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["invoices:read"],
-                },
-                status.0,
-                issued_from.0,
-                issued_to.0,
-                customer_id.0,
-            )
-            .await
+        customer_id: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListInvoicesResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_invoices(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["invoices:read"],
+                    },
+                    status.value()?.0,
+                    issued_from.value()?.0,
+                    issued_to.value()?.0,
+                    customer_id.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/invoices",
@@ -607,17 +621,24 @@ impl<H: Handlers> Api<H> {
     async fn get_invoice(
         &self,
         auth: Oauth2,
-        number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> GetInvoiceResponse {
-        self.0
-            .get_invoice(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["invoices:read"],
-                },
-                number.0.into_inner(),
-            )
-            .await
+        number: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetInvoiceResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_invoice(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["invoices:read"],
+                    },
+                    number.value()?.0.into_inner(),
+                )
+                .await,
+        )
     }
 
     /// Voids an issued invoice. Drafts are deleted outright.
@@ -630,17 +651,24 @@ impl<H: Handlers> Api<H> {
     async fn void_invoice(
         &self,
         auth: Oauth2,
-        number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> VoidInvoiceResponse {
-        self.0
-            .void_invoice(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["invoices:write"],
-                },
-                number.0.into_inner(),
-            )
-            .await
+        number: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<VoidInvoiceResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .void_invoice(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["invoices:write"],
+                    },
+                    number.value()?.0.into_inner(),
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/invoices/:number/payments",
@@ -651,19 +679,26 @@ impl<H: Handlers> Api<H> {
     async fn record_payment(
         &self,
         auth: Oauth2,
-        number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        number: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<RecordPaymentRequest>,
-    ) -> RecordPaymentResponse {
-        self.0
-            .record_payment(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["invoices:write"],
-                },
-                number.0.into_inner(),
-                body.0,
-            )
-            .await
+    ) -> ::poem::Result<RecordPaymentResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .record_payment(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["invoices:write"],
+                    },
+                    number.value()?.0.into_inner(),
+                    body.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/exports/ledger.csv",
@@ -674,17 +709,24 @@ impl<H: Handlers> Api<H> {
     async fn export_ledger(
         &self,
         auth: Oauth2,
-        month: ::poem_openapi::param::Query<::codegen_runtime::Matching<Pattern3>>,
-    ) -> ExportLedgerResponse {
-        self.0
-            .export_ledger(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["exports:read"],
-                },
-                month.0.into_inner(),
-            )
-            .await
+        month: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::codegen_runtime::Matching<Pattern3>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ExportLedgerResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .export_ledger(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["exports:read"],
+                    },
+                    month.value()?.0.into_inner(),
+                )
+                .await,
+        )
     }
 }
 

@@ -458,28 +458,44 @@ impl<H: Handlers> Api<H> {
     async fn list_books(
         &self,
         #[oai(default = "default_list_books_offset", validator(minimum(value = "0")))]
-        offset: ::poem_openapi::param::Query<i64>,
+        offset: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            OffsetRules,
+        >,
         #[oai(
             default = "default_list_books_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-        author: ::poem_openapi::param::Query<
-            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        author: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-        genre: ::poem_openapi::param::Query<::std::option::Option<Genre>>,
+        genre: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<Genre>>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(default = "default_list_books_sort")]
-        sort: ::poem_openapi::param::Query<ListBooksSort>,
-    ) -> ListBooksResponse {
-        self.0
-            .list_books(
-                offset.0,
-                limit.0,
-                author.0.map(::codegen_runtime::Matching::into_inner),
-                genre.0,
-                sort.0,
-            )
-            .await
+        sort: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<ListBooksSort>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListBooksResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_books(
+                    offset.value()?.0,
+                    limit.value()?.0,
+                    author.value()?.0.map(::codegen_runtime::Matching::into_inner),
+                    genre.value()?.0,
+                    sort.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/books",
@@ -502,13 +518,20 @@ impl<H: Handlers> Api<H> {
     )]
     async fn get_book(
         &self,
-        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
-        #[oai(name = "If-None-Match")]
-        if_none_match: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        isbn: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> GetBookResponse {
-        self.0.get_book(isbn.0.into_inner(), if_none_match.0).await
+        #[oai(name = "If-None-Match")]
+        if_none_match: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetBookResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_book(isbn.value()?.0.into_inner(), if_none_match.value()?.0).await,
+        )
     }
     #[oai(
         path = "/books/:isbn",
@@ -519,9 +542,15 @@ impl<H: Handlers> Api<H> {
     async fn delete_book(
         &self,
         auth: BearerAuth,
-        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
-    ) -> DeleteBookResponse {
-        self.0.delete_book(auth.0, isbn.0.into_inner()).await
+        isbn: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteBookResponse> {
+        ::std::result::Result::Ok(
+            self.0.delete_book(auth.0, isbn.value()?.0.into_inner()).await,
+        )
     }
     #[oai(
         path = "/books/:isbn/reviews",
@@ -531,16 +560,32 @@ impl<H: Handlers> Api<H> {
     )]
     async fn list_reviews(
         &self,
-        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        isbn: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(default = "default_list_reviews_offset", validator(minimum(value = "0")))]
-        offset: ::poem_openapi::param::Query<i64>,
+        offset: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            OffsetRules,
+        >,
         #[oai(
             default = "default_list_reviews_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-    ) -> ListReviewsResponse {
-        self.0.list_reviews(isbn.0.into_inner(), offset.0, limit.0).await
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListReviewsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_reviews(
+                    isbn.value()?.0.into_inner(),
+                    offset.value()?.0,
+                    limit.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/books/:isbn/reviews",
@@ -551,10 +596,16 @@ impl<H: Handlers> Api<H> {
     async fn add_review(
         &self,
         auth: BearerAuth,
-        isbn: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        isbn: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Review>,
-    ) -> AddReviewResponse {
-        self.0.add_review(auth.0, isbn.0.into_inner(), body.0).await
+    ) -> ::poem::Result<AddReviewResponse> {
+        ::std::result::Result::Ok(
+            self.0.add_review(auth.0, isbn.value()?.0.into_inner(), body.0).await,
+        )
     }
     #[oai(
         path = "/authors/:authorId",
@@ -565,9 +616,52 @@ impl<H: Handlers> Api<H> {
     async fn get_author(
         &self,
         #[oai(name = "authorId")]
-        author_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> GetAuthorResponse {
-        self.0.get_author(author_id.0.into_inner()).await
+        author_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetAuthorResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_author(author_id.value()?.0.into_inner()).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `offset` of `listBooks`
+/// - `offset` of `listReviews`
+struct OffsetRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for OffsetRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(0.0, false)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `listBooks`
+/// - `limit` of `listReviews`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
     }
 }
 

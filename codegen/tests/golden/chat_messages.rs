@@ -628,9 +628,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(default = "default_get_channels_include_archived")]
-        include_archived: ::poem_openapi::param::Query<bool>,
-    ) -> GetChannelsResponse {
-        self.0.get_channels(auth.0, include_archived.0).await
+        include_archived: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<bool>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetChannelsResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_channels(auth.0, include_archived.value()?.0).await,
+        )
     }
 
     /// Create a channel
@@ -655,32 +661,44 @@ impl<H: Handlers> Api<H> {
     async fn get_channels_by_channel_id_messages(
         &self,
         auth: BearerAuth,
-        channel_id: ::poem_openapi::param::Path<::std::string::String>,
-        before: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        channel_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
         >,
-        after: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        before: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        after: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(
             default = "default_get_channels_by_channel_id_messages_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
         /// Use `before`/`after` instead.
         #[oai(deprecated)]
-        page: ::poem_openapi::param::Query<::std::option::Option<i64>>,
-    ) -> GetChannelsByChannelIdMessagesResponse {
-        self.0
-            .get_channels_by_channel_id_messages(
-                auth.0,
-                channel_id.0,
-                before.0,
-                after.0,
-                limit.0,
-                page.0,
-            )
-            .await
+        page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<i64>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetChannelsByChannelIdMessagesResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_channels_by_channel_id_messages(
+                    auth.0,
+                    channel_id.value()?.0,
+                    before.value()?.0,
+                    after.value()?.0,
+                    limit.value()?.0,
+                    page.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Post a message
@@ -692,10 +710,23 @@ impl<H: Handlers> Api<H> {
     async fn post_channels_by_channel_id_messages(
         &self,
         auth: BearerAuth,
-        channel_id: ::poem_openapi::param::Path<::std::string::String>,
+        channel_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<NewMessage>,
-    ) -> PostChannelsByChannelIdMessagesResponse {
-        self.0.post_channels_by_channel_id_messages(auth.0, channel_id.0, body.0).await
+    ) -> ::poem::Result<PostChannelsByChannelIdMessagesResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .post_channels_by_channel_id_messages(
+                    auth.0,
+                    channel_id.value()?.0,
+                    body.0,
+                )
+                .await,
+        )
     }
 
     /// Delete a message
@@ -707,16 +738,26 @@ impl<H: Handlers> Api<H> {
     async fn delete_channels_by_channel_id_messages_by_message_id(
         &self,
         auth: BearerAuth,
-        channel_id: ::poem_openapi::param::Path<::std::string::String>,
-        message_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> DeleteChannelsByChannelIdMessagesByMessageIdResponse {
-        self.0
-            .delete_channels_by_channel_id_messages_by_message_id(
-                auth.0,
-                channel_id.0,
-                message_id.0,
-            )
-            .await
+        channel_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        message_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteChannelsByChannelIdMessagesByMessageIdResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .delete_channels_by_channel_id_messages_by_message_id(
+                    auth.0,
+                    channel_id.value()?.0,
+                    message_id.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Edit a message
@@ -728,20 +769,30 @@ impl<H: Handlers> Api<H> {
     async fn patch_channels_by_channel_id_messages_by_message_id(
         &self,
         auth: BearerAuth,
-        channel_id: ::poem_openapi::param::Path<::std::string::String>,
-        message_id: ::poem_openapi::param::Path<::std::string::String>,
+        channel_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        message_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<
             PatchChannelsByChannelIdMessagesByMessageIdRequest,
         >,
-    ) -> PatchChannelsByChannelIdMessagesByMessageIdResponse {
-        self.0
-            .patch_channels_by_channel_id_messages_by_message_id(
-                auth.0,
-                channel_id.0,
-                message_id.0,
-                body.0,
-            )
-            .await
+    ) -> ::poem::Result<PatchChannelsByChannelIdMessagesByMessageIdResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .patch_channels_by_channel_id_messages_by_message_id(
+                    auth.0,
+                    channel_id.value()?.0,
+                    message_id.value()?.0,
+                    body.0,
+                )
+                .await,
+        )
     }
 
     /// Add a reaction
@@ -753,18 +804,33 @@ impl<H: Handlers> Api<H> {
     async fn put_channels_by_channel_id_messages_by_message_id_reactions_by_emoji(
         &self,
         auth: BearerAuth,
-        channel_id: ::poem_openapi::param::Path<::std::string::String>,
-        message_id: ::poem_openapi::param::Path<::std::string::String>,
-        emoji: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse {
-        self.0
-            .put_channels_by_channel_id_messages_by_message_id_reactions_by_emoji(
-                auth.0,
-                channel_id.0,
-                message_id.0,
-                emoji.0,
-            )
-            .await
+        channel_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        message_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        emoji: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<
+        PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse,
+    > {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .put_channels_by_channel_id_messages_by_message_id_reactions_by_emoji(
+                    auth.0,
+                    channel_id.value()?.0,
+                    message_id.value()?.0,
+                    emoji.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Post a message (legacy RPC style)
@@ -782,6 +848,25 @@ impl<H: Handlers> Api<H> {
         >,
     ) -> PostChatPostMessageResponse {
         self.0.post_chat_post_message(auth.0, body.0.map(|b| b.0)).await
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `get_channels_by_channel_id_messages`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
     }
 }
 

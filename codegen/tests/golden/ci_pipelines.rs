@@ -508,28 +508,47 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "ref")]
-        ref_: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
-        status: ::poem_openapi::param::Query<::std::option::Option<Status>>,
+        ref_: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        status: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<Status>>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_get_projects_by_project_pipelines_per_page",
             validator(maximum(value = "100"))
         )]
-        per_page: ::poem_openapi::param::Query<i64>,
+        per_page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PerPageRules,
+        >,
         #[oai(default = "default_get_projects_by_project_pipelines_page")]
-        page: ::poem_openapi::param::Query<i64>,
-    ) -> GetProjectsByProjectPipelinesResponse {
-        self.0
-            .get_projects_by_project_pipelines(
-                auth.0,
-                project.0,
-                ref_.0,
-                status.0,
-                per_page.0,
-                page.0,
-            )
-            .await
+        page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetProjectsByProjectPipelinesResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_projects_by_project_pipelines(
+                    auth.0,
+                    project.value()?.0,
+                    ref_.value()?.0,
+                    status.value()?.0,
+                    per_page.value()?.0,
+                    page.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Run a pipeline for a ref
@@ -543,10 +562,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<TriggerPipelineRequest>,
-    ) -> TriggerPipelineResponse {
-        self.0.trigger_pipeline(auth.0, project.0, body.0).await
+    ) -> ::poem::Result<TriggerPipelineResponse> {
+        ::std::result::Result::Ok(
+            self.0.trigger_pipeline(auth.0, project.value()?.0, body.0).await,
+        )
     }
     #[oai(
         path = "/projects/:project/pipelines/:pipelineId",
@@ -558,11 +583,17 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "pipelineId")]
-        pipeline_id: ::poem_openapi::param::Path<i64>,
-    ) -> GetPipelineResponse {
-        self.0.get_pipeline(auth.0, project.0, pipeline_id.0).await
+        pipeline_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetPipelineResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_pipeline(auth.0, project.value()?.0, pipeline_id.value()?.0).await,
+        )
     }
 
     /// Cancel a running pipeline
@@ -575,17 +606,24 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "pipelineId")]
-        pipeline_id: ::poem_openapi::param::Path<i64>,
-    ) -> DeleteProjectsByProjectPipelinesByPipelineIdResponse {
-        self.0
-            .delete_projects_by_project_pipelines_by_pipeline_id(
-                auth.0,
-                project.0,
-                pipeline_id.0,
-            )
-            .await
+        pipeline_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteProjectsByProjectPipelinesByPipelineIdResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .delete_projects_by_project_pipelines_by_pipeline_id(
+                    auth.0,
+                    project.value()?.0,
+                    pipeline_id.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/projects/:project/jobs/:jobId/log",
@@ -597,14 +635,31 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<i64>,
+        job_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
         /// Byte offset to continue from when tailing a running job.
         #[oai(validator(minimum(value = "0")))]
-        offset: ::poem_openapi::param::Query<::std::option::Option<i64>>,
-    ) -> GetJobLogResponse {
-        self.0.get_job_log(auth.0, project.0, job_id.0, offset.0).await
+        offset: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<i64>>,
+            OffsetRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetJobLogResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_job_log(
+                    auth.0,
+                    project.value()?.0,
+                    job_id.value()?.0,
+                    offset.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Download the artifacts archive
@@ -617,17 +672,24 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<i64>,
-    ) -> GetProjectsByProjectJobsByJobIdArtifactsResponse {
-        self.0
-            .get_projects_by_project_jobs_by_job_id_artifacts(
-                auth.0,
-                project.0,
-                job_id.0,
-            )
-            .await
+        job_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetProjectsByProjectJobsByJobIdArtifactsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_projects_by_project_jobs_by_job_id_artifacts(
+                    auth.0,
+                    project.value()?.0,
+                    job_id.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/projects/:project/jobs/:jobId/retry",
@@ -639,11 +701,50 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: PrivateToken,
         /// Numeric id or URL-encoded path (`group%2Frepo`).
-        project: ::poem_openapi::param::Path<::std::string::String>,
+        project: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<i64>,
-    ) -> RetryJobResponse {
-        self.0.retry_job(auth.0, project.0, job_id.0).await
+        job_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<RetryJobResponse> {
+        ::std::result::Result::Ok(
+            self.0.retry_job(auth.0, project.value()?.0, job_id.value()?.0).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `per_page` of `get_projects_by_project_pipelines`
+struct PerPageRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PerPageRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Maximum::new(100.0, false)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `offset` of `getJobLog`
+struct OffsetRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<::std::option::Option<i64>>>
+for OffsetRules {
+    fn check(
+        param: &::poem_openapi::param::Query<::std::option::Option<i64>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(0.0, false)],
+        )
     }
 }
 

@@ -203,12 +203,34 @@ impl<H: Handlers> Api<H> {
     async fn put_note(
         &self,
         #[oai(validator(minimum(value = "1")))]
-        note_id: ::poem_openapi::param::Path<i64>,
-        lang: ::poem_openapi::param::Query<::std::option::Option<Lang>>,
+        note_id: ::codegen_runtime::param::Path<i64, NoteIdRules>,
+        lang: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<Lang>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         /// The note.
         body: ::codegen_runtime::JsonBody<Note>,
-    ) -> PutNoteResponse {
-        self.0.put_note(note_id.0, lang.0, body.0).await
+    ) -> ::poem::Result<PutNoteResponse> {
+        ::std::result::Result::Ok(
+            self.0.put_note(note_id.value()?.0, lang.value()?.0, body.0).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `note_id` of `putNote`
+struct NoteIdRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Path<i64>> for NoteIdRules {
+    fn check(
+        param: &::poem_openapi::param::Path<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(1.0, false)],
+        )
     }
 }
 

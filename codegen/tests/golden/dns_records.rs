@@ -1142,9 +1142,13 @@ impl<H: Handlers> Api<H> {
     async fn list_zones(
         &self,
         auth: ListZonesAuth,
-        name: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
-    ) -> ListZonesResponse {
-        self.0.list_zones(auth, name.0).await
+        name: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListZonesResponse> {
+        ::std::result::Result::Ok(self.0.list_zones(auth, name.value()?.0).await)
     }
     #[oai(
         path = "/zones/:zoneId/dns_records",
@@ -1155,12 +1159,32 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListRecordsAuth,
         #[oai(name = "zoneId")]
-        zone_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        zone_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "type")]
-        type_: ::poem_openapi::param::Query<::std::option::Option<ListRecordsType>>,
-        name: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
-    ) -> ListRecordsResponse {
-        self.0.list_records(auth, zone_id.0.into_inner(), type_.0, name.0).await
+        type_: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<ListRecordsType>>,
+            ::codegen_runtime::NoRules,
+        >,
+        name: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListRecordsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_records(
+                    auth,
+                    zone_id.value()?.0.into_inner(),
+                    type_.value()?.0,
+                    name.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/zones/:zoneId/dns_records",
@@ -1171,10 +1195,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: CreateRecordAuth,
         #[oai(name = "zoneId")]
-        zone_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        zone_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Record>,
-    ) -> CreateRecordResponse {
-        self.0.create_record(auth, zone_id.0.into_inner(), body.0).await
+    ) -> ::poem::Result<CreateRecordResponse> {
+        ::std::result::Result::Ok(
+            self.0.create_record(auth, zone_id.value()?.0.into_inner(), body.0).await,
+        )
     }
 
     /// Delete several records at once
@@ -1187,14 +1217,26 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: DeleteRecordsAuth,
         #[oai(name = "zoneId")]
-        zone_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        zone_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         /// Comma-separated: `?ids=a1,b2,c3`.
         #[oai(validator(max_items = 100))]
-        ids: ::poem_openapi::param::Query<
-            ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+        ids: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+            >,
+            IdsRules,
         >,
-    ) -> DeleteRecordsResponse {
-        self.0.delete_records(auth, zone_id.0.into_inner(), ids.0.0).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteRecordsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .delete_records(auth, zone_id.value()?.0.into_inner(), ids.value()?.0.0)
+                .await,
+        )
     }
     #[oai(
         path = "/zones/:zoneId/dns_records/export",
@@ -1205,9 +1247,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ExportZoneFileAuth,
         #[oai(name = "zoneId")]
-        zone_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> ExportZoneFileResponse {
-        self.0.export_zone_file(auth, zone_id.0.into_inner()).await
+        zone_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ExportZoneFileResponse> {
+        ::std::result::Result::Ok(
+            self.0.export_zone_file(auth, zone_id.value()?.0.into_inner()).await,
+        )
     }
     #[oai(
         path = "/zones/:zoneId/dns_records/import",
@@ -1218,10 +1266,38 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ImportZoneFileAuth,
         #[oai(name = "zoneId")]
-        zone_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        zone_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ImportZoneFileRequest,
-    ) -> ImportZoneFileResponse {
-        self.0.import_zone_file(auth, zone_id.0.into_inner(), body).await
+    ) -> ::poem::Result<ImportZoneFileResponse> {
+        ::std::result::Result::Ok(
+            self.0.import_zone_file(auth, zone_id.value()?.0.into_inner(), body).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `ids` of `deleteRecords`
+struct IdsRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Query<
+        ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+    >,
+> for IdsRules {
+    fn check(
+        param: &::poem_openapi::param::Query<
+            ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxItems::new(100)],
+        )
     }
 }
 

@@ -206,10 +206,16 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/handles/:handle", method = "put", operation_id = "claimHandle")]
     async fn claim_handle(
         &self,
-        handle: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        handle: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<ClaimHandleRequest>,
-    ) -> ClaimHandleResponse {
-        self.0.claim_handle(handle.0.into_inner(), body.0).await
+    ) -> ::poem::Result<ClaimHandleResponse> {
+        ::std::result::Result::Ok(
+            self.0.claim_handle(handle.value()?.0.into_inner(), body.0).await,
+        )
     }
 }
 

@@ -537,39 +537,53 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Token,
         #[oai(name = "workspaceId")]
-        workspace_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-        /// Only these event types, e.g. `?types=member.joined,file.deleted`.
-        types: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::Delimited<::std::vec::Vec<EventType>, ','>,
-            >,
+        workspace_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
         >,
-        cursor: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        /// Only these event types, e.g. `?types=member.joined,file.deleted`.
+        types: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::Delimited<::std::vec::Vec<EventType>, ','>,
+                >,
+            >,
+            ::codegen_runtime::NoRules,
+        >,
+        cursor: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(
             default = "default_list_events_limit",
             validator(minimum(value = "1"), maximum(value = "200"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-        since: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::chrono::DateTime<
-                    ::codegen_runtime::chrono::FixedOffset,
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        since: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::chrono::DateTime<
+                        ::codegen_runtime::chrono::FixedOffset,
+                    >,
                 >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> ListEventsResponse {
-        self.0
-            .list_events(
-                auth.0,
-                workspace_id.0,
-                types.0.map(|d| d.0),
-                cursor.0,
-                limit.0,
-                since.0,
-            )
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListEventsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_events(
+                    auth.0,
+                    workspace_id.value()?.0,
+                    types.value()?.0.map(|d| d.0),
+                    cursor.value()?.0,
+                    limit.value()?.0,
+                    since.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/workspaces/:workspaceId/events/:eventId",
@@ -580,11 +594,39 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Token,
         #[oai(name = "workspaceId")]
-        workspace_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        workspace_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "eventId")]
-        event_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetEventResponse {
-        self.0.get_event(auth.0, workspace_id.0, event_id.0).await
+        event_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetEventResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_event(auth.0, workspace_id.value()?.0, event_id.value()?.0).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `listEvents`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(200.0, false),
+            ],
+        )
     }
 }
 

@@ -662,12 +662,32 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: AccessToken,
         #[oai(name = "projectKey")]
-        project_key: ::poem_openapi::param::Path<::std::string::String>,
-        tag: ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+        project_key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        tag: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(default = "default_list_flags_archived")]
-        archived: ::poem_openapi::param::Query<bool>,
-    ) -> ListFlagsResponse {
-        self.0.list_flags(auth.0, project_key.0, tag.0, archived.0).await
+        archived: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<bool>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListFlagsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_flags(
+                    auth.0,
+                    project_key.value()?.0,
+                    tag.value()?.0,
+                    archived.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/projects/:projectKey/flags",
@@ -679,10 +699,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: AccessToken,
         #[oai(name = "projectKey")]
-        project_key: ::poem_openapi::param::Path<::std::string::String>,
+        project_key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Flag>,
-    ) -> CreateFlagResponse {
-        self.0.create_flag(auth.0, project_key.0, body.0).await
+    ) -> ::poem::Result<CreateFlagResponse> {
+        ::std::result::Result::Ok(
+            self.0.create_flag(auth.0, project_key.value()?.0, body.0).await,
+        )
     }
     #[oai(
         path = "/projects/:projectKey/flags/:flagKey",
@@ -694,11 +720,27 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: AccessToken,
         #[oai(name = "projectKey")]
-        project_key: ::poem_openapi::param::Path<::std::string::String>,
+        project_key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "flagKey")]
-        flag_key: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> GetFlagResponse {
-        self.0.get_flag(auth.0, project_key.0, flag_key.0.into_inner()).await
+        flag_key: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetFlagResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_flag(
+                    auth.0,
+                    project_key.value()?.0,
+                    flag_key.value()?.0.into_inner(),
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/projects/:projectKey/flags/:flagKey",
@@ -710,11 +752,27 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: AccessToken,
         #[oai(name = "projectKey")]
-        project_key: ::poem_openapi::param::Path<::std::string::String>,
+        project_key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "flagKey")]
-        flag_key: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> DeleteFlagResponse {
-        self.0.delete_flag(auth.0, project_key.0, flag_key.0.into_inner()).await
+        flag_key: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteFlagResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .delete_flag(
+                    auth.0,
+                    project_key.value()?.0,
+                    flag_key.value()?.0.into_inner(),
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/projects/:projectKey/flags/:flagKey",
@@ -726,18 +784,35 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: AccessToken,
         #[oai(name = "projectKey")]
-        project_key: ::poem_openapi::param::Path<::std::string::String>,
-        #[oai(name = "flagKey")]
-        flag_key: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-        #[oai(name = "If-Match")]
-        if_match: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        project_key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
         >,
+        #[oai(name = "flagKey")]
+        flag_key: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        #[oai(name = "If-Match")]
+        if_match: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: PatchFlagBody,
-    ) -> PatchFlagResponse {
-        self.0
-            .patch_flag(auth.0, project_key.0, flag_key.0.into_inner(), if_match.0, body)
-            .await
+    ) -> ::poem::Result<PatchFlagResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .patch_flag(
+                    auth.0,
+                    project_key.value()?.0,
+                    flag_key.value()?.0.into_inner(),
+                    if_match.value()?.0,
+                    body,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/sdk/evaluate/:envKey",
@@ -749,10 +824,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: SdkKey,
         #[oai(name = "envKey")]
-        env_key: ::poem_openapi::param::Path<::std::string::String>,
+        env_key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Context>,
-    ) -> EvaluateAllResponse {
-        self.0.evaluate_all(auth.0, env_key.0, body.0).await
+    ) -> ::poem::Result<EvaluateAllResponse> {
+        ::std::result::Result::Ok(
+            self.0.evaluate_all(auth.0, env_key.value()?.0, body.0).await,
+        )
     }
 }
 

@@ -411,28 +411,40 @@ impl<H: Handlers> Api<H> {
     async fn list_objects(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-        prefix: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        bucket: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
         >,
-        continuation_token: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        prefix: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        continuation_token: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(
             default = "default_list_objects_max_keys",
             validator(minimum(value = "1"), maximum(value = "1000"))
         )]
-        max_keys: ::poem_openapi::param::Query<i32>,
-    ) -> ListObjectsResponse {
-        self.0
-            .list_objects(
-                auth.0,
-                bucket.0.into_inner(),
-                prefix.0,
-                continuation_token.0,
-                max_keys.0,
-            )
-            .await
+        max_keys: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i32>,
+            MaxKeysRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListObjectsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_objects(
+                    auth.0,
+                    bucket.value()?.0.into_inner(),
+                    prefix.value()?.0,
+                    continuation_token.value()?.0,
+                    max_keys.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Upload a file with a form
@@ -445,10 +457,16 @@ impl<H: Handlers> Api<H> {
     async fn upload_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        bucket: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: UploadObjectRequest,
-    ) -> UploadObjectResponse {
-        self.0.upload_object(auth.0, bucket.0.into_inner(), body).await
+    ) -> ::poem::Result<UploadObjectResponse> {
+        ::std::result::Result::Ok(
+            self.0.upload_object(auth.0, bucket.value()?.0.into_inner(), body).await,
+        )
     }
     #[oai(
         path = "/buckets/:bucket/objects/:key",
@@ -459,15 +477,33 @@ impl<H: Handlers> Api<H> {
     async fn download_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-        /// URL-encoded object key.
-        key: ::poem_openapi::param::Path<::std::string::String>,
-        #[oai(name = "Range")]
-        range: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        bucket: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> DownloadObjectResponse {
-        self.0.download_object(auth.0, bucket.0.into_inner(), key.0, range.0).await
+        /// URL-encoded object key.
+        key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        #[oai(name = "Range")]
+        range: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DownloadObjectResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .download_object(
+                    auth.0,
+                    bucket.value()?.0.into_inner(),
+                    key.value()?.0,
+                    range.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/buckets/:bucket/objects/:key",
@@ -478,18 +514,35 @@ impl<H: Handlers> Api<H> {
     async fn put_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-        /// URL-encoded object key.
-        key: ::poem_openapi::param::Path<::std::string::String>,
-        #[oai(name = "Content-MD5")]
-        content_md5: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        bucket: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
         >,
+        /// URL-encoded object key.
+        key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        #[oai(name = "Content-MD5")]
+        content_md5: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: PutObjectBody,
-    ) -> PutObjectResponse {
-        self.0
-            .put_object(auth.0, bucket.0.into_inner(), key.0, content_md5.0, body)
-            .await
+    ) -> ::poem::Result<PutObjectResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .put_object(
+                    auth.0,
+                    bucket.value()?.0.into_inner(),
+                    key.value()?.0,
+                    content_md5.value()?.0,
+                    body,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/buckets/:bucket/objects/:key",
@@ -500,11 +553,23 @@ impl<H: Handlers> Api<H> {
     async fn delete_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        bucket: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         /// URL-encoded object key.
-        key: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> DeleteObjectResponse {
-        self.0.delete_object(auth.0, bucket.0.into_inner(), key.0).await
+        key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteObjectResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .delete_object(auth.0, bucket.value()?.0.into_inner(), key.value()?.0)
+                .await,
+        )
     }
     #[oai(
         path = "/buckets/:bucket/objects/:key",
@@ -515,11 +580,42 @@ impl<H: Handlers> Api<H> {
     async fn head_object(
         &self,
         auth: Bearer,
-        bucket: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        bucket: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         /// URL-encoded object key.
-        key: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> HeadObjectResponse {
-        self.0.head_object(auth.0, bucket.0.into_inner(), key.0).await
+        key: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<HeadObjectResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .head_object(auth.0, bucket.value()?.0.into_inner(), key.value()?.0)
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `max_keys` of `listObjects`
+struct MaxKeysRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i32>> for MaxKeysRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i32>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(1000.0, false),
+            ],
+        )
     }
 }
 

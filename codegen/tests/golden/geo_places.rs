@@ -470,31 +470,53 @@ impl<H: Handlers> Api<H> {
     async fn nearby_places(
         &self,
         auth: Key,
-        lat: ::poem_openapi::param::Query<f64>,
-        lng: ::poem_openapi::param::Query<f64>,
+        lat: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<f64>,
+            ::codegen_runtime::NoRules,
+        >,
+        lng: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<f64>,
+            ::codegen_runtime::NoRules,
+        >,
         /// Metres.
         #[oai(
             default = "default_nearby_places_radius",
             validator(minimum(value = "1"), maximum(value = "50000"))
         )]
-        radius: ::poem_openapi::param::Query<i64>,
-        categories: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
-            >,
+        radius: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            RadiusRules,
         >,
-        open_now: ::poem_openapi::param::Query<::std::option::Option<bool>>,
-    ) -> NearbyPlacesResponse {
-        self.0
-            .nearby_places(
-                auth.0,
-                lat.0,
-                lng.0,
-                radius.0,
-                categories.0.map(|d| d.0),
-                open_now.0,
-            )
-            .await
+        categories: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::Delimited<
+                        ::std::vec::Vec<::std::string::String>,
+                        ',',
+                    >,
+                >,
+            >,
+            ::codegen_runtime::NoRules,
+        >,
+        open_now: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<bool>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<NearbyPlacesResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .nearby_places(
+                    auth.0,
+                    lat.value()?.0,
+                    lng.value()?.0,
+                    radius.value()?.0,
+                    categories.value()?.0.map(|d| d.0),
+                    open_now.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(path = "/places/within", method = "get", operation_id = "placesWithin")]
     async fn places_within(
@@ -502,25 +524,93 @@ impl<H: Handlers> Api<H> {
         auth: Key,
         /// min_lng|min_lat|max_lng|max_lat
         #[oai(validator(min_items = 4, max_items = 4))]
-        bbox: ::poem_openapi::param::Query<
-            ::codegen_runtime::Delimited<::std::vec::Vec<f64>, '|'>,
+        bbox: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::codegen_runtime::Delimited<::std::vec::Vec<f64>, '|'>,
+            >,
+            BboxRules,
         >,
         #[oai(
             default = "default_places_within_limit",
             validator(maximum(value = "1000"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-    ) -> PlacesWithinResponse {
-        self.0.places_within(auth.0, bbox.0.0, limit.0).await
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<PlacesWithinResponse> {
+        ::std::result::Result::Ok(
+            self.0.places_within(auth.0, bbox.value()?.0.0, limit.value()?.0).await,
+        )
     }
     #[oai(path = "/places/:placeId", method = "get", operation_id = "getPlace")]
     async fn get_place(
         &self,
         auth: Key,
         #[oai(name = "placeId")]
-        place_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetPlaceResponse {
-        self.0.get_place(auth.0, place_id.0).await
+        place_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetPlaceResponse> {
+        ::std::result::Result::Ok(self.0.get_place(auth.0, place_id.value()?.0).await)
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `radius` of `nearbyPlaces`
+struct RadiusRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for RadiusRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(50000.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `bbox` of `placesWithin`
+struct BboxRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Query<::codegen_runtime::Delimited<::std::vec::Vec<f64>, '|'>>,
+> for BboxRules {
+    fn check(
+        param: &::poem_openapi::param::Query<
+            ::codegen_runtime::Delimited<::std::vec::Vec<f64>, '|'>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinItems::new(4),
+                &::poem_openapi::validation::MaxItems::new(4),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `placesWithin`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Maximum::new(1000.0, false)],
+        )
     }
 }
 

@@ -388,9 +388,13 @@ impl<H: Handlers> Api<H> {
         &self,
         /// Include per-check results in the body.
         #[oai(default = "default_readiness_verbose")]
-        verbose: ::poem_openapi::param::Query<bool>,
-    ) -> ReadinessResponse {
-        self.0.readiness(verbose.0).await
+        verbose: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<bool>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ReadinessResponse> {
+        ::std::result::Result::Ok(self.0.readiness(verbose.value()?.0).await)
     }
     #[oai(
         path = "/status/dependencies",

@@ -378,17 +378,24 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Oauth,
         #[oai(validator(minimum(value = "1"), maximum(value = "10")))]
-        depth: ::poem_openapi::param::Query<::std::option::Option<i64>>,
-    ) -> GetCategoryTreeResponse {
-        self.0
-            .get_category_tree(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["inventory:read"],
-                },
-                depth.0,
-            )
-            .await
+        depth: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<i64>>,
+            DepthRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetCategoryTreeResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_category_tree(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["inventory:read"],
+                    },
+                    depth.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/items/:sku",
@@ -399,25 +406,38 @@ impl<H: Handlers> Api<H> {
     async fn get_item(
         &self,
         auth: Oauth,
-        sku: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        sku: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         /// Restrict stock figures to these warehouses.
         #[oai(name = "X-Warehouse-Ids")]
-        x_warehouse_ids: ::poem_openapi::param::Header<
-            ::std::option::Option<
-                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+        x_warehouse_ids: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<
+                ::std::option::Option<
+                    ::codegen_runtime::Delimited<
+                        ::std::vec::Vec<::std::string::String>,
+                        ',',
+                    >,
+                >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> GetItemResponse {
-        self.0
-            .get_item(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["inventory:read"],
-                },
-                sku.0.into_inner(),
-                x_warehouse_ids.0.map(|d| d.0),
-            )
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetItemResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_item(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["inventory:read"],
+                    },
+                    sku.value()?.0.into_inner(),
+                    x_warehouse_ids.value()?.0.map(|d| d.0),
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/items/:sku",
@@ -428,25 +448,35 @@ impl<H: Handlers> Api<H> {
     async fn upsert_item(
         &self,
         auth: Oauth,
-        sku: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        sku: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         /// Warehouses whose stock this request may change.
         #[oai(name = "X-Warehouse-Ids", validator(min_items = 1))]
-        x_warehouse_ids: ::poem_openapi::param::Header<
-            ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+        x_warehouse_ids: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<
+                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+            >,
+            XWarehouseIdsRules,
         >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Item>,
-    ) -> UpsertItemResponse {
-        self.0
-            .upsert_item(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["inventory:write"],
-                },
-                sku.0.into_inner(),
-                x_warehouse_ids.0.0,
-                body.0,
-            )
-            .await
+    ) -> ::poem::Result<UpsertItemResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .upsert_item(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["inventory:write"],
+                    },
+                    sku.value()?.0.into_inner(),
+                    x_warehouse_ids.value()?.0.0,
+                    body.0,
+                )
+                .await,
+        )
     }
 
     /// Apply stock deltas per warehouse
@@ -459,21 +489,70 @@ impl<H: Handlers> Api<H> {
     async fn adjust_stock(
         &self,
         auth: Oauth,
-        sku: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        sku: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<
             ::std::collections::BTreeMap<::std::string::String, i64>,
         >,
-    ) -> AdjustStockResponse {
-        self.0
-            .adjust_stock(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["inventory:write"],
-                },
-                sku.0.into_inner(),
-                body.0,
-            )
-            .await
+    ) -> ::poem::Result<AdjustStockResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .adjust_stock(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["inventory:write"],
+                    },
+                    sku.value()?.0.into_inner(),
+                    body.0,
+                )
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `depth` of `getCategoryTree`
+struct DepthRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<::std::option::Option<i64>>>
+for DepthRules {
+    fn check(
+        param: &::poem_openapi::param::Query<::std::option::Option<i64>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(10.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `X-Warehouse-Ids` of `upsertItem`
+struct XWarehouseIdsRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Header<
+        ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+    >,
+> for XWarehouseIdsRules {
+    fn check(
+        param: &::poem_openapi::param::Header<
+            ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MinItems::new(1)],
+        )
     }
 }
 

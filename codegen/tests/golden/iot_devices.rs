@@ -461,30 +461,41 @@ impl<H: Handlers> Api<H> {
     async fn list_devices(
         &self,
         auth: FleetOAuth,
-        online: ::poem_openapi::param::Query<::std::option::Option<bool>>,
-        model: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        online: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<bool>>,
+            ::codegen_runtime::NoRules,
+        >,
+        model: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(default = "default_list_devices_offset", validator(minimum(value = "0")))]
-        offset: ::poem_openapi::param::Query<i64>,
+        offset: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            OffsetRules,
+        >,
         #[oai(
             default = "default_list_devices_limit",
             validator(minimum(value = "1"), maximum(value = "500"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-    ) -> ListDevicesResponse {
-        self.0
-            .list_devices(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["devices:read"],
-                },
-                online.0,
-                model.0,
-                offset.0,
-                limit.0,
-            )
-            .await
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListDevicesResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_devices(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["devices:read"],
+                    },
+                    online.value()?.0,
+                    model.value()?.0,
+                    offset.value()?.0,
+                    limit.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/devices/:deviceId",
@@ -496,17 +507,21 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
-        device_id: ::poem_openapi::param::Path<u64>,
-    ) -> GetDeviceResponse {
-        self.0
-            .get_device(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["devices:read"],
-                },
-                device_id.0,
-            )
-            .await
+        device_id: ::codegen_runtime::param::Path<u64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetDeviceResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_device(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["devices:read"],
+                    },
+                    device_id.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/devices/:deviceId",
@@ -518,17 +533,21 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
-        device_id: ::poem_openapi::param::Path<u64>,
-    ) -> DecommissionDeviceResponse {
-        self.0
-            .decommission_device(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["devices:write"],
-                },
-                device_id.0,
-            )
-            .await
+        device_id: ::codegen_runtime::param::Path<u64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DecommissionDeviceResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .decommission_device(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["devices:write"],
+                    },
+                    device_id.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/devices/:deviceId",
@@ -540,21 +559,25 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
-        device_id: ::poem_openapi::param::Path<u64>,
+        device_id: ::codegen_runtime::param::Path<u64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::OptionalBody<
             ::codegen_runtime::JsonBody<UpdateDeviceRequest>,
         >,
-    ) -> UpdateDeviceResponse {
-        self.0
-            .update_device(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["devices:write"],
-                },
-                device_id.0,
-                body.0.map(|b| b.0),
-            )
-            .await
+    ) -> ::poem::Result<UpdateDeviceResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .update_device(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["devices:write"],
+                    },
+                    device_id.value()?.0,
+                    body.0.map(|b| b.0),
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/devices/:deviceId/telemetry",
@@ -566,31 +589,44 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
-        device_id: ::poem_openapi::param::Path<u64>,
-        from: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::chrono::DateTime<
-                    ::codegen_runtime::chrono::FixedOffset,
+        device_id: ::codegen_runtime::param::Path<u64, ::codegen_runtime::NoRules>,
+        from: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::chrono::DateTime<
+                        ::codegen_runtime::chrono::FixedOffset,
+                    >,
                 >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-        metrics: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, ','>,
+        metrics: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::Delimited<
+                        ::std::vec::Vec<::std::string::String>,
+                        ',',
+                    >,
+                >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> GetTelemetryResponse {
-        self.0
-            .get_telemetry(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["devices:read"],
-                },
-                device_id.0,
-                from.0,
-                metrics.0.map(|d| d.0),
-            )
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetTelemetryResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_telemetry(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["devices:read"],
+                    },
+                    device_id.value()?.0,
+                    from.value()?.0,
+                    metrics.value()?.0.map(|d| d.0),
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/devices/:deviceId/commands",
@@ -602,19 +638,23 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: FleetOAuth,
         #[oai(name = "deviceId")]
-        device_id: ::poem_openapi::param::Path<u64>,
+        device_id: ::codegen_runtime::param::Path<u64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Command>,
-    ) -> SendCommandResponse {
-        self.0
-            .send_command(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["devices:write", "commands:send"],
-                },
-                device_id.0,
-                body.0,
-            )
-            .await
+    ) -> ::poem::Result<SendCommandResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .send_command(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["devices:write", "commands:send"],
+                    },
+                    device_id.value()?.0,
+                    body.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/firmware/:model/:version",
@@ -625,24 +665,72 @@ impl<H: Handlers> Api<H> {
     async fn upload_firmware(
         &self,
         auth: FleetOAuth,
-        model: ::poem_openapi::param::Path<::std::string::String>,
-        version: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        model: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        version: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(name = "X-Checksum-Sha256")]
-        x_checksum_sha256: ::poem_openapi::param::Header<::std::string::String>,
+        x_checksum_sha256: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::string::String>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: UploadFirmwareBody,
-    ) -> UploadFirmwareResponse {
-        self.0
-            .upload_firmware(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["firmware:publish"],
-                },
-                model.0,
-                version.0.into_inner(),
-                x_checksum_sha256.0,
-                body,
-            )
-            .await
+    ) -> ::poem::Result<UploadFirmwareResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .upload_firmware(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["firmware:publish"],
+                    },
+                    model.value()?.0,
+                    version.value()?.0.into_inner(),
+                    x_checksum_sha256.value()?.0,
+                    body,
+                )
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `offset` of `listDevices`
+struct OffsetRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for OffsetRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(0.0, false)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `listDevices`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(500.0, false),
+            ],
+        )
     }
 }
 

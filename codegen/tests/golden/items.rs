@@ -762,16 +762,26 @@ impl<H: Handlers> Api<H> {
             default = "default_list_items_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        limit: ::poem_openapi::param::Query<i32>,
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i32>, LimitRules>,
         /// List items whose id sorts after this one (the previous page's `next_cursor`).
         #[oai(validator(min_length = 1, max_length = 64))]
-        cursor: ::poem_openapi::param::Query<
-            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        cursor: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+            >,
+            CursorRules,
         >,
-    ) -> ListItemsResponse {
-        self.0
-            .list_items(limit.0, cursor.0.map(::codegen_runtime::Matching::into_inner))
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListItemsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_items(
+                    limit.value()?.0,
+                    cursor.value()?.0.map(::codegen_runtime::Matching::into_inner),
+                )
+                .await,
+        )
     }
 
     /// Read an item
@@ -787,14 +797,24 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ItemIdRules,
+        >,
         /// On GET, answer 304 if the item has one of these tags; on PUT, write only if it has none of them (`*`: only if the item is absent). RFC 9110 section 13.1.2.
         #[oai(name = "If-None-Match", validator(max_length = 1024))]
-        if_none_match: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        if_none_match: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IfNoneMatchRules,
         >,
-    ) -> GetItemResponse {
-        self.0.get_item(item_id.0.into_inner(), if_none_match.0).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetItemResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_item(item_id.value()?.0.into_inner(), if_none_match.value()?.0)
+                .await,
+        )
     }
 
     /// Create or replace an item
@@ -810,22 +830,36 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ItemIdRules,
+        >,
         /// Write only if the item exists and has one of these tags (`*`: any). RFC 9110 section 13.1.1; a tag this server did not issue matches nothing.
         #[oai(name = "If-Match", validator(max_length = 1024))]
-        if_match: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        if_match: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IfNoneMatchRules,
         >,
         /// On GET, answer 304 if the item has one of these tags; on PUT, write only if it has none of them (`*`: only if the item is absent). RFC 9110 section 13.1.2.
         #[oai(name = "If-None-Match", validator(max_length = 1024))]
-        if_none_match: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        if_none_match: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IfNoneMatchRules,
         >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
-    ) -> PutItemResponse {
-        self.0
-            .put_item(item_id.0.into_inner(), if_match.0, if_none_match.0, body.0)
-            .await
+    ) -> ::poem::Result<PutItemResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .put_item(
+                    item_id.value()?.0.into_inner(),
+                    if_match.value()?.0,
+                    if_none_match.value()?.0,
+                    body.0,
+                )
+                .await,
+        )
     }
 
     /// Delete an item
@@ -841,14 +875,24 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-', not only dots ('.' and '..' are path segments every client resolves away).
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern2>,
+            ItemIdRules,
+        >,
         /// Write only if the item exists and has one of these tags (`*`: any). RFC 9110 section 13.1.1; a tag this server did not issue matches nothing.
         #[oai(name = "If-Match", validator(max_length = 1024))]
-        if_match: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        if_match: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IfNoneMatchRules,
         >,
-    ) -> DeleteItemResponse {
-        self.0.delete_item(item_id.0.into_inner(), if_match.0).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteItemResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .delete_item(item_id.value()?.0.into_inner(), if_match.value()?.0)
+                .await,
+        )
     }
 
     /// Is the process alive
@@ -888,6 +932,96 @@ impl<H: Handlers> Api<H> {
     )]
     async fn metrics(&self) -> MetricsResponse {
         self.0.metrics().await
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `listItems`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i32>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i32>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `cursor` of `listItems`
+struct CursorRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Query<
+        ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+    >,
+> for CursorRules {
+    fn check(
+        param: &::poem_openapi::param::Query<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(1),
+                &::poem_openapi::validation::MaxLength::new(64),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `item_id` of `getItem`
+/// - `item_id` of `putItem`
+/// - `item_id` of `deleteItem`
+struct ItemIdRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+> for ItemIdRules {
+    fn check(
+        param: &::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(1),
+                &::poem_openapi::validation::MaxLength::new(64),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `If-None-Match` of `getItem`
+/// - `If-Match` of `putItem`
+/// - `If-None-Match` of `putItem`
+/// - `If-Match` of `deleteItem`
+struct IfNoneMatchRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+> for IfNoneMatchRules {
+    fn check(
+        param: &::poem_openapi::param::Header<
+            ::std::option::Option<::std::string::String>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxLength::new(1024)],
+        )
     }
 }
 

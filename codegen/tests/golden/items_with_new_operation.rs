@@ -540,16 +540,26 @@ impl<H: Handlers> Api<H> {
             default = "default_list_items_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        limit: ::poem_openapi::param::Query<i32>,
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i32>, LimitRules>,
         /// List items whose id sorts after this one (the previous page's `next_cursor`).
         #[oai(validator(min_length = 1, max_length = 64))]
-        cursor: ::poem_openapi::param::Query<
-            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        cursor: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+            >,
+            CursorRules,
         >,
-    ) -> ListItemsResponse {
-        self.0
-            .list_items(limit.0, cursor.0.map(::codegen_runtime::Matching::into_inner))
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListItemsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_items(
+                    limit.value()?.0,
+                    cursor.value()?.0.map(::codegen_runtime::Matching::into_inner),
+                )
+                .await,
+        )
     }
 
     /// Read an item
@@ -563,9 +573,13 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> GetItemResponse {
-        self.0.get_item(item_id.0.into_inner()).await
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ItemIdRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetItemResponse> {
+        ::std::result::Result::Ok(self.0.get_item(item_id.value()?.0.into_inner()).await)
     }
 
     /// Create or replace an item
@@ -581,10 +595,16 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ItemIdRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
-    ) -> PutItemResponse {
-        self.0.put_item(item_id.0.into_inner(), body.0).await
+    ) -> ::poem::Result<PutItemResponse> {
+        ::std::result::Result::Ok(
+            self.0.put_item(item_id.value()?.0.into_inner(), body.0).await,
+        )
     }
 
     /// Delete an item
@@ -598,9 +618,15 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> DeleteItemResponse {
-        self.0.delete_item(item_id.0.into_inner()).await
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ItemIdRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteItemResponse> {
+        ::std::result::Result::Ok(
+            self.0.delete_item(item_id.value()?.0.into_inner()).await,
+        )
     }
 
     /// Rename an item
@@ -614,10 +640,84 @@ impl<H: Handlers> Api<H> {
         &self,
         /// The item's id: 1 to 64 letters, digits, '.', '_', '~' or '-'.
         #[oai(validator(min_length = 1, max_length = 64))]
-        item_id: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        item_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ItemIdRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
-    ) -> RenameItemResponse {
-        self.0.rename_item(item_id.0.into_inner(), body.0).await
+    ) -> ::poem::Result<RenameItemResponse> {
+        ::std::result::Result::Ok(
+            self.0.rename_item(item_id.value()?.0.into_inner(), body.0).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `listItems`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i32>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i32>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `cursor` of `listItems`
+struct CursorRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Query<
+        ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+    >,
+> for CursorRules {
+    fn check(
+        param: &::poem_openapi::param::Query<
+            ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(1),
+                &::poem_openapi::validation::MaxLength::new(64),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `item_id` of `getItem`
+/// - `item_id` of `putItem`
+/// - `item_id` of `deleteItem`
+/// - `item_id` of `renameItem`
+struct ItemIdRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+> for ItemIdRules {
+    fn check(
+        param: &::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(1),
+                &::poem_openapi::validation::MaxLength::new(64),
+            ],
+        )
     }
 }
 

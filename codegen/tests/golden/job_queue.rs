@@ -450,22 +450,41 @@ impl<H: Handlers> Api<H> {
     async fn list_jobs(
         &self,
         auth: ApiKey,
-        queue: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-        state: ::poem_openapi::param::Query<::std::option::Option<JobState>>,
+        queue: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        state: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<JobState>>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_list_jobs_priority",
             validator(custom = "::codegen_runtime::Among(&[1, 2, 3])")
         )]
-        priority: ::poem_openapi::param::Query<i64>,
+        priority: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PriorityRules,
+        >,
         #[oai(
             default = "default_list_jobs_limit",
             validator(minimum(value = "1"), maximum(value = "500"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-    ) -> ListJobsResponse {
-        self.0
-            .list_jobs(auth.0, queue.0.into_inner(), state.0, priority.0, limit.0)
-            .await
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListJobsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_jobs(
+                    auth.0,
+                    queue.value()?.0.into_inner(),
+                    state.value()?.0,
+                    priority.value()?.0,
+                    limit.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Enqueue a job
@@ -482,12 +501,29 @@ impl<H: Handlers> Api<H> {
     async fn enqueue_job(
         &self,
         auth: ApiKey,
-        queue: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        queue: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(default = "default_enqueue_job_wait")]
-        wait: ::poem_openapi::param::Query<bool>,
+        wait: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<bool>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<NewJob>,
-    ) -> EnqueueJobResponse {
-        self.0.enqueue_job(auth.0, queue.0.into_inner(), wait.0, body.0).await
+    ) -> ::poem::Result<EnqueueJobResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .enqueue_job(
+                    auth.0,
+                    queue.value()?.0.into_inner(),
+                    wait.value()?.0,
+                    body.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/jobs/:jobId",
@@ -499,9 +535,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ApiKey,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> GetJobResponse {
-        self.0.get_job(auth.0, job_id.0).await
+        job_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetJobResponse> {
+        ::std::result::Result::Ok(self.0.get_job(auth.0, job_id.value()?.0).await)
     }
     #[oai(
         path = "/jobs/:jobId/cancel",
@@ -513,9 +553,48 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ApiKey,
         #[oai(name = "jobId")]
-        job_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> CancelJobResponse {
-        self.0.cancel_job(auth.0, job_id.0).await
+        job_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<CancelJobResponse> {
+        ::std::result::Result::Ok(self.0.cancel_job(auth.0, job_id.value()?.0).await)
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `priority` of `listJobs`
+struct PriorityRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PriorityRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::codegen_runtime::Among(&[1, 2, 3])],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `listJobs`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(500.0, false),
+            ],
+        )
     }
 }
 

@@ -500,10 +500,26 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ListLoansAuth,
         #[oai(name = "cardNumber")]
-        card_number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern3>>,
-        overdue: ::poem_openapi::param::Query<::std::option::Option<bool>>,
-    ) -> ListLoansResponse {
-        self.0.list_loans(auth, card_number.0.into_inner(), overdue.0).await
+        card_number: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern3>,
+            ::codegen_runtime::NoRules,
+        >,
+        overdue: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<bool>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListLoansResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_loans(
+                    auth,
+                    card_number.value()?.0.into_inner(),
+                    overdue.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Check out an item (staff)
@@ -517,10 +533,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Staff,
         #[oai(name = "cardNumber")]
-        card_number: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern3>>,
+        card_number: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern3>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<CheckOutRequest>,
-    ) -> CheckOutResponse {
-        self.0.check_out(auth.0, card_number.0.into_inner(), body.0).await
+    ) -> ::poem::Result<CheckOutResponse> {
+        ::std::result::Result::Ok(
+            self.0.check_out(auth.0, card_number.value()?.0.into_inner(), body.0).await,
+        )
     }
 
     /// Use `PUT /loans/{loanId}/due-date` instead.
@@ -535,9 +557,12 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: RenewLoanLegacyAuth,
         #[oai(name = "loanId")]
-        loan_id: ::poem_openapi::param::Path<i64>,
-    ) -> RenewLoanLegacyResponse {
-        self.0.renew_loan_legacy(auth, loan_id.0).await
+        loan_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<RenewLoanLegacyResponse> {
+        ::std::result::Result::Ok(
+            self.0.renew_loan_legacy(auth, loan_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/loans/:loanId/due-date",
@@ -549,12 +574,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: RenewLoanAuth,
         #[oai(name = "loanId")]
-        loan_id: ::poem_openapi::param::Path<i64>,
+        loan_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::OptionalBody<
             ::codegen_runtime::JsonBody<RenewLoanRequest>,
         >,
-    ) -> RenewLoanResponse {
-        self.0.renew_loan(auth, loan_id.0, body.0.map(|b| b.0)).await
+    ) -> ::poem::Result<RenewLoanResponse> {
+        ::std::result::Result::Ok(
+            self.0.renew_loan(auth, loan_id.value()?.0, body.0.map(|b| b.0)).await,
+        )
     }
     #[oai(
         path = "/holds",
@@ -579,9 +607,10 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: CancelHoldAuth,
         #[oai(name = "holdId")]
-        hold_id: ::poem_openapi::param::Path<i64>,
-    ) -> CancelHoldResponse {
-        self.0.cancel_hold(auth, hold_id.0).await
+        hold_id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<CancelHoldResponse> {
+        ::std::result::Result::Ok(self.0.cancel_hold(auth, hold_id.value()?.0).await)
     }
 }
 

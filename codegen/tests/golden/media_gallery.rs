@@ -409,9 +409,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> GetPhotoResponse {
-        self.0.get_photo(auth.0, photo_id.0).await
+        photo_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetPhotoResponse> {
+        ::std::result::Result::Ok(self.0.get_photo(auth.0, photo_id.value()?.0).await)
     }
     #[oai(
         path = "/photos/:photoId",
@@ -423,9 +427,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> DeletePhotoResponse {
-        self.0.delete_photo(auth.0, photo_id.0).await
+        photo_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeletePhotoResponse> {
+        ::std::result::Result::Ok(self.0.delete_photo(auth.0, photo_id.value()?.0).await)
     }
     #[oai(
         path = "/photos/:photoId/original",
@@ -437,9 +445,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: BearerAuth,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> DownloadOriginalResponse {
-        self.0.download_original(auth.0, photo_id.0).await
+        photo_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DownloadOriginalResponse> {
+        ::std::result::Result::Ok(
+            self.0.download_original(auth.0, photo_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/photos/:photoId/thumbnail",
@@ -450,14 +464,20 @@ impl<H: Handlers> Api<H> {
     async fn get_thumbnail(
         &self,
         #[oai(name = "photoId")]
-        photo_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        photo_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_get_thumbnail_size",
             validator(custom = "::codegen_runtime::Among(&[64, 128, 256, 512])")
         )]
-        size: ::poem_openapi::param::Query<i64>,
-    ) -> GetThumbnailResponse {
-        self.0.get_thumbnail(photo_id.0, size.0).await
+        size: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, SizeRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetThumbnailResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_thumbnail(photo_id.value()?.0, size.value()?.0).await,
+        )
     }
     #[oai(
         path = "/albums",
@@ -484,6 +504,22 @@ impl<H: Handlers> Api<H> {
         >,
     ) -> CreateAlbumResponse {
         self.0.create_album(auth.0, body.0.map(|b| b.0)).await
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `size` of `getThumbnail`
+struct SizeRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for SizeRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::codegen_runtime::Among(&[64, 128, 256, 512])],
+        )
     }
 }
 

@@ -353,13 +353,17 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/calls/:sid.json", method = "get", operation_id = "getCall")]
     async fn get_call(
         &self,
-        sid: ::codegen_runtime::PathPiece<
-            ::codegen_runtime::Matching<Pattern1>,
-            Segment1,
-            0,
+        sid: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<
+                ::codegen_runtime::Matching<Pattern1>,
+                Segment1,
+                0,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> GetCallResponse {
-        self.0.get_call(sid.0.into_inner()).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetCallResponse> {
+        ::std::result::Result::Ok(self.0.get_call(sid.value()?.0.into_inner()).await)
     }
     #[oai(
         path = "/radar/:site/:frame.format",
@@ -369,35 +373,59 @@ impl<H: Handlers> Api<H> {
     async fn get_radar_frame(
         &self,
         #[oai(validator(min_length = 3, max_length = 4))]
-        site: ::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+        site: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+            SiteRules,
+        >,
         #[oai(validator(minimum(value = "0"), maximum(value = "23")))]
-        frame: ::codegen_runtime::PathPiece<i64, Segment3, 0>,
-        format: ::codegen_runtime::PathPiece<GetRadarFrameFormat, Segment3, 1>,
-    ) -> GetRadarFrameResponse {
-        self.0.get_radar_frame(site.0, frame.0, format.0).await
+        frame: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<i64, Segment3, 0>,
+            FrameRules,
+        >,
+        format: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<GetRadarFrameFormat, Segment3, 1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetRadarFrameResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_radar_frame(site.value()?.0, frame.value()?.0, format.value()?.0)
+                .await,
+        )
     }
     #[oai(path = "/v1/jobs/:job", method = "get", operation_id = "getJob")]
     async fn get_job(
         &self,
         #[oai(validator(max_length = 16))]
-        job: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetJobResponse {
-        self.0.get_job(job.0).await
+        job: ::codegen_runtime::param::Path<::std::string::String, JobRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetJobResponse> {
+        ::std::result::Result::Ok(self.0.get_job(job.value()?.0).await)
     }
     #[oai(path = "/v1/jobs/:job_cancel", method = "post", operation_id = "cancelJob")]
     async fn cancel_job(
         &self,
         #[oai(validator(max_length = 16))]
-        job: ::codegen_runtime::PathPiece<::std::string::String, Segment4, 0>,
-    ) -> CancelJobResponse {
-        self.0.cancel_job(job.0).await
+        job: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<::std::string::String, Segment4, 0>,
+            JobRules2,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<CancelJobResponse> {
+        ::std::result::Result::Ok(self.0.cancel_job(job.value()?.0).await)
     }
     #[oai(path = "/reports/:report", method = "get", operation_id = "getReport")]
     async fn get_report(
         &self,
-        report: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetReportResponse {
-        self.0.get_report(report.0).await
+        report: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetReportResponse> {
+        ::std::result::Result::Ok(self.0.get_report(report.value()?.0).await)
     }
     #[oai(
         path = "/reports/summary(period=':segment2",
@@ -406,9 +434,89 @@ impl<H: Handlers> Api<H> {
     )]
     async fn get_summary(
         &self,
-        period: ::codegen_runtime::PathPiece<GetSummaryPeriod, Segment5, 0>,
-    ) -> GetSummaryResponse {
-        self.0.get_summary(period.0).await
+        period: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<GetSummaryPeriod, Segment5, 0>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetSummaryResponse> {
+        ::std::result::Result::Ok(self.0.get_summary(period.value()?.0).await)
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `site` of `getRadarFrame`
+struct SiteRules;
+
+impl ::codegen_runtime::Rules<
+    ::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+> for SiteRules {
+    fn check(
+        param: &::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(3),
+                &::poem_openapi::validation::MaxLength::new(4),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `frame` of `getRadarFrame`
+struct FrameRules;
+
+impl ::codegen_runtime::Rules<::codegen_runtime::PathPiece<i64, Segment3, 0>>
+for FrameRules {
+    fn check(
+        param: &::codegen_runtime::PathPiece<i64, Segment3, 0>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(0.0, false),
+                &::poem_openapi::validation::Maximum::new(23.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `job` of `getJob`
+struct JobRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Path<::std::string::String>>
+for JobRules {
+    fn check(
+        param: &::poem_openapi::param::Path<::std::string::String>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxLength::new(16)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `job` of `cancelJob`
+struct JobRules2;
+
+impl ::codegen_runtime::Rules<
+    ::codegen_runtime::PathPiece<::std::string::String, Segment4, 0>,
+> for JobRules2 {
+    fn check(
+        param: &::codegen_runtime::PathPiece<::std::string::String, Segment4, 0>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxLength::new(16)],
+        )
     }
 }
 

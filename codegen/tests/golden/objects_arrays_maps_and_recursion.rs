@@ -308,10 +308,14 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/trees/:id", method = "put", operation_id = "putTree")]
     async fn put_tree(
         &self,
-        id: ::poem_openapi::param::Path<::std::string::String>,
+        id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<PutTreeRequest>,
-    ) -> PutTreeResponse {
-        self.0.put_tree(id.0, body.0).await
+    ) -> ::poem::Result<PutTreeResponse> {
+        ::std::result::Result::Ok(self.0.put_tree(id.value()?.0, body.0).await)
     }
 }
 

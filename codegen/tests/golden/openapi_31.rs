@@ -320,17 +320,25 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/items/:item_id", method = "get", operation_id = "getItem")]
     async fn get_item(
         &self,
-        item_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetItemResponse {
-        self.0.get_item(item_id.0).await
+        item_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetItemResponse> {
+        ::std::result::Result::Ok(self.0.get_item(item_id.value()?.0).await)
     }
     #[oai(path = "/items/:item_id", method = "put", operation_id = "putItem")]
     async fn put_item(
         &self,
-        item_id: ::poem_openapi::param::Path<::std::string::String>,
+        item_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
-    ) -> PutItemResponse {
-        self.0.put_item(item_id.0, body.0).await
+    ) -> ::poem::Result<PutItemResponse> {
+        ::std::result::Result::Ok(self.0.put_item(item_id.value()?.0, body.0).await)
     }
 }
 

@@ -508,34 +508,47 @@ impl<H: Handlers> Api<H> {
     async fn list_orders(
         &self,
         auth: ShopAuth,
-        status: ::poem_openapi::param::Query<::std::option::Option<OrderStatus>>,
-        placed_after: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::chrono::DateTime<
-                    ::codegen_runtime::chrono::FixedOffset,
+        status: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<OrderStatus>>,
+            ::codegen_runtime::NoRules,
+        >,
+        placed_after: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::chrono::DateTime<
+                        ::codegen_runtime::chrono::FixedOffset,
+                    >,
                 >,
             >,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(default = "default_list_orders_page", validator(minimum(value = "1")))]
-        page: ::poem_openapi::param::Query<i64>,
+        page: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, PageRules>,
         #[oai(
             default = "default_list_orders_per_page",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        per_page: ::poem_openapi::param::Query<i64>,
-    ) -> ListOrdersResponse {
-        self.0
-            .list_orders(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["orders:read"],
-                },
-                status.0,
-                placed_after.0,
-                page.0,
-                per_page.0,
-            )
-            .await
+        per_page: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PerPageRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListOrdersResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_orders(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["orders:read"],
+                    },
+                    status.value()?.0,
+                    placed_after.value()?.0,
+                    page.value()?.0,
+                    per_page.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/orders",
@@ -569,17 +582,24 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ShopAuth,
         #[oai(name = "orderId")]
-        order_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> GetOrderResponse {
-        self.0
-            .get_order(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["orders:read"],
-                },
-                order_id.0,
-            )
-            .await
+        order_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetOrderResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_order(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["orders:read"],
+                    },
+                    order_id.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Only allowed while the order is still `pending`.
@@ -593,20 +613,62 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ShopAuth,
         #[oai(name = "orderId")]
-        order_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
+        order_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         /// Items, addresses and how to pay.
         body: ::codegen_runtime::JsonBody<OrderInput>,
-    ) -> ReplaceOrderResponse {
-        self.0
-            .replace_order(
-                ::codegen_runtime::Scoped {
-                    credentials: auth.0,
-                    scopes: &["orders:write"],
-                },
-                order_id.0,
-                body.0,
-            )
-            .await
+    ) -> ::poem::Result<ReplaceOrderResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .replace_order(
+                    ::codegen_runtime::Scoped {
+                        credentials: auth.0,
+                        scopes: &["orders:write"],
+                    },
+                    order_id.value()?.0,
+                    body.0,
+                )
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `page` of `listOrders`
+struct PageRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PageRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(1.0, false)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `per_page` of `listOrders`
+struct PerPageRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PerPageRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
     }
 }
 

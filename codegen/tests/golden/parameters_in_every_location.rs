@@ -214,39 +214,119 @@ impl<H: Handlers> Api<H> {
     async fn list_objects(
         &self,
         #[oai(name = "bucket-name", validator(min_length = 3))]
-        bucket_name: ::poem_openapi::param::Path<::std::string::String>,
-        prefix: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        bucket_name: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            BucketNameRules,
+        >,
+        prefix: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         /// Only objects with all of these tags.
         #[oai(validator(max_items = 5))]
-        tag: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        tag: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            TagRules,
         >,
         #[oai(default = "default_list_objects_order")]
-        order: ::poem_openapi::param::Query<ListObjectsOrder>,
-        #[oai(name = "storage-class")]
-        storage_class: ::poem_openapi::param::Query<::std::option::Option<StorageClass>>,
-        #[oai(name = "X-Request-Id")]
-        x_request_id: ::poem_openapi::param::Header<::codegen_runtime::uuid::Uuid>,
-        #[oai(name = "X-Retries", validator(minimum(value = "0")))]
-        x_retries: ::poem_openapi::param::Header<::std::option::Option<i32>>,
-        session: ::poem_openapi::param::Cookie<
-            ::std::option::Option<::std::string::String>,
+        order: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<ListObjectsOrder>,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> ListObjectsResponse {
-        self.0
-            .list_objects(
-                bucket_name.0,
-                prefix.0,
-                tag.0,
-                order.0,
-                storage_class.0,
-                x_request_id.0,
-                x_retries.0,
-                session.0,
-            )
-            .await
+        #[oai(name = "storage-class")]
+        storage_class: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<StorageClass>>,
+            ::codegen_runtime::NoRules,
+        >,
+        #[oai(name = "X-Request-Id")]
+        x_request_id: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::codegen_runtime::uuid::Uuid>,
+            ::codegen_runtime::NoRules,
+        >,
+        #[oai(name = "X-Retries", validator(minimum(value = "0")))]
+        x_retries: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<i32>>,
+            XRetriesRules,
+        >,
+        session: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Cookie<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListObjectsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_objects(
+                    bucket_name.value()?.0,
+                    prefix.value()?.0,
+                    tag.value()?.0,
+                    order.value()?.0,
+                    storage_class.value()?.0,
+                    x_request_id.value()?.0,
+                    x_retries.value()?.0,
+                    session.value()?.0,
+                )
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `bucket-name` of `listObjects`
+struct BucketNameRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Path<::std::string::String>>
+for BucketNameRules {
+    fn check(
+        param: &::poem_openapi::param::Path<::std::string::String>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MinLength::new(3)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `tag` of `listObjects`
+struct TagRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Query<
+        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    >,
+> for TagRules {
+    fn check(
+        param: &::poem_openapi::param::Query<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxItems::new(5)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `X-Retries` of `listObjects`
+struct XRetriesRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Header<::std::option::Option<i32>>>
+for XRetriesRules {
+    fn check(
+        param: &::poem_openapi::param::Header<::std::option::Option<i32>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(0.0, false)],
+        )
     }
 }
 

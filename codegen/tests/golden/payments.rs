@@ -890,37 +890,61 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: SecretKey,
         #[oai(validator(max_length = 5000))]
-        customer: ::poem_openapi::param::Path<::std::string::String>,
+        customer: ::codegen_runtime::param::Path<::std::string::String, CustomerRules>,
         /// Related objects to expand inline.
-        expand: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        expand: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> GetCustomersCustomerResponse {
-        self.0.get_customers_customer(auth.0, customer.0, expand.0).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetCustomersCustomerResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_customers_customer(auth.0, customer.value()?.0, expand.value()?.0)
+                .await,
+        )
     }
     #[oai(path = "/payment_intents", method = "get", operation_id = "GetPaymentIntents")]
     async fn get_payment_intents(
         &self,
         auth: SecretKey,
-        customer: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        customer: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(
             default = "default_get_payment_intents_limit",
             validator(minimum(value = "1"), maximum(value = "100"))
         )]
-        limit: ::poem_openapi::param::Query<i64>,
-        starting_after: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        starting_after: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
         /// Related objects to expand inline.
-        expand: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        expand: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> GetPaymentIntentsResponse {
-        self.0
-            .get_payment_intents(auth.0, customer.0, limit.0, starting_after.0, expand.0)
-            .await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetPaymentIntentsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .get_payment_intents(
+                    auth.0,
+                    customer.value()?.0,
+                    limit.value()?.0,
+                    starting_after.value()?.0,
+                    expand.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/payment_intents",
@@ -931,12 +955,16 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: SecretKey,
         #[oai(name = "Idempotency-Key", validator(max_length = 255))]
-        idempotency_key: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        idempotency_key: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IdempotencyKeyRules,
         >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::FormBody<PostPaymentIntentsRequest>,
-    ) -> PostPaymentIntentsResponse {
-        self.0.post_payment_intents(auth.0, idempotency_key.0, body.0).await
+    ) -> ::poem::Result<PostPaymentIntentsResponse> {
+        ::std::result::Result::Ok(
+            self.0.post_payment_intents(auth.0, idempotency_key.value()?.0, body.0).await,
+        )
     }
     #[oai(
         path = "/payment_intents/:intent/capture",
@@ -946,35 +974,105 @@ impl<H: Handlers> Api<H> {
     async fn post_payment_intents_intent_capture(
         &self,
         auth: SecretKey,
-        intent: ::poem_openapi::param::Path<::std::string::String>,
-        #[oai(name = "Idempotency-Key", validator(max_length = 255))]
-        idempotency_key: ::poem_openapi::param::Header<
-            ::std::option::Option<::std::string::String>,
+        intent: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
         >,
+        #[oai(name = "Idempotency-Key", validator(max_length = 255))]
+        idempotency_key: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IdempotencyKeyRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::OptionalBody<
             ::codegen_runtime::FormBody<PostPaymentIntentsIntentCaptureRequest>,
         >,
-    ) -> PostPaymentIntentsIntentCaptureResponse {
-        self.0
-            .post_payment_intents_intent_capture(
-                auth.0,
-                intent.0,
-                idempotency_key.0,
-                body.0.map(|b| b.0),
-            )
-            .await
+    ) -> ::poem::Result<PostPaymentIntentsIntentCaptureResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .post_payment_intents_intent_capture(
+                    auth.0,
+                    intent.value()?.0,
+                    idempotency_key.value()?.0,
+                    body.0.map(|b| b.0),
+                )
+                .await,
+        )
     }
     #[oai(path = "/refunds", method = "post", operation_id = "PostRefunds")]
     async fn post_refunds(
         &self,
         auth: SecretKey,
         #[oai(name = "Idempotency-Key", validator(max_length = 255))]
-        idempotency_key: ::poem_openapi::param::Header<
+        idempotency_key: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+            IdempotencyKeyRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+        body: ::codegen_runtime::FormBody<PostRefundsRequest>,
+    ) -> ::poem::Result<PostRefundsResponse> {
+        ::std::result::Result::Ok(
+            self.0.post_refunds(auth.0, idempotency_key.value()?.0, body.0).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `customer` of `GetCustomersCustomer`
+struct CustomerRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Path<::std::string::String>>
+for CustomerRules {
+    fn check(
+        param: &::poem_openapi::param::Path<::std::string::String>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxLength::new(5000)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `GetPaymentIntents`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `Idempotency-Key` of `PostPaymentIntents`
+/// - `Idempotency-Key` of `PostPaymentIntentsIntentCapture`
+/// - `Idempotency-Key` of `PostRefunds`
+struct IdempotencyKeyRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Header<::std::option::Option<::std::string::String>>,
+> for IdempotencyKeyRules {
+    fn check(
+        param: &::poem_openapi::param::Header<
             ::std::option::Option<::std::string::String>,
         >,
-        body: ::codegen_runtime::FormBody<PostRefundsRequest>,
-    ) -> PostRefundsResponse {
-        self.0.post_refunds(auth.0, idempotency_key.0, body.0).await
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::MaxLength::new(255)],
+        )
     }
 }
 

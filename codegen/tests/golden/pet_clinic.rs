@@ -467,11 +467,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: StaffLogin,
         #[oai(name = "lastName")]
-        last_name: ::poem_openapi::param::Query<
-            ::std::option::Option<::std::string::String>,
+        last_name: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<::std::string::String>>,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> ListOwnersResponse {
-        self.0.list_owners(auth.0, last_name.0).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListOwnersResponse> {
+        ::std::result::Result::Ok(self.0.list_owners(auth.0, last_name.value()?.0).await)
     }
     #[oai(
         path = "/owners",
@@ -496,9 +498,12 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: StaffLogin,
         #[oai(name = "ownerId")]
-        owner_id: ::poem_openapi::param::Path<i32>,
-    ) -> ListOwnerPetsResponse {
-        self.0.list_owner_pets(auth.0, owner_id.0).await
+        owner_id: ::codegen_runtime::param::Path<i32, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListOwnerPetsResponse> {
+        ::std::result::Result::Ok(
+            self.0.list_owner_pets(auth.0, owner_id.value()?.0).await,
+        )
     }
     #[oai(
         path = "/owners/:ownerId/pets",
@@ -510,10 +515,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: StaffLogin,
         #[oai(name = "ownerId")]
-        owner_id: ::poem_openapi::param::Path<i32>,
+        owner_id: ::codegen_runtime::param::Path<i32, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Pet>,
-    ) -> AddPetResponse {
-        self.0.add_pet(auth.0, owner_id.0, body.0).await
+    ) -> ::poem::Result<AddPetResponse> {
+        ::std::result::Result::Ok(
+            self.0.add_pet(auth.0, owner_id.value()?.0, body.0).await,
+        )
     }
     #[oai(
         path = "/pets/:petId",
@@ -525,9 +533,10 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: StaffLogin,
         #[oai(name = "petId")]
-        pet_id: ::poem_openapi::param::Path<i32>,
-    ) -> GetPetResponse {
-        self.0.get_pet(auth.0, pet_id.0).await
+        pet_id: ::codegen_runtime::param::Path<i32, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetPetResponse> {
+        ::std::result::Result::Ok(self.0.get_pet(auth.0, pet_id.value()?.0).await)
     }
     #[oai(
         path = "/pets/:petId/visits",
@@ -539,10 +548,13 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: StaffLogin,
         #[oai(name = "petId")]
-        pet_id: ::poem_openapi::param::Path<i32>,
+        pet_id: ::codegen_runtime::param::Path<i32, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Visit>,
-    ) -> BookVisitResponse {
-        self.0.book_visit(auth.0, pet_id.0, body.0).await
+    ) -> ::poem::Result<BookVisitResponse> {
+        ::std::result::Result::Ok(
+            self.0.book_visit(auth.0, pet_id.value()?.0, body.0).await,
+        )
     }
 }
 

@@ -418,20 +418,28 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/documents/:doc_id", method = "get", operation_id = "getDocument")]
     async fn get_document(
         &self,
-        doc_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetDocumentResponse {
-        self.0.get_document(doc_id.0).await
+        doc_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetDocumentResponse> {
+        ::std::result::Result::Ok(self.0.get_document(doc_id.value()?.0).await)
     }
 
     /// Store a document
     #[oai(path = "/documents/:doc_id", method = "put", operation_id = "putDocument")]
     async fn put_document(
         &self,
-        doc_id: ::poem_openapi::param::Path<::std::string::String>,
+        doc_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         /// The document, as JSON, text or bytes.
         body: PutDocumentBody,
-    ) -> PutDocumentResponse {
-        self.0.put_document(doc_id.0, body).await
+    ) -> ::poem::Result<PutDocumentResponse> {
+        ::std::result::Result::Ok(self.0.put_document(doc_id.value()?.0, body).await)
     }
     #[oai(
         path = "/documents/:doc_id",
@@ -440,9 +448,13 @@ impl<H: Handlers> Api<H> {
     )]
     async fn delete_document(
         &self,
-        doc_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> DeleteDocumentResponse {
-        self.0.delete_document(doc_id.0).await
+        doc_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteDocumentResponse> {
+        ::std::result::Result::Ok(self.0.delete_document(doc_id.value()?.0).await)
     }
     #[oai(path = "/documents", method = "post", operation_id = "submitForm")]
     async fn submit_form(
@@ -458,10 +470,14 @@ impl<H: Handlers> Api<H> {
     )]
     async fn attach(
         &self,
-        doc_id: ::poem_openapi::param::Path<::std::string::String>,
+        doc_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: AttachRequest,
-    ) -> AttachResponse {
-        self.0.attach(doc_id.0, body).await
+    ) -> ::poem::Result<AttachResponse> {
+        ::std::result::Result::Ok(self.0.attach(doc_id.value()?.0, body).await)
     }
     #[oai(path = "/ping", method = "get", operation_id = "ping")]
     async fn ping(&self) -> PingResponse {

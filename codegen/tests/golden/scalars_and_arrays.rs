@@ -231,16 +231,35 @@ impl<H: Handlers> Api<H> {
         &self,
         /// Only widgets heavier than this.
         #[oai(name = "min-weight", validator(minimum(value = "0", exclusive)))]
-        min_weight: ::poem_openapi::param::Query<::std::option::Option<f64>>,
+        min_weight: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<f64>>,
+            MinWeightRules,
+        >,
         #[oai(default = "default_list_widgets_active")]
-        active: ::poem_openapi::param::Query<bool>,
+        active: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<bool>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_list_widgets_page_size",
             validator(maximum(value = "500"), multiple_of = 10.0)
         )]
-        page_size: ::poem_openapi::param::Query<i64>,
-    ) -> ListWidgetsResponse {
-        self.0.list_widgets(min_weight.0, active.0, page_size.0).await
+        page_size: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            PageSizeRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ListWidgetsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .list_widgets(
+                    min_weight.value()?.0,
+                    active.value()?.0,
+                    page_size.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(path = "/widgets", method = "post", operation_id = "createWidget")]
     async fn create_widget(
@@ -253,6 +272,42 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/health", method = "get", operation_id = "health")]
     async fn health(&self) -> HealthResponse {
         self.0.health().await
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `min-weight` of `listWidgets`
+struct MinWeightRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<::std::option::Option<f64>>>
+for MinWeightRules {
+    fn check(
+        param: &::poem_openapi::param::Query<::std::option::Option<f64>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Minimum::new(0.0, true)],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `page_size` of `listWidgets`
+struct PageSizeRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for PageSizeRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Maximum::new(500.0, false),
+                &::poem_openapi::validation::MultipleOf::new(10.0),
+            ],
+        )
     }
 }
 

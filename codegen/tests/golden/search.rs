@@ -426,48 +426,73 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: SearchKey,
         #[oai(validator(min_length = 1, max_length = 256))]
-        q: ::poem_openapi::param::Query<::std::string::String>,
-        filter: ::codegen_runtime::QueryObject<::std::option::Option<Filter>, true>,
-        price: ::codegen_runtime::QueryObject<
-            ::std::option::Option<SearchProductsPrice>,
-            true,
+        q: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::string::String>,
+            QRules,
+        >,
+        filter: ::codegen_runtime::Checked<
+            ::codegen_runtime::QueryObject<::std::option::Option<Filter>, true>,
+            ::codegen_runtime::NoRules,
+        >,
+        price: ::codegen_runtime::Checked<
+            ::codegen_runtime::QueryObject<
+                ::std::option::Option<SearchProductsPrice>,
+                true,
+            >,
+            ::codegen_runtime::NoRules,
         >,
         /// Facets to count, e.g. `facets=brand,color`.
         #[oai(validator(unique_items))]
-        facets: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::Delimited<::std::vec::Vec<FacetNamesItem>, ','>,
+        facets: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::Delimited<::std::vec::Vec<FacetNamesItem>, ','>,
+                >,
             >,
+            FacetsRules,
         >,
         /// Sort keys, highest priority first, e.g. `sort=-score|price`.
-        sort: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::Delimited<::std::vec::Vec<::std::string::String>, '|'>,
+        sort: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::Delimited<
+                        ::std::vec::Vec<::std::string::String>,
+                        '|',
+                    >,
+                >,
             >,
+            ::codegen_runtime::NoRules,
         >,
         #[oai(
             default = "default_search_products_offset",
             validator(minimum(value = "0"), maximum(value = "10000"))
         )]
-        offset: ::poem_openapi::param::Query<i64>,
+        offset: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<i64>,
+            OffsetRules,
+        >,
         #[oai(
             default = "default_search_products_size",
             validator(minimum(value = "0"), maximum(value = "100"))
         )]
-        size: ::poem_openapi::param::Query<i64>,
-    ) -> SearchProductsResponse {
-        self.0
-            .search_products(
-                auth.0,
-                q.0,
-                filter.0,
-                price.0,
-                facets.0.map(|d| d.0),
-                sort.0.map(|d| d.0),
-                offset.0,
-                size.0,
-            )
-            .await
+        size: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, SizeRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<SearchProductsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .search_products(
+                    auth.0,
+                    q.value()?.0,
+                    filter.value()?.0,
+                    price.value()?.0,
+                    facets.value()?.0.map(|d| d.0),
+                    sort.value()?.0.map(|d| d.0),
+                    offset.value()?.0,
+                    size.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Same search with a JSON body, for long queries
@@ -482,11 +507,117 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/suggest", method = "get", operation_id = "suggest")]
     async fn suggest(
         &self,
-        prefix: ::poem_openapi::param::Query<::std::string::String>,
+        prefix: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::string::String>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(default = "default_suggest_limit", validator(maximum(value = "20")))]
-        limit: ::poem_openapi::param::Query<i64>,
-    ) -> SuggestResponse {
-        self.0.suggest(prefix.0, limit.0).await
+        limit: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, LimitRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<SuggestResponse> {
+        ::std::result::Result::Ok(
+            self.0.suggest(prefix.value()?.0, limit.value()?.0).await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `q` of `searchProducts`
+struct QRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<::std::string::String>>
+for QRules {
+    fn check(
+        param: &::poem_openapi::param::Query<::std::string::String>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(1),
+                &::poem_openapi::validation::MaxLength::new(256),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `facets` of `searchProducts`
+struct FacetsRules;
+
+impl ::codegen_runtime::Rules<
+    ::poem_openapi::param::Query<
+        ::std::option::Option<
+            ::codegen_runtime::Delimited<::std::vec::Vec<FacetNamesItem>, ','>,
+        >,
+    >,
+> for FacetsRules {
+    fn check(
+        param: &::poem_openapi::param::Query<
+            ::std::option::Option<
+                ::codegen_runtime::Delimited<::std::vec::Vec<FacetNamesItem>, ','>,
+            >,
+        >,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::UniqueItems::new()],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `offset` of `searchProducts`
+struct OffsetRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for OffsetRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(0.0, false),
+                &::poem_openapi::validation::Maximum::new(10000.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `size` of `searchProducts`
+struct SizeRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for SizeRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(0.0, false),
+                &::poem_openapi::validation::Maximum::new(100.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `limit` of `suggest`
+struct LimitRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for LimitRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::poem_openapi::validation::Maximum::new(20.0, false)],
+        )
     }
 }
 

@@ -257,9 +257,10 @@ impl<H: Handlers> Api<H> {
     async fn get_report(
         &self,
         auth: GetReportAuth,
-        year: ::poem_openapi::param::Path<i32>,
-    ) -> GetReportResponse {
-        self.0.get_report(auth, year.0).await
+        year: ::codegen_runtime::param::Path<i32, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetReportResponse> {
+        ::std::result::Result::Ok(self.0.get_report(auth, year.value()?.0).await)
     }
     #[oai(path = "/feed", method = "get", operation_id = "getFeed", deprecated)]
     async fn get_feed(&self, auth: GetFeedAuth) -> GetFeedResponse {

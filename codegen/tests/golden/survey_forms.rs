@@ -449,9 +449,13 @@ impl<H: Handlers> Api<H> {
     async fn get_form(
         &self,
         #[oai(name = "formId")]
-        form_id: ::poem_openapi::param::Path<::std::string::String>,
-    ) -> GetFormResponse {
-        self.0.get_form(form_id.0).await
+        form_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetFormResponse> {
+        ::std::result::Result::Ok(self.0.get_form(form_id.value()?.0).await)
     }
     #[oai(
         path = "/forms/:formId/responses",
@@ -463,16 +467,25 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Token,
         #[oai(name = "formId")]
-        form_id: ::poem_openapi::param::Path<::std::string::String>,
-        since: ::poem_openapi::param::Query<
-            ::std::option::Option<
-                ::codegen_runtime::chrono::DateTime<
-                    ::codegen_runtime::chrono::FixedOffset,
+        form_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        since: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<
+                ::std::option::Option<
+                    ::codegen_runtime::chrono::DateTime<
+                        ::codegen_runtime::chrono::FixedOffset,
+                    >,
                 >,
             >,
+            ::codegen_runtime::NoRules,
         >,
-    ) -> ExportResponsesResponse {
-        self.0.export_responses(auth.0, form_id.0, since.0).await
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<ExportResponsesResponse> {
+        ::std::result::Result::Ok(
+            self.0.export_responses(auth.0, form_id.value()?.0, since.value()?.0).await,
+        )
     }
     #[oai(
         path = "/forms/:formId/responses",
@@ -483,10 +496,16 @@ impl<H: Handlers> Api<H> {
     async fn submit_response(
         &self,
         #[oai(name = "formId")]
-        form_id: ::poem_openapi::param::Path<::std::string::String>,
+        form_id: ::codegen_runtime::param::Path<
+            ::std::string::String,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Submission>,
-    ) -> SubmitResponseResponse {
-        self.0.submit_response(form_id.0, body.0).await
+    ) -> ::poem::Result<SubmitResponseResponse> {
+        ::std::result::Result::Ok(
+            self.0.submit_response(form_id.value()?.0, body.0).await,
+        )
     }
 }
 

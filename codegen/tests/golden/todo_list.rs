@@ -170,27 +170,33 @@ impl<H: Handlers> Api<H> {
 
     /// Get a todo
     #[oai(path = "/todos/:id", method = "get", operation_id = "getTodo")]
-    async fn get_todo(&self, id: ::poem_openapi::param::Path<i64>) -> GetTodoResponse {
-        self.0.get_todo(id.0).await
+    async fn get_todo(
+        &self,
+        id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetTodoResponse> {
+        ::std::result::Result::Ok(self.0.get_todo(id.value()?.0).await)
     }
 
     /// Update a todo
     #[oai(path = "/todos/:id", method = "put", operation_id = "updateTodo")]
     async fn update_todo(
         &self,
-        id: ::poem_openapi::param::Path<i64>,
+        id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
         body: ::codegen_runtime::JsonBody<Todo>,
-    ) -> UpdateTodoResponse {
-        self.0.update_todo(id.0, body.0).await
+    ) -> ::poem::Result<UpdateTodoResponse> {
+        ::std::result::Result::Ok(self.0.update_todo(id.value()?.0, body.0).await)
     }
 
     /// Delete a todo
     #[oai(path = "/todos/:id", method = "delete", operation_id = "deleteTodo")]
     async fn delete_todo(
         &self,
-        id: ::poem_openapi::param::Path<i64>,
-    ) -> DeleteTodoResponse {
-        self.0.delete_todo(id.0).await
+        id: ::codegen_runtime::param::Path<i64, ::codegen_runtime::NoRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteTodoResponse> {
+        ::std::result::Result::Ok(self.0.delete_todo(id.value()?.0).await)
     }
 }
 

@@ -330,9 +330,13 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/:slug", method = "get", operation_id = "followLink")]
     async fn follow_link(
         &self,
-        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> FollowLinkResponse {
-        self.0.follow_link(slug.0.into_inner()).await
+        slug: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<FollowLinkResponse> {
+        ::std::result::Result::Ok(self.0.follow_link(slug.value()?.0.into_inner()).await)
     }
     #[oai(path = "/api/links", method = "post", operation_id = "createLink")]
     async fn create_link(
@@ -346,43 +350,111 @@ impl<H: Handlers> Api<H> {
     async fn get_link(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> GetLinkResponse {
-        self.0.get_link(auth.0, slug.0.into_inner()).await
+        slug: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GetLinkResponse> {
+        ::std::result::Result::Ok(
+            self.0.get_link(auth.0, slug.value()?.0.into_inner()).await,
+        )
     }
     #[oai(path = "/api/links/:slug", method = "delete", operation_id = "disableLink")]
     async fn disable_link(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
-    ) -> DisableLinkResponse {
-        self.0.disable_link(auth.0, slug.0.into_inner()).await
+        slug: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DisableLinkResponse> {
+        ::std::result::Result::Ok(
+            self.0.disable_link(auth.0, slug.value()?.0.into_inner()).await,
+        )
     }
     #[oai(path = "/api/links/:slug/stats", method = "get", operation_id = "linkStats")]
     async fn link_stats(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        slug: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_link_stats_days",
             validator(minimum(value = "1"), maximum(value = "365"))
         )]
-        days: ::poem_openapi::param::Query<i64>,
-    ) -> LinkStatsResponse {
-        self.0.link_stats(auth.0, slug.0.into_inner(), days.0).await
+        days: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, DaysRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<LinkStatsResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .link_stats(auth.0, slug.value()?.0.into_inner(), days.value()?.0)
+                .await,
+        )
     }
     #[oai(path = "/api/links/:slug/qr.png", method = "get", operation_id = "linkQrCode")]
     async fn link_qr_code(
         &self,
         auth: ApiKey,
-        slug: ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern1>>,
+        slug: ::codegen_runtime::param::Path<
+            ::codegen_runtime::Matching<Pattern1>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_link_qr_code_scale",
             validator(minimum(value = "1"), maximum(value = "20"))
         )]
-        scale: ::poem_openapi::param::Query<i64>,
-    ) -> LinkQrCodeResponse {
-        self.0.link_qr_code(auth.0, slug.0.into_inner(), scale.0).await
+        scale: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, ScaleRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<LinkQrCodeResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .link_qr_code(auth.0, slug.value()?.0.into_inner(), scale.value()?.0)
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `days` of `linkStats`
+struct DaysRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for DaysRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(365.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `scale` of `linkQrCode`
+struct ScaleRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for ScaleRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(20.0, false),
+            ],
+        )
     }
 }
 

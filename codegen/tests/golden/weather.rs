@@ -468,33 +468,66 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Appid,
         #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
-        lat: ::poem_openapi::param::Query<f64>,
+        lat: ::codegen_runtime::Checked<::poem_openapi::param::Query<f64>, LatRules>,
         #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
-        lon: ::poem_openapi::param::Query<f64>,
+        lon: ::codegen_runtime::Checked<::poem_openapi::param::Query<f64>, LonRules>,
         #[oai(default = "default_current_weather_units")]
-        units: ::poem_openapi::param::Query<CurrentWeatherUnits>,
+        units: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<CurrentWeatherUnits>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(default = "default_current_weather_lang")]
-        lang: ::poem_openapi::param::Query<::std::string::String>,
-    ) -> CurrentWeatherResponse {
-        self.0.current_weather(auth.0, lat.0, lon.0, units.0, lang.0).await
+        lang: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::string::String>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<CurrentWeatherResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .current_weather(
+                    auth.0,
+                    lat.value()?.0,
+                    lon.value()?.0,
+                    units.value()?.0,
+                    lang.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(path = "/forecast/hourly", method = "get", operation_id = "hourlyForecast")]
     async fn hourly_forecast(
         &self,
         auth: Appid,
         #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
-        lat: ::poem_openapi::param::Query<f64>,
+        lat: ::codegen_runtime::Checked<::poem_openapi::param::Query<f64>, LatRules>,
         #[oai(validator(minimum(value = "-180"), maximum(value = "180")))]
-        lon: ::poem_openapi::param::Query<f64>,
+        lon: ::codegen_runtime::Checked<::poem_openapi::param::Query<f64>, LonRules>,
         #[oai(default = "default_hourly_forecast_units")]
-        units: ::poem_openapi::param::Query<HourlyForecastUnits>,
+        units: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<HourlyForecastUnits>,
+            ::codegen_runtime::NoRules,
+        >,
         #[oai(
             default = "default_hourly_forecast_hours",
             validator(minimum(value = "1"), maximum(value = "168"))
         )]
-        hours: ::poem_openapi::param::Query<i64>,
-    ) -> HourlyForecastResponse {
-        self.0.hourly_forecast(auth.0, lat.0, lon.0, units.0, hours.0).await
+        hours: ::codegen_runtime::Checked<::poem_openapi::param::Query<i64>, HoursRules>,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<HourlyForecastResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .hourly_forecast(
+                    auth.0,
+                    lat.value()?.0,
+                    lon.value()?.0,
+                    units.value()?.0,
+                    hours.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// Temperatures on a regular grid
@@ -504,13 +537,33 @@ impl<H: Handlers> Api<H> {
         auth: Appid,
         /// Grid spacing in degrees.
         #[oai(validator(custom = "::codegen_runtime::Among(&[0.25, 0.5, 1.0, 2.5])"))]
-        resolution: ::poem_openapi::param::Query<f64>,
+        resolution: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<f64>,
+            ResolutionRules,
+        >,
         #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
-        min_lat: ::poem_openapi::param::Query<::std::option::Option<f32>>,
+        min_lat: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<f32>>,
+            MinLatRules,
+        >,
         #[oai(validator(minimum(value = "-90"), maximum(value = "90")))]
-        max_lat: ::poem_openapi::param::Query<::std::option::Option<f32>>,
-    ) -> GridSnapshotResponse {
-        self.0.grid_snapshot(auth.0, resolution.0, min_lat.0, max_lat.0).await
+        max_lat: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::std::option::Option<f32>>,
+            MinLatRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<GridSnapshotResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .grid_snapshot(
+                    auth.0,
+                    resolution.value()?.0,
+                    min_lat.value()?.0,
+                    max_lat.value()?.0,
+                )
+                .await,
+        )
     }
     #[oai(
         path = "/history/:stationId.csv",
@@ -521,15 +574,35 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Appid,
         #[oai(name = "stationId")]
-        station_id: ::codegen_runtime::PathPiece<
-            ::codegen_runtime::Matching<Pattern1>,
-            Segment1,
-            0,
+        station_id: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<
+                ::codegen_runtime::Matching<Pattern1>,
+                Segment1,
+                0,
+            >,
+            ::codegen_runtime::NoRules,
         >,
-        from: ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
-        to: ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
-    ) -> StationHistoryCsvResponse {
-        self.0.station_history_csv(auth.0, station_id.0.into_inner(), from.0, to.0).await
+        from: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
+            ::codegen_runtime::NoRules,
+        >,
+        to: ::codegen_runtime::Checked<
+            ::poem_openapi::param::Query<::codegen_runtime::chrono::NaiveDate>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<StationHistoryCsvResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .station_history_csv(
+                    auth.0,
+                    station_id.value()?.0.into_inner(),
+                    from.value()?.0,
+                    to.value()?.0,
+                )
+                .await,
+        )
     }
 
     /// One frame of a radar loop; the frame number and the image format are both in the last segment.
@@ -542,12 +615,169 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: Appid,
         #[oai(validator(min_length = 3, max_length = 4))]
-        site: ::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+        site: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+            SiteRules,
+        >,
         #[oai(validator(minimum(value = "0"), maximum(value = "23")))]
-        frame: ::codegen_runtime::PathPiece<i64, Segment3, 0>,
-        format: ::codegen_runtime::PathPiece<RadarFrameFormat, Segment3, 1>,
-    ) -> RadarFrameResponse {
-        self.0.radar_frame(auth.0, site.0, frame.0, format.0).await
+        frame: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<i64, Segment3, 0>,
+            FrameRules,
+        >,
+        format: ::codegen_runtime::Checked<
+            ::codegen_runtime::PathPiece<RadarFrameFormat, Segment3, 1>,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<RadarFrameResponse> {
+        ::std::result::Result::Ok(
+            self
+                .0
+                .radar_frame(
+                    auth.0,
+                    site.value()?.0,
+                    frame.value()?.0,
+                    format.value()?.0,
+                )
+                .await,
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `lat` of `currentWeather`
+/// - `lat` of `hourlyForecast`
+struct LatRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<f64>> for LatRules {
+    fn check(
+        param: &::poem_openapi::param::Query<f64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(-90.0, false),
+                &::poem_openapi::validation::Maximum::new(90.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `lon` of `currentWeather`
+/// - `lon` of `hourlyForecast`
+struct LonRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<f64>> for LonRules {
+    fn check(
+        param: &::poem_openapi::param::Query<f64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(-180.0, false),
+                &::poem_openapi::validation::Maximum::new(180.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `hours` of `hourlyForecast`
+struct HoursRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<i64>> for HoursRules {
+    fn check(
+        param: &::poem_openapi::param::Query<i64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(1.0, false),
+                &::poem_openapi::validation::Maximum::new(168.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `resolution` of `gridSnapshot`
+struct ResolutionRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<f64>> for ResolutionRules {
+    fn check(
+        param: &::poem_openapi::param::Query<f64>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[&::codegen_runtime::Among(&[0.25, 0.5, 1.0, 2.5])],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `min_lat` of `gridSnapshot`
+/// - `max_lat` of `gridSnapshot`
+struct MinLatRules;
+
+impl ::codegen_runtime::Rules<::poem_openapi::param::Query<::std::option::Option<f32>>>
+for MinLatRules {
+    fn check(
+        param: &::poem_openapi::param::Query<::std::option::Option<f32>>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(-90.0, false),
+                &::poem_openapi::validation::Maximum::new(90.0, false),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `site` of `radarFrame`
+struct SiteRules;
+
+impl ::codegen_runtime::Rules<
+    ::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+> for SiteRules {
+    fn check(
+        param: &::codegen_runtime::PathPiece<::std::string::String, Segment2, 0>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::MinLength::new(3),
+                &::poem_openapi::validation::MaxLength::new(4),
+            ],
+        )
+    }
+}
+
+/// The spec's constraints on these parameters, checked with the other parameters' before any
+/// is rejected:
+/// - `frame` of `radarFrame`
+struct FrameRules;
+
+impl ::codegen_runtime::Rules<::codegen_runtime::PathPiece<i64, Segment3, 0>>
+for FrameRules {
+    fn check(
+        param: &::codegen_runtime::PathPiece<i64, Segment3, 0>,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::codegen_runtime::check_validators(
+            param,
+            &[
+                &::poem_openapi::validation::Minimum::new(0.0, false),
+                &::poem_openapi::validation::Maximum::new(23.0, false),
+            ],
+        )
     }
 }
 

@@ -569,9 +569,15 @@ impl<H: Handlers> Api<H> {
         &self,
         auth: ApiKey,
         #[oai(name = "webhookId")]
-        webhook_id: ::poem_openapi::param::Path<::codegen_runtime::uuid::Uuid>,
-    ) -> DeleteWebhookResponse {
-        self.0.delete_webhook(auth.0, webhook_id.0).await
+        webhook_id: ::codegen_runtime::param::Path<
+            ::codegen_runtime::uuid::Uuid,
+            ::codegen_runtime::NoRules,
+        >,
+        _params_checked: ::codegen_runtime::ParamsChecked,
+    ) -> ::poem::Result<DeleteWebhookResponse> {
+        ::std::result::Result::Ok(
+            self.0.delete_webhook(auth.0, webhook_id.value()?.0).await,
+        )
     }
 }
 
