@@ -14,10 +14,10 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use poem::http::StatusCode;
-use poem::{FromRequest, Request, RequestBody};
+use poem::{Request, RequestBody};
 use poem_openapi::error::{ParseParamError, ParsePathError};
 use poem_openapi::registry::{MetaParamIn, MetaRequest, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
@@ -76,7 +76,7 @@ pub struct ParamProblem {
 /// The parameter extractor `E`, whose failure is noted for [`ParamsChecked`] instead of
 /// ending the extraction; `R` adds the spec's constraints. Holds `None` when it failed, which
 /// the handler never sees: [`ParamsChecked`] rejects the request first.
-pub struct Checked<E, R = NoRules>(pub Option<E>, PhantomData<R>);
+pub struct Checked<E, R = NoRules>(pub Option<E>, PhantomData<fn() -> R>);
 
 impl<E, R> Checked<E, R> {
     /// The extracted parameter. `Err` only if its failure was not reported by
@@ -93,7 +93,7 @@ impl<E, R> Checked<E, R> {
 
 impl<'a, E, R> ApiExtractor<'a> for Checked<E, R>
 where
-    E: ApiExtractor<'a>,
+    E: ApiExtractor<'a> + Send,
     R: Rules<E>,
 {
     const TYPES: &'static [ApiExtractorType] = E::TYPES;
@@ -125,15 +125,18 @@ where
         E::request_meta()
     }
 
+    /// None: `R` has checked the value already. (poem-openapi's derive checks the value
+    /// this returns against the `#[oai(validator(...))]` of the parameter, which the
+    /// generated code keeps for the document poem-openapi derives, and which `R` repeats.)
     fn param_raw_type(&self) -> Option<&Self::ParamRawType> {
-        self.0.as_ref().and_then(E::param_raw_type)
+        None
     }
 
-    async fn from_request(
+    fn from_request(
         request: &'a Request,
         body: &mut RequestBody,
         param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
+    ) -> impl Future<Output = poem::Result<Self>> + Send {
         let name = param_opts.name;
         let location = match E::param_in() {
             Some(MetaParamIn::Path) => "path",
@@ -143,14 +146,10 @@ where
             }
             _ => "query",
         };
-        // Type-erased as poem-openapi does for poem's extractors: awaiting the extractor's
-        // own future here trips rust-lang/rust#100013 in the derive's `Send` check.
-        let extracted: Pin<Box<dyn Future<Output = poem::Result<E>> + Send + '_>> =
-            Box::pin(E::from_request(request, body, param_opts));
-        let reason = match extracted.await {
+        let reason = match extract_now(E::from_request(request, body, param_opts)) {
             Ok(value) => match R::check(&value) {
                 Err(reason) => reason,
-                Ok(()) => return Ok(Checked(Some(value), PhantomData)),
+                Ok(()) => return std::future::ready(Ok(Checked(Some(value), PhantomData))),
             },
             Err(err) => {
                 if let Some(e) = err.downcast_ref::<ParsePathError>() {
@@ -170,7 +169,22 @@ where
                 reason,
             },
         );
-        Ok(Checked(None, PhantomData))
+        std::future::ready(Ok(Checked(None, PhantomData)))
+    }
+}
+
+/// The outcome of a parameter extractor, which reads the request's path, query or headers
+/// and so finishes at its first poll. Polled here, not awaited: awaiting a generic
+/// extractor's future inside another trips rust-lang/rust#100013 in the derive's `Send`
+/// check, which poem-openapi works around with an allocation per extractor.
+fn extract_now<E>(extraction: impl Future<Output = poem::Result<E>>) -> poem::Result<E> {
+    let extraction = std::pin::pin!(extraction);
+    match extraction.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(poem::Error::from_string(
+            "the parameter's extractor waits for more than the request's head",
+            StatusCode::BAD_REQUEST,
+        )),
     }
 }
 
@@ -188,14 +202,24 @@ pub mod param {
 #[derive(Debug, Clone, Copy)]
 pub struct ParamsChecked;
 
-impl<'a> FromRequest<'a> for ParamsChecked {
-    async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+// An extractor of poem-openapi's own kind rather than a `poem::FromRequest`, whose adapter
+// allocates per request.
+impl<'a> ApiExtractor<'a> for ParamsChecked {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::PoemExtractor];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<()>,
+    ) -> impl Future<Output = poem::Result<Self>> + Send {
         let problems = take(request);
-        if problems.is_empty() {
+        std::future::ready(if problems.is_empty() {
             Ok(ParamsChecked)
         } else {
             Err(ParamsRejected { problems }.into())
-        }
+        })
     }
 }
 
@@ -377,6 +401,12 @@ mod tests {
             get("/items/a?limit=1", Some("x")).await,
             (200, "a 1 Some(\"x\")".into())
         );
+    }
+
+    #[test]
+    fn an_extractor_that_waits_is_a_problem_not_a_hang() {
+        let waits = extract_now(std::future::pending::<poem::Result<()>>());
+        assert_eq!(waits.unwrap_err().status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]
