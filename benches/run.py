@@ -194,6 +194,9 @@ def servers(smoke, tmp):
     out += [
         Server("generated (memory, access log on)", [items, *listen, "--store", "memory:", "--seed"],
                env={"ITEMS_LOG": "info"}),
+        # What recording the metrics costs: the same server without it.
+        Server("generated (memory, metrics off)", [items, *listen, "--store", "memory:", "--seed",
+                                                   "--metrics", "off"], env=quiet),
         Server("generated (SQLite)", [items, *listen, "--store", f"sqlite://{tmp}/bench.db", "--seed"], env=quiet),
         Server("generated (PostgreSQL)", [items, *listen, "--store", PG_ADMIN.rsplit("/", 1)[0] + "/items_bench", "--seed"], env=quiet),
         Server("hand-written poem-openapi", [base_bin / "poem-items", *listen, "--seed"]),
@@ -326,6 +329,13 @@ def markdown(report):
             cells.append(f"{r['rps_median']:,.0f}{ratio}<br>{r['rps_min']:,.0f}–{r['rps_max']:,.0f}"
                          f"<br>p50 {r['p50_ms']:.2f} / p99 {r['p99_ms']:.2f} ms")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    on = report["servers"].get("generated (memory)", {}).get("cases", {})
+    off = report["servers"].get("generated (memory, metrics off)", {}).get("cases", {})
+    if on and off:
+        costs = [f"{CASES[c]} {1 - on[c]['rps_median'] / off[c]['rps_median']:+.1%}"
+                 for c in report["cases"] if c in on and c in off]
+        lines += ["", "Cost of the metrics (throughput of `generated (memory)` below the same "
+                  "server with `--metrics off`; negative: within noise): " + ", ".join(costs) + "."]
     lines += ["", "| server | idle RSS | peak RSS | cold start |", "| --- | ---: | ---: | ---: |"]
     for name, s in report["servers"].items():
         lines.append(f"| {name} | {s['idle_rss_kb'] / 1024:.1f} MiB | {s['peak_rss_kb'] / 1024:.1f} MiB "

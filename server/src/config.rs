@@ -19,6 +19,8 @@ pub struct Config {
     /// `ITEMS_HEADER_TIMEOUT` and `--max-connections N` / `ITEMS_MAX_CONNECTIONS`: connection
     /// limits.
     pub limits: crate::connections::Limits,
+    /// `--metrics on|off` / `ITEMS_METRICS`: record the metrics `GET /metrics` serves.
+    pub metrics: bool,
 }
 
 /// A store URL the server knows.
@@ -82,6 +84,20 @@ struct Flags {
     #[arg(long, env = "ITEMS_MAX_CONNECTIONS", value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: Option<u32>,
+    /// Record request and store metrics for GET /metrics (off: it serves none, and requests
+    /// skip the recording, whose cost `make bench` measures so)
+    #[arg(long, env = "ITEMS_METRICS", value_name = "on|off", default_value = "on", action = ArgAction::Set,
+          value_parser = on_off)]
+    metrics: bool,
+}
+
+/// An `on|off` flag's value.
+fn on_off(value: &str) -> Result<bool, String> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("must be `on` or `off`".to_owned()),
+    }
 }
 
 /// `--version`: the server's version and the API it serves.
@@ -122,6 +138,7 @@ where
         store: flags.store,
         seed: flags.seed,
         limits,
+        metrics: flags.metrics,
     })
 }
 
@@ -228,6 +245,7 @@ mod tests {
                 store: StoreUrl::Sqlite("items.db".into()),
                 seed: false,
                 limits: crate::connections::Limits::default(),
+                metrics: true,
             }
         );
 
@@ -239,6 +257,7 @@ mod tests {
             "--store",
             "memory:",
             "--max-connections=100",
+            "--metrics=off",
         ];
         let config = parse_args(&[&flags[..], &["--header-timeout", "3"]].concat());
         for var in ["ITEMS_LISTEN", "ITEMS_SEED", "ITEMS_IDLE_TIMEOUT"] {
@@ -252,6 +271,7 @@ mod tests {
         assert_eq!(config.limits.idle, Duration::from_secs(5));
         assert_eq!(config.limits.head, Duration::from_secs(3));
         assert_eq!(config.limits.max_connections, 100);
+        assert!(!config.metrics);
     }
 
     #[test]
@@ -271,6 +291,7 @@ mod tests {
             &["--header-timeout", "x"],
             &["--max-connections", "many"],
             &["--max-connections", "0"],
+            &["--metrics", "no"],
         ] {
             let err = parse_args(bad).unwrap_err();
             assert!(err.use_stderr(), "{bad:?} is an error");

@@ -55,6 +55,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run<S: store::ItemStore>(config: &config::Config, store: S) -> Result<(), String> {
+    items::metrics::set_recording(config.metrics);
     if config.seed {
         let n = store::seed(&store)
             .await

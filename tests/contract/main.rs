@@ -72,6 +72,7 @@ fn main() {
         docs::the_root_points_at_the_docs_and_the_document,
         process::the_binary_serves_the_seed_and_stops_cleanly_on_sigterm,
         process::a_bad_flag_is_a_usage_error_not_a_panic,
+        process::metrics_off_records_nothing_and_serves_the_rest,
         process::version_names_the_server_and_the_api,
         process::every_request_is_logged_once_with_its_id,
         connections::stalled_connections_are_closed_after_the_idle_timeout,

@@ -192,6 +192,27 @@ pub async fn every_request_is_logged_once_with_its_id() {
     }
 }
 
+pub async fn metrics_off_records_nothing_and_serves_the_rest() {
+    for (args, recorded) in [(&[][..], true), (&["--metrics", "off"][..], false)] {
+        let server = start(&[&["--store", "memory:", "--seed"][..], args].concat()).await;
+        assert_eq!(server.client.get("/items/foo").await.status, 200);
+        let metrics = server.client.get("/metrics").await;
+        assert_eq!(metrics.status, 200);
+        let counted = metrics
+            .text
+            .contains(r#"http_request_duration_seconds_count{operation="getItem",status="200"} 1"#);
+        let timed = metrics
+            .text
+            .contains(r#"item_store_call_duration_seconds_count{call="get",outcome="ok"} 1"#);
+        assert_eq!(
+            (counted, timed),
+            (recorded, recorded),
+            "{args:?}: {}",
+            metrics.text
+        );
+    }
+}
+
 pub async fn version_names_the_server_and_the_api() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_items-server"))
         .arg("--version")
