@@ -11,11 +11,7 @@ use serde_json::Value;
 const ACKNOWLEDGED: &str = "x-breaking-changes-acknowledged";
 
 /// `codegen diff OLD NEW`.
-pub fn diff(args: &[String]) -> ExitCode {
-    let [old, new] = args else {
-        eprintln!("usage: codegen diff OLD NEW   (each a file or git:REV:PATH)");
-        return ExitCode::from(2);
-    };
+pub fn diff(old: &str, new: &str) -> ExitCode {
     let (old, new) = match (read_arg(old), read_arg(new)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(e), _) | (_, Err(e)) => {
@@ -80,17 +76,7 @@ fn is_shallow() -> bool {
 }
 
 /// `codegen check-compat [--base REV | --last-change] SPEC`.
-pub fn check_compat(args: &[String]) -> ExitCode {
-    let usage = "usage: codegen check-compat [--base REV | --last-change] SPEC";
-    let (base, spec) = match args {
-        [spec] => (Since::MergeBase, spec),
-        [flag, spec] if flag == "--last-change" => (Since::LastChange, spec),
-        [flag, rev, spec] if flag == "--base" => (Since::Rev(rev.clone()), spec),
-        _ => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
+pub fn check_compat(base: Since, spec: &str) -> ExitCode {
     match run_check(base, spec) {
         Ok(code) => code,
         Err(message) => {
@@ -100,9 +86,13 @@ pub fn check_compat(args: &[String]) -> ExitCode {
     }
 }
 
-enum Since {
+/// The version of the spec a change is checked against.
+pub enum Since {
+    /// The merge base with `main`.
     MergeBase,
+    /// The spec before the last commit that changed it.
     LastChange,
+    /// The spec at a revision.
     Rev(String),
 }
 

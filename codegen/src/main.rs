@@ -7,59 +7,91 @@ mod compat;
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: codegen <generate|check> [--strict] [--convert-rejections] [--skip OPERATION_ID]... SPEC.yaml
-       codegen diff OLD NEW
-       codegen check-compat [--base REV | --last-change] SPEC
-  generate      print the Rust generated from the spec (warnings go to stderr)
-  check         print the spec's diagnostics, if any
-  diff          list every change from OLD to NEW (each a file or git:REV:PATH), classified;
-                exits 1 if one is breaking or unclassified
-  check-compat  diff SPEC against its version at a base revision (default: the merge base
-                with main; --last-change: before the last commit that changed SPEC); breaking
-                changes pass only with a new major info.version or a new
-                info.x-breaking-changes-acknowledged
-  --strict      missing rejection responses and Rust name collisions are errors, not warnings
-  --convert-rejections
-                answer rejections with the spec's own error schemas, through the crate's
-                codegen_runtime::FromRejection (strict turns it on)
-  --skip        generate no handler for the operation: it answers 501 (repeatable)";
+use clap::{Args, Parser, Subcommand};
+
+/// Generate poem-openapi Rust from an OpenAPI 3.0/3.1 document, and check how a spec changed.
+#[derive(Parser)]
+#[command(name = "codegen", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the Rust generated from the spec (warnings go to stderr)
+    Generate(Generation),
+    /// Print the spec's diagnostics, if any, and what it declares
+    Check(Generation),
+    /// List every change from OLD to NEW, classified; exits 1 if one is breaking or
+    /// unclassified
+    Diff {
+        /// The old spec: a file, or git:REV:PATH
+        old: String,
+        /// The new spec: a file, or git:REV:PATH
+        new: String,
+    },
+    /// Diff SPEC against its version at a base revision (default: the merge base with main);
+    /// breaking changes pass only with a new major info.version or a new
+    /// info.x-breaking-changes-acknowledged
+    CheckCompat {
+        /// Compare with the spec at this revision
+        #[arg(long, value_name = "REV", conflicts_with = "last_change")]
+        base: Option<String>,
+        /// Compare with the spec before the last commit that changed it (as CI does)
+        #[arg(long)]
+        last_change: bool,
+        /// The spec file
+        spec: String,
+    },
+}
+
+/// The generator's settings, as `codegen::Generator` takes them in a build script.
+#[derive(Args)]
+struct Generation {
+    /// Missing rejection responses and Rust name collisions are errors, not warnings
+    #[arg(long)]
+    strict: bool,
+    /// Answer rejections with the spec's own error schemas, through the crate's
+    /// codegen_runtime::FromRejection (strict turns it on)
+    #[arg(long)]
+    convert_rejections: bool,
+    /// Generate no handler for the operation: it answers 501 (repeatable)
+    #[arg(long = "skip", value_name = "OPERATION_ID")]
+    skip: Vec<String>,
+    /// The spec (YAML or JSON)
+    spec: String,
+}
 
 fn main() -> ExitCode {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("diff") => return compat::diff(&args[1..]),
-        Some("check-compat") => return compat::check_compat(&args[1..]),
-        _ => {}
+    match Cli::parse().command {
+        Command::Generate(g) => generation(g, false),
+        Command::Check(g) => generation(g, true),
+        Command::Diff { old, new } => compat::diff(&old, &new),
+        Command::CheckCompat {
+            base,
+            last_change,
+            spec,
+        } => {
+            let since = match (base, last_change) {
+                (Some(rev), _) => compat::Since::Rev(rev),
+                (None, true) => compat::Since::LastChange,
+                (None, false) => compat::Since::MergeBase,
+            };
+            compat::check_compat(since, &spec)
+        }
     }
-    let strict = args.iter().any(|a| a == "--strict");
-    let convert_rejections = args.iter().any(|a| a == "--convert-rejections");
-    args.retain(|a| a != "--strict" && a != "--convert-rejections");
-    let mut skip = Vec::new();
-    while let Some(i) = args.iter().position(|a| a == "--skip") {
-        if i + 1 >= args.len() {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-        skip.push(args.remove(i + 1));
-        args.remove(i);
-    }
-    let (command, spec) = match args.as_slice() {
-        [c, s] if c == "generate" || c == "check" => (c.as_str(), s.as_str()),
-        [h] if h == "-h" || h == "--help" => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+}
+
+/// `codegen generate` (or `check` when `check_only`).
+fn generation(g: Generation, check_only: bool) -> ExitCode {
     let options = codegen::Options {
-        strict,
-        convert_rejections,
-        skip,
+        strict: g.strict,
+        convert_rejections: g.convert_rejections,
+        skip: g.skip,
         ..Default::default()
     };
+    let spec = g.spec.as_str();
     let text = match std::fs::read_to_string(Path::new(spec)) {
         Ok(text) => text,
         Err(e) => {
@@ -67,8 +99,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match command {
-        "check" => match codegen::check_with(&options, spec, &text) {
+    if check_only {
+        return match codegen::check_with(&options, spec, &text) {
             Ok((api, warnings)) => {
                 if !warnings.items.is_empty() {
                     eprint!("{warnings}");
@@ -87,19 +119,72 @@ fn main() -> ExitCode {
                 eprint!("{report}");
                 ExitCode::FAILURE
             }
-        },
-        _ => match codegen::generate_with(&options, spec, &text) {
-            Ok(generated) => {
-                if !generated.warnings.items.is_empty() {
-                    eprint!("{}", generated.warnings);
-                }
-                print!("{}", generated.code);
-                ExitCode::SUCCESS
+        };
+    }
+    match codegen::generate_with(&options, spec, &text) {
+        Ok(generated) => {
+            if !generated.warnings.items.is_empty() {
+                eprint!("{}", generated.warnings);
             }
-            Err(e) => {
-                eprintln!("{e}");
-                ExitCode::FAILURE
-            }
-        },
+            print!("{}", generated.code);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent_and_says_each_setting() {
+        Cli::command().debug_assert();
+        let help = Cli::command()
+            .find_subcommand_mut("generate")
+            .unwrap()
+            .render_help()
+            .to_string();
+        for shown in ["--strict", "--convert-rejections", "--skip <OPERATION_ID>"] {
+            assert!(help.contains(shown), "{shown} in:\n{help}");
+        }
+    }
+
+    #[test]
+    fn settings_and_mistakes_are_parsed_as_documented() {
+        let cli = Cli::try_parse_from(["codegen", "generate", "--skip", "a", "--skip=b", "x.yaml"])
+            .unwrap();
+        let Command::Generate(g) = cli.command else {
+            panic!("generate");
+        };
+        assert_eq!(
+            (g.skip, g.spec.as_str()),
+            (vec!["a".into(), "b".into()], "x.yaml")
+        );
+        for bad in [
+            &["codegen", "generate"][..],
+            &[
+                "codegen",
+                "check-compat",
+                "--base",
+                "main",
+                "--last-change",
+                "s.yaml",
+            ],
+            &["codegen", "diff", "one.yaml"],
+            &["codegen", "genrate", "x.yaml"],
+        ] {
+            let err = Cli::try_parse_from(bad).err().expect("a usage error");
+            assert_eq!(err.exit_code(), 2, "{bad:?}: {err}");
+        }
+        let typo = Cli::try_parse_from(["codegen", "genrate", "x.yaml"])
+            .err()
+            .unwrap();
+        assert!(typo.to_string().contains("generate"), "{typo}");
     }
 }
