@@ -237,3 +237,13 @@ pub async fn values_the_spec_forbids_are_400_problems() {
         "nothing changed"
     );
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        served_document_equals_catalog_yaml,
+        every_operation_answers_as_declared,
+        parameters_in_every_location_are_parsed_and_defaulted,
+        values_the_spec_forbids_are_400_problems,
+    ]
+}

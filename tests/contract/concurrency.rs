@@ -60,3 +60,8 @@ pub async fn sixty_four_concurrent_puts_have_exactly_one_winner_on_every_store()
     .await;
     one_winner_among_64(PostgresStore::open(&fresh_postgres().await).await.unwrap()).await;
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![sixty_four_concurrent_puts_have_exactly_one_winner_on_every_store,]
+}

@@ -161,3 +161,15 @@ pub async fn the_response_checker_applies_openapi_30_exclusive_bounds() {
     );
     assert!(validator.is_valid(&above));
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        derived_document_equals_items_yaml_up_to_known_differences,
+        served_openapi_yaml_is_the_same_document,
+        served_openapi_yaml_is_items_yaml_byte_for_byte,
+        the_comparison_reports_a_changed_description_and_a_changed_status,
+        the_response_checker_rejects_what_the_spec_does_not_allow,
+        the_response_checker_applies_openapi_30_exclusive_bounds,
+    ]
+}

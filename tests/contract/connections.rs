@@ -215,3 +215,13 @@ pub async fn under_a_low_file_limit_the_server_keeps_serving() {
     }
     drop(held);
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        stalled_connections_are_closed_after_the_idle_timeout,
+        a_request_head_trickling_in_is_closed_after_the_header_timeout,
+        past_the_connection_cap_new_connections_wait_and_are_then_served,
+        under_a_low_file_limit_the_server_keeps_serving,
+    ]
+}

@@ -116,3 +116,12 @@ pub async fn the_root_points_at_the_docs_and_the_document() {
         assert_eq!(status, 200, "{path}");
     }
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        docs_page_shows_put_with_200_and_201_offline,
+        docs_page_loads_nothing_from_other_hosts,
+        the_root_points_at_the_docs_and_the_document,
+    ]
+}

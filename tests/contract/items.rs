@@ -305,3 +305,20 @@ pub async fn metrics_count_requests_by_operation_and_status() {
         "a histogram's +Inf bucket is its count"
     );
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        seed_scenario_update_is_200_create_is_201_with_location_then_200,
+        seed_items_are_served,
+        put_replaces_both_fields_so_an_omitted_field_becomes_null,
+        put_accepts_json_with_a_charset_parameter,
+        get_of_a_missing_item_is_404_problem,
+        delete_is_204_then_404_and_the_item_is_gone,
+        listing_pages_in_id_order_and_every_item_appears_once,
+        listing_defaults_to_20_items,
+        a_body_sent_with_a_get_is_ignored_not_rejected,
+        conditional_requests_follow_rfc_9110,
+        metrics_count_requests_by_operation_and_status,
+    ]
+}

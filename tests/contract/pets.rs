@@ -903,3 +903,18 @@ pub async fn credentials_required_together_are_both_checked() {
     assert_eq!(both.status, 204, "{both:?}");
     assert_eq!(gone.status, 404);
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        served_document_equals_pets_yaml,
+        a_changed_pets_yaml_is_reported,
+        every_operation_answers_as_declared,
+        unions_are_told_apart_by_discriminator_and_by_shape,
+        credentials_are_required_typed_and_alternative,
+        a_photo_form_is_read_part_by_part,
+        multipart_enum_and_json_parts_are_checked,
+        form_fields_are_typed_nested_and_checked,
+        credentials_required_together_are_both_checked,
+    ]
+}

@@ -339,3 +339,19 @@ pub async fn a_database_newer_than_the_binary_is_refused_with_a_clear_error() {
         "{stderr}"
     );
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        the_binary_serves_the_seed_and_stops_cleanly_on_sigterm,
+        a_bad_flag_is_a_usage_error_not_a_panic,
+        metrics_off_records_nothing_and_serves_the_rest,
+        version_names_the_server_and_the_api,
+        every_request_is_logged_once_with_its_id,
+        sqlite_writes_survive_kill_9,
+        postgres_writes_survive_kill_9,
+        two_processes_on_one_postgres_create_a_new_id_once,
+        two_processes_on_one_postgres_let_one_if_match_put_win,
+        a_database_newer_than_the_binary_is_refused_with_a_clear_error,
+    ]
+}

@@ -533,3 +533,22 @@ pub async fn long_targets_and_headers_get_problem_bodies() {
     assert_eq!((big.status, &big.json["status"]), (431, &431.into()));
     assert_eq!(big.header("content-type"), Some("application/problem+json"));
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        malformed_and_mistyped_bodies_are_400,
+        an_unknown_field_is_400_and_names_the_field,
+        rejections_point_at_the_request_and_the_spec,
+        every_parameter_problem_is_reported_at_once,
+        values_outside_the_specs_limits_are_400,
+        malformed_item_ids_are_400_on_every_operation,
+        bad_listing_parameters_are_400,
+        a_body_that_is_not_declared_json_is_415,
+        a_body_over_64_kib_is_413_with_or_without_content_length,
+        unknown_routes_and_methods_get_problem_bodies,
+        allowed_methods_are_announced_and_head_works,
+        request_ids_are_echoed_and_name_the_problem,
+        long_targets_and_headers_get_problem_bodies,
+    ]
+}

@@ -38,3 +38,8 @@ pub async fn schemathesis_finds_no_failure_with_every_check() {
     );
     assert!(stdout.contains("No issues found"), "{stdout}");
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![schemathesis_finds_no_failure_with_every_check,]
+}

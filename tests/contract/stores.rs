@@ -485,3 +485,16 @@ pub async fn a_cut_postgres_connection_answers_503_then_recovers() {
         "the write that got 503 did not happen"
     );
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![
+        memory_store_passes_the_conformance_suite,
+        sqlite_store_passes_the_conformance_suite,
+        postgres_store_passes_the_conformance_suite,
+        sqlite_and_postgres_serve_the_seed_scenario_over_http,
+        a_locked_sqlite_database_answers_503_then_recovers,
+        a_full_sqlite_disk_answers_503_keeps_earlier_items_and_recovers,
+        a_cut_postgres_connection_answers_503_then_recovers,
+    ]
+}

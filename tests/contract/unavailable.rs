@@ -33,3 +33,8 @@ pub async fn every_operation_answers_503_with_retry_after_while_the_store_is_dow
         json!({"name": "Fighters", "size": 6})
     );
 }
+
+/// This module's tests, for the harness in main.rs.
+pub fn trials() -> Vec<libtest_mimic::Trial> {
+    crate::trials![every_operation_answers_503_with_retry_after_while_the_store_is_down,]
+}
