@@ -5,29 +5,10 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .init();
-    let addr = std::env::var("ITEMS_LISTEN").unwrap_or_else(|_| "127.0.0.1:8001".to_owned());
-    let app = match items::app::bind_endpoint(&addr, items::catalog::routes()).await {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("catalog: cannot listen on {addr}: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    tracing::info!(
-        "catalog example listening on http://{} (docs at /docs)",
-        app.local_addr()
-    );
-    let stop = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    match app.serve(stop).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("catalog: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    items::app::serve_example(
+        "catalog example",
+        "127.0.0.1:8001",
+        items::catalog::routes(),
+    )
+    .await
 }

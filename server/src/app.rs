@@ -369,6 +369,41 @@ pub async fn bind_endpoint_with<E: Endpoint<Output = Response>>(
     })
 }
 
+/// The whole `main` of an example server: serves `endpoint` on `ITEMS_LISTEN` (else
+/// `default_addr`) until Ctrl-C, logging to stderr as `name`. A bind or serve failure is a
+/// message and a failing exit code, not a panic.
+pub async fn serve_example<E: Endpoint<Output = Response> + 'static>(
+    name: &str,
+    default_addr: &str,
+    endpoint: E,
+) -> std::process::ExitCode {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .try_init();
+    let addr = std::env::var("ITEMS_LISTEN").unwrap_or_else(|_| default_addr.to_owned());
+    let app = match bind_endpoint(&addr, endpoint).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("{name}: cannot listen on {addr}: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        "{name} listening on http://{} (docs at /docs)",
+        app.local_addr()
+    );
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match app.serve(stop).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 impl<E: Endpoint<Output = Response> + 'static> App<E> {
     /// The address the server listens on (with the real port when bound to port 0).
     pub fn local_addr(&self) -> SocketAddr {
