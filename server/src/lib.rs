@@ -5,8 +5,6 @@
 //! - [`api`]: the generated code, included from `$OUT_DIR`.
 //! - [`handlers`]: the trait implementation: typed input → store → a declared response.
 //! - [`store`]: the HTTP-agnostic item store: memory, SQLite and PostgreSQL.
-//! - [`catalog`]: the catalog example (openapi/catalog.yaml), served by `--example catalog`.
-//! - [`pets`]: the pets example (openapi/pets.yaml), served by `--example pets`.
 //! - [`app`]: routes, error bodies, body limit, binding and serving.
 //! - [`conditional`]: entity tags, `If-Match` and `If-None-Match`.
 //! - [`metrics`]: Prometheus metrics of requests and store calls, served at `/metrics`.
@@ -16,13 +14,11 @@
 
 pub mod api;
 pub mod app;
-pub mod catalog;
 pub mod conditional;
 pub mod config;
 pub mod connections;
 pub mod handlers;
 pub mod methods;
 pub mod metrics;
-pub mod pets;
 pub mod problem;
 pub mod store;

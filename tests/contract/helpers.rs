@@ -117,14 +117,14 @@ pub fn derived_items() -> Value {
 /// The derived document of catalog.yaml's generated code.
 pub fn derived_catalog() -> Value {
     codegen_testing::derived_document(
-        items::catalog::api::service(items::catalog::Catalog::seeded()).spec(),
+        catalog_example::api::service(catalog_example::Catalog::seeded()).spec(),
     )
 }
 
 /// The derived document of pets.yaml's generated code.
 pub fn derived_pets() -> Value {
     codegen_testing::derived_document(
-        items::pets::api::service(items::pets::Shelter::seeded()).spec(),
+        pets_example::api::service(pets_example::Shelter::seeded()).spec(),
     )
 }
 
@@ -177,12 +177,12 @@ pub fn client_for(base: &str) -> TestApp {
 
 /// Starts the catalog example (openapi/catalog.yaml) on 127.0.0.1:0.
 pub async fn spawn_catalog() -> TestApp {
-    spawn_example(items::catalog::routes(), spec::catalog()).await
+    spawn_example(catalog_example::routes(), spec::catalog()).await
 }
 
 /// Starts the pets example (openapi/pets.yaml) on 127.0.0.1:0.
 pub async fn spawn_pets() -> TestApp {
-    spawn_example(items::pets::routes(), spec::pets()).await
+    spawn_example(pets_example::routes(), spec::pets()).await
 }
 
 /// Serves an example's routes on 127.0.0.1:0; its responses are checked against `spec`.

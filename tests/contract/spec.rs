@@ -16,13 +16,13 @@ pub fn written() -> &'static Value {
 /// openapi/catalog.yaml (the example) as JSON.
 pub fn catalog() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| load("openapi/catalog.yaml"))
+    SPEC.get_or_init(|| load("examples/catalog/openapi.yaml"))
 }
 
 /// openapi/pets.yaml (the example of composition, media types and security) as JSON.
 pub fn pets() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| load("openapi/pets.yaml"))
+    SPEC.get_or_init(|| load("examples/pets/openapi.yaml"))
 }
 
 fn load(file: &str) -> Value {

@@ -1,6 +1,6 @@
-//! The catalog example: a server for openapi/catalog.yaml, generated like the items API.
+//! The catalog example: a server for its openapi.yaml, generated like the items API.
 //!
-//! `cargo run --example catalog` serves it on http://127.0.0.1:8001 (API under /books,
+//! `cargo run -p catalog-example` serves it on http://127.0.0.1:8001 (API under /books,
 //! /categories, /stats, /health; docs at /docs). `ITEMS_LISTEN` changes the address.
 
 #[tokio::main]
@@ -8,7 +8,7 @@ async fn main() -> std::process::ExitCode {
     items::app::serve_example(
         "catalog example",
         "127.0.0.1:8001",
-        items::catalog::routes(),
+        catalog_example::routes(),
     )
     .await
 }
