@@ -3,7 +3,7 @@
 //! openapiv3 alone is too lenient to build on: it drops unknown keys (a misspelt `respones:`
 //! vanishes), keeps keys the generator cannot express in fields nobody reads, stops at the
 //! first missing key and points at the enclosing object. So the document is first read as a
-//! plain `serde_json::Value` and walked against the [`crate::shape`] tables, which know every
+//! plain `serde_json::Value` and walked against the shape tables (`shape.rs`), which know every
 //! OpenAPI 3.0 key: unknown keys, unsupported keys, missing required keys and wrong types all
 //! become located diagnostics, in one pass. The walk also returns a *sanitized* copy with the
 //! offending keys removed and missing ones filled with placeholders, so openapiv3 can still

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::checked::ParamsRejected;
 
-/// A JSON body with every problem found in it (see [`crate::walk`]): poem-openapi's
+/// A JSON body with every problem found in it (by walking the schema poem-openapi registered): poem-openapi's
 /// `ParseRequestPayloadError` holds one message.
 #[derive(Debug)]
 pub struct BodyRejected {

@@ -1,0 +1,5 @@
+fn main() {
+    codegen::Generator::new("openapi.yaml")
+        .module("notes_api")
+        .run();
+}
