@@ -21,6 +21,9 @@
 //!   `HTTPValidationError` where a spec declares that as the 422 body.
 //! - [`NoContent`]: the body of a bodiless `default` response.
 //! - [`StrictString`]: the string variant of a union that also holds numbers or booleans.
+//! - `serve` (feature `serve`): serving a generated API with its documents, the offline docs
+//!   page, problem+json for every error, request ids, an access log, request metrics and
+//!   connection limits.
 
 mod among;
 mod checked;
@@ -34,6 +37,8 @@ mod rejection;
 mod request_id;
 mod scoped;
 mod segment;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod text;
 mod walk;
 

@@ -18,7 +18,7 @@ pub struct Config {
     /// `--idle-timeout SECS` / `ITEMS_IDLE_TIMEOUT`, `--header-timeout SECS` /
     /// `ITEMS_HEADER_TIMEOUT` and `--max-connections N` / `ITEMS_MAX_CONNECTIONS`: connection
     /// limits.
-    pub limits: crate::connections::Limits,
+    pub limits: crate::app::Limits,
     /// `--metrics on|off` / `ITEMS_METRICS`: record the metrics `GET /metrics` serves.
     pub metrics: bool,
 }
@@ -125,7 +125,7 @@ where
         .version(version())
         .try_get_matches_from(args)?;
     let flags = Flags::from_arg_matches(&matches)?;
-    let mut limits = crate::connections::Limits {
+    let mut limits = crate::app::Limits {
         idle: flags.idle_timeout,
         head: flags.header_timeout,
         ..Default::default()
@@ -244,7 +244,7 @@ mod tests {
                 listen: DEFAULT_LISTEN.into(),
                 store: StoreUrl::Sqlite("items.db".into()),
                 seed: false,
-                limits: crate::connections::Limits::default(),
+                limits: crate::app::Limits::default(),
                 metrics: true,
             }
         );

@@ -5,20 +5,18 @@
 //! - [`api`]: the generated code, included from `$OUT_DIR`.
 //! - [`handlers`]: the trait implementation: typed input → store → a declared response.
 //! - [`store`]: the HTTP-agnostic item store: memory, SQLite and PostgreSQL.
-//! - [`app`]: routes, error bodies, body limit, binding and serving.
+//! - [`app`]: the items routes over a store, served by `codegen_runtime::serve` (documents,
+//!   docs page, problem+json, `Allow`, request ids, access log, request metrics, connection
+//!   limits), whose calls it re-exports.
 //! - [`conditional`]: entity tags, `If-Match` and `If-None-Match`.
-//! - [`metrics`]: Prometheus metrics of requests and store calls, served at `/metrics`.
-//! - [`methods`]: the `Allow` header of 405 and `OPTIONS` answers, from the spec's paths.
-//! - [`connections`]: idle timeout, connection cap and accept backoff under HTTP.
+//! - [`metrics`]: the store's call latency, beside the request metrics, served at `/metrics`.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
 
 pub mod api;
 pub mod app;
 pub mod conditional;
 pub mod config;
-pub mod connections;
 pub mod handlers;
-pub mod methods;
 pub mod metrics;
 pub mod problem;
 pub mod store;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use items::connections::Limits;
+use items::app::Limits;
 use items::store::MemoryStore;
 
 /// Serves the items API with `limits`; returns its address.

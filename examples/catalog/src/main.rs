@@ -5,7 +5,7 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    items::app::serve_example(
+    codegen_runtime::serve::serve_example(
         "catalog example",
         "127.0.0.1:8001",
         catalog_example::routes(),

@@ -1,6 +1,6 @@
 //! Five specs of the corpus (written here in the shapes public APIs use) as running servers,
 //! each implemented in memory against its generated `Handlers` trait and served by
-//! `items::app::serve_api`: the document as written, the API, the docs page.
+//! `codegen_runtime::serve::serve_api`: the document as written, the API, the docs page.
 
 pub mod event_stream;
 pub mod geo_places;

@@ -34,7 +34,7 @@ impl Server {
         let text = std::fs::read_to_string(format!("{CORPUS}/{name}.yaml")).unwrap();
         let spec: Value = serde_yaml::from_str(&text).unwrap();
         let routes = corpus_servers::routes(name).expect("a corpus server");
-        let app = items::app::bind_endpoint("127.0.0.1:0", routes)
+        let app = codegen_runtime::serve::bind_endpoint("127.0.0.1:0", routes)
             .await
             .unwrap();
         let base = format!("http://{}", app.local_addr());

@@ -3,7 +3,7 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    items::app::serve_example(
+    codegen_runtime::serve::serve_example(
         "fastapi-migration",
         "127.0.0.1:8003",
         fastapi_migration::routes(),

@@ -108,7 +108,7 @@ async fn start_fastapi() -> (Uvicorn, String) {
 }
 
 async fn start_rust() -> String {
-    let app = items::app::bind_endpoint("127.0.0.1:0", fastapi_migration::routes())
+    let app = codegen_runtime::serve::bind_endpoint("127.0.0.1:0", fastapi_migration::routes())
         .await
         .expect("bind 127.0.0.1:0");
     let base = format!("http://{}", app.local_addr());

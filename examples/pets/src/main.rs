@@ -5,5 +5,6 @@
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    items::app::serve_example("pets example", "127.0.0.1:8002", pets_example::routes()).await
+    codegen_runtime::serve::serve_example("pets example", "127.0.0.1:8002", pets_example::routes())
+        .await
 }

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 /// Serves the notes API on 127.0.0.1:0; the base URL.
 async fn serve() -> String {
-    let app = items::app::bind_endpoint("127.0.0.1:0", quickstart::routes())
+    let app = codegen_runtime::serve::bind_endpoint("127.0.0.1:0", quickstart::routes())
         .await
         .expect("binds a free port");
     let base = format!("http://{}", app.local_addr());

@@ -3,7 +3,7 @@
 //! Read from the written document, so it lists exactly the operations the spec declares, plus
 //! `HEAD` wherever `GET` is (poem answers it) and `OPTIONS` itself.
 
-use codegen_runtime::regex::Regex;
+use regex::Regex;
 use serde_json::Value;
 
 const METHODS: [&str; 8] = [
@@ -21,19 +21,6 @@ pub struct Allowed {
     pub header: String,
     /// Whether the spec declares an `OPTIONS` operation (then the API answers it, not us).
     pub options_declared: bool,
-    /// The operationId of each declared method (upper-case), for the access log.
-    pub operations: Vec<(String, String)>,
-}
-
-impl Allowed {
-    /// The operationId `method` reaches on this path (`HEAD` reaches `GET`'s).
-    pub fn operation(&self, method: &str) -> Option<&str> {
-        let method = if method == "HEAD" { "GET" } else { method };
-        self.operations
-            .iter()
-            .find(|(m, _)| m == method)
-            .map(|(_, id)| id.as_str())
-    }
 }
 
 impl Methods {
@@ -59,17 +46,9 @@ impl Methods {
                     allow.push(implied.to_owned());
                 }
             }
-            let operations = METHODS
-                .iter()
-                .filter_map(|m| {
-                    let id = item.get(*m)?.get("operationId")?.as_str()?;
-                    Some((m.to_ascii_uppercase(), id.to_owned()))
-                })
-                .collect();
             let allowed = Allowed {
                 header: allow.join(", "),
                 options_declared,
-                operations,
             };
             paths.push((matcher(template), allowed));
         }
@@ -93,11 +72,11 @@ fn matcher(template: &str) -> Regex {
         let Some(close) = rest[open..].find('}') else {
             break;
         };
-        pattern.push_str(&codegen_runtime::regex::escape(&rest[..open]));
+        pattern.push_str(&regex::escape(&rest[..open]));
         pattern.push_str("[^/]+");
         rest = &rest[open + close + 1..];
     }
-    pattern.push_str(&codegen_runtime::regex::escape(rest));
+    pattern.push_str(&regex::escape(rest));
     pattern.push('$');
     Regex::new(&pattern).expect("an escaped template is a valid pattern")
 }
