@@ -428,8 +428,8 @@ pub struct Param {
     pub name: String,
     /// Rust argument name.
     pub rust_name: String,
-    /// The extractor (`::poem_openapi::param::Query`, `::codegen_runtime::QueryObject`).
-    pub extractor: &'static str,
+    /// How it is read from the request.
+    pub extractor: Extractor,
     /// Rust type the handler receives (`String`, `Option<i32>`).
     pub ty: String,
     /// The extractor's type arguments (`Matching<Pattern1>` for a pattern), usually `ty`.
@@ -448,6 +448,38 @@ pub struct Param {
     pub rules: Option<String>,
     /// Its constraints (also in `oai`, for the document poem-openapi derives).
     pub validators: Vec<Validator>,
+}
+
+/// How a parameter is read from the request: poem-openapi's extractor of its location, or
+/// one of `codegen_runtime`'s for what poem-openapi does not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extractor {
+    /// A whole path segment (`/items/{id}`), which poem-openapi numbers `param0`, `param1`, ….
+    Path,
+    /// A query parameter.
+    Query,
+    /// A header.
+    Header,
+    /// A cookie.
+    Cookie,
+    /// A path parameter inside a segment with literal text (`/{id}.json`).
+    PathPiece,
+    /// An object parameter (`deepObject`, or a `form` object exploded into query keys).
+    QueryObject,
+}
+
+impl Extractor {
+    /// The Rust path of the extractor type.
+    pub fn rust_path(self) -> &'static str {
+        match self {
+            Extractor::Path => "::poem_openapi::param::Path",
+            Extractor::Query => "::poem_openapi::param::Query",
+            Extractor::Header => "::poem_openapi::param::Header",
+            Extractor::Cookie => "::poem_openapi::param::Cookie",
+            Extractor::PathPiece => "::codegen_runtime::PathPiece",
+            Extractor::QueryObject => "::codegen_runtime::QueryObject",
+        }
+    }
 }
 
 /// A constraint of one schema keyword, as poem-openapi checks it.
@@ -903,7 +935,7 @@ impl Param {
 
     /// The poem-openapi extractor of the parameter (`::poem_openapi::param::Query<i32>`).
     pub fn extractor_ty(&self) -> String {
-        format!("{}<{}>", self.extractor, self.wire_ty)
+        format!("{}<{}>", self.extractor.rust_path(), self.wire_ty)
     }
 
     /// The adapter's argument type: the extractor in `codegen_runtime::Checked`, which notes
@@ -914,7 +946,7 @@ impl Param {
             .rules
             .as_deref()
             .unwrap_or("::codegen_runtime::NoRules");
-        if self.extractor == POEM_PATH {
+        if self.extractor == Extractor::Path {
             format!("::codegen_runtime::param::Path<{}, {rules}>", self.wire_ty)
         } else {
             format!(
@@ -924,9 +956,6 @@ impl Param {
         }
     }
 }
-
-/// poem-openapi's path parameter extractor.
-pub const POEM_PATH: &str = "::poem_openapi::param::Path";
 
 impl Validator {
     /// The argument of poem-openapi's `#[oai(validator(...))]` (`max_length = 5`).

@@ -596,7 +596,7 @@ impl<'a> Resolver<'a> {
                 },
                 name,
                 rust_name,
-                extractor: "::poem_openapi::param::Path",
+                extractor: ir::Extractor::Path,
                 ty: "::std::string::String".to_owned(),
                 wire_ty: "::std::string::String".to_owned(),
                 to_handler: "",
@@ -618,7 +618,7 @@ impl<'a> Resolver<'a> {
         let slots: Vec<usize> = params
             .iter()
             .enumerate()
-            .filter(|(_, p)| p.extractor.ends_with("::Path"))
+            .filter(|(_, p)| p.extractor == ir::Extractor::Path)
             .map(|(i, _)| i)
             .collect();
         let mut path_args: Vec<ir::Param> = slots.iter().map(|&i| params[i].clone()).collect();
@@ -632,9 +632,9 @@ impl<'a> Resolver<'a> {
             let Some((route_param, literals, i)) = route.pieces.get(&param.name) else {
                 continue;
             };
-            if param.extractor.ends_with("::Path") {
+            if param.extractor == ir::Extractor::Path {
                 let marker = self.segment_type(route_param.clone(), literals.clone(), at);
-                param.extractor = "::codegen_runtime::PathPiece";
+                param.extractor = ir::Extractor::PathPiece;
                 param.wire_ty = format!("{}, {marker}, {i}", param.wire_ty);
             }
         }
@@ -689,16 +689,14 @@ impl<'a> Resolver<'a> {
                 });
             // Path parameters also need it for the problem's `detail` to name them as the
             // spec does (poem-openapi says `param0`).
-            let path_params = params
-                .iter()
-                .any(|p| p.extractor == "::poem_openapi::param::Path");
+            let path_params = params.iter().any(|p| p.extractor == ir::Extractor::Path);
             if from_rejection || path_params {
                 // poem-openapi reports path parameters as `param0`, `param1`, … in order.
                 let mut path_index = 0;
                 rej.places = params
                     .iter()
                     .filter_map(|p| {
-                        let reported = if p.extractor == "::poem_openapi::param::Path" {
+                        let reported = if p.extractor == ir::Extractor::Path {
                             path_index += 1;
                             format!("param{}", path_index - 1)
                         } else {
@@ -1084,12 +1082,13 @@ impl<'a> Resolver<'a> {
             Parameter::Header { .. } => "header",
             Parameter::Cookie { .. } => "cookie",
         };
-        let (extractor, is_path) = match p {
-            Parameter::Path { .. } => ("::poem_openapi::param::Path", true),
-            Parameter::Query { .. } => ("::poem_openapi::param::Query", false),
-            Parameter::Header { .. } => ("::poem_openapi::param::Header", false),
-            Parameter::Cookie { .. } => ("::poem_openapi::param::Cookie", false),
+        let extractor = match p {
+            Parameter::Path { .. } => ir::Extractor::Path,
+            Parameter::Query { .. } => ir::Extractor::Query,
+            Parameter::Header { .. } => ir::Extractor::Header,
+            Parameter::Cookie { .. } => ir::Extractor::Cookie,
         };
+        let is_path = extractor == ir::Extractor::Path;
         if is_path && !data.required {
             self.diags.error(
                 &at,
@@ -1282,7 +1281,7 @@ impl<'a> Resolver<'a> {
                 (handler_ty, if present { ".0" } else { ".map(|j| j.0)" })
             }
             (false, _, Reading::Object { deep }) => {
-                extractor = "::codegen_runtime::QueryObject";
+                extractor = ir::Extractor::QueryObject;
                 let handler_ty = wire_ty.clone();
                 wire_ty = format!("{wire_ty}, {deep}");
                 (handler_ty, "")
