@@ -238,11 +238,124 @@ pub struct Field {
     pub origin: String,
 }
 
+/// A scalar schema's Rust type: one per `type` and known `format`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scalar {
+    /// `boolean`.
+    Bool,
+    /// `integer` with `format: int8`.
+    I8,
+    /// `int16`.
+    I16,
+    /// `int32`.
+    I32,
+    /// `integer`, `int64` or any other format.
+    I64,
+    /// `uint8`.
+    U8,
+    /// `uint16`.
+    U16,
+    /// `uint32`.
+    U32,
+    /// `uint64`.
+    U64,
+    /// `number` with `format: float`.
+    F32,
+    /// `number`, `double` or any other format.
+    F64,
+    /// `string` (any format without a type of its own).
+    String,
+    /// A string checked against a `pattern`: `Matching<P>` with the marker type `P`.
+    Matching(String),
+    /// The string variant of a union that also holds numbers or booleans (JSON strings only).
+    StrictString,
+    /// `format: date-time`.
+    DateTime,
+    /// `format: date`.
+    Date,
+    /// `format: uuid`.
+    Uuid,
+    /// `format: email`.
+    Email,
+    /// `format: password`.
+    Password,
+    /// Any JSON value: no `type`, or one the generator does not know.
+    Any,
+}
+
+impl Scalar {
+    /// The JSON type of its values (`any` for [`Scalar::Any`]).
+    pub fn json(&self) -> &'static str {
+        match self {
+            Scalar::Bool => "boolean",
+            Scalar::I8
+            | Scalar::I16
+            | Scalar::I32
+            | Scalar::I64
+            | Scalar::U8
+            | Scalar::U16
+            | Scalar::U32
+            | Scalar::U64 => "integer",
+            Scalar::F32 | Scalar::F64 => "number",
+            Scalar::Any => "any",
+            _ => "string",
+        }
+    }
+
+    /// The Rust name a union variant holding it gets (`Int32`, `String`, `Uuid`).
+    pub fn variant_name(&self) -> String {
+        match self {
+            Scalar::String | Scalar::Matching(_) => "String".into(),
+            Scalar::Bool => "Boolean".into(),
+            Scalar::I32 => "Int32".into(),
+            Scalar::I64 => "Int64".into(),
+            Scalar::F32 => "Float".into(),
+            Scalar::F64 => "Double".into(),
+            // The last segment of the path, without type arguments (`DateTime`, `NaiveDate`).
+            other => {
+                let rust = other.to_string();
+                let path = rust.split('<').next().unwrap_or(&rust);
+                path.rsplit("::").next().unwrap_or(path).to_owned()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rust = match self {
+            Scalar::Bool => "bool",
+            Scalar::I8 => "i8",
+            Scalar::I16 => "i16",
+            Scalar::I32 => "i32",
+            Scalar::I64 => "i64",
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
+            Scalar::U32 => "u32",
+            Scalar::U64 => "u64",
+            Scalar::F32 => "f32",
+            Scalar::F64 => "f64",
+            Scalar::String => "::std::string::String",
+            Scalar::Matching(pattern) => return write!(f, "{MATCHING}{pattern}>"),
+            Scalar::StrictString => "::codegen_runtime::StrictString",
+            Scalar::DateTime => {
+                "::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>"
+            }
+            Scalar::Date => "::codegen_runtime::chrono::NaiveDate",
+            Scalar::Uuid => "::codegen_runtime::uuid::Uuid",
+            Scalar::Email => "::poem_openapi::types::Email",
+            Scalar::Password => "::poem_openapi::types::Password",
+            Scalar::Any => "::codegen_runtime::serde_json::Value",
+        };
+        f.write_str(rust)
+    }
+}
+
 /// A Rust type, spelled with full paths when printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
-    /// A type from std or a dependency (`i32`, `::codegen_runtime::uuid::Uuid`).
-    Builtin(String),
+    /// A scalar: a type from std or a dependency (`i32`, `::codegen_runtime::uuid::Uuid`).
+    Scalar(Scalar),
     /// A generated object or enum.
     Named(String),
     /// An array.
@@ -259,13 +372,14 @@ impl Ty {
     /// True if the type implements `Default` (poem-openapi fills read-only fields with it).
     pub fn has_default(&self) -> bool {
         match self {
-            Ty::Builtin(b) => {
-                !b.contains("chrono")
-                    && !b.contains("Uri")
-                    && !b.contains("Email")
-                    && !b.contains("Password")
-                    && !b.starts_with(MATCHING)
-            }
+            Ty::Scalar(s) => !matches!(
+                s,
+                Scalar::DateTime
+                    | Scalar::Date
+                    | Scalar::Email
+                    | Scalar::Password
+                    | Scalar::Matching(_)
+            ),
             Ty::Vec(_) | Ty::Map(_) => true,
             Ty::Nullable(_) => true,
             Ty::Named(_) | Ty::Boxed(_) => false,
@@ -276,7 +390,8 @@ impl Ty {
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Ty::Builtin(b) | Ty::Named(b) => f.write_str(b),
+            Ty::Scalar(s) => write!(f, "{s}"),
+            Ty::Named(b) => f.write_str(b),
             Ty::Vec(t) => write!(f, "::std::vec::Vec<{t}>"),
             Ty::Map(t) => write!(
                 f,

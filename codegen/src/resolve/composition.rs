@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::schemas::UNION;
 use super::{Resolver, SCHEMA_REF};
-use crate::ir::{self, Ty};
+use crate::ir::{self, Scalar, Ty};
 use crate::source::{join, unescape};
 
 /// An `allOf` part: its schema, where it is written, and where its merged properties are.
@@ -498,8 +498,8 @@ impl Resolver<'_> {
             .any(|(j, _)| matches!(*j, "integer" | "number" | "boolean"))
         {
             for v in &mut variants {
-                if matches!(&v.ty, Ty::Builtin(b) if b == "::std::string::String") {
-                    v.ty = Ty::Builtin("::codegen_runtime::StrictString".to_owned());
+                if v.ty == Ty::Scalar(Scalar::String) {
+                    v.ty = Ty::Scalar(Scalar::StrictString);
                 }
             }
         }
@@ -544,7 +544,7 @@ impl Resolver<'_> {
                 }
                 continue;
             };
-            if field.ty != Ty::Builtin("::std::string::String".into()) {
+            if field.ty != Ty::Scalar(Scalar::String) {
                 // Usually a one-value enum naming the variant: the union checks the value.
                 let origin = field.origin.clone();
                 self.diags.warn(
@@ -557,7 +557,7 @@ impl Resolver<'_> {
                     .get_mut(&rust)
                     .and_then(|o| o.fields.iter_mut().find(|f| f.name == property))
                 {
-                    field.ty = Ty::Builtin("::std::string::String".into());
+                    field.ty = Ty::Scalar(Scalar::String);
                     field
                         .oai
                         .retain(|a| !a.starts_with("validator(") && !a.starts_with("default"));
@@ -571,20 +571,7 @@ impl Resolver<'_> {
 fn variant_name(ty: &Ty) -> String {
     match ty {
         Ty::Named(n) => n.clone(),
-        Ty::Builtin(b) => match b.as_str() {
-            "::std::string::String" => "String".into(),
-            "bool" => "Boolean".into(),
-            "i32" => "Int32".into(),
-            "i64" => "Int64".into(),
-            "f32" => "Float".into(),
-            "f64" => "Double".into(),
-            // `Matching<Pattern1>` is a string; `DateTime<FixedOffset>` a `DateTime`.
-            b if b.starts_with(crate::ir::MATCHING) => "String".into(),
-            other => {
-                let path = other.split('<').next().unwrap_or(other);
-                path.rsplit("::").next().unwrap_or(path).to_owned()
-            }
-        },
+        Ty::Scalar(s) => s.variant_name(),
         Ty::Vec(inner) => format!("{}List", variant_name(inner)),
         Ty::Map(inner) => format!("{}Map", variant_name(inner)),
         Ty::Boxed(inner) => variant_name(inner),
@@ -598,10 +585,15 @@ mod tests {
 
     #[test]
     fn union_variants_are_named_for_their_types() {
-        let string = Ty::Builtin("::std::string::String".into());
+        let string = Ty::Scalar(Scalar::String);
 
         assert_eq!(variant_name(&Ty::Named("Cat".into())), "Cat");
-        assert_eq!(variant_name(&Ty::Builtin("i32".into())), "Int32");
+        assert_eq!(variant_name(&Ty::Scalar(Scalar::I32)), "Int32");
+        assert_eq!(variant_name(&Ty::Scalar(Scalar::DateTime)), "DateTime");
+        assert_eq!(
+            variant_name(&Ty::Scalar(Scalar::Matching("Pattern1".into()))),
+            "String"
+        );
         assert_eq!(
             variant_name(&Ty::Vec(Box::new(string.clone()))),
             "StringList"

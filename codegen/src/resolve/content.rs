@@ -10,7 +10,6 @@
 use openapiv3::{ReferenceOr, StatusCode};
 use serde_json::{Map, Value};
 
-use super::schemas::ANY;
 use super::Resolver;
 use crate::ir::{self, Content, Payload, PayloadKind};
 use crate::naming::{is_identifier, pascal_case, snake_case, status_variant};
@@ -739,7 +738,7 @@ impl Resolver<'_> {
     /// patterned string or an enum.
     fn is_part_value(&self, ty: &ir::Ty) -> bool {
         match ty {
-            ir::Ty::Builtin(b) => b != ANY,
+            ir::Ty::Scalar(s) => *s != ir::Scalar::Any,
             ir::Ty::Named(n) => self.enums.contains_key(n),
             _ => false,
         }

@@ -1151,7 +1151,7 @@ impl<'a> Resolver<'a> {
                 "declare the parameter as one type, or as `content: {application/json: …}`",
             );
             typed = schemas::Typed {
-                ty: ir::Ty::Builtin("::std::string::String".to_owned()),
+                ty: ir::Ty::Scalar(ir::Scalar::String),
                 validators: vec![],
                 json: "string",
                 format: None,
@@ -1166,7 +1166,7 @@ impl<'a> Resolver<'a> {
         };
         let unsupported = match &typed.ty {
             _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
-            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
+            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
             ir::Ty::Named(_) if typed.json == "object" => {
                 Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
             }
@@ -1175,11 +1175,11 @@ impl<'a> Resolver<'a> {
             }
             ir::Ty::Map(_) => Some("map parameters are only supported in the query (`deepObject`, or `form` exploded)"),
             _ if typed.json == "any" => Some("a parameter of any JSON value (no `type`, or several types) has no text form to parse"),
-            ir::Ty::Vec(inner) if matches!(&**inner, ir::Ty::Builtin(b) if b == schemas::ANY) => {
+            ir::Ty::Vec(inner) if **inner == ir::Ty::Scalar(ir::Scalar::Any) => {
                 Some("an array of any JSON values has no text form to parse")
             }
             ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),
-            ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Builtin(_) | ir::Ty::Named(_)) => {
+            ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) => {
                 Some("arrays of arrays are not supported as parameters")
             }
             ir::Ty::Vec(inner) if matches!(&**inner, ir::Ty::Named(n) if self.objects.contains_key(n) || self.unions.contains_key(n)) => {
@@ -1196,7 +1196,7 @@ impl<'a> Resolver<'a> {
                 "use a scalar, a string enum, or an array of them (query, header, cookie)",
             );
             typed = schemas::Typed {
-                ty: ir::Ty::Builtin("::std::string::String".to_owned()),
+                ty: ir::Ty::Scalar(ir::Scalar::String),
                 validators: vec![],
                 json: "string",
                 format: None,
@@ -1205,7 +1205,7 @@ impl<'a> Resolver<'a> {
         }
         // A patterned string is parsed as `Matching<P>` (see `scalar`); the handler gets the
         // plain `String`.
-        let matching = matches!(&typed.ty, ir::Ty::Builtin(b) if b.starts_with(ir::MATCHING));
+        let matching = matches!(&typed.ty, ir::Ty::Scalar(ir::Scalar::Matching(_)));
         let mut oai = Vec::new();
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
@@ -1525,7 +1525,7 @@ impl<'a> Resolver<'a> {
         let mut fields = Vec::new();
         let mut problems = Vec::new();
         for f in &object.fields {
-            let string = f.ty == ir::Ty::Builtin("::std::string::String".into());
+            let string = f.ty == ir::Ty::Scalar(ir::Scalar::String);
             let value = match (f.name.as_str(), f.ty.to_string().as_str()) {
                 ("type", _) if string => "::std::string::String::from(\"about:blank\")",
                 ("title", _) if string => {

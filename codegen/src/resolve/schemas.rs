@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::{Resolver, SCHEMA_REF};
-use crate::ir::{self, Ty};
+use crate::ir::{self, Scalar, Ty};
 use crate::naming::{is_identifier, pascal_case, snake_case};
 use crate::source::{join, unescape};
 
@@ -56,9 +56,6 @@ pub(super) const ANNOTATIONS: &[&str] = &[
     "readOnly",
     "writeOnly",
 ];
-
-/// The Rust type of a free-form value.
-pub(super) const ANY: &str = "::codegen_runtime::serde_json::Value";
 
 /// Keywords that make a schema a union.
 pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
@@ -546,7 +543,7 @@ impl Resolver<'_> {
                         "use an enum of strings, or of numbers, with a `type`",
                     );
                     Some(Typed {
-                        ty: Ty::Builtin(ANY.to_owned()),
+                        ty: Ty::Scalar(Scalar::Any),
                         validators: vec![],
                         json: "any",
                         format: None,
@@ -572,7 +569,7 @@ impl Resolver<'_> {
                 // element of a `Vec` and container validators (`min_items`) to the `Vec`.
                 let mut validators = Vec::new();
                 if !element.validators.is_empty() {
-                    if matches!(element.ty, Ty::Builtin(_)) {
+                    if matches!(element.ty, Ty::Scalar(_)) {
                         validators.extend(element.validators);
                     } else {
                         self.diags.lenient(
@@ -592,11 +589,14 @@ impl Resolver<'_> {
                     // poem-openapi compares elements by hash: floats, objects and free-form
                     // values have none.
                     let hashable = match &element.ty {
-                        Ty::Builtin(b) => {
-                            !matches!(b.as_str(), "f32" | "f64")
-                                && b != ANY
-                                && !b.starts_with("::poem_openapi::types::")
-                        }
+                        Ty::Scalar(s) => !matches!(
+                            s,
+                            Scalar::F32
+                                | Scalar::F64
+                                | Scalar::Any
+                                | Scalar::Email
+                                | Scalar::Password
+                        ),
                         Ty::Named(n) => self.enums.contains_key(n),
                         _ => false,
                     };
@@ -633,7 +633,7 @@ impl Resolver<'_> {
                 // each element of a `Vec`.
                 let mut validators = Vec::new();
                 if !value.validators.is_empty() {
-                    if matches!(value.ty, Ty::Builtin(_)) {
+                    if matches!(value.ty, Ty::Scalar(_)) {
                         validators.extend(value.validators);
                     } else {
                         self.diags.lenient(
@@ -815,7 +815,7 @@ impl Resolver<'_> {
                 // is left unchecked rather than refusing the document.
                 self.diags.lenient(at, format!("`$ref: {target}` contains itself: the inner occurrence is read as any JSON value"), "move the schema to `components/schemas` to make it a recursive type");
                 return Some(Typed {
-                    ty: Ty::Builtin(ANY.to_owned()),
+                    ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
                     json: "any",
                     format: None,
@@ -976,27 +976,24 @@ impl Resolver<'_> {
         let format = schema.get("format").and_then(Value::as_str);
         // Formats are open in OpenAPI: a known one picks a type that parses it, any other
         // is its base type (`format: currency` is a string, `format: decimal` a number).
-        let (rust, json): (&str, &'static str) = match (ty, format) {
-            (Some("string"), Some("date-time")) => (
-                "::codegen_runtime::chrono::DateTime<::codegen_runtime::chrono::FixedOffset>",
-                "string",
-            ),
-            (Some("string"), Some("date")) => ("::codegen_runtime::chrono::NaiveDate", "string"),
-            (Some("string"), Some("uuid")) => ("::codegen_runtime::uuid::Uuid", "string"),
-            (Some("string"), Some("email")) => ("::poem_openapi::types::Email", "string"),
-            (Some("string"), Some("password")) => ("::poem_openapi::types::Password", "string"),
-            (Some("string"), _) => ("::std::string::String", "string"),
-            (Some("integer"), Some("int8")) => ("i8", "integer"),
-            (Some("integer"), Some("int16")) => ("i16", "integer"),
-            (Some("integer"), Some("int32")) => ("i32", "integer"),
-            (Some("integer"), Some("uint8")) => ("u8", "integer"),
-            (Some("integer"), Some("uint16")) => ("u16", "integer"),
-            (Some("integer"), Some("uint32")) => ("u32", "integer"),
-            (Some("integer"), Some("uint64")) => ("u64", "integer"),
-            (Some("integer"), _) => ("i64", "integer"),
-            (Some("number"), Some("float")) => ("f32", "number"),
-            (Some("number"), _) => ("f64", "number"),
-            (Some("boolean"), _) => ("bool", "boolean"),
+        let scalar = match (ty, format) {
+            (Some("string"), Some("date-time")) => Scalar::DateTime,
+            (Some("string"), Some("date")) => Scalar::Date,
+            (Some("string"), Some("uuid")) => Scalar::Uuid,
+            (Some("string"), Some("email")) => Scalar::Email,
+            (Some("string"), Some("password")) => Scalar::Password,
+            (Some("string"), _) => Scalar::String,
+            (Some("integer"), Some("int8")) => Scalar::I8,
+            (Some("integer"), Some("int16")) => Scalar::I16,
+            (Some("integer"), Some("int32")) => Scalar::I32,
+            (Some("integer"), Some("uint8")) => Scalar::U8,
+            (Some("integer"), Some("uint16")) => Scalar::U16,
+            (Some("integer"), Some("uint32")) => Scalar::U32,
+            (Some("integer"), Some("uint64")) => Scalar::U64,
+            (Some("integer"), _) => Scalar::I64,
+            (Some("number"), Some("float")) => Scalar::F32,
+            (Some("number"), _) => Scalar::F64,
+            (Some("boolean"), _) => Scalar::Bool,
             (Some(t), _) => {
                 self.diags.lenient(
                     &join(at, "type"),
@@ -1004,7 +1001,7 @@ impl Resolver<'_> {
                     "use one of string, integer, number, boolean, array, object",
                 );
                 return Some(Typed {
-                    ty: Ty::Builtin(ANY.to_owned()),
+                    ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
                     json: "any",
                     format: None,
@@ -1013,18 +1010,19 @@ impl Resolver<'_> {
             (None, _) => {
                 // Free-form: any JSON value (`{}`, or only a description).
                 return Some(Typed {
-                    ty: Ty::Builtin(ANY.to_owned()),
+                    ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
                     json: "any",
                     format: None,
                 });
             }
         };
+        let json = scalar.json();
         self.check_keywords(schema, json, at);
         let mut validators = self.scalar_validators(schema, json, at);
         // A string format is a type of its own (Uuid, DateTime); number formats are widths.
         let format = format
-            .filter(|_| json == "string" && rust != "::std::string::String")
+            .filter(|_| json == "string" && scalar != Scalar::String)
             .map(str::to_owned);
         if format.is_some() && !validators.is_empty() {
             self.diags.warn(
@@ -1037,17 +1035,16 @@ impl Resolver<'_> {
         // poem-openapi's `pattern` validator compiles its regex on every request: a string
         // with a pattern is a `Matching<P>` instead, whose regex is compiled once and whose
         // schema is the same `type: string` + `pattern`.
-        let mut rust = rust.to_owned();
+        let mut scalar = scalar;
         if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
             let is_pattern = |v: &ir::Validator| matches!(v, ir::Validator::Pattern(_));
             if format.is_none() && validators.iter().any(is_pattern) {
                 validators.retain(|v| !is_pattern(v));
-                let name = self.pattern_type(p, at);
-                rust = format!("::codegen_runtime::Matching<{name}>");
+                scalar = Scalar::Matching(self.pattern_type(p, at));
             }
         }
         Some(Typed {
-            ty: Ty::Builtin(rust),
+            ty: Ty::Scalar(scalar),
             validators,
             json,
             format,

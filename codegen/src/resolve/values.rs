@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::schemas::Typed;
 use super::Resolver;
-use crate::ir::Ty;
+use crate::ir::{Scalar, Ty};
 
 impl Resolver<'_> {
     /// A Rust expression for the `keyword` (`default` or `example`) value of a schema whose
@@ -88,7 +88,7 @@ fn check(
             let string = format!("::std::string::String::from({s:?})");
             // Checked against the pattern above, so a `Matching` can be built as it is.
             Ok(match &typed.ty {
-                Ty::Builtin(b) if b.starts_with(crate::ir::MATCHING) => {
+                Ty::Scalar(Scalar::Matching(_)) => {
                     format!("::codegen_runtime::Matching::new_unchecked({string})")
                 }
                 _ => string,
@@ -185,10 +185,9 @@ fn array(items: &[Value], typed: &Typed) -> Result<String, String> {
         return Ok("::std::vec::Vec::new()".into());
     }
     let json = match &**inner {
-        Ty::Builtin(b) if b == "::std::string::String" => "string",
-        Ty::Builtin(b) if b == "bool" => "boolean",
-        Ty::Builtin(b) if b.starts_with('f') => "number",
-        Ty::Builtin(b) if b.starts_with('i') || b.starts_with('u') => "integer",
+        Ty::Scalar(Scalar::String) => "string",
+        Ty::Scalar(s @ (Scalar::Bool | Scalar::F32 | Scalar::F64)) => s.json(),
+        Ty::Scalar(s) if s.json() == "integer" => "integer",
         _ => return Err("is a non-empty array of values that are not plain scalars, where defaults are not supported yet".into()),
     };
     let item = Typed {
@@ -217,8 +216,14 @@ mod tests {
     use super::*;
 
     fn typed(json: &'static str, rust: &str) -> Typed {
+        let scalar = match rust {
+            "i32" => Scalar::I32,
+            "i64" => Scalar::I64,
+            "f64" => Scalar::F64,
+            _ => Scalar::String,
+        };
         Typed {
-            ty: Ty::Builtin(rust.into()),
+            ty: Ty::Scalar(scalar),
             validators: vec![],
             json,
             format: None,
