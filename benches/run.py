@@ -38,6 +38,7 @@ PG_ADMIN = os.environ.get("ITEMS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:
 CASES = {
     "get": "GET existing item",
     "put_update": "PUT update (200)",
+    "put_distinct": "PUT update, 64 ids (200)",
     "put_create": "PUT create (201)",
     "mix": "90/10 GET/PUT",
     "list": "list page of 20",
@@ -167,6 +168,40 @@ def measure(server, cases, seconds, runs):
         log(f"{server.name} {case}: {result[case]['rps_median']:.0f} req/s "
             f"(p99 {result[case]['p99_ms']:.2f} ms)")
     return result
+
+
+def two_processes(seconds, runs):
+    """PUT over 64 ids and GET on PostgreSQL: one items-server process against two on the same
+    database, each driven by its own wrk with half the connections. The machine has 2 cores:
+    the servers share CPU 0, both wrk CPU 1, and PostgreSQL runs wherever it gets time, so this
+    shows what a second process costs or gains on one core, not how far it scales."""
+    items = ROOT / "target" / "release" / "items-server"
+    url = PG_ADMIN.rsplit("/", 1)[0] + "/items_bench"
+    quiet = {"ITEMS_LOG": "warn"}
+    out = {}
+    for count in (1, 2):
+        procs = [Server(f"PostgreSQL, process {i + 1} of {count}",
+                        [items, "--listen", "127.0.0.1:{port}", "--store", url, "--seed"],
+                        env=quiet).start() for i in range(count)]
+        try:
+            for case in ("put_distinct", "get"):
+                totals = []
+                for run_index in range(runs + 1):  # the first is the warm-up
+                    length = max(1, seconds // 3) if run_index == 0 else seconds
+                    per = CONNECTIONS // count
+                    with_conns = [subprocess.Popen(
+                        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{per}", f"-d{length}s",
+                         "-s", str(BENCHES / "wrk" / f"{case}.lua"), p.base],
+                        stdout=subprocess.PIPE, text=True) for p in procs]
+                    outs = [w.communicate(timeout=length + 30)[0] for w in with_conns]
+                    if run_index > 0:
+                        totals.append(sum(float(RPS.search(o).group(1)) for o in outs))
+                out[f"{count} process{'es' if count > 1 else ''} {case}"] = statistics.median(totals)
+                log(f"two_processes: {count} process(es) {case}: {statistics.median(totals):.0f} req/s")
+        finally:
+            for p in procs:
+                p.stop()
+    return out
 
 
 def psql(sql):
@@ -340,6 +375,15 @@ def markdown(report):
     for name, s in report["servers"].items():
         lines.append(f"| {name} | {s['idle_rss_kb'] / 1024:.1f} MiB | {s['peak_rss_kb'] / 1024:.1f} MiB "
                      f"| {s['cold_start_ms']:.0f} ms |")
+    if "two_processes" in report:
+        t = report["two_processes"]
+        lines += ["", "PostgreSQL, one server process against two on the same database (servers "
+                  "share CPU 0, wrk CPU 1, 2 cores in all; req/s, median):", "",
+                  "| case | 1 process | 2 processes |", "| --- | ---: | ---: |"]
+        for case in ("put_distinct", "get"):
+            one, two = t.get(f"1 process {case}"), t.get(f"2 processes {case}")
+            if one and two:
+                lines.append(f"| {CASES[case]} | {one:,.0f} | {two:,.0f} |")
     if "build" in report:
         b = report["build"]
         lines += ["", "| build step | time |", "| --- | ---: |"]
@@ -386,6 +430,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=5, help="length of one measured run")
     ap.add_argument("--no-build-side", action="store_true", help="skip codegen and rebuild timings")
     ap.add_argument("--plot", metavar="JSON", help="only draw the plot of a results file")
+    ap.add_argument("--only", metavar="TEXT",
+                    help="only the servers whose name contains TEXT; prints, writes no file")
     args = ap.parse_args()
     if args.plot:
         plot(json.loads(Path(args.plot).read_text()), RESULTS / "throughput.png")
@@ -395,10 +441,14 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
     run(["cargo", "build", "--release", "-q", "-p", "items", "-p", "codegen"], cwd=ROOT)
-    if not args.smoke:
+    baselines = ("hand-written poem-openapi", "hand-written axum", "FastAPI (uvicorn)",
+                 "hyper constant response")
+    needs_baselines = not args.only or any(args.only in name for name in baselines)
+    if not args.smoke and needs_baselines:
         run(["cargo", "build", "--release", "-q"], cwd=BASELINES,
             env=dict(os.environ, CARGO_TARGET_DIR=str(BASELINES / "target")))
         ensure_venv()
+    if not args.smoke:
         psql("DROP DATABASE IF EXISTS items_bench WITH (FORCE)")
         psql("CREATE DATABASE items_bench")
 
@@ -406,6 +456,8 @@ def main():
               "seconds": seconds, "runs": runs, "cases": list(CASES), "servers": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for server in servers(args.smoke, tmp):
+            if args.only and args.only not in server.name:
+                continue
             server.start()
             try:
                 cases = measure(server, CASES, seconds, runs)
@@ -414,14 +466,16 @@ def main():
             report["servers"][server.name] = {
                 "cases": cases, "idle_rss_kb": server.idle_rss_kb,
                 "peak_rss_kb": server.peak_rss_kb, "cold_start_ms": server.cold_start_ms}
-        if not args.smoke and not args.no_build_side:
+        if not args.smoke and (not args.only or args.only in "generated (PostgreSQL)"):
+            report["two_processes"] = two_processes(seconds, runs)
+        if not args.smoke and not args.no_build_side and not args.only:
             report["build"] = build_side(tmp)
     if not args.smoke:
         psql("DROP DATABASE IF EXISTS items_bench WITH (FORCE)")
 
     table = markdown(report)
     print(table)
-    if args.smoke:
+    if args.smoke or args.only:
         return
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
