@@ -238,6 +238,52 @@ pub struct Field {
     pub origin: String,
 }
 
+/// What kind of JSON value a schema describes: its `type`, or what the generator made of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// `string`.
+    String,
+    /// `integer`.
+    Integer,
+    /// `number`.
+    Number,
+    /// `boolean`.
+    Boolean,
+    /// An object: a generated `Object` struct or a map.
+    Object,
+    /// `array`.
+    Array,
+    /// A string `enum`: a generated `Enum`.
+    Enum,
+    /// `oneOf`/`anyOf` (or several types): a generated `Union`.
+    Union,
+    /// Any JSON value.
+    Any,
+}
+
+impl JsonKind {
+    /// The word the spec and the diagnostics use (`integer`, `union`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonKind::String => "string",
+            JsonKind::Integer => "integer",
+            JsonKind::Number => "number",
+            JsonKind::Boolean => "boolean",
+            JsonKind::Object => "object",
+            JsonKind::Array => "array",
+            JsonKind::Enum => "enum",
+            JsonKind::Union => "union",
+            JsonKind::Any => "any",
+        }
+    }
+}
+
+impl fmt::Display for JsonKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A scalar schema's Rust type: one per `type` and known `format`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scalar {
@@ -284,10 +330,10 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    /// The JSON type of its values (`any` for [`Scalar::Any`]).
-    pub fn json(&self) -> &'static str {
+    /// The JSON type of its values ([`JsonKind::Any`] for [`Scalar::Any`]).
+    pub fn json(&self) -> JsonKind {
         match self {
-            Scalar::Bool => "boolean",
+            Scalar::Bool => JsonKind::Boolean,
             Scalar::I8
             | Scalar::I16
             | Scalar::I32
@@ -295,10 +341,10 @@ impl Scalar {
             | Scalar::U8
             | Scalar::U16
             | Scalar::U32
-            | Scalar::U64 => "integer",
-            Scalar::F32 | Scalar::F64 => "number",
-            Scalar::Any => "any",
-            _ => "string",
+            | Scalar::U64 => JsonKind::Integer,
+            Scalar::F32 | Scalar::F64 => JsonKind::Number,
+            Scalar::Any => JsonKind::Any,
+            _ => JsonKind::String,
         }
     }
 

@@ -430,7 +430,7 @@ impl Resolver<'_> {
             }
             json_kinds.push((typed.json, item_at.clone()));
             let selected_by = match (&property, &target) {
-                (Some(property), Some(target)) if typed.json == "object" => {
+                (Some(property), Some(target)) if typed.json == ir::JsonKind::Object => {
                     self.discriminated
                         .push((target.clone(), property.clone(), item_at.clone()));
                     let mapped: Vec<&String> = mapping
@@ -493,10 +493,12 @@ impl Resolver<'_> {
         }
         // poem-openapi's `String` also parses numbers and booleans: beside those, the string
         // variant is a `StrictString`, which reads JSON strings only.
-        if json_kinds
-            .iter()
-            .any(|(j, _)| matches!(*j, "integer" | "number" | "boolean"))
-        {
+        if json_kinds.iter().any(|(j, _)| {
+            matches!(
+                *j,
+                ir::JsonKind::Integer | ir::JsonKind::Number | ir::JsonKind::Boolean
+            )
+        }) {
             for v in &mut variants {
                 if v.ty == Ty::Scalar(Scalar::String) {
                     v.ty = Ty::Scalar(Scalar::StrictString);

@@ -1143,7 +1143,7 @@ impl<'a> Resolver<'a> {
         }
         let hint = format!("{}{}", pascal_case(method), pascal_case(&data.name));
         let mut typed = self.value_type(&schema, &schema_at, &hint)?;
-        if typed.json == "union" && !json_content {
+        if typed.json == ir::JsonKind::Union && !json_content {
             // poem-openapi parses unions from JSON only.
             self.diags.lenient(
                 &schema_at,
@@ -1153,12 +1153,12 @@ impl<'a> Resolver<'a> {
             typed = schemas::Typed {
                 ty: ir::Ty::Scalar(ir::Scalar::String),
                 validators: vec![],
-                json: "string",
+                json: ir::JsonKind::String,
                 format: None,
             };
         }
         let is_object = matches!(typed.ty, ir::Ty::Map(_))
-            || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == "object");
+            || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == ir::JsonKind::Object);
         let mut reading = if json_content {
             Reading::Json
         } else {
@@ -1167,14 +1167,14 @@ impl<'a> Resolver<'a> {
         let unsupported = match &typed.ty {
             _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
             ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
-            ir::Ty::Named(_) if typed.json == "object" => {
+            ir::Ty::Named(_) if typed.json == ir::JsonKind::Object => {
                 Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
             }
-            ir::Ty::Named(_) if typed.json == "union" => {
+            ir::Ty::Named(_) if typed.json == ir::JsonKind::Union => {
                 Some("`oneOf`/`anyOf` parameters are not supported")
             }
             ir::Ty::Map(_) => Some("map parameters are only supported in the query (`deepObject`, or `form` exploded)"),
-            _ if typed.json == "any" => Some("a parameter of any JSON value (no `type`, or several types) has no text form to parse"),
+            _ if typed.json == ir::JsonKind::Any => Some("a parameter of any JSON value (no `type`, or several types) has no text form to parse"),
             ir::Ty::Vec(inner) if **inner == ir::Ty::Scalar(ir::Scalar::Any) => {
                 Some("an array of any JSON values has no text form to parse")
             }
@@ -1198,7 +1198,7 @@ impl<'a> Resolver<'a> {
             typed = schemas::Typed {
                 ty: ir::Ty::Scalar(ir::Scalar::String),
                 validators: vec![],
-                json: "string",
+                json: ir::JsonKind::String,
                 format: None,
             };
             reading = Reading::Poem;

@@ -36,8 +36,8 @@ pub(super) struct Typed {
     pub ty: Ty,
     /// The constraints poem-openapi checks on it.
     pub validators: Vec<ir::Validator>,
-    /// The JSON type (`string`, `integer`, …), `enum`, `union`, or `object` for objects.
-    pub json: &'static str,
+    /// What kind of JSON value it is.
+    pub json: ir::JsonKind,
     /// The schema's `format`, if any.
     pub format: Option<String>,
 }
@@ -489,7 +489,7 @@ impl Resolver<'_> {
             return Some(Typed {
                 ty: Ty::Named(hint.to_owned()),
                 validators: vec![],
-                json: "union",
+                json: ir::JsonKind::Union,
                 format: None,
             });
         }
@@ -507,7 +507,7 @@ impl Resolver<'_> {
             return Some(Typed {
                 ty: Ty::Named(hint.to_owned()),
                 validators: vec![],
-                json: "object",
+                json: ir::JsonKind::Object,
                 format: None,
             });
         }
@@ -531,7 +531,7 @@ impl Resolver<'_> {
                     Some(Typed {
                         ty: Ty::Named(hint.to_owned()),
                         validators: vec![],
-                        json: "enum",
+                        json: ir::JsonKind::Enum,
                         format: None,
                     })
                 }
@@ -545,7 +545,7 @@ impl Resolver<'_> {
                     Some(Typed {
                         ty: Ty::Scalar(Scalar::Any),
                         validators: vec![],
-                        json: "any",
+                        json: ir::JsonKind::Any,
                         format: None,
                     })
                 }
@@ -613,7 +613,7 @@ impl Resolver<'_> {
                 Some(Typed {
                     ty: Ty::Vec(Box::new(element.ty)),
                     validators,
-                    json: "array",
+                    json: ir::JsonKind::Array,
                     format: None,
                 })
             }
@@ -652,7 +652,7 @@ impl Resolver<'_> {
                 Some(Typed {
                     ty: Ty::Map(Box::new(value.ty)),
                     validators,
-                    json: "object",
+                    json: ir::JsonKind::Object,
                     format: None,
                 })
             }
@@ -662,7 +662,7 @@ impl Resolver<'_> {
                 Some(Typed {
                     ty: Ty::Named(hint.to_owned()),
                     validators: vec![],
-                    json: "object",
+                    json: ir::JsonKind::Object,
                     format: None,
                 })
             }
@@ -723,11 +723,15 @@ impl Resolver<'_> {
         let mut literals = Vec::new();
         for (i, v) in values.iter().enumerate() {
             let literal = match (typed.json, v) {
-                ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => n.to_string(),
+                (ir::JsonKind::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => {
+                    n.to_string()
+                }
                 // `enum: ["0", "1"]` on an integer: the numbers the strings spell.
-                ("integer", Value::String(s)) if s.parse::<i64>().is_ok() => s.clone(),
-                ("number", Value::Number(n)) => format!("{:?}", n.as_f64().unwrap_or_default()),
-                ("boolean", Value::Bool(b)) => b.to_string(),
+                (ir::JsonKind::Integer, Value::String(s)) if s.parse::<i64>().is_ok() => s.clone(),
+                (ir::JsonKind::Number, Value::Number(n)) => {
+                    format!("{:?}", n.as_f64().unwrap_or_default())
+                }
+                (ir::JsonKind::Boolean, Value::Bool(b)) => b.to_string(),
                 // `null` in the enum of a nullable schema allows the absence it already allows.
                 (_, Value::Null) => continue,
                 _ => {
@@ -758,19 +762,19 @@ impl Resolver<'_> {
             Some(Named::Object(rust)) => Some(Typed {
                 ty: Ty::Named(rust.clone()),
                 validators: vec![],
-                json: "object",
+                json: ir::JsonKind::Object,
                 format: None,
             }),
             Some(Named::Enum(rust)) => Some(Typed {
                 ty: Ty::Named(rust.clone()),
                 validators: vec![],
-                json: "enum",
+                json: ir::JsonKind::Enum,
                 format: None,
             }),
             Some(Named::Union(rust)) => Some(Typed {
                 ty: Ty::Named(rust.clone()),
                 validators: vec![],
-                json: "union",
+                json: ir::JsonKind::Union,
                 format: None,
             }),
             Some(Named::Alias(rust)) => {
@@ -817,7 +821,7 @@ impl Resolver<'_> {
                 return Some(Typed {
                     ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
-                    json: "any",
+                    json: ir::JsonKind::Any,
                     format: None,
                 });
             }
@@ -1003,7 +1007,7 @@ impl Resolver<'_> {
                 return Some(Typed {
                     ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
-                    json: "any",
+                    json: ir::JsonKind::Any,
                     format: None,
                 });
             }
@@ -1012,17 +1016,17 @@ impl Resolver<'_> {
                 return Some(Typed {
                     ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
-                    json: "any",
+                    json: ir::JsonKind::Any,
                     format: None,
                 });
             }
         };
         let json = scalar.json();
-        self.check_keywords(schema, json, at);
-        let mut validators = self.scalar_validators(schema, json, at);
+        self.check_keywords(schema, json.as_str(), at);
+        let mut validators = self.scalar_validators(schema, json.as_str(), at);
         // A string format is a type of its own (Uuid, DateTime); number formats are widths.
         let format = format
-            .filter(|_| json == "string" && scalar != Scalar::String)
+            .filter(|_| json == ir::JsonKind::String && scalar != Scalar::String)
             .map(str::to_owned);
         if format.is_some() && !validators.is_empty() {
             self.diags.warn(

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::schemas::Typed;
 use super::Resolver;
-use crate::ir::{Scalar, Ty};
+use crate::ir::{JsonKind, Scalar, Ty};
 
 impl Resolver<'_> {
     /// A Rust expression for the `keyword` (`default` or `example`) value of a schema whose
@@ -36,7 +36,7 @@ impl Resolver<'_> {
 
     fn enum_values(&self, typed: &Typed) -> Vec<(String, String)> {
         match &typed.ty {
-            Ty::Named(name) if typed.json == "enum" => self
+            Ty::Named(name) if typed.json == JsonKind::Enum => self
                 .enums
                 .get(name)
                 .map(|e| e.variants.clone())
@@ -56,7 +56,7 @@ fn check(
         return formatted(value, format);
     }
     match (typed.json, value) {
-        ("enum", Value::String(s)) => {
+        (JsonKind::Enum, Value::String(s)) => {
             let ty = typed.ty.to_string();
             variants
                 .iter()
@@ -64,7 +64,7 @@ fn check(
                 .map(|(_, variant)| format!("{ty}::{variant}"))
                 .ok_or_else(|| format!("is not one of the enum's values ({})", list(variants)))
         }
-        ("string", Value::String(s)) => {
+        (JsonKind::String, Value::String(s)) => {
             let len = s.chars().count() as u64;
             if schema
                 .get("minLength")
@@ -94,14 +94,14 @@ fn check(
                 _ => string,
             })
         }
-        ("integer" | "number", Value::Number(n)) => {
+        (JsonKind::Integer | JsonKind::Number, Value::Number(n)) => {
             let x = n.as_f64().unwrap_or_default();
-            let integer = typed.json == "integer";
+            let integer = typed.json == JsonKind::Integer;
             if integer && !(n.is_i64() || n.is_u64()) {
                 return Err("is not an integer".into());
             }
             if integer
-                && typed.ty.to_string() == "i32"
+                && typed.ty == Ty::Scalar(Scalar::I32)
                 && n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none()
             {
                 return Err("does not fit in int32".into());
@@ -128,16 +128,18 @@ fn check(
                 format!("{x:?}")
             })
         }
-        ("boolean", Value::Bool(b)) => Ok(b.to_string()),
-        ("array", Value::Array(items)) => array(items, typed),
-        ("object", Value::Object(map)) if map.is_empty() && matches!(typed.ty, Ty::Map(_)) => {
+        (JsonKind::Boolean, Value::Bool(b)) => Ok(b.to_string()),
+        (JsonKind::Array, Value::Array(items)) => array(items, typed),
+        (JsonKind::Object, Value::Object(map))
+            if map.is_empty() && matches!(typed.ty, Ty::Map(_)) =>
+        {
             Ok("::std::collections::BTreeMap::new()".into())
         }
-        ("union", _) => Err(
+        (JsonKind::Union, _) => Err(
             "is on a `oneOf`/`anyOf` schema, where defaults and examples are not supported yet"
                 .into(),
         ),
-        ("array" | "object", _) => Err(format!(
+        (JsonKind::Array | JsonKind::Object, _) => Err(format!(
             "is on an {} schema, where defaults and examples are not supported yet",
             typed.json
         )),
@@ -185,9 +187,9 @@ fn array(items: &[Value], typed: &Typed) -> Result<String, String> {
         return Ok("::std::vec::Vec::new()".into());
     }
     let json = match &**inner {
-        Ty::Scalar(Scalar::String) => "string",
+        Ty::Scalar(Scalar::String) => JsonKind::String,
         Ty::Scalar(s @ (Scalar::Bool | Scalar::F32 | Scalar::F64)) => s.json(),
-        Ty::Scalar(s) if s.json() == "integer" => "integer",
+        Ty::Scalar(s) if s.json() == JsonKind::Integer => JsonKind::Integer,
         _ => return Err("is a non-empty array of values that are not plain scalars, where defaults are not supported yet".into()),
     };
     let item = Typed {
@@ -215,17 +217,11 @@ fn list(variants: &[(String, String)]) -> String {
 mod tests {
     use super::*;
 
-    fn typed(json: &'static str, rust: &str) -> Typed {
-        let scalar = match rust {
-            "i32" => Scalar::I32,
-            "i64" => Scalar::I64,
-            "f64" => Scalar::F64,
-            _ => Scalar::String,
-        };
+    fn typed(scalar: Scalar) -> Typed {
         Typed {
+            json: scalar.json(),
             ty: Ty::Scalar(scalar),
             validators: vec![],
-            json,
             format: None,
         }
     }
@@ -239,26 +235,20 @@ mod tests {
         let s = schema(serde_json::json!({"minimum": 1, "maximum": 100, "exclusiveMaximum": true}));
 
         assert_eq!(
-            check(&Value::from(20), &typed("integer", "i32"), &s, &[]),
+            check(&Value::from(20), &typed(Scalar::I32), &s, &[]),
             Ok("20".into())
         );
-        assert!(check(&Value::from(100), &typed("integer", "i32"), &s, &[]).is_err());
+        assert!(check(&Value::from(100), &typed(Scalar::I32), &s, &[]).is_err());
         assert!(check(
             &Value::from(5_000_000_000i64),
-            &typed("integer", "i32"),
+            &typed(Scalar::I32),
             &Map::new(),
             &[]
         )
         .is_err());
-        assert!(check(
-            &Value::from(1.5),
-            &typed("integer", "i64"),
-            &Map::new(),
-            &[]
-        )
-        .is_err());
+        assert!(check(&Value::from(1.5), &typed(Scalar::I64), &Map::new(), &[]).is_err());
         assert_eq!(
-            check(&Value::from(2.5), &typed("number", "f64"), &Map::new(), &[]),
+            check(&Value::from(2.5), &typed(Scalar::F64), &Map::new(), &[]),
             Ok("2.5".into())
         );
     }
@@ -268,7 +258,7 @@ mod tests {
         let t = Typed {
             ty: Ty::Named("Order".into()),
             validators: vec![],
-            json: "enum",
+            json: JsonKind::Enum,
             format: None,
         };
         let variants = [
@@ -290,9 +280,9 @@ mod tests {
     fn strings_are_checked_against_length_and_pattern() {
         let s = schema(serde_json::json!({"maxLength": 3, "pattern": "^[a-z]+$"}));
 
-        assert!(check(&Value::from("abc"), &typed("string", "String"), &s, &[]).is_ok());
-        assert!(check(&Value::from("abcd"), &typed("string", "String"), &s, &[]).is_err());
-        assert!(check(&Value::from("AB"), &typed("string", "String"), &s, &[]).is_err());
-        assert!(check(&Value::from(3), &typed("string", "String"), &s, &[]).is_err());
+        assert!(check(&Value::from("abc"), &typed(Scalar::String), &s, &[]).is_ok());
+        assert!(check(&Value::from("abcd"), &typed(Scalar::String), &s, &[]).is_err());
+        assert!(check(&Value::from("AB"), &typed(Scalar::String), &s, &[]).is_err());
+        assert!(check(&Value::from(3), &typed(Scalar::String), &s, &[]).is_err());
     }
 }
