@@ -51,7 +51,7 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         expanding: Vec::new(),
         merged: Vec::new(),
         fn_names: BTreeMap::new(),
-        patterns: BTreeMap::new(),
+        patterns: Vec::new(),
         segments: Vec::new(),
         param_rules: Vec::new(),
         contents: BTreeMap::new(),
@@ -75,7 +75,8 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
         .into_values()
         .collect();
     let objects = std::mem::take(&mut r.objects).into_values().collect();
-    let mut patterns: Vec<ir::PatternType> = std::mem::take(&mut r.patterns)
+    // In order of first use, which is the order of their numbers.
+    let patterns: Vec<ir::PatternType> = std::mem::take(&mut r.patterns)
         .into_iter()
         .map(|(pattern, name)| ir::PatternType {
             name,
@@ -83,13 +84,6 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
             pattern,
         })
         .collect();
-    // By number: Pattern2 before Pattern10.
-    patterns.sort_by_key(|p| {
-        p.name
-            .trim_start_matches("Pattern")
-            .parse::<usize>()
-            .unwrap_or(0)
-    });
     let enums = std::mem::take(&mut r.enums).into_values().collect();
     let contents = std::mem::take(&mut r.contents).into_values().collect();
     let multiparts = std::mem::take(&mut r.multiparts).into_values().collect();
@@ -191,8 +185,8 @@ struct Resolver<'a> {
     merged: Vec<String>,
     /// Generated free functions → the pointer that asked for each.
     fn_names: BTreeMap<String, String>,
-    /// Patterns of parameters parsed as `Matching<_>` → their marker type.
-    patterns: BTreeMap<String, String>,
+    /// Patterns of strings parsed as `Matching<_>` with their marker type, in order of first use.
+    patterns: Vec<(String, String)>,
     /// Routed path segments that path parameters are read from as `PathPiece`s.
     segments: Vec<ir::SegmentType>,
     /// Constraints of parameters as `codegen_runtime::Rules` types.
@@ -232,11 +226,11 @@ impl<'a> Resolver<'a> {
     /// The marker type of `pattern` for `Matching<_>`: `Pattern1`, `Pattern2`, … in order of
     /// first use (a pattern is named for what it matches, not for where it is used).
     fn pattern_type(&mut self, pattern: &str, at: &str) -> String {
-        if let Some(existing) = self.patterns.get(pattern) {
+        if let Some((_, existing)) = self.patterns.iter().find(|(p, _)| p == pattern) {
             return existing.clone();
         }
         let name = self.fresh_type(&format!("Pattern{}", self.patterns.len() + 1), at);
-        self.patterns.insert(pattern.to_owned(), name.clone());
+        self.patterns.push((pattern.to_owned(), name.clone()));
         name
     }
 
