@@ -15,14 +15,14 @@
 mod build_script;
 pub mod diagnostic;
 pub mod diff;
-pub mod format;
-pub mod ir;
+mod format;
+mod ir;
 pub mod load;
-pub mod naming;
-pub mod render;
-pub mod resolve;
+mod naming;
+mod render;
+mod resolve;
 mod shape;
-pub mod source;
+mod source;
 mod upgrade;
 
 use std::fmt;
