@@ -1061,6 +1061,73 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Where a parameter's schema is, whether its value is JSON text (`content` with a JSON
+    /// media type: `filter={"a":1}`; any other media type is the text itself), and the schema.
+    fn parameter_schema(
+        &mut self,
+        data: &openapiv3::ParameterData,
+        at: &str,
+    ) -> Option<(String, bool, Map<String, Value>)> {
+        let (schema_at, json_content) = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => (join(at, "schema"), false),
+            ParameterSchemaOrContent::Content(content) => {
+                let [(media_type, _)] = content.iter().collect::<Vec<_>>()[..] else {
+                    self.diags.error(
+                        &join(at, "content"),
+                        "a parameter's `content` must have exactly one media type",
+                        "keep one media type",
+                    );
+                    return None;
+                };
+                let media_at = join(&join(at, "content"), media_type);
+                let is_json = media_type == "application/json" || media_type.ends_with("+json");
+                (join(&media_at, "schema"), is_json)
+            }
+        };
+        let Some(schema) = self.raw_at(&schema_at).cloned() else {
+            self.diags.error(
+                at,
+                "a parameter has no `schema`",
+                "add a `schema` (or `content` with one media type and its schema)",
+            );
+            return None;
+        };
+        Some((schema_at, json_content, schema))
+    }
+
+    /// Why a parameter of this type, read this way, cannot be parsed from its text, if it
+    /// cannot (it is then read as a string, with a warning).
+    fn unsupported_parameter(
+        &self,
+        typed: &schemas::Typed,
+        reading: &Reading,
+        is_path: bool,
+    ) -> Option<&'static str> {
+        match &typed.ty {
+            _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
+            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
+            ir::Ty::Named(_) if typed.json == ir::JsonKind::Object => {
+                Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
+            }
+            ir::Ty::Named(_) if typed.json == ir::JsonKind::Union => {
+                Some("`oneOf`/`anyOf` parameters are not supported")
+            }
+            ir::Ty::Map(_) => Some("map parameters are only supported in the query (`deepObject`, or `form` exploded)"),
+            _ if typed.json == ir::JsonKind::Any => Some("a parameter of any JSON value (no `type`, or several types) has no text form to parse"),
+            ir::Ty::Vec(inner) if **inner == ir::Ty::Scalar(ir::Scalar::Any) => {
+                Some("an array of any JSON values has no text form to parse")
+            }
+            ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),
+            ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) => {
+                Some("arrays of arrays are not supported as parameters")
+            }
+            ir::Ty::Vec(inner) if matches!(&**inner, ir::Ty::Named(n) if self.objects.contains_key(n) || self.unions.contains_key(n)) => {
+                Some("arrays of objects or unions are not supported as parameters")
+            }
+            _ => None,
+        }
+    }
+
     fn parameter(
         &mut self,
         p: &ReferenceOr<Parameter>,
@@ -1090,32 +1157,7 @@ impl<'a> Resolver<'a> {
                 "add `required: true`; OpenAPI requires it of path parameters",
             );
         }
-        // A parameter with `content` holds one media type's value: JSON is parsed as JSON
-        // (`filter={"a":1}`), any other is the text itself.
-        let (schema_at, json_content) = match &data.format {
-            ParameterSchemaOrContent::Schema(_) => (join(&at, "schema"), false),
-            ParameterSchemaOrContent::Content(content) => {
-                let [(media_type, _)] = content.iter().collect::<Vec<_>>()[..] else {
-                    self.diags.error(
-                        &join(&at, "content"),
-                        "a parameter's `content` must have exactly one media type",
-                        "keep one media type",
-                    );
-                    return None;
-                };
-                let media_at = join(&join(&at, "content"), media_type);
-                let is_json = media_type == "application/json" || media_type.ends_with("+json");
-                (join(&media_at, "schema"), is_json)
-            }
-        };
-        let Some(schema) = self.raw_at(&schema_at).cloned() else {
-            self.diags.error(
-                &at,
-                "a parameter has no `schema`",
-                "add a `schema` (or `content` with one media type and its schema)",
-            );
-            return None;
-        };
+        let (schema_at, json_content, schema) = self.parameter_schema(data, &at)?;
         let rust_name = snake_case(&data.name);
         if !is_identifier(&rust_name) {
             self.diags.error(
@@ -1158,29 +1200,7 @@ impl<'a> Resolver<'a> {
         } else {
             self.parameter_style(p, &typed.ty, is_object, &at)?
         };
-        let unsupported = match &typed.ty {
-            _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
-            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
-            ir::Ty::Named(_) if typed.json == ir::JsonKind::Object => {
-                Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
-            }
-            ir::Ty::Named(_) if typed.json == ir::JsonKind::Union => {
-                Some("`oneOf`/`anyOf` parameters are not supported")
-            }
-            ir::Ty::Map(_) => Some("map parameters are only supported in the query (`deepObject`, or `form` exploded)"),
-            _ if typed.json == ir::JsonKind::Any => Some("a parameter of any JSON value (no `type`, or several types) has no text form to parse"),
-            ir::Ty::Vec(inner) if **inner == ir::Ty::Scalar(ir::Scalar::Any) => {
-                Some("an array of any JSON values has no text form to parse")
-            }
-            ir::Ty::Vec(_) if is_path => Some("array path parameters are not supported"),
-            ir::Ty::Vec(inner) if !matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) => {
-                Some("arrays of arrays are not supported as parameters")
-            }
-            ir::Ty::Vec(inner) if matches!(&**inner, ir::Ty::Named(n) if self.objects.contains_key(n) || self.unions.contains_key(n)) => {
-                Some("arrays of objects or unions are not supported as parameters")
-            }
-            _ => None,
-        };
+        let unsupported = self.unsupported_parameter(&typed, &reading, is_path);
         if let Some(why) = unsupported {
             self.diags.lenient(
                 &schema_at,
@@ -1237,50 +1257,14 @@ impl<'a> Resolver<'a> {
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {
             self.diags.warn(&join(&at, "required"), "a required array parameter that is absent reaches the handler as an empty array: poem-openapi cannot tell them apart", "add `minItems: 1` if it must not be empty");
         }
-        let option = |t: String| {
-            if always_present {
-                t
-            } else {
-                format!("::std::option::Option<{t}>")
-            }
-        };
-        let mut extractor = extractor;
-        let mut wire_ty = option(typed.ty.to_string());
-        let (ty, to_handler) = match (matching, always_present, reading) {
-            (true, true, _) => (option("::std::string::String".to_owned()), ".into_inner()"),
-            (true, false, _) => (
-                option("::std::string::String".to_owned()),
-                ".map(::codegen_runtime::Matching::into_inner)",
-            ),
-            (false, _, Reading::Poem) => (wire_ty.clone(), ""),
-            (false, present, Reading::Delimited(sep)) => {
-                for v in &mut values {
-                    v.ty = format!("::codegen_runtime::Delimited<{}, {sep:?}>", v.ty);
-                    v.expr = format!("::codegen_runtime::Delimited({})", v.expr);
-                }
-                let handler_ty = wire_ty.clone();
-                wire_ty = option(format!(
-                    "::codegen_runtime::Delimited<{}, {sep:?}>",
-                    typed.ty
-                ));
-                (handler_ty, if present { ".0" } else { ".map(|d| d.0)" })
-            }
-            (false, present, Reading::Json) => {
-                for v in &mut values {
-                    v.ty = format!("::codegen_runtime::JsonParam<{}>", v.ty);
-                    v.expr = format!("::codegen_runtime::JsonParam({})", v.expr);
-                }
-                let handler_ty = wire_ty.clone();
-                wire_ty = option(format!("::codegen_runtime::JsonParam<{}>", typed.ty));
-                (handler_ty, if present { ".0" } else { ".map(|j| j.0)" })
-            }
-            (false, _, Reading::Object { deep }) => {
-                extractor = ir::Extractor::QueryObject;
-                let handler_ty = wire_ty.clone();
-                wire_ty = format!("{wire_ty}, {deep}");
-                (handler_ty, "")
-            }
-        };
+        let (extractor, wire_ty, ty, to_handler) = handler_reading(
+            &typed.ty,
+            extractor,
+            matching,
+            always_present,
+            reading,
+            &mut values,
+        );
         Some((
             ir::Param {
                 name: data.name.clone(),
@@ -1591,6 +1575,62 @@ impl<'a> Resolver<'a> {
 }
 
 const CONVERT_HELP: &str = "to answer with this schema instead, turn on the generator's `convert_rejections(true)` (or strict mode) and implement `codegen_runtime::FromRejection` for the type; or make it RFC 9457 problem details: `type`, `title`, `detail` (strings), `status` (integer), other members optional";
+
+/// How a parameter's value reaches the handler: the extractor (a form or `deepObject` object
+/// is a `QueryObject`), the extractor's type argument, the handler's type and the conversion
+/// between them (`.into_inner()` of a `Matching`, `.0` of a `Delimited`). Defaults and
+/// examples in `values` are wrapped in the extractor's type.
+fn handler_reading(
+    ty: &ir::Ty,
+    extractor: ir::Extractor,
+    matching: bool,
+    always_present: bool,
+    reading: Reading,
+    values: &mut [ir::ValueFn],
+) -> (ir::Extractor, String, String, &'static str) {
+    let option = |t: String| {
+        if always_present {
+            t
+        } else {
+            format!("::std::option::Option<{t}>")
+        }
+    };
+    let mut extractor = extractor;
+    let mut wire_ty = option(ty.to_string());
+    let (handler_ty, to_handler) = match (matching, always_present, reading) {
+        (true, true, _) => (option("::std::string::String".to_owned()), ".into_inner()"),
+        (true, false, _) => (
+            option("::std::string::String".to_owned()),
+            ".map(::codegen_runtime::Matching::into_inner)",
+        ),
+        (false, _, Reading::Poem) => (wire_ty.clone(), ""),
+        (false, present, Reading::Delimited(sep)) => {
+            for v in values.iter_mut() {
+                v.ty = format!("::codegen_runtime::Delimited<{}, {sep:?}>", v.ty);
+                v.expr = format!("::codegen_runtime::Delimited({})", v.expr);
+            }
+            let handler_ty = wire_ty.clone();
+            wire_ty = option(format!("::codegen_runtime::Delimited<{}, {sep:?}>", ty));
+            (handler_ty, if present { ".0" } else { ".map(|d| d.0)" })
+        }
+        (false, present, Reading::Json) => {
+            for v in values.iter_mut() {
+                v.ty = format!("::codegen_runtime::JsonParam<{}>", v.ty);
+                v.expr = format!("::codegen_runtime::JsonParam({})", v.expr);
+            }
+            let handler_ty = wire_ty.clone();
+            wire_ty = option(format!("::codegen_runtime::JsonParam<{}>", ty));
+            (handler_ty, if present { ".0" } else { ".map(|j| j.0)" })
+        }
+        (false, _, Reading::Object { deep }) => {
+            extractor = ir::Extractor::QueryObject;
+            let handler_ty = wire_ty.clone();
+            wire_ty = format!("{wire_ty}, {deep}");
+            (handler_ty, "")
+        }
+    };
+    (extractor, wire_ty, handler_ty, to_handler)
+}
 
 /// How the server reads a parameter: as poem-openapi does, split on a delimiter, or as an
 /// object of query keys.
