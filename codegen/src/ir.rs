@@ -599,7 +599,7 @@ pub struct Param {
     pub to_handler: &'static str,
     /// Description lines.
     pub doc: Doc,
-    /// The `#[oai(...)]` arguments, formatted.
+    /// The `#[oai(...)]` arguments, formatted, but for the constraints (`validators`).
     pub oai: Vec<String>,
     /// Functions returning the schema's `default` and `example`, when it has them.
     pub values: Vec<ValueFn>,
@@ -607,7 +607,7 @@ pub struct Param {
     pub place: Option<(&'static str, String)>,
     /// The type implementing `codegen_runtime::Rules` with its constraints, if it has any.
     pub rules: Option<String>,
-    /// Its constraints (also in `oai`, for the document poem-openapi derives).
+    /// Its constraints: the `validator(...)` of its attribute, and its `Rules` type.
     pub validators: Vec<Validator>,
 }
 
@@ -1089,9 +1089,15 @@ impl Enum {
 }
 
 impl Param {
-    /// The parameter's `#[oai(...)]` attribute, or nothing.
+    /// The parameter's `#[oai(...)]` attribute, or nothing: its arguments, then its
+    /// constraints (for the document poem-openapi derives; the check is its `Rules` type).
     pub fn attr(&self) -> String {
-        oai_attr(&self.oai)
+        if self.validators.is_empty() {
+            return oai_attr(&self.oai);
+        }
+        let mut args = self.oai.clone();
+        args.push(validator_arg(&self.validators));
+        oai_attr(&args)
     }
 
     /// The poem-openapi extractor of the parameter (`::poem_openapi::param::Query<i32>`).

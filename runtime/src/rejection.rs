@@ -365,41 +365,54 @@ impl std::fmt::Display for Rejection {
 /// poem-openapi's message, with parameters called by their names in the spec (poem-openapi
 /// says `param0` for the first path parameter).
 pub fn rejection_detail(err: &poem::Error) -> String {
-    let rejection = Rejection::from(err);
-    if rejection.errors.iter().all(|e| e.location != "request") && err.status() == 400 {
-        // One line: `body /size: must be at least 0; body /nmae: is not a member …`.
-        return rejection.to_string().replace('\n', "; ");
-    }
-    let mut detail = err.to_string();
-    PLACES.with(|places| {
-        for place in places
-            .get()
-            .iter()
-            .filter(|p| p.name != p.shown && p.location != "body")
-        {
-            detail = detail.replace(&format!("`{}`", place.name), &format!("`{}`", place.shown));
-        }
-    });
-    detail
+    Rejection::from(err).detail(err)
 }
 
 /// The errors of the rejection `err` as a problem body's `errors` member:
 /// `[{"in": "body", "pointer": "/size", "schema": "#/…/size", "message": "…"}]`, parsed into the
 /// member's generated type (`None` if it does not take that shape).
 pub fn rejection_errors<T: poem_openapi::types::ParseFromJSON>(err: &poem::Error) -> Option<T> {
-    let rejection = Rejection::from(err);
-    let errors: Vec<Value> = rejection
-        .errors
-        .iter()
-        .map(|e| {
-            let mut entry = json!({"in": e.location, "pointer": e.pointer(), "message": e.message});
-            if let Some(schema) = &e.schema {
-                entry["schema"] = json!(schema);
+    T::parse_from_json(Some(Rejection::from(err).errors_json())).ok()
+}
+
+impl Rejection {
+    /// The problem `detail` of the rejection `err` this was made from (see
+    /// [`rejection_detail`]).
+    pub(crate) fn detail(&self, err: &poem::Error) -> String {
+        if self.errors.iter().all(|e| e.location != "request") && err.status() == 400 {
+            // One line: `body /size: must be at least 0; body /nmae: is not a member …`.
+            return self.to_string().replace('\n', "; ");
+        }
+        let mut detail = err.to_string();
+        PLACES.with(|places| {
+            for place in places
+                .get()
+                .iter()
+                .filter(|p| p.name != p.shown && p.location != "body")
+            {
+                detail =
+                    detail.replace(&format!("`{}`", place.name), &format!("`{}`", place.shown));
             }
-            entry
-        })
-        .collect();
-    T::parse_from_json(Some(Value::Array(errors))).ok()
+        });
+        detail
+    }
+
+    /// The errors as a problem body's `errors` member (see [`rejection_errors`]).
+    pub(crate) fn errors_json(&self) -> Value {
+        let errors = self
+            .errors
+            .iter()
+            .map(|e| {
+                let mut entry =
+                    json!({"in": e.location, "pointer": e.pointer(), "message": e.message});
+                if let Some(schema) = &e.schema {
+                    entry["schema"] = json!(schema);
+                }
+                entry
+            })
+            .collect();
+        Value::Array(errors)
+    }
 }
 
 impl Rejection {

@@ -1100,7 +1100,7 @@ impl<'a> Resolver<'a> {
     fn unsupported_parameter(
         &self,
         typed: &schemas::Typed,
-        reading: &Reading,
+        reading: Reading,
         is_path: bool,
     ) -> Option<&'static str> {
         match &typed.ty {
@@ -1200,7 +1200,7 @@ impl<'a> Resolver<'a> {
         } else {
             self.parameter_style(p, &typed.ty, is_object, &at)?
         };
-        let unsupported = self.unsupported_parameter(&typed, &reading, is_path);
+        let unsupported = self.unsupported_parameter(&typed, reading, is_path);
         if let Some(why) = unsupported {
             self.diags.lenient(
                 &schema_at,
@@ -1249,9 +1249,6 @@ impl<'a> Resolver<'a> {
         }
         if data.deprecated == Some(true) {
             oai.push("deprecated".to_owned());
-        }
-        if !typed.validators.is_empty() {
-            oai.push(ir::validator_arg(&typed.validators));
         }
         let always_present = data.required || has_default;
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {

@@ -318,20 +318,19 @@ pub fn problem_response(err: poem::Error) -> Response {
     if status.is_server_error() {
         tracing::error!(error = %err, "request failed");
     }
+    let rejection = crate::Rejection::from(&err);
     let mut body = serde_json::json!({
         "type": "about:blank",
         "title": status.canonical_reason().unwrap_or("Error"),
         "status": status.as_u16(),
-        "detail": crate::rejection_detail(&err),
+        "detail": rejection.detail(&err),
     });
     if let Some(id) = crate::current_request_id() {
         body["instance"] = id.into();
     }
-    let located = crate::Rejection::from(&err);
-    if !located.errors.is_empty() && located.errors.iter().all(|e| e.location != "request") {
-        if let Some(errors) = crate::rejection_errors::<serde_json::Value>(&err) {
-            body["errors"] = errors;
-        }
+    let located = rejection.errors.iter().all(|e| e.location != "request");
+    if located && !rejection.errors.is_empty() {
+        body["errors"] = rejection.errors_json();
     }
     Response::builder()
         .status(status)
