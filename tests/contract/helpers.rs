@@ -1,17 +1,17 @@
-//! Shared by every contract test: a real server on 127.0.0.1 with an ephemeral port, an HTTP
-//! client whose every response is checked against items.yaml, the record of which
-//! (operation, status) pairs were seen, and a store whose failures can be switched on.
+//! Shared by every contract test: the items server on 127.0.0.1 with an ephemeral port and a
+//! client whose every response is checked against items.yaml (codegen-testing's
+//! `TestServer`), the record of which (operation, status) pairs were seen, and a store whose
+//! failures can be switched on.
 
-use std::collections::BTreeSet;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use codegen_testing::{Checked, Coverage, TestServer};
 use items::store::{
     self, Delete, Item, ItemStore, MemoryStore, Precondition, StoreError, Stored, Upsert,
 };
-use poem::{Endpoint, Response};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::spec;
 
@@ -32,10 +32,11 @@ pub fn block_on<F: std::future::Future<Output = ()>>(f: F) {
     runtime().block_on(f)
 }
 
-/// (operationId, status) pairs answered so far, across all tests.
-pub fn observed() -> &'static Mutex<BTreeSet<(String, u16)>> {
-    static SEEN: OnceLock<Mutex<BTreeSet<(String, u16)>>> = OnceLock::new();
-    SEEN.get_or_init(Default::default)
+/// The (operation, status) pairs items servers answered, across all tests: the coverage
+/// gate's record.
+pub fn coverage() -> &'static Coverage {
+    static SEEN: OnceLock<Coverage> = OnceLock::new();
+    SEEN.get_or_init(Coverage::default)
 }
 
 /// A store that fails every call while its switch is on, like a database that went away.
@@ -86,24 +87,18 @@ impl<S: ItemStore> ItemStore for FaultyStore<S> {
     }
 }
 
-/// A running server with the seed items, and a checked client for it.
+/// A running items server with the seed items: a checked client ([`TestServer`], through
+/// `Deref`) whose answers count toward the coverage gate, and the store's fault switch.
 pub struct TestApp {
-    /// `http://127.0.0.1:PORT`.
-    pub base: String,
-    /// The spec every response is checked against.
-    pub spec: &'static Value,
-    /// The bound address.
-    pub addr: std::net::SocketAddr,
-    http: reqwest::Client,
+    server: TestServer,
     down: Arc<AtomicBool>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+impl Deref for TestApp {
+    type Target = TestServer;
+
+    fn deref(&self) -> &TestServer {
+        &self.server
     }
 }
 
@@ -111,20 +106,6 @@ impl Drop for TestApp {
 pub fn derived_items() -> Value {
     codegen_testing::derived_document(
         items::api::service(items::handlers::ItemHandlers::new(MemoryStore::new())).spec(),
-    )
-}
-
-/// The derived document of catalog.yaml's generated code.
-pub fn derived_catalog() -> Value {
-    codegen_testing::derived_document(
-        catalog_example::api::service(catalog_example::Catalog::seeded()).spec(),
-    )
-}
-
-/// The derived document of pets.yaml's generated code.
-pub fn derived_pets() -> Value {
-    codegen_testing::derived_document(
-        pets_example::api::service(pets_example::Shelter::seeded()).spec(),
     )
 }
 
@@ -141,70 +122,17 @@ pub async fn spawn_app_with<S: ItemStore>(store: S) -> TestApp {
         down: down.clone(),
     };
     store::seed(&store).await.expect("seeding the store");
-    let app = items::app::bind("127.0.0.1:0", store)
+    let server = TestServer::start(items::app::routes(store), spec::written())
         .await
-        .expect("bind 127.0.0.1:0");
-    let addr = app.local_addr();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.serve(async {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        base: format!("http://{addr}"),
-        spec: spec::written(),
-        addr,
-        http: reqwest::Client::new(),
-        down,
-        stop: Some(stop),
-    }
+        .recording_into(coverage().clone());
+    TestApp { server, down }
 }
 
 /// A checked client for an items server running elsewhere (a spawned `items-server`).
 pub fn client_for(base: &str) -> TestApp {
-    let addr = base
-        .trim_start_matches("http://")
-        .parse()
-        .expect("a base URL like http://127.0.0.1:PORT");
     TestApp {
-        base: base.to_owned(),
-        spec: spec::written(),
-        addr,
-        http: reqwest::Client::new(),
+        server: TestServer::connect(base, spec::written()).recording_into(coverage().clone()),
         down: Arc::new(AtomicBool::new(false)),
-        stop: None,
-    }
-}
-
-/// Starts the catalog example (openapi/catalog.yaml) on 127.0.0.1:0.
-pub async fn spawn_catalog() -> TestApp {
-    spawn_example(catalog_example::routes(), spec::catalog()).await
-}
-
-/// Starts the pets example (openapi/pets.yaml) on 127.0.0.1:0.
-pub async fn spawn_pets() -> TestApp {
-    spawn_example(pets_example::routes(), spec::pets()).await
-}
-
-/// Serves an example's routes on 127.0.0.1:0; its responses are checked against `spec`.
-async fn spawn_example(
-    routes: impl Endpoint<Output = Response> + 'static,
-    spec: &'static Value,
-) -> TestApp {
-    let app = items::app::bind_endpoint("127.0.0.1:0", routes)
-        .await
-        .expect("bind 127.0.0.1:0");
-    let addr = app.local_addr();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.serve(async {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        base: format!("http://{addr}"),
-        spec,
-        addr,
-        http: reqwest::Client::new(),
-        down: Arc::new(AtomicBool::new(false)),
-        stop: Some(stop),
     }
 }
 
@@ -287,113 +215,15 @@ pub fn drop_test_databases() {
     });
 }
 
-/// A response that passed the spec check.
-#[derive(Debug)]
-pub struct Checked {
-    /// Status code.
-    pub status: u16,
-    /// Headers, names lower-case.
-    pub headers: Vec<(String, String)>,
-    /// Body parsed as JSON (`Null` if empty or not JSON).
-    pub json: Value,
-    /// Body as text (lossy).
-    pub text: String,
-    /// Body as it came.
-    pub bytes: Vec<u8>,
-}
-
-impl Checked {
-    /// The value of header `name`.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
 impl TestApp {
     /// Makes the store fail (true) or work (false).
     pub fn set_store_down(&self, down: bool) {
         self.down.store(down, Ordering::SeqCst);
     }
 
-    /// Sends a request; the response is checked against items.yaml and recorded.
-    pub async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        content_type: Option<&str>,
-        body: Option<Vec<u8>>,
-    ) -> Checked {
-        let headers: Vec<(&str, &str)> = content_type
-            .map(|ct| ("content-type", ct))
-            .into_iter()
-            .collect();
-        self.send_with(method, path, &headers, body).await
-    }
-
-    /// Sends a request with extra headers; the response is checked and recorded like `send`'s.
-    pub async fn send_with(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<Vec<u8>>,
-    ) -> Checked {
-        let mut req = self.http.request(
-            method.parse().expect("an HTTP method"),
-            format!("{}{path}", self.base),
-        );
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        if let Some(body) = body {
-            req = req.body(body);
-        }
-        let resp = req
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let headers: Vec<(String, String)> = resp
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    v.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        let bytes = resp.bytes().await.expect("a response body");
-        record(self.spec, method, path, status, &headers, &bytes)
-    }
-
-    /// The document served at `/openapi.json`.
-    pub async fn served_document(&self) -> Value {
-        reqwest::get(format!("{}/openapi.json", self.base))
-            .await
-            .expect("GET /openapi.json")
-            .json()
-            .await
-            .expect("/openapi.json is JSON")
-    }
-
-    /// `GET path`.
-    pub async fn get(&self, path: &str) -> Checked {
-        self.send("GET", path, None, None).await
-    }
-
     /// `PUT path` with a JSON body.
     pub async fn put_json(&self, path: &str, body: Value) -> Checked {
-        self.send(
-            "PUT",
-            path,
-            Some("application/json"),
-            Some(body.to_string().into_bytes()),
-        )
-        .await
+        self.json("PUT", path, &body).await
     }
 
     /// `PUT path` with a JSON body and extra headers (`If-Match`, …).
@@ -403,15 +233,7 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Value,
     ) -> Checked {
-        let mut all = vec![("content-type", "application/json")];
-        all.extend_from_slice(headers);
-        self.send_with("PUT", path, &all, Some(body.to_string().into_bytes()))
-            .await
-    }
-
-    /// `DELETE path`.
-    pub async fn delete(&self, path: &str) -> Checked {
-        self.send("DELETE", path, None, None).await
+        self.json_with("PUT", path, headers, &body).await
     }
 
     /// Every item, by walking all pages: the store's full state as the API shows it.
@@ -432,128 +254,4 @@ impl TestApp {
             }
         }
     }
-
-    /// Sends raw bytes over a new connection and returns the status and body; used for
-    /// requests a client library will not send (a chunked body without Content-Length).
-    pub async fn raw(&self, method: &str, path: &str, request: &[u8]) -> Checked {
-        self.raw_exchange(method, path, request, true).await
-    }
-
-    /// Sends only a request head (its body never comes) and reads the first response in
-    /// full: the server must answer without waiting for the body. `text` keeps everything
-    /// read, so an interim `100 Continue` would show.
-    pub async fn raw_head(&self, method: &str, path: &str, head: &[u8]) -> Checked {
-        self.raw_exchange(method, path, head, false).await
-    }
-
-    async fn raw_exchange(&self, method: &str, path: &str, request: &[u8], whole: bool) -> Checked {
-        let mut conn = tokio::net::TcpStream::connect(self.addr)
-            .await
-            .expect("connect");
-        conn.write_all(request).await.expect("write request");
-        let mut buf = Vec::new();
-        let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-            if whole {
-                conn.read_to_end(&mut buf).await.map(|_| ())
-            } else {
-                // Until the final response's body is in (the server closes the connection
-                // after an early answer, or Content-Length says when it is complete).
-                let mut chunk = [0u8; 4096];
-                loop {
-                    let n = conn.read(&mut chunk).await?;
-                    buf.extend_from_slice(&chunk[..n]);
-                    if n == 0 || response_complete(&buf) {
-                        return Ok(());
-                    }
-                }
-            }
-        });
-        read.await
-            .expect("the server answers within 10 s")
-            .expect("read response");
-        let full = String::from_utf8_lossy(&buf).into_owned();
-        // Skip interim 1xx responses for the status, but keep them in `text`.
-        let text = full
-            .split("\r\n\r\n")
-            .skip_while(|part| part.starts_with("HTTP/1.1 1"))
-            .collect::<Vec<_>>()
-            .join("\r\n\r\n");
-        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
-        let mut lines = head.lines();
-        let status: u16 = lines
-            .next()
-            .and_then(|l| l.split(' ').nth(1))
-            .and_then(|s| s.parse().ok())
-            .expect("a status line");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_owned()))
-            .collect();
-        let mut checked = record(self.spec, method, path, status, &headers, body.as_bytes());
-        checked.text = full;
-        checked
-    }
-}
-
-/// Whether `buf` holds a final (non-1xx) response with all of its `Content-Length` body.
-fn response_complete(buf: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(buf);
-    let mut rest = text.as_ref();
-    while let Some((head, body)) = rest.split_once("\r\n\r\n") {
-        if head.starts_with("HTTP/1.1 1") {
-            rest = body;
-            continue;
-        }
-        let length = head
-            .lines()
-            .filter_map(|l| l.split_once(':'))
-            .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-length"))
-            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
-            .unwrap_or(0);
-        return body.len() >= length;
-    }
-    false
-}
-
-fn record(
-    spec: &Value,
-    method: &str,
-    path: &str,
-    status: u16,
-    headers: &[(String, String)],
-    body: &[u8],
-) -> Checked {
-    let observed = spec::Observed {
-        method,
-        path,
-        status,
-        headers,
-        body,
-    };
-    match spec::check_response(spec, &observed) {
-        Ok(Some(op)) => {
-            observed_pairs_insert(op, status);
-        }
-        Ok(None) => {}
-        Err(e) => panic!("response breaks the contract: {e}"),
-    }
-    let json = if body.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(body).unwrap_or(Value::Null)
-    };
-    Checked {
-        status,
-        headers: headers.to_vec(),
-        json,
-        text: String::from_utf8_lossy(body).into_owned(),
-        bytes: body.to_vec(),
-    }
-}
-
-fn observed_pairs_insert(op: String, status: u16) {
-    observed()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert((op, status));
 }

@@ -4,14 +4,12 @@
 //! items.yaml declares was observed at least once. Each module lists its tests in its own
 //! `trials()` (an unlisted test function is dead code, which `make check` refuses).
 
-mod catalog;
 mod concurrency;
 mod conformance;
 mod connections;
 mod docs;
 mod helpers;
 mod items;
-mod pets;
 mod process;
 mod rejections;
 mod schemathesis;
@@ -52,8 +50,6 @@ fn main() {
         process::trials(),
         connections::trials(),
         stores::trials(),
-        catalog::trials(),
-        pets::trials(),
     ]
     .into_iter()
     .flatten()
@@ -71,14 +67,7 @@ fn main() {
         conclusion.exit();
     }
     let gate = Trial::test("coverage_gate::every_declared_status_was_observed", || {
-        let seen = helpers::observed()
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let missing: Vec<String> = spec::declared_pairs(spec::written())
-            .difference(&seen)
-            .map(|(op, status)| format!("{op} {status}"))
-            .collect();
+        let missing = helpers::coverage().missing(&spec::written());
         if missing.is_empty() {
             Ok(())
         } else {

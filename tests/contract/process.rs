@@ -222,7 +222,8 @@ pub async fn version_names_the_server_and_the_api() {
 
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    let api_version = crate::spec::written()["info"]["version"].as_str().unwrap();
+    let spec = crate::spec::written();
+    let api_version = spec["info"]["version"].as_str().unwrap();
     assert!(
         stdout.starts_with(&format!("items-server {}", env!("CARGO_PKG_VERSION")))
             && stdout.contains(&format!("Items API {api_version}")),

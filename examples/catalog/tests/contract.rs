@@ -2,21 +2,41 @@
 //! location, enums, arrays, maps, formats, inline and recursive schemas, defaults and component
 //! references behave as the spec says. Every response is checked against catalog.yaml.
 
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_catalog, TestApp};
 use codegen_testing::{differences, normalize_served, normalize_written};
-
-use crate::spec;
+use codegen_testing::{Checked, TestServer};
 
 const SEED: &str = "6c1e55a4-0b7a-4d1e-9f2a-1d5c0e3b7a11";
 
-pub async fn served_document_equals_catalog_yaml() {
-    let served = crate::helpers::derived_catalog();
+/// catalog-example's openapi.yaml as JSON: the oracle every response is checked against.
+fn spec() -> Arc<Value> {
+    Arc::new(codegen_testing::written_document(include_str!(
+        "../openapi.yaml"
+    )))
+}
+
+/// The example served on 127.0.0.1 with a free port, every response checked.
+async fn spawn_catalog() -> TestServer {
+    TestServer::start(catalog_example::routes(), spec()).await
+}
+
+/// The document poem-openapi derives from the generated code.
+fn derived() -> Value {
+    codegen_testing::derived_document(
+        catalog_example::api::service(catalog_example::Catalog::seeded()).spec(),
+    )
+}
+
+#[tokio::test]
+async fn served_document_equals_catalog_yaml() {
+    let served = derived();
 
     let diffs = differences(
-        &normalize_served(&served, spec::catalog()),
-        &normalize_written(spec::catalog()),
+        &normalize_served(&served, &spec()),
+        &normalize_written(&spec()),
     );
     assert!(
         diffs.is_empty(),
@@ -25,7 +45,7 @@ pub async fn served_document_equals_catalog_yaml() {
     );
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> crate::helpers::Checked {
+async fn post(app: &TestServer, path: &str, body: Value) -> Checked {
     app.send(
         "POST",
         path,
@@ -35,7 +55,8 @@ async fn post(app: &TestApp, path: &str, body: Value) -> crate::helpers::Checked
     .await
 }
 
-pub async fn every_operation_answers_as_declared() {
+#[tokio::test]
+async fn every_operation_answers_as_declared() {
     let app = spawn_catalog().await;
 
     let listed = app
@@ -112,7 +133,8 @@ pub async fn every_operation_answers_as_declared() {
     assert_eq!(gone.status, 404);
 }
 
-pub async fn parameters_in_every_location_are_parsed_and_defaulted() {
+#[tokio::test]
+async fn parameters_in_every_location_are_parsed_and_defaulted() {
     let app = spawn_catalog().await;
     for i in 0..12 {
         post(
@@ -166,7 +188,8 @@ pub async fn parameters_in_every_location_are_parsed_and_defaulted() {
     );
 }
 
-pub async fn values_the_spec_forbids_are_400_problems() {
+#[tokio::test]
+async fn values_the_spec_forbids_are_400_problems() {
     let app = spawn_catalog().await;
     let books = format!("/books/{SEED}");
     let long_session = format!("session={}", "s".repeat(65));
@@ -236,14 +259,4 @@ pub async fn values_the_spec_forbids_are_400_problems() {
         "The Rust Programming Language",
         "nothing changed"
     );
-}
-
-/// This module's tests, for the harness in main.rs.
-pub fn trials() -> Vec<libtest_mimic::Trial> {
-    crate::trials![
-        served_document_equals_catalog_yaml,
-        every_operation_answers_as_declared,
-        parameters_in_every_location_are_parsed_and_defaulted,
-        values_the_spec_forbids_are_400_problems,
-    ]
 }
