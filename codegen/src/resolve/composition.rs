@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::schemas::Keywords;
 use super::schemas::UNION;
 use super::{Resolver, SCHEMA_REF};
 use crate::ir::{self, Scalar, Ty};
@@ -91,11 +92,7 @@ impl Resolver<'_> {
         }
         for (part, part_at, part_origins) in sources {
             let empty = Map::new();
-            for (prop, value) in part
-                .get("properties")
-                .and_then(Value::as_object)
-                .unwrap_or(&empty)
-            {
+            for (prop, value) in part.member("properties").unwrap_or(&empty) {
                 let here = part_origins
                     .get(prop)
                     .cloned()
@@ -160,7 +157,7 @@ impl Resolver<'_> {
         if super::schemas::annotation_only(&Value::Object(part.clone())) {
             return Some((Map::new(), at.to_owned(), BTreeMap::new()));
         }
-        let (part, part_at) = match part.get("$ref").and_then(Value::as_str) {
+        let (part, part_at) = match part.text("$ref") {
             // A `$ref` into another schema's inside (`…/properties/entity`): that schema.
             Some(target)
                 if target
@@ -227,7 +224,7 @@ impl Resolver<'_> {
             let (merged, origins) = merged?;
             return Some((merged, part_at, origins));
         }
-        let is_object = match part.get("type").and_then(Value::as_str) {
+        let is_object = match part.text("type") {
             Some("object") => true,
             // `{required: [title]}`: makes a merged property required.
             None => part.contains_key("properties") || part.contains_key("required"),
@@ -358,7 +355,7 @@ impl Resolver<'_> {
                 "list the alternatives, or use the one schema directly",
             );
         }
-        let discriminator = schema.get("discriminator").and_then(Value::as_object);
+        let discriminator = schema.member("discriminator");
         let property = discriminator
             .and_then(|d| d.get("propertyName"))
             .and_then(Value::as_str)
@@ -479,10 +476,9 @@ impl Resolver<'_> {
             property
         };
         for (value, (name, here)) in &mapping {
-            let is_variant = list.iter().any(|item| {
-                item.get("$ref").and_then(Value::as_str)
-                    == Some(format!("{SCHEMA_REF}{name}").as_str())
-            });
+            let is_variant = list
+                .iter()
+                .any(|item| item.text("$ref") == Some(format!("{SCHEMA_REF}{name}").as_str()));
             if !is_variant {
                 self.diags.error(
                     here,
@@ -505,10 +501,7 @@ impl Resolver<'_> {
                 }
             }
         }
-        let doc = self.text(
-            schema.get("description").and_then(Value::as_str),
-            &join(at, "description"),
-        );
+        let doc = self.text(schema.text("description"), &join(at, "description"));
         self.unions.insert(
             rust.to_owned(),
             ir::Union {

@@ -10,6 +10,7 @@
 use openapiv3::{ReferenceOr, StatusCode};
 use serde_json::{Map, Value};
 
+use super::schemas::Keywords;
 use super::Resolver;
 use crate::ir::{self, Content, Payload, PayloadKind};
 use crate::naming::{is_identifier, pascal_case, snake_case, status_variant};
@@ -207,7 +208,7 @@ impl Resolver<'_> {
             self.form_object(&ty, &schema_at)?;
             (PayloadKind::Form(ty), FORM)
         } else if main == "text" {
-            if schema.get("type").and_then(Value::as_str) != Some("string") && !schema.is_empty() {
+            if schema.text("type") != Some("string") && !schema.is_empty() {
                 self.diags.warn(
                     &schema_at,
                     format!("the `{media_type}` body is text; its schema is not checked"),
@@ -233,7 +234,7 @@ impl Resolver<'_> {
                 MULTIPART,
             )
         } else {
-            if schema.get("type").and_then(Value::as_str) != Some("string") {
+            if schema.text("type") != Some("string") {
                 self.diags.warn(
                     &schema_at,
                     format!(
@@ -280,7 +281,7 @@ impl Resolver<'_> {
     /// arrays of them) with their validators, which poem-openapi checks per part.
     fn multipart(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<String> {
         // A `$ref`'d object is read as if written here: its properties are the parts.
-        let (schema, at) = match schema.get("$ref").and_then(Value::as_str) {
+        let (schema, at) = match schema.text("$ref") {
             Some(target) => {
                 let Some(name) = target.strip_prefix("#/components/schemas/") else {
                     self.diags.error(
@@ -304,7 +305,7 @@ impl Resolver<'_> {
             None => (schema.clone(), at.to_owned()),
         };
         let (schema, at) = (&schema, at.as_str());
-        let is_object = match schema.get("type").and_then(Value::as_str) {
+        let is_object = match schema.text("type") {
             Some(t) => t == "object",
             None => schema.contains_key("properties"),
         };
@@ -351,10 +352,7 @@ impl Resolver<'_> {
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let empty = Map::new();
-        let properties = schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let properties = schema.member("properties").unwrap_or(&empty);
         for (i, r) in required.iter().enumerate() {
             if !properties.contains_key(*r) {
                 self.diags.error(
@@ -367,8 +365,7 @@ impl Resolver<'_> {
         }
         const UPLOAD: &str = "::poem_openapi::types::multipart::Upload";
         let is_file = |s: &Map<String, Value>| {
-            s.get("type").and_then(Value::as_str) == Some("string")
-                && s.get("format").and_then(Value::as_str) == Some("binary")
+            s.text("type") == Some("string") && s.text("format") == Some("binary")
         };
         let mut fields: Vec<ir::MultipartField> = Vec::new();
         let mut values: Vec<ir::ValueFn> = Vec::new();
@@ -388,19 +385,17 @@ impl Resolver<'_> {
                 continue;
             }
             // A part cannot be null: an absent part is what `nullable` can mean here.
-            if part.get("nullable") == Some(&Value::Bool(true)) {
+            if part.flag("nullable") {
                 self.diags.warn(
                     &join(&here, "nullable"),
                     format!("a multipart part cannot be null: `{name}` is read as absent instead"),
                     "remove `nullable`; leave the part out of `required` to make it optional",
                 );
             }
-            let items = part.get("items").and_then(Value::as_object);
+            let items = part.member("items");
             let (ty, validators) = if is_file(part) {
                 (UPLOAD.to_owned(), Vec::new())
-            } else if part.get("type").and_then(Value::as_str) == Some("array")
-                && items.is_some_and(is_file)
-            {
+            } else if part.text("type") == Some("array") && items.is_some_and(is_file) {
                 let mut validators = Vec::new();
                 if let Some(n) = self.usize_keyword(part, "minItems", &here) {
                     validators.push(ir::Validator::MinItems(n));
@@ -483,10 +478,7 @@ impl Resolver<'_> {
                 } else {
                     ty
                 },
-                doc: self.text(
-                    part.get("description").and_then(Value::as_str),
-                    &join(&here, "description"),
-                ),
+                doc: self.text(part.text("description"), &join(&here, "description")),
                 oai,
             });
         }
@@ -521,7 +513,7 @@ impl Resolver<'_> {
         {
             return false;
         }
-        match schema.get("type").and_then(Value::as_str) {
+        match schema.text("type") {
             Some(t) => t == "object",
             None => schema.contains_key("properties"),
         }
@@ -563,7 +555,7 @@ impl Resolver<'_> {
         schema_at: &str,
         hint: &str,
     ) -> Option<String> {
-        if schema.get("nullable") == Some(&Value::Bool(true)) {
+        if schema.flag("nullable") {
             self.diags.warn(
                 &join(schema_at, "nullable"),
                 "a `null` body is rejected: poem-openapi parses the body as the schema's type",
@@ -672,7 +664,7 @@ impl Resolver<'_> {
                 .unwrap_or_default();
             let schema_at = join(&h_at, "schema");
             let is_scalar = matches!(
-                schema.get("type").and_then(Value::as_str),
+                schema.text("type"),
                 Some("string" | "integer" | "number" | "boolean")
             );
             let scalar = if is_scalar {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::scalars::has_enum_values;
+use super::schemas::Keywords;
 use super::schemas::{
     annotation_only, inferred_type, single_part_all_of, single_ref_all_of, Named, UNION,
 };
@@ -95,11 +96,7 @@ impl Resolver<'_> {
                 self.raw_at(&join("/components/schemas", child))
                     .and_then(|c| c.get("allOf"))
                     .and_then(Value::as_array)
-                    .is_some_and(|parts| {
-                        parts
-                            .iter()
-                            .any(|p| p.get("$ref").and_then(Value::as_str) == Some(&target))
-                    })
+                    .is_some_and(|parts| parts.iter().any(|p| p.text("$ref") == Some(&target)))
             })
             .map(|child| {
                 format!(
@@ -223,10 +220,7 @@ impl Resolver<'_> {
             }
         };
         let empty = Map::new();
-        let properties = schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let properties = schema.member("properties").unwrap_or(&empty);
         let required: Vec<&str> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -289,10 +283,7 @@ impl Resolver<'_> {
                 values.extend(value_fn);
             }
         }
-        let doc = self.text(
-            schema.get("description").and_then(Value::as_str),
-            &join(at, "description"),
-        );
+        let doc = self.text(schema.text("description"), &join(at, "description"));
         self.objects.insert(
             rust.to_owned(),
             ir::Object {
@@ -301,7 +292,7 @@ impl Resolver<'_> {
                 doc,
                 fields,
                 deny_unknown_fields,
-                deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
+                deprecated: schema.flag("deprecated"),
                 values,
                 origin: at.to_owned(),
             },
@@ -320,16 +311,16 @@ impl Resolver<'_> {
         at: &str,
     ) -> Option<(ir::Field, Option<ir::ValueFn>)> {
         // `nullable` beside an `allOf`, or as a part of it (`allOf: [$ref, {nullable: true}]`).
-        let nullable = schema.get("nullable") == Some(&Value::Bool(true))
+        let nullable = schema.flag("nullable")
             || schema
                 .get("allOf")
                 .and_then(Value::as_array)
                 .is_some_and(|parts| {
-                    parts.iter().any(|p| {
-                        annotation_only(p) && p.get("nullable") == Some(&Value::Bool(true))
-                    })
+                    parts
+                        .iter()
+                        .any(|p| annotation_only(p) && p.flag("nullable"))
                 });
-        let flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
+        let flag = |key: &str| schema.flag(key);
         // Required and nullable: the key must be there, null or not. poem-openapi's Option
         // cannot tell an absent key from a null one, so absence is accepted as null.
         let required = if nullable && required {
@@ -373,7 +364,7 @@ impl Resolver<'_> {
         }
         // poem-openapi fills a required read-only property with its type's Default when
         // parsing; a type without one (a date, an object) is read as optional instead.
-        let is_flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
+        let is_flag = |key: &str| schema.flag(key);
         let required = if required
             && is_flag("readOnly")
             && !is_flag("writeOnly")
@@ -422,10 +413,7 @@ impl Resolver<'_> {
             rust_name,
             ty: typed.ty,
             optional,
-            doc: self.text(
-                schema.get("description").and_then(Value::as_str),
-                &join(at, "description"),
-            ),
+            doc: self.text(schema.text("description"), &join(at, "description")),
             oai,
             origin: at.to_owned(),
         };

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::schemas::Keywords;
 use super::schemas::{inferred_type, Typed};
 use super::Resolver;
 use crate::ir::{self, Scalar, Ty};
@@ -33,7 +34,7 @@ impl Resolver<'_> {
                 );
             }
         }
-        if !inline && schema.get("nullable") == Some(&Value::Bool(true)) {
+        if !inline && schema.flag("nullable") {
             self.diags.lenient(
                 &join(at, "nullable"),
                 "`nullable` on a named enum is not supported: a property that uses it accepts `null` only if it is optional",
@@ -104,10 +105,7 @@ impl Resolver<'_> {
             }
             variants.push((value.to_owned(), variant));
         }
-        let doc = self.text(
-            schema.get("description").and_then(Value::as_str),
-            &join(at, "description"),
-        );
+        let doc = self.text(schema.text("description"), &join(at, "description"));
         self.enums.insert(
             rust.to_owned(),
             ir::Enum {
@@ -115,15 +113,15 @@ impl Resolver<'_> {
                 rust_name: rust.to_owned(),
                 doc,
                 variants,
-                deprecated: schema.get("deprecated") == Some(&Value::Bool(true)),
+                deprecated: schema.flag("deprecated"),
             },
         );
     }
 
     /// A string, integer, number or boolean schema, with its format and validators.
     pub(super) fn scalar(&mut self, schema: &Map<String, Value>, at: &str) -> Option<Typed> {
-        let ty = schema.get("type").and_then(Value::as_str);
-        let format = schema.get("format").and_then(Value::as_str);
+        let ty = schema.text("type");
+        let format = schema.text("format");
         // Formats are open in OpenAPI: a known one picks a type that parses it, any other
         // is its base type (`format: currency` is a string, `format: decimal` a number).
         let scalar = match (ty, format) {
@@ -186,7 +184,7 @@ impl Resolver<'_> {
         // with a pattern is a `Matching<P>` instead, whose regex is compiled once and whose
         // schema is the same `type: string` + `pattern`.
         let mut scalar = scalar;
-        if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+        if let Some(p) = schema.text("pattern") {
             let is_pattern = |v: &ir::Validator| matches!(v, ir::Validator::Pattern(_));
             if format.is_none() && validators.iter().any(is_pattern) {
                 validators.retain(|v| !is_pattern(v));
@@ -271,7 +269,7 @@ impl Resolver<'_> {
                 if let Some(n) = self.usize_keyword(schema, "maxLength", at) {
                     v.push(ir::Validator::MaxLength(n));
                 }
-                if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+                if let Some(p) = schema.text("pattern") {
                     // Look-around and back-references (ECMA-262, not the regex crate) are
                     // compiled with fancy_regex, in the generated code too.
                     match (regex::Regex::new(p), fancy_regex::Regex::new(p)) {
@@ -293,7 +291,7 @@ impl Resolver<'_> {
                     ("maximum", "exclusiveMaximum"),
                 ] {
                     if let Some(n) = schema.get(key).and_then(Value::as_f64) {
-                        let exclusive = schema.get(exclusive) == Some(&Value::Bool(true));
+                        let exclusive = schema.flag(exclusive);
                         v.push(if key == "minimum" {
                             ir::Validator::Minimum {
                                 value: n,

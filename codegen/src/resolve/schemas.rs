@@ -64,6 +64,18 @@ pub(super) const ANNOTATIONS: &[&str] = &[
 /// Keywords that make a schema a union.
 pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
 
+impl Typed {
+    /// A generated type of its own (an object, enum or union) named `name`.
+    fn named(name: &str, json: ir::JsonKind) -> Self {
+        Typed {
+            ty: Ty::Named(name.to_owned()),
+            validators: vec![],
+            json,
+            format: None,
+        }
+    }
+}
+
 impl Resolver<'_> {
     /// The Rust type of a value schema: a `$ref`, an inline object or enum (named `hint`), an
     /// array, a map or a scalar.
@@ -73,18 +85,13 @@ impl Resolver<'_> {
         at: &str,
         hint: &str,
     ) -> Option<Typed> {
-        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+        if let Some(target) = schema.text("$ref") {
             return self.schema_ref(target, &join(at, "$ref"));
         }
         if UNION.iter().any(|k| schema.contains_key(*k)) {
             let hint = &self.fresh_type(hint, at);
             self.union(hint, hint, schema, at, true);
-            return Some(Typed {
-                ty: Ty::Named(hint.to_owned()),
-                validators: vec![],
-                json: ir::JsonKind::Union,
-                format: None,
-            });
+            return Some(Typed::named(hint, ir::JsonKind::Union));
         }
         // `allOf: [{…}, {description: …}]`: the one part, annotated.
         if let Some(merged) = single_part_all_of(schema) {
@@ -97,16 +104,28 @@ impl Resolver<'_> {
         if schema.contains_key("allOf") {
             let hint = &self.fresh_type(hint, at);
             self.object_or_all_of(hint, hint, schema, at);
-            return Some(Typed {
-                ty: Ty::Named(hint.to_owned()),
-                validators: vec![],
-                json: ir::JsonKind::Object,
-                format: None,
-            });
+            return Some(Typed::named(hint, ir::JsonKind::Object));
         }
-        let ty = inferred_type(schema);
+        if schema.contains_key("enum") {
+            return self.enum_type(schema, at, hint);
+        }
+        match inferred_type(schema) {
+            Some("array") => self.array(schema, at, hint),
+            Some("object") if is_map(schema) => self.map(schema, at, hint),
+            Some("object") => {
+                let hint = &self.fresh_type(hint, at);
+                self.object(hint, hint, schema, at, &BTreeMap::new());
+                Some(Typed::named(hint, ir::JsonKind::Object))
+            }
+            _ => self.scalar(schema, at),
+        }
+    }
+
+    /// A schema with an `enum`: a generated string enum, a checked scalar, or (for mixed or
+    /// structured values) any JSON value.
+    fn enum_type(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<Typed> {
         // `enum: []` or `enum: [null]` lists no value to check: the base type.
-        if schema.contains_key("enum") && !has_enum_values(schema) {
+        if !has_enum_values(schema) {
             self.diags.warn(
                 &join(at, "enum"),
                 "the enum lists no value besides `null`: read as its type, unchecked",
@@ -116,151 +135,131 @@ impl Resolver<'_> {
             plain.remove("enum");
             return self.value_type(&plain, at, hint);
         }
-        if schema.contains_key("enum") {
-            return match ty {
-                Some("string") => {
-                    let hint = &self.fresh_type(hint, at);
-                    self.string_enum(hint, hint, schema, at, true);
-                    Some(Typed {
-                        ty: Ty::Named(hint.to_owned()),
-                        validators: vec![],
-                        json: ir::JsonKind::Enum,
-                        format: None,
-                    })
-                }
-                Some("integer" | "number" | "boolean") => self.value_enum(schema, at),
-                _ => {
-                    self.diags.lenient(
-                        &join(at, "enum"),
-                        "an enum of mixed or structured values is read as any JSON value: its values are not checked",
-                        "use an enum of strings, or of numbers, with a `type`",
-                    );
-                    Some(Typed {
-                        ty: Ty::Scalar(Scalar::Any),
-                        validators: vec![],
-                        json: ir::JsonKind::Any,
-                        format: None,
-                    })
-                }
-            };
-        }
-        match ty {
-            Some("array") => {
-                self.check_keywords(schema, "array", at);
-                let items_at = join(at, "items");
-                // An array without `items` holds any values.
-                let empty = Map::new();
-                let items = schema
-                    .get("items")
-                    .and_then(Value::as_object)
-                    .unwrap_or(&empty);
-                let mut element = self.value_type(items, &items_at, &format!("{hint}Item"))?;
-                if items.get("nullable") == Some(&Value::Bool(true)) {
-                    element.ty = Ty::Nullable(Box::new(element.ty));
-                }
-                // poem-openapi applies element validators (lengths, bounds, patterns) to each
-                // element of a `Vec` and container validators (`min_items`) to the `Vec`.
-                let mut validators = Vec::new();
-                if !element.validators.is_empty() {
-                    if matches!(element.ty, Ty::Scalar(_)) {
-                        validators.extend(element.validators);
-                    } else {
-                        self.diags.lenient(
-                            &items_at,
-                            "constraints on items that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep",
-                            "make the items a named object schema with constrained properties",
-                        );
-                    }
-                }
-                if let Some(n) = self.usize_keyword(schema, "minItems", at) {
-                    validators.push(ir::Validator::MinItems(n));
-                }
-                if let Some(n) = self.usize_keyword(schema, "maxItems", at) {
-                    validators.push(ir::Validator::MaxItems(n));
-                }
-                if schema.get("uniqueItems") == Some(&Value::Bool(true)) {
-                    // poem-openapi compares elements by hash: floats, objects and free-form
-                    // values have none.
-                    let hashable = match &element.ty {
-                        Ty::Scalar(s) => !matches!(
-                            s,
-                            Scalar::F32
-                                | Scalar::F64
-                                | Scalar::Any
-                                | Scalar::Email
-                                | Scalar::Password
-                        ),
-                        Ty::Named(n) => self.enums.contains_key(n),
-                        _ => false,
-                    };
-                    if hashable {
-                        validators.push(ir::Validator::UniqueItems);
-                    } else {
-                        self.diags.lenient(
-                            &join(at, "uniqueItems"),
-                            "`uniqueItems` on items that are numbers, objects or free-form values is not checked: poem-openapi compares items by hash",
-                            "make the items strings, integers or a string enum to have it checked",
-                        );
-                    }
-                }
-                Some(Typed {
-                    ty: Ty::Vec(Box::new(element.ty)),
-                    validators,
-                    json: ir::JsonKind::Array,
-                    format: None,
-                })
-            }
-            Some("object") if is_map(schema) => {
-                self.check_keywords(schema, "object", at);
-                let values_at = join(at, "additionalProperties");
-                let values = schema
-                    .get("additionalProperties")
-                    .and_then(Value::as_object)
-                    .cloned()
-                    .unwrap_or_default();
-                let mut value = self.value_type(&values, &values_at, &format!("{hint}Value"))?;
-                if values.get("nullable") == Some(&Value::Bool(true)) {
-                    value.ty = Ty::Nullable(Box::new(value.ty));
-                }
-                // poem-openapi applies element validators to each value of a map, as to
-                // each element of a `Vec`.
-                let mut validators = Vec::new();
-                if !value.validators.is_empty() {
-                    if matches!(value.ty, Ty::Scalar(_)) {
-                        validators.extend(value.validators);
-                    } else {
-                        self.diags.lenient(
-                            &values_at,
-                            "constraints on map values that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep",
-                            "make the values a named object schema with constrained properties",
-                        );
-                    }
-                }
-                if let Some(n) = self.usize_keyword(schema, "minProperties", at) {
-                    validators.push(ir::Validator::MinProperties(n));
-                }
-                if let Some(n) = self.usize_keyword(schema, "maxProperties", at) {
-                    validators.push(ir::Validator::MaxProperties(n));
-                }
-                Some(Typed {
-                    ty: Ty::Map(Box::new(value.ty)),
-                    validators,
-                    json: ir::JsonKind::Object,
-                    format: None,
-                })
-            }
-            Some("object") => {
+        match inferred_type(schema) {
+            Some("string") => {
                 let hint = &self.fresh_type(hint, at);
-                self.object(hint, hint, schema, at, &BTreeMap::new());
+                self.string_enum(hint, hint, schema, at, true);
+                Some(Typed::named(hint, ir::JsonKind::Enum))
+            }
+            Some("integer" | "number" | "boolean") => self.value_enum(schema, at),
+            _ => {
+                self.diags.lenient(
+                    &join(at, "enum"),
+                    "an enum of mixed or structured values is read as any JSON value: its values are not checked",
+                    "use an enum of strings, or of numbers, with a `type`",
+                );
                 Some(Typed {
-                    ty: Ty::Named(hint.to_owned()),
+                    ty: Ty::Scalar(Scalar::Any),
                     validators: vec![],
-                    json: ir::JsonKind::Object,
+                    json: ir::JsonKind::Any,
                     format: None,
                 })
             }
-            _ => self.scalar(schema, at),
         }
+    }
+
+    /// `type: array`: a `Vec` of the items' type, with `minItems`, `maxItems` and
+    /// `uniqueItems` checked.
+    fn array(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<Typed> {
+        self.check_keywords(schema, "array", at);
+        // An array without `items` holds any values.
+        let empty = Map::new();
+        let items = schema.member("items").unwrap_or(&empty);
+        let (element, mut validators) =
+            self.element(items, &join(at, "items"), &format!("{hint}Item"), "items")?;
+        if let Some(n) = self.usize_keyword(schema, "minItems", at) {
+            validators.push(ir::Validator::MinItems(n));
+        }
+        if let Some(n) = self.usize_keyword(schema, "maxItems", at) {
+            validators.push(ir::Validator::MaxItems(n));
+        }
+        if schema.flag("uniqueItems") {
+            // poem-openapi compares elements by hash: floats, objects and free-form values
+            // have none.
+            let hashable = match &element {
+                Ty::Scalar(s) => !matches!(
+                    s,
+                    Scalar::F32 | Scalar::F64 | Scalar::Any | Scalar::Email | Scalar::Password
+                ),
+                Ty::Named(n) => self.enums.contains_key(n),
+                _ => false,
+            };
+            if hashable {
+                validators.push(ir::Validator::UniqueItems);
+            } else {
+                self.diags.lenient(
+                    &join(at, "uniqueItems"),
+                    "`uniqueItems` on items that are numbers, objects or free-form values is not checked: poem-openapi compares items by hash",
+                    "make the items strings, integers or a string enum to have it checked",
+                );
+            }
+        }
+        Some(Typed {
+            ty: Ty::Vec(Box::new(element)),
+            validators,
+            json: ir::JsonKind::Array,
+            format: None,
+        })
+    }
+
+    /// `type: object` with `additionalProperties: <schema>` and no properties: a
+    /// `BTreeMap<String, _>`, with `minProperties` and `maxProperties` checked.
+    fn map(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<Typed> {
+        self.check_keywords(schema, "object", at);
+        let values = schema
+            .member("additionalProperties")
+            .cloned()
+            .unwrap_or_default();
+        let (value, mut validators) = self.element(
+            &values,
+            &join(at, "additionalProperties"),
+            &format!("{hint}Value"),
+            "map values",
+        )?;
+        if let Some(n) = self.usize_keyword(schema, "minProperties", at) {
+            validators.push(ir::Validator::MinProperties(n));
+        }
+        if let Some(n) = self.usize_keyword(schema, "maxProperties", at) {
+            validators.push(ir::Validator::MaxProperties(n));
+        }
+        Some(Typed {
+            ty: Ty::Map(Box::new(value)),
+            validators,
+            json: ir::JsonKind::Object,
+            format: None,
+        })
+    }
+
+    /// The type of an array's items or a map's values (`what`), and the validators of theirs
+    /// that the container carries: poem-openapi applies element validators (lengths, bounds,
+    /// patterns) to each element of a `Vec` or value of a map, one level deep.
+    fn element(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+        hint: &str,
+        what: &str,
+    ) -> Option<(Ty, Vec<ir::Validator>)> {
+        let element = self.value_type(schema, at, hint)?;
+        let ty = if schema.flag("nullable") {
+            Ty::Nullable(Box::new(element.ty))
+        } else {
+            element.ty
+        };
+        let mut validators = Vec::new();
+        if !element.validators.is_empty() {
+            if matches!(ty, Ty::Scalar(_)) {
+                validators.extend(element.validators);
+            } else {
+                let kind = if what == "items" { "items" } else { "values" };
+                self.diags.lenient(
+                    at,
+                    &format!("constraints on {what} that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep"),
+                    &format!("make the {kind} a named object schema with constrained properties"),
+                );
+            }
+        }
+        Some((ty, validators))
     }
 
     /// The `default` of the component schema a `$ref` (or an `allOf` of one `$ref`) points
@@ -440,6 +439,40 @@ pub(super) fn single_part_all_of(schema: &Map<String, Value>) -> Option<Map<Stri
     Some(merged)
 }
 
+/// Typed readings of a raw schema (or any spec object), in place of walks of its JSON:
+/// `schema.flag("nullable")` for `schema.flag("nullable")`.
+pub(super) trait Keywords {
+    /// The value of `key`, if present.
+    fn keyword(&self, key: &str) -> Option<&Value>;
+
+    /// Whether `key` is `true` (absent, or anything else, is false).
+    fn flag(&self, key: &str) -> bool {
+        self.keyword(key) == Some(&Value::Bool(true))
+    }
+
+    /// `key` as a string, if it is one.
+    fn text(&self, key: &str) -> Option<&str> {
+        self.keyword(key).and_then(Value::as_str)
+    }
+
+    /// `key` as an object, if it is one.
+    fn member(&self, key: &str) -> Option<&Map<String, Value>> {
+        self.keyword(key).and_then(Value::as_object)
+    }
+}
+
+impl Keywords for Map<String, Value> {
+    fn keyword(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
+impl Keywords for Value {
+    fn keyword(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
 /// True for a schema of annotations only (`{description: …}`, `{nullable: true}`): an
 /// `allOf` part that says something about the value, not what it is.
 pub(super) fn annotation_only(schema: &Value) -> bool {
@@ -475,7 +508,7 @@ pub(super) fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
 /// The schema's `type`, or the one its keywords imply when it has none (`properties` →
 /// object, `items` → array, an `enum` of strings → string). `None` is a free-form value.
 pub(super) fn inferred_type(schema: &Map<String, Value>) -> Option<&'static str> {
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+    if let Some(t) = schema.text("type") {
         return Some(match t {
             "string" => "string",
             "integer" => "integer",
@@ -483,12 +516,7 @@ pub(super) fn inferred_type(schema: &Map<String, Value>) -> Option<&'static str>
             "boolean" => "boolean",
             "array" => "array",
             "object" => "object",
-            _ => {
-                return schema
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .map(|_| "unknown")
-            }
+            _ => return schema.text("type").map(|_| "unknown"),
         });
     }
     if schema.contains_key("properties") || schema.contains_key("additionalProperties") {

@@ -10,6 +10,7 @@
 
 use serde_json::Value;
 
+use super::schemas::Keywords;
 use super::Resolver;
 use crate::ir;
 use crate::naming::{is_identifier, pascal_case};
@@ -43,7 +44,7 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            let str_of = |k: &str| scheme.get(k).and_then(Value::as_str).map(str::to_owned);
+            let str_of = |k: &str| scheme.text(k).map(str::to_owned);
             let ty = str_of("type").unwrap_or_default();
             let mut oai = Vec::new();
             let credential = match ty.as_str() {
@@ -123,10 +124,7 @@ impl Resolver<'_> {
                 }
             }
             let rust = self.fresh_type(&rust, &at);
-            let doc = self.text(
-                scheme.get("description").and_then(Value::as_str),
-                &join(&at, "description"),
-            );
+            let doc = self.text(scheme.text("description"), &join(&at, "description"));
             self.security_schemes.insert(
                 name.clone(),
                 ir::SecurityScheme {

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::schemas::Keywords;
 use super::schemas::Typed;
 use super::Resolver;
 use crate::ir::{JsonKind, Scalar, Ty};
@@ -80,7 +81,7 @@ fn check(
             {
                 return Err("is longer than `maxLength`".into());
             }
-            if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+            if let Some(p) = schema.text("pattern") {
                 if regex::Regex::new(p).is_ok_and(|re| !re.is_match(s)) {
                     return Err("does not match `pattern`".into());
                 }
@@ -106,7 +107,7 @@ fn check(
             {
                 return Err("does not fit in int32".into());
             }
-            let excl = |k: &str| schema.get(k) == Some(&Value::Bool(true));
+            let excl = |k: &str| schema.flag(k);
             if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
                 if x < min || (excl("exclusiveMinimum") && x == min) {
                     return Err(format!("is below the minimum {min}"));
