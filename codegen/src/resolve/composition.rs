@@ -22,6 +22,9 @@ type Part = (Map<String, Value>, String, BTreeMap<String, String>);
 /// Keys an `allOf` part may have besides `properties` and `required`.
 const PART_KEYS: &[&str] = &["type", "properties", "required", "description", "allOf"];
 
+/// A discriminator's `mapping`: value → (schema name, where the value is written).
+type Mapping = BTreeMap<String, (String, String)>;
+
 impl Resolver<'_> {
     /// The object schema an `allOf` stands for, with where each merged property (and
     /// `required:<name>` entry) is written. `visiting` holds the components being merged,
@@ -289,6 +292,127 @@ impl Resolver<'_> {
     ) {
         let one_of = schema.contains_key("oneOf");
         let keyword = if one_of { "oneOf" } else { "anyOf" };
+        self.keywords_beside_union(schema, at, keyword, inline);
+        let list = schema
+            .get(keyword)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if list.is_empty() {
+            self.diags.error(
+                &join(at, keyword),
+                format!("`{keyword}` needs at least one schema"),
+                "list the alternatives, or use the one schema directly",
+            );
+        }
+        let (property, mut mapping) = self.discriminator(schema, at);
+        let mut variants: Vec<ir::UnionVariant> = Vec::new();
+        let mut json_kinds = Vec::new();
+        let mut untagged = false;
+        let discriminated_before = self.discriminated.len();
+        for (i, item) in list.iter().enumerate() {
+            let item_at = format!("{at}/{keyword}/{i}");
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            let target = item
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|t| t.strip_prefix(SCHEMA_REF))
+                .map(unescape);
+            let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
+                continue;
+            };
+            // A format or pattern is the variant's type (`DateTime`, `Matching`); other
+            // constraints would need a validator, which poem-openapi cannot attach to one.
+            if !typed.validators.is_empty() {
+                self.diags.lenient(&item_at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
+            }
+            let mut name = variant_name(&typed.ty);
+            if variants.iter().any(|v| v.name == name) {
+                let taken = name.clone();
+                let mut n = 2;
+                while variants.iter().any(|v| v.name == name) {
+                    name = format!("{taken}{n}");
+                    n += 1;
+                }
+                self.diags.lenient(
+                    &item_at,
+                    format!("two variants of the `{keyword}` become the Rust variant `{taken}`; this one is `{name}`"),
+                    "make the variants distinct types (name inline objects as components)",
+                );
+                if variants.iter().any(|v| v.ty == typed.ty) {
+                    // The same Rust type twice: poem-openapi would parse both the same way.
+                    continue;
+                }
+            }
+            json_kinds.push((typed.json, item_at.clone()));
+            let selected_by = match (&property, &target) {
+                (Some(property), Some(target)) if typed.json == ir::JsonKind::Object => {
+                    Some(self.discriminator_value(property, target, &mapping, at, &item_at))
+                }
+                (Some(_), _) => {
+                    self.diags.lenient(
+                        &item_at,
+                        "with a `discriminator`, every variant must be a `$ref` to an object schema: the union is told apart by shape instead",
+                        "name the variant as a component object, and refer to it",
+                    );
+                    untagged = true;
+                    None
+                }
+                (None, _) => None,
+            };
+            variants.push(ir::UnionVariant {
+                name,
+                ty: typed.ty,
+                mapping: selected_by,
+            });
+        }
+        let property = if untagged {
+            self.discriminated.truncate(discriminated_before);
+            for v in &mut variants {
+                v.mapping = None;
+            }
+            mapping.clear();
+            None
+        } else {
+            property
+        };
+        self.check_mapping_targets(&mapping, &list, keyword);
+        if json_kinds.iter().any(|(j, _)| {
+            matches!(
+                *j,
+                ir::JsonKind::Integer | ir::JsonKind::Number | ir::JsonKind::Boolean
+            )
+        }) {
+            strict_strings(&mut variants);
+        }
+        let doc = self.text(schema.text("description"), &join(at, "description"));
+        self.unions.insert(
+            rust.to_owned(),
+            ir::Union {
+                name: spec_name.to_owned(),
+                rust_name: rust.to_owned(),
+                doc,
+                one_of,
+                discriminator: property,
+                variants,
+                origin: at.to_owned(),
+            },
+        );
+    }
+
+    /// Reports the keywords beside `oneOf`/`anyOf` (`keyword`): constraints, which hold for
+    /// every variant and cannot be attached to a union, are not checked; anything else but
+    /// annotations is refused.
+    fn keywords_beside_union(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+        keyword: &str,
+        inline: bool,
+    ) {
+        let one_of = keyword == "oneOf";
         for key in schema.keys() {
             // Constraints beside a union hold for every variant; poem-openapi cannot attach
             // them to a union, so they are not checked.
@@ -343,25 +467,22 @@ impl Resolver<'_> {
                 );
             }
         }
-        let list = schema
-            .get(keyword)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if list.is_empty() {
-            self.diags.error(
-                &join(at, keyword),
-                format!("`{keyword}` needs at least one schema"),
-                "list the alternatives, or use the one schema directly",
-            );
-        }
+    }
+
+    /// A union's `discriminator`: its property, and each `mapping` value → the schema it
+    /// selects and where the value is written.
+    fn discriminator(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> (Option<String>, Mapping) {
         let discriminator = schema.member("discriminator");
         let property = discriminator
             .and_then(|d| d.get("propertyName"))
             .and_then(Value::as_str)
             .map(str::to_owned);
         // Discriminator value → the schema it selects, from `mapping`.
-        let mut mapping: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut mapping = Mapping::new();
         for (value, target) in discriminator
             .and_then(|d| d.get("mapping"))
             .and_then(Value::as_object)
@@ -385,97 +506,43 @@ impl Resolver<'_> {
                 ),
             }
         }
-        let mut variants: Vec<ir::UnionVariant> = Vec::new();
-        let mut json_kinds = Vec::new();
-        let mut untagged = false;
-        let discriminated_before = self.discriminated.len();
-        for (i, item) in list.iter().enumerate() {
-            let item_at = format!("{at}/{keyword}/{i}");
-            let Some(item) = item.as_object() else {
-                continue;
-            };
-            let target = item
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|t| t.strip_prefix(SCHEMA_REF))
-                .map(unescape);
-            let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
-                continue;
-            };
-            // A format or pattern is the variant's type (`DateTime`, `Matching`); other
-            // constraints would need a validator, which poem-openapi cannot attach to one.
-            if !typed.validators.is_empty() {
-                self.diags.lenient(&item_at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
-            }
-            let mut name = variant_name(&typed.ty);
-            if variants.iter().any(|v| v.name == name) {
-                let taken = name.clone();
-                let mut n = 2;
-                while variants.iter().any(|v| v.name == name) {
-                    name = format!("{taken}{n}");
-                    n += 1;
-                }
+        (property, mapping)
+    }
+
+    /// The discriminator value that selects the variant `target` (its `mapping` value, else
+    /// its schema name), noting the variant for the check that it declares `property`.
+    fn discriminator_value(
+        &mut self,
+        property: &str,
+        target: &str,
+        mapping: &Mapping,
+        at: &str,
+        item_at: &str,
+    ) -> String {
+        self.discriminated
+            .push((target.to_owned(), property.to_owned(), item_at.to_owned()));
+        let mapped: Vec<&String> = mapping
+            .iter()
+            .filter(|(_, (name, _))| name == target)
+            .map(|(value, _)| value)
+            .collect();
+        match mapped.as_slice() {
+            [] => target.to_owned(),
+            [one] => (*one).clone(),
+            [first, ..] => {
                 self.diags.lenient(
-                    &item_at,
-                    format!("two variants of the `{keyword}` become the Rust variant `{taken}`; this one is `{name}`"),
-                    "make the variants distinct types (name inline objects as components)",
+                    &join(at, "discriminator"),
+                    format!("several discriminator values map to `{target}`: only `{first}` selects it"),
+                    "map one value to each variant: poem-openapi reads and writes one value per variant",
                 );
-                if variants.iter().any(|v| v.ty == typed.ty) {
-                    // The same Rust type twice: poem-openapi would parse both the same way.
-                    continue;
-                }
+                (*first).clone()
             }
-            json_kinds.push((typed.json, item_at.clone()));
-            let selected_by = match (&property, &target) {
-                (Some(property), Some(target)) if typed.json == ir::JsonKind::Object => {
-                    self.discriminated
-                        .push((target.clone(), property.clone(), item_at.clone()));
-                    let mapped: Vec<&String> = mapping
-                        .iter()
-                        .filter(|(_, (name, _))| name == target)
-                        .map(|(value, _)| value)
-                        .collect();
-                    match mapped.as_slice() {
-                        [] => Some(target.clone()),
-                        [one] => Some((*one).clone()),
-                        [first, ..] => {
-                            self.diags.lenient(
-                                &join(at, "discriminator"),
-                                format!("several discriminator values map to `{target}`: only `{first}` selects it"),
-                                "map one value to each variant: poem-openapi reads and writes one value per variant",
-                            );
-                            Some((*first).clone())
-                        }
-                    }
-                }
-                (Some(_), _) => {
-                    self.diags.lenient(
-                        &item_at,
-                        "with a `discriminator`, every variant must be a `$ref` to an object schema: the union is told apart by shape instead",
-                        "name the variant as a component object, and refer to it",
-                    );
-                    untagged = true;
-                    None
-                }
-                (None, _) => None,
-            };
-            variants.push(ir::UnionVariant {
-                name,
-                ty: typed.ty,
-                mapping: selected_by,
-            });
         }
-        let property = if untagged {
-            self.discriminated.truncate(discriminated_before);
-            for v in &mut variants {
-                v.mapping = None;
-            }
-            mapping.clear();
-            None
-        } else {
-            property
-        };
-        for (value, (name, here)) in &mapping {
+    }
+
+    /// Every `mapping` value must select one of the union's variants (`list`).
+    fn check_mapping_targets(&mut self, mapping: &Mapping, list: &[Value], keyword: &str) {
+        for (value, (name, here)) in mapping {
             let is_variant = list
                 .iter()
                 .any(|item| item.text("$ref") == Some(format!("{SCHEMA_REF}{name}").as_str()));
@@ -487,33 +554,6 @@ impl Resolver<'_> {
                 );
             }
         }
-        // poem-openapi's `String` also parses numbers and booleans: beside those, the string
-        // variant is a `StrictString`, which reads JSON strings only.
-        if json_kinds.iter().any(|(j, _)| {
-            matches!(
-                *j,
-                ir::JsonKind::Integer | ir::JsonKind::Number | ir::JsonKind::Boolean
-            )
-        }) {
-            for v in &mut variants {
-                if v.ty == Ty::Scalar(Scalar::String) {
-                    v.ty = Ty::Scalar(Scalar::StrictString);
-                }
-            }
-        }
-        let doc = self.text(schema.text("description"), &join(at, "description"));
-        self.unions.insert(
-            rust.to_owned(),
-            ir::Union {
-                name: spec_name.to_owned(),
-                rust_name: rust.to_owned(),
-                doc,
-                one_of,
-                discriminator: property,
-                variants,
-                origin: at.to_owned(),
-            },
-        );
     }
 
     /// A discriminated variant may declare the discriminator property itself, as OpenAPI
@@ -571,6 +611,16 @@ fn variant_name(ty: &Ty) -> String {
         Ty::Map(inner) => format!("{}Map", variant_name(inner)),
         Ty::Boxed(inner) => variant_name(inner),
         Ty::Nullable(inner) => format!("Nullable{}", variant_name(inner)),
+    }
+}
+
+/// poem-openapi's `String` also parses numbers and booleans: beside those variants, the
+/// string variant is a `StrictString`, which reads JSON strings only.
+fn strict_strings(variants: &mut [ir::UnionVariant]) {
+    for v in variants {
+        if v.ty == Ty::Scalar(Scalar::String) {
+            v.ty = Ty::Scalar(Scalar::StrictString);
+        }
     }
 }
 

@@ -254,8 +254,8 @@ impl Resolver<'_> {
                 let kind = if what == "items" { "items" } else { "values" };
                 self.diags.lenient(
                     at,
-                    &format!("constraints on {what} that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep"),
-                    &format!("make the {kind} a named object schema with constrained properties"),
+                    format!("constraints on {what} that are themselves arrays or maps are not checked: poem-openapi applies validators one level deep"),
+                    format!("make the {kind} a named object schema with constrained properties"),
                 );
             }
         }
