@@ -126,106 +126,8 @@ impl Resolver<'_> {
             &join(at, "operationId"),
         );
         let route = self.route(path, at);
-        let template_params = route.names.clone();
-        let mut params = Vec::new();
-        let mut arg_names = BTreeSet::new();
-        let mut path_params = BTreeSet::new();
-        for (p, p_at) in parameters {
-            let p_at = p_at.clone();
-            // Declared, even if its schema is refused: no follow-on "declares no parameter".
-            if let Some(Parameter::Path { parameter_data, .. }) = self.resolved_parameter(p) {
-                path_params.insert(parameter_data.name.clone());
-            }
-            if let Some((mut param, is_path)) = self.parameter(p, &method_name, &p_at) {
-                if arg_names.contains(&param.rust_name) {
-                    let taken = param.rust_name.clone();
-                    let mut n = 2;
-                    while arg_names.contains(&param.rust_name) {
-                        param.rust_name = format!("{taken}_{n}");
-                        n += 1;
-                    }
-                    if !param.oai.iter().any(|a| a.starts_with("name = ")) {
-                        param.oai.insert(0, format!("name = {:?}", param.name));
-                    }
-                    self.diags.lenient(
-                        &p_at,
-                        format!(
-                            "two parameters become the Rust argument `{taken}`; this one is `{}`",
-                            param.rust_name
-                        ),
-                        "rename one of them to choose the names yourself",
-                    );
-                }
-                arg_names.insert(param.rust_name.clone());
-                if is_path {
-                    path_params.insert(param.name.clone());
-                }
-                params.push(param);
-            }
-        }
-        let undeclared: Vec<String> = template_params.difference(&path_params).cloned().collect();
-        for name in undeclared {
-            // A common omission in public specs: the path says what the parameter is.
-            self.diags.lenient(&join(at, "parameters"), format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`; it is read as a string"), format!("add a parameter with `name: {name}`, `in: path`, `required: true`"));
-            let mut rust_name = snake_case(&name);
-            if !is_identifier(&rust_name) || arg_names.contains(&rust_name) {
-                rust_name = format!("path_{}", arg_names.len() + 1);
-            }
-            arg_names.insert(rust_name.clone());
-            path_params.insert(name.clone());
-            params.push(ir::Param {
-                oai: if rust_name == name {
-                    vec![]
-                } else {
-                    vec![format!("name = {name:?}")]
-                },
-                name,
-                rust_name,
-                extractor: ir::Extractor::Path,
-                ty: "::std::string::String".to_owned(),
-                wire_ty: "::std::string::String".to_owned(),
-                to_handler: "",
-                doc: self.text(None, at),
-                values: vec![],
-                place: None,
-                rules: None,
-                validators: vec![],
-            });
-        }
-        for name in path_params.difference(&template_params) {
-            self.diags.error(
-                &join(at, "parameters"),
-                format!("path parameter `{name}` does not appear in the path `{path}`"),
-                format!("add `{{{name}}}` to the path, or remove the parameter"),
-            );
-        }
-        // poem-openapi numbers path arguments in order: they follow `path_order`.
-        let slots: Vec<usize> = params
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.extractor == ir::Extractor::Path)
-            .map(|(i, _)| i)
-            .collect();
-        let mut path_args: Vec<ir::Param> = slots.iter().map(|&i| params[i].clone()).collect();
-        path_args.sort_by_key(|p| route.order.iter().position(|n| *n == p.name));
-        for (slot, param) in slots.into_iter().zip(path_args) {
-            params[slot] = param;
-        }
-        // A path with a segment like `{Sid}.json`: every path parameter is read from its
-        // routed segment, so poem-openapi's numbering of `Path` arguments plays no part.
-        for param in params.iter_mut() {
-            let Some((route_param, literals, i)) = route.pieces.get(&param.name) else {
-                continue;
-            };
-            if param.extractor == ir::Extractor::Path {
-                let marker = self.segment_type(route_param.clone(), literals.clone(), at);
-                param.extractor = ir::Extractor::PathPiece;
-                param.wire_ty = format!("{}, {marker}, {i}", param.wire_ty);
-            }
-        }
-        for param in params.iter_mut() {
-            param.rules = self.param_rules(param, &id);
-        }
+        let (params, arg_names) =
+            self.operation_params(parameters, &route, &method_name, &id, path, at);
         let body = op
             .request_body
             .as_ref()
@@ -259,49 +161,8 @@ impl Resolver<'_> {
         } else {
             None
         };
-        // Bodies made from a `codegen_runtime::Rejection` (FastAPI's, the user's own, a
-        // problem's `errors`) get the spec location of what was rejected.
         if let Some(rej) = rejection.as_mut() {
-            let from_rejection = std::iter::once(&rej.otherwise)
-                .chain(rej.arms.iter().map(|(_, v)| v))
-                .any(|v| {
-                    self.rejection_bodies.get(&v.body).is_some_and(|b| {
-                        b.fill != ir::RejectionFill::Problem
-                            || b.fields
-                                .iter()
-                                .any(|(_, value)| value.contains("rejection_errors"))
-                    })
-                });
-            // Path parameters also need it for the problem's `detail` to name them as the
-            // spec does (poem-openapi says `param0`).
-            let path_params = params.iter().any(|p| p.extractor == ir::Extractor::Path);
-            if from_rejection || path_params {
-                // poem-openapi reports path parameters as `param0`, `param1`, … in order.
-                let mut path_index = 0;
-                rej.places = params
-                    .iter()
-                    .filter_map(|p| {
-                        let reported = if p.extractor == ir::Extractor::Path {
-                            path_index += 1;
-                            format!("param{}", path_index - 1)
-                        } else {
-                            p.name.clone()
-                        };
-                        let (location, schema) = p.place.clone()?;
-                        Some((location.to_owned(), reported, p.name.clone(), schema))
-                    })
-                    .chain(body.iter().flat_map(|b| {
-                        b.places.iter().map(|(name, schema)| {
-                            (
-                                "body".to_owned(),
-                                name.clone(),
-                                name.clone(),
-                                schema.clone(),
-                            )
-                        })
-                    }))
-                    .collect();
-            }
+            self.locate_rejected(rej, &params, body.as_ref());
         }
         let tag_variants = op
             .tags
@@ -336,6 +197,178 @@ impl Resolver<'_> {
             rejection,
             origin: at.to_owned(),
         })
+    }
+
+    /// An operation's parameters as handler arguments (names made unique), with a path
+    /// parameter the template names but the operation does not declare read as a string, in
+    /// the order poem-openapi numbers them; and the argument names taken.
+    fn operation_params(
+        &mut self,
+        parameters: &[(&ReferenceOr<Parameter>, String)],
+        route: &Route,
+        method_name: &str,
+        id: &str,
+        path: &str,
+        at: &str,
+    ) -> (Vec<ir::Param>, BTreeSet<String>) {
+        let template_params = &route.names;
+        let mut params = Vec::new();
+        let mut arg_names = BTreeSet::new();
+        let mut path_params = BTreeSet::new();
+        for (p, p_at) in parameters {
+            let p_at = p_at.clone();
+            // Declared, even if its schema is refused: no follow-on "declares no parameter".
+            if let Some(Parameter::Path { parameter_data, .. }) = self.resolved_parameter(p) {
+                path_params.insert(parameter_data.name.clone());
+            }
+            if let Some((mut param, is_path)) = self.parameter(p, method_name, &p_at) {
+                if arg_names.contains(&param.rust_name) {
+                    let taken = param.rust_name.clone();
+                    let mut n = 2;
+                    while arg_names.contains(&param.rust_name) {
+                        param.rust_name = format!("{taken}_{n}");
+                        n += 1;
+                    }
+                    if !param.oai.iter().any(|a| a.starts_with("name = ")) {
+                        param.oai.insert(0, format!("name = {:?}", param.name));
+                    }
+                    self.diags.lenient(
+                        &p_at,
+                        format!(
+                            "two parameters become the Rust argument `{taken}`; this one is `{}`",
+                            param.rust_name
+                        ),
+                        "rename one of them to choose the names yourself",
+                    );
+                }
+                arg_names.insert(param.rust_name.clone());
+                if is_path {
+                    path_params.insert(param.name.clone());
+                }
+                params.push(param);
+            }
+        }
+        let undeclared: Vec<String> = template_params.difference(&path_params).cloned().collect();
+        for name in undeclared {
+            let param = self.undeclared_path_param(name, &arg_names, at);
+            arg_names.insert(param.rust_name.clone());
+            path_params.insert(param.name.clone());
+            params.push(param);
+        }
+        for name in path_params.difference(template_params) {
+            self.diags.error(
+                &join(at, "parameters"),
+                format!("path parameter `{name}` does not appear in the path `{path}`"),
+                format!("add `{{{name}}}` to the path, or remove the parameter"),
+            );
+        }
+        order_path_params(&mut params, route);
+        self.read_from_segments(&mut params, route, at);
+        for param in params.iter_mut() {
+            param.rules = self.param_rules(param, id);
+        }
+        (params, arg_names)
+    }
+
+    /// A path parameter the template names (`{name}`) but the operation does not declare: a
+    /// string, as the path says.
+    fn undeclared_path_param(
+        &mut self,
+        name: String,
+        arg_names: &BTreeSet<String>,
+        at: &str,
+    ) -> ir::Param {
+        // A common omission in public specs: the path says what the parameter is.
+        self.diags.lenient(&join(at, "parameters"), format!("the path has `{{{name}}}` but the operation declares no path parameter `{name}`; it is read as a string"), format!("add a parameter with `name: {name}`, `in: path`, `required: true`"));
+        let mut rust_name = snake_case(&name);
+        if !is_identifier(&rust_name) || arg_names.contains(&rust_name) {
+            rust_name = format!("path_{}", arg_names.len() + 1);
+        }
+        ir::Param {
+            oai: if rust_name == name {
+                vec![]
+            } else {
+                vec![format!("name = {name:?}")]
+            },
+            name,
+            rust_name,
+            extractor: ir::Extractor::Path,
+            ty: "::std::string::String".to_owned(),
+            wire_ty: "::std::string::String".to_owned(),
+            to_handler: "",
+            doc: self.text(None, at),
+            values: vec![],
+            place: None,
+            rules: None,
+            validators: vec![],
+        }
+    }
+
+    /// A path with a segment like `{Sid}.json`: every path parameter is read from its routed
+    /// segment, so poem-openapi's numbering of `Path` arguments plays no part.
+    fn read_from_segments(&mut self, params: &mut [ir::Param], route: &Route, at: &str) {
+        for param in params.iter_mut() {
+            let Some((route_param, literals, i)) = route.pieces.get(&param.name) else {
+                continue;
+            };
+            if param.extractor == ir::Extractor::Path {
+                let marker = self.segment_type(route_param.clone(), literals.clone(), at);
+                param.extractor = ir::Extractor::PathPiece;
+                param.wire_ty = format!("{}, {marker}, {i}", param.wire_ty);
+            }
+        }
+    }
+
+    /// Where each problem of a rejected request is reported from: for bodies made from a
+    /// `codegen_runtime::Rejection` (FastAPI's, the user's own, a problem's `errors`), and for
+    /// path parameters (poem-openapi names them `param0`, the problem's `detail` names them as
+    /// the spec does), each parameter's and body member's location and schema pointer.
+    fn locate_rejected(
+        &self,
+        rej: &mut ir::Rejection,
+        params: &[ir::Param],
+        body: Option<&ir::Body>,
+    ) {
+        let from_rejection = std::iter::once(&rej.otherwise)
+            .chain(rej.arms.iter().map(|(_, v)| v))
+            .any(|v| {
+                self.rejection_bodies.get(&v.body).is_some_and(|b| {
+                    b.fill != ir::RejectionFill::Problem
+                        || b.fields
+                            .iter()
+                            .any(|(_, value)| value.contains("rejection_errors"))
+                })
+            });
+        // Path parameters also need it for the problem's `detail` to name them as the
+        // spec does (poem-openapi says `param0`).
+        let path_params = params.iter().any(|p| p.extractor == ir::Extractor::Path);
+        if from_rejection || path_params {
+            // poem-openapi reports path parameters as `param0`, `param1`, … in order.
+            let mut path_index = 0;
+            rej.places = params
+                .iter()
+                .filter_map(|p| {
+                    let reported = if p.extractor == ir::Extractor::Path {
+                        path_index += 1;
+                        format!("param{}", path_index - 1)
+                    } else {
+                        p.name.clone()
+                    };
+                    let (location, schema) = p.place.clone()?;
+                    Some((location.to_owned(), reported, p.name.clone(), schema))
+                })
+                .chain(body.iter().flat_map(|b| {
+                    b.places.iter().map(|(name, schema)| {
+                        (
+                            "body".to_owned(),
+                            name.clone(),
+                            name.clone(),
+                            schema.clone(),
+                        )
+                    })
+                }))
+                .collect();
+        }
     }
 
     /// The parameters of an operation with those of its path item, each with where it is
@@ -524,6 +557,21 @@ pub(super) fn derived_operation_id(method: &str, path: &str) -> String {
         name.push_str("_root");
     }
     name
+}
+
+/// poem-openapi numbers path arguments in order: they follow the route's order.
+fn order_path_params(params: &mut [ir::Param], route: &Route) {
+    let slots: Vec<usize> = params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.extractor == ir::Extractor::Path)
+        .map(|(i, _)| i)
+        .collect();
+    let mut path_args: Vec<ir::Param> = slots.iter().map(|&i| params[i].clone()).collect();
+    path_args.sort_by_key(|p| route.order.iter().position(|n| *n == p.name));
+    for (slot, param) in slots.into_iter().zip(path_args) {
+        params[slot] = param;
+    }
 }
 
 /// Where poem routes a path and where its parameters are read from (see `Resolver::route`).
