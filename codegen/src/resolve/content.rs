@@ -19,6 +19,14 @@ use crate::source::{join, ref_pointer};
 const FORM: &str = "application/x-www-form-urlencoded";
 const MULTIPART: &str = "multipart/form-data";
 
+/// poem-openapi's type of a file part.
+const UPLOAD: &str = "::poem_openapi::types::multipart::Upload";
+
+/// A file part: `type: string, format: binary`.
+fn is_file(schema: &Map<String, Value>) -> bool {
+    schema.text("type") == Some("string") && schema.text("format") == Some("binary")
+}
+
 impl Resolver<'_> {
     pub(super) fn body(
         &mut self,
@@ -280,72 +288,11 @@ impl Resolver<'_> {
     /// part (`type: string, format: binary`) is an `Upload`; other parts are scalars (or
     /// arrays of them) with their validators, which poem-openapi checks per part.
     fn multipart(&mut self, schema: &Map<String, Value>, at: &str, hint: &str) -> Option<String> {
-        // A `$ref`'d object is read as if written here: its properties are the parts.
-        let (schema, at) = match schema.text("$ref") {
-            Some(target) => {
-                let Some(name) = target.strip_prefix("#/components/schemas/") else {
-                    self.diags.error(
-                        &join(at, "$ref"),
-                        format!("`$ref: {target}` does not point into `#/components/schemas/`"),
-                        "refer to a schema as `#/components/schemas/Name`",
-                    );
-                    return None;
-                };
-                let target_at = join("/components/schemas", name);
-                let Some(found) = self.raw_at(&target_at).cloned() else {
-                    self.diags.error(
-                        &join(at, "$ref"),
-                        format!("`$ref: {target}` points at no schema"),
-                        "define the schema under `components/schemas`, or fix the name",
-                    );
-                    return None;
-                };
-                (found, target_at)
-            }
-            None => (schema.clone(), at.to_owned()),
-        };
+        let (schema, at) = self.multipart_schema(schema, at)?;
         let (schema, at) = (&schema, at.as_str());
-        let is_object = match schema.text("type") {
-            Some(t) => t == "object",
-            None => schema.contains_key("properties"),
-        };
-        if !is_object {
-            self.diags.error(
-                at,
-                "a multipart body must be an object schema: its properties are the parts",
-                "add `type: object` and list the parts under `properties`",
-            );
-            return None;
-        }
-        let mut ok = true;
-        for key in schema.keys() {
-            let allowed = matches!(
-                key.as_str(),
-                "type" | "properties" | "required" | "additionalProperties"
-            ) || key.starts_with("x-")
-                || super::schemas::ANNOTATIONS.contains(&key.as_str());
-            if !allowed {
-                self.diags.error(
-                    &join(at, key),
-                    format!("`{key}` on a multipart body is not supported"),
-                    "remove it; describe the request body instead",
-                );
-                ok = false;
-            }
-        }
-        let deny_unknown_fields = match schema.get("additionalProperties") {
-            None => false,
-            Some(Value::Bool(false)) => true,
-            Some(_) => {
-                self.diags.error(
-                    &join(at, "additionalProperties"),
-                    "only `additionalProperties: false` is supported on a multipart body",
-                    "use `false` to reject unknown parts, or remove it",
-                );
-                ok = false;
-                false
-            }
-        };
+        let deny_unknown_fields = self.multipart_keywords(schema, at);
+        let mut ok = deny_unknown_fields.is_some();
+        let deny_unknown_fields = deny_unknown_fields.unwrap_or(false);
         let required: Vec<&str> = schema
             .get("required")
             .and_then(Value::as_array)
@@ -363,10 +310,6 @@ impl Resolver<'_> {
                 ok = false;
             }
         }
-        const UPLOAD: &str = "::poem_openapi::types::multipart::Upload";
-        let is_file = |s: &Map<String, Value>| {
-            s.text("type") == Some("string") && s.text("format") == Some("binary")
-        };
         let mut fields: Vec<ir::MultipartField> = Vec::new();
         let mut values: Vec<ir::ValueFn> = Vec::new();
         for (name, part) in properties {
@@ -392,66 +335,11 @@ impl Resolver<'_> {
                     "remove `nullable`; leave the part out of `required` to make it optional",
                 );
             }
-            let items = part.member("items");
-            let (ty, validators) = if is_file(part) {
-                (UPLOAD.to_owned(), Vec::new())
-            } else if part.text("type") == Some("array") && items.is_some_and(is_file) {
-                let mut validators = Vec::new();
-                if let Some(n) = self.usize_keyword(part, "minItems", &here) {
-                    validators.push(ir::Validator::MinItems(n));
-                }
-                if let Some(n) = self.usize_keyword(part, "maxItems", &here) {
-                    validators.push(ir::Validator::MaxItems(n));
-                }
-                (format!("::std::vec::Vec<{UPLOAD}>"), validators)
-            } else {
-                let Some(typed) = self.value_type(
-                    part,
-                    &here,
-                    &format!("{hint}{}", pascal_case(name).trim_start_matches('_')),
-                ) else {
-                    ok = false;
-                    continue;
-                };
-                // Scalars, enums and arrays of them are parts of their own (an array is a
-                // repeated part); anything structured is a part holding JSON, which is
-                // OpenAPI's default `contentType` for objects and arrays of objects.
-                let ty = if self.is_part_value(&typed.ty)
-                    || matches!(&typed.ty, ir::Ty::Vec(inner) if self.is_part_value(inner))
-                {
-                    typed.ty.to_string()
-                } else {
-                    format!("::poem_openapi::types::multipart::JsonField<{}>", typed.ty)
-                };
-                let default = part
-                    .get("default")
-                    .cloned()
-                    .or_else(|| self.inherited_default(part))
-                    .filter(|_| !required.contains(&name.as_str()));
-                if let Some(default) = &default {
-                    let default_at = join(&here, "default");
-                    if let Some(expr) =
-                        self.value_expr("default", default, &typed, part, &default_at)
-                    {
-                        let fn_name = self.claim_fn(
-                            &format!("default_{}_{}", snake_case(hint), rust_name),
-                            &default_at,
-                        );
-                        let expr = if ty.starts_with("::poem_openapi::types::multipart::JsonField<")
-                        {
-                            format!("::poem_openapi::types::multipart::JsonField({expr})")
-                        } else {
-                            expr
-                        };
-                        values.push(ir::ValueFn {
-                            name: fn_name,
-                            ty: ty.clone(),
-                            expr,
-                            doc: format!("`default` of part `{name}` of `{hint}`."),
-                        });
-                    }
-                }
-                (ty, typed.validators)
+            let Some((ty, validators)) =
+                self.multipart_part(name, part, &here, hint, &rust_name, &required, &mut values)
+            else {
+                ok = false;
+                continue;
             };
             let mut oai = Vec::new();
             if rust_name != *name {
@@ -497,6 +385,159 @@ impl Resolver<'_> {
             },
         );
         Some(hint.to_owned())
+    }
+
+    /// The schema of a multipart body, read through a `$ref` (whose object is read as if
+    /// written here) with where it is; `None` (reported) unless it is an object schema.
+    fn multipart_schema(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> Option<(Map<String, Value>, String)> {
+        let (schema, at) = {
+            match schema.text("$ref") {
+                Some(target) => {
+                    let Some(name) = target.strip_prefix("#/components/schemas/") else {
+                        self.diags.error(
+                            &join(at, "$ref"),
+                            format!("`$ref: {target}` does not point into `#/components/schemas/`"),
+                            "refer to a schema as `#/components/schemas/Name`",
+                        );
+                        return None;
+                    };
+                    let target_at = join("/components/schemas", name);
+                    let Some(found) = self.raw_at(&target_at).cloned() else {
+                        self.diags.error(
+                            &join(at, "$ref"),
+                            format!("`$ref: {target}` points at no schema"),
+                            "define the schema under `components/schemas`, or fix the name",
+                        );
+                        return None;
+                    };
+                    (found, target_at)
+                }
+                None => (schema.clone(), at.to_owned()),
+            }
+        };
+        let is_object = match schema.text("type") {
+            Some(t) => t == "object",
+            None => schema.contains_key("properties"),
+        };
+        if !is_object {
+            self.diags.error(
+                &at,
+                "a multipart body must be an object schema: its properties are the parts",
+                "add `type: object` and list the parts under `properties`",
+            );
+            return None;
+        }
+        Some((schema, at))
+    }
+
+    /// Checks the keywords of a multipart body's object schema: whether unknown parts are
+    /// refused (`additionalProperties: false`), or `None` after an error.
+    fn multipart_keywords(&mut self, schema: &Map<String, Value>, at: &str) -> Option<bool> {
+        let mut ok = true;
+        for key in schema.keys() {
+            let allowed = matches!(
+                key.as_str(),
+                "type" | "properties" | "required" | "additionalProperties"
+            ) || key.starts_with("x-")
+                || super::schemas::ANNOTATIONS.contains(&key.as_str());
+            if !allowed {
+                self.diags.error(
+                    &join(at, key),
+                    format!("`{key}` on a multipart body is not supported"),
+                    "remove it; describe the request body instead",
+                );
+                ok = false;
+            }
+        }
+        let deny_unknown_fields = match schema.get("additionalProperties") {
+            None => false,
+            Some(Value::Bool(false)) => true,
+            Some(_) => {
+                self.diags.error(
+                    &join(at, "additionalProperties"),
+                    "only `additionalProperties: false` is supported on a multipart body",
+                    "use `false` to reject unknown parts, or remove it",
+                );
+                ok = false;
+                false
+            }
+        };
+        ok.then_some(deny_unknown_fields)
+    }
+
+    /// The Rust type of one part (`name`, written at `here`) and its validators: an `Upload`
+    /// for a file, a `Vec` of them for an array of files, else the part's value type (JSON in
+    /// a `JsonField` when structured), with its `default` as a function pushed onto `values`.
+    #[allow(clippy::too_many_arguments)] // one caller; the part and where it sits in the body
+    fn multipart_part(
+        &mut self,
+        name: &str,
+        part: &Map<String, Value>,
+        here: &str,
+        hint: &str,
+        rust_name: &str,
+        required: &[&str],
+        values: &mut Vec<ir::ValueFn>,
+    ) -> Option<(String, Vec<ir::Validator>)> {
+        let items = part.member("items");
+        Some(if is_file(part) {
+            (UPLOAD.to_owned(), Vec::new())
+        } else if part.text("type") == Some("array") && items.is_some_and(is_file) {
+            let mut validators = Vec::new();
+            if let Some(n) = self.usize_keyword(part, "minItems", here) {
+                validators.push(ir::Validator::MinItems(n));
+            }
+            if let Some(n) = self.usize_keyword(part, "maxItems", here) {
+                validators.push(ir::Validator::MaxItems(n));
+            }
+            (format!("::std::vec::Vec<{UPLOAD}>"), validators)
+        } else {
+            let typed = self.value_type(
+                part,
+                here,
+                &format!("{hint}{}", pascal_case(name).trim_start_matches('_')),
+            )?;
+            // Scalars, enums and arrays of them are parts of their own (an array is a
+            // repeated part); anything structured is a part holding JSON, which is
+            // OpenAPI's default `contentType` for objects and arrays of objects.
+            let ty = if self.is_part_value(&typed.ty)
+                || matches!(&typed.ty, ir::Ty::Vec(inner) if self.is_part_value(inner))
+            {
+                typed.ty.to_string()
+            } else {
+                format!("::poem_openapi::types::multipart::JsonField<{}>", typed.ty)
+            };
+            let default = part
+                .get("default")
+                .cloned()
+                .or_else(|| self.inherited_default(part))
+                .filter(|_| !required.contains(&name));
+            if let Some(default) = &default {
+                let default_at = join(here, "default");
+                if let Some(expr) = self.value_expr("default", default, &typed, part, &default_at) {
+                    let fn_name = self.claim_fn(
+                        &format!("default_{}_{}", snake_case(hint), rust_name),
+                        &default_at,
+                    );
+                    let expr = if ty.starts_with("::poem_openapi::types::multipart::JsonField<") {
+                        format!("::poem_openapi::types::multipart::JsonField({expr})")
+                    } else {
+                        expr
+                    };
+                    values.push(ir::ValueFn {
+                        name: fn_name,
+                        ty: ty.clone(),
+                        expr,
+                        doc: format!("`default` of part `{name}` of `{hint}`."),
+                    });
+                }
+            }
+            (ty, typed.validators)
+        })
     }
 
     /// True if a multipart schema (maybe a `$ref`) is an object whose properties are parts.
