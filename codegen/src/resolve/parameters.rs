@@ -215,6 +215,78 @@ impl Resolver<'_> {
         }
     }
 
+    /// How a parameter of type `typed` is read (its style, or JSON `content`); a type with
+    /// no text form to parse (a union outside JSON, a nested array, an object in the path, …)
+    /// is read as the string sent, with a warning.
+    fn parameter_reading(
+        &mut self,
+        p: &Parameter,
+        mut typed: schemas::Typed,
+        json_content: bool,
+        is_path: bool,
+        schema_at: &str,
+        at: &str,
+    ) -> Option<(schemas::Typed, Reading)> {
+        if typed.json == ir::JsonKind::Union && !json_content {
+            // poem-openapi parses unions from JSON only.
+            self.diags.lenient(
+                schema_at,
+                "a `oneOf`/`anyOf` parameter is read as text: the handler gets the string as sent, its alternatives are not checked",
+                "declare the parameter as one type, or as `content: {application/json: …}`",
+            );
+            typed = schemas::Typed::text();
+        }
+        let is_object = matches!(typed.ty, ir::Ty::Map(_))
+            || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == ir::JsonKind::Object);
+        let mut reading = if json_content {
+            Reading::Json
+        } else {
+            self.parameter_style(p, &typed.ty, is_object, at)?
+        };
+        let unsupported = self.unsupported_parameter(&typed, reading, is_path);
+        if let Some(why) = unsupported {
+            self.diags.lenient(
+                schema_at,
+                format!(
+                    "{why}: the parameter is read as text, and the handler gets the string as sent"
+                ),
+                "use a scalar, a string enum, or an array of them (query, header, cookie)",
+            );
+            typed = schemas::Typed::text();
+            reading = Reading::Poem;
+        }
+        Some((typed, reading))
+    }
+
+    /// A parameter's `default` (or the one its `$ref`'d schema declares) as a function
+    /// poem-openapi calls, checked against the schema here so a bad one is reported at build,
+    /// not at a request: the function's name and definition. (`example` is only in the
+    /// served document, which is the spec as written.)
+    fn parameter_default(
+        &mut self,
+        schema: &Map<String, Value>,
+        typed: &schemas::Typed,
+        method: &str,
+        name: &str,
+        rust_name: &str,
+        schema_at: &str,
+    ) -> Option<(String, ir::ValueFn)> {
+        let value = schema
+            .get("default")
+            .cloned()
+            .or_else(|| self.inherited_default(schema))?;
+        let value_at = join(schema_at, "default");
+        let expr = self.value_expr("default", &value, typed, schema, &value_at)?;
+        let fn_name = self.claim_fn(&format!("default_{method}_{rust_name}"), &value_at);
+        let value = ir::ValueFn {
+            name: fn_name.clone(),
+            ty: typed.ty.to_string(),
+            expr,
+            doc: format!("`default` of parameter `{name}` of `{method}`."),
+        };
+        Some((fn_name, value))
+    }
+
     pub(super) fn parameter(
         &mut self,
         p: &ReferenceOr<Parameter>,
@@ -224,17 +296,11 @@ impl Resolver<'_> {
         let (p, at) =
             self.component(p, at, "parameters", "parameter", |c, n| c.parameters.get(n))?;
         let data = p.parameter_data_ref();
-        let location = match p {
-            Parameter::Path { .. } => "path",
-            Parameter::Query { .. } => "query",
-            Parameter::Header { .. } => "header",
-            Parameter::Cookie { .. } => "cookie",
-        };
-        let extractor = match p {
-            Parameter::Path { .. } => ir::Extractor::Path,
-            Parameter::Query { .. } => ir::Extractor::Query,
-            Parameter::Header { .. } => ir::Extractor::Header,
-            Parameter::Cookie { .. } => ir::Extractor::Cookie,
+        let (location, extractor) = match p {
+            Parameter::Path { .. } => ("path", ir::Extractor::Path),
+            Parameter::Query { .. } => ("query", ir::Extractor::Query),
+            Parameter::Header { .. } => ("header", ir::Extractor::Header),
+            Parameter::Cookie { .. } => ("cookie", ir::Extractor::Cookie),
         };
         let is_path = extractor == ir::Extractor::Path;
         if is_path && !data.required {
@@ -265,45 +331,9 @@ impl Resolver<'_> {
             );
         }
         let hint = format!("{}{}", pascal_case(method), pascal_case(&data.name));
-        let mut typed = self.value_type(&schema, &schema_at, &hint)?;
-        if typed.json == ir::JsonKind::Union && !json_content {
-            // poem-openapi parses unions from JSON only.
-            self.diags.lenient(
-                &schema_at,
-                "a `oneOf`/`anyOf` parameter is read as text: the handler gets the string as sent, its alternatives are not checked",
-                "declare the parameter as one type, or as `content: {application/json: …}`",
-            );
-            typed = schemas::Typed {
-                ty: ir::Ty::Scalar(ir::Scalar::String),
-                validators: vec![],
-                json: ir::JsonKind::String,
-                format: None,
-            };
-        }
-        let is_object = matches!(typed.ty, ir::Ty::Map(_))
-            || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == ir::JsonKind::Object);
-        let mut reading = if json_content {
-            Reading::Json
-        } else {
-            self.parameter_style(p, &typed.ty, is_object, &at)?
-        };
-        let unsupported = self.unsupported_parameter(&typed, reading, is_path);
-        if let Some(why) = unsupported {
-            self.diags.lenient(
-                &schema_at,
-                format!(
-                    "{why}: the parameter is read as text, and the handler gets the string as sent"
-                ),
-                "use a scalar, a string enum, or an array of them (query, header, cookie)",
-            );
-            typed = schemas::Typed {
-                ty: ir::Ty::Scalar(ir::Scalar::String),
-                validators: vec![],
-                json: ir::JsonKind::String,
-                format: None,
-            };
-            reading = Reading::Poem;
-        }
+        let typed = self.value_type(&schema, &schema_at, &hint)?;
+        let (typed, reading) =
+            self.parameter_reading(p, typed, json_content, is_path, &schema_at, &at)?;
         // A patterned string is parsed as `Matching<P>` (see `scalar`); the handler gets the
         // plain `String`.
         let matching = matches!(&typed.ty, ir::Ty::Scalar(ir::Scalar::Matching(_)));
@@ -311,28 +341,13 @@ impl Resolver<'_> {
         if rust_name != data.name {
             oai.push(format!("name = {:?}", data.name));
         }
-        let default = schema
-            .get("default")
-            .cloned()
-            .or_else(|| self.inherited_default(&schema));
-        // `default` becomes a function poem-openapi calls, checked against the schema here
-        // so a bad one is reported at build, not at a request. (`example` is only in the
-        // served document, which is the spec as written.)
         let mut values = Vec::new();
-        let mut has_default = false;
-        if let Some(value) = &default {
-            let value_at = join(&schema_at, "default");
-            if let Some(expr) = self.value_expr("default", value, &typed, &schema, &value_at) {
-                let name = self.claim_fn(&format!("default_{method}_{rust_name}"), &value_at);
-                oai.push(format!("default = {name:?}"));
-                has_default = true;
-                values.push(ir::ValueFn {
-                    name,
-                    ty: typed.ty.to_string(),
-                    expr,
-                    doc: format!("`default` of parameter `{}` of `{method}`.", data.name),
-                });
-            }
+        let default_fn =
+            self.parameter_default(&schema, &typed, method, &data.name, &rust_name, &schema_at);
+        let has_default = default_fn.is_some();
+        if let Some((name, value)) = default_fn {
+            oai.push(format!("default = {name:?}"));
+            values.push(value);
         }
         if data.deprecated == Some(true) {
             oai.push("deprecated".to_owned());

@@ -65,6 +65,16 @@ pub(super) const ANNOTATIONS: &[&str] = &[
 pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
 
 impl Typed {
+    /// A plain string: what a value with no other reading is taken as.
+    pub(super) fn text() -> Self {
+        Typed {
+            ty: Ty::Scalar(Scalar::String),
+            validators: vec![],
+            json: ir::JsonKind::String,
+            format: None,
+        }
+    }
+
     /// A generated type of its own (an object, enum or union) named `name`.
     fn named(name: &str, json: ir::JsonKind) -> Self {
         Typed {
