@@ -199,40 +199,66 @@ impl Resolver<'_> {
                     continue;
                 }
             };
-            let scoped = self.security_schemes.get(name).is_some_and(|s| s.scoped);
-            scopes_listed = scopes
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect();
-            if scopes.as_array().is_some_and(|s| !s.is_empty()) && !scoped {
-                self.diags.warn(
-                    &join(&here, name),
-                    "scopes are only for OAuth2 and OpenID Connect schemes; these are documentation",
-                    "use an empty list: `[]`",
-                );
+            scopes_listed = self.single_scheme(name, scopes, &here, &mut schemes);
+        }
+        self.credentials(&schemes, anonymous, scopes_listed, &req_at, op_type)
+    }
+
+    /// A requirement of one scheme (`name`, with its `scopes`): the scheme joins the
+    /// alternatives in `schemes` unless it is already one; the scopes listed.
+    fn single_scheme(
+        &mut self,
+        name: &str,
+        scopes: &Value,
+        here: &str,
+        schemes: &mut Vec<ir::SecurityScheme>,
+    ) -> Vec<String> {
+        let scoped = self.security_schemes.get(name).is_some_and(|s| s.scoped);
+        let listed: Vec<String> = scopes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect();
+        if scopes.as_array().is_some_and(|s| !s.is_empty()) && !scoped {
+            self.diags.warn(
+                &join(here, name),
+                "scopes are only for OAuth2 and OpenID Connect schemes; these are documentation",
+                "use an empty list: `[]`",
+            );
+        }
+        match self.security_schemes.get(name) {
+            Some(scheme) if !schemes.iter().any(|s| s.name == *name) => {
+                schemes.push(scheme.clone());
             }
-            match self.security_schemes.get(name) {
-                Some(scheme) if !schemes.iter().any(|s| s.name == *name) => {
-                    schemes.push(scheme.clone());
-                }
-                Some(_) => {}
-                None => {
-                    let declared = self
-                        .raw_at("/components/securitySchemes")
-                        .is_some_and(|s| s.contains_key(name));
-                    if !declared {
-                        self.diags.error(
-                            &join(&here, name),
-                            format!("security scheme `{name}` is not declared"),
-                            "declare it under `components/securitySchemes`, or fix the name",
-                        );
-                    }
+            Some(_) => {}
+            None => {
+                let declared = self
+                    .raw_at("/components/securitySchemes")
+                    .is_some_and(|s| s.contains_key(name));
+                if !declared {
+                    self.diags.error(
+                        &join(here, name),
+                        format!("security scheme `{name}` is not declared"),
+                        "declare it under `components/securitySchemes`, or fix the name",
+                    );
                 }
             }
         }
-        match (schemes.as_slice(), anonymous) {
+        listed
+    }
+
+    /// The credentials argument of the alternatives `schemes` (and, if `anonymous`, none):
+    /// one scheme's credential, or an enum of them.
+    fn credentials(
+        &mut self,
+        schemes: &[ir::SecurityScheme],
+        anonymous: bool,
+        scopes_listed: Vec<String>,
+        req_at: &str,
+        op_type: &str,
+    ) -> Option<ir::Auth> {
+        match (schemes, anonymous) {
             ([], _) => None,
             ([one], false) => Some(ir::Auth {
                 rust_name: "auth".to_owned(),
@@ -244,14 +270,14 @@ impl Resolver<'_> {
             }),
             _ if anonymous && schemes.iter().any(|s| s.rust_name == "Anonymous") => {
                 self.diags.error(
-                    &req_at,
+                    req_at,
                     "a security scheme named `anonymous` clashes with the variant for requests without credentials (`{}`)",
                     "rename the scheme",
                 );
                 None
             }
             _ => {
-                let name = self.fresh_type(&format!("{op_type}Auth"), &req_at);
+                let name = self.fresh_type(&format!("{op_type}Auth"), req_at);
                 self.auth_enums.push(ir::AuthEnum {
                     name: name.clone(),
                     variants: schemes
