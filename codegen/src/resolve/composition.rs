@@ -179,23 +179,7 @@ impl Resolver<'_> {
                 (found, pointer)
             }
             Some(target) => {
-                let Some(name) = target.strip_prefix(SCHEMA_REF).map(unescape) else {
-                    self.diags.error(
-                        &join(at, "$ref"),
-                        format!("`$ref: {target}` does not point into `#/components/schemas/`"),
-                        "refer to a schema as `#/components/schemas/Name`",
-                    );
-                    return None;
-                };
-                let target_at = join("/components/schemas", &name);
-                let Some(found) = self.raw_at(&target_at).cloned() else {
-                    self.diags.error(
-                        &join(at, "$ref"),
-                        format!("`$ref: {target}` points at no schema"),
-                        "define the schema under `components/schemas`, or fix the name",
-                    );
-                    return None;
-                };
+                let (name, found, target_at) = self.component_schema(target, &join(at, "$ref"))?;
                 if self.expanding.contains(&name) && !visiting.contains(&name) {
                     // Copying it would copy it again inside itself, without end: this part
                     // adds no properties instead.
@@ -241,9 +225,15 @@ impl Resolver<'_> {
             );
             return Some((Map::new(), at.to_owned(), BTreeMap::new()));
         }
-        // A part's annotations describe the part, not the merged object; a part's
-        // `discriminator` is for where the part itself is used (see `polymorphic`).
-        let mut part = part;
+        let part = self.part_keywords(part, &part_at);
+        Some((part, part_at, BTreeMap::new()))
+    }
+
+    /// The keywords of an object part of an `allOf` that the merge reads (`type`,
+    /// `properties`, `required`); the rest are reported and dropped. A part's annotations
+    /// describe the part, not the merged object; its `discriminator` is for where the part
+    /// itself is used (see `polymorphic`).
+    fn part_keywords(&mut self, mut part: Map<String, Value>, part_at: &str) -> Map<String, Value> {
         for key in part.keys().cloned().collect::<Vec<_>>() {
             if PART_KEYS.contains(&key.as_str())
                 || key.starts_with("x-")
@@ -259,7 +249,7 @@ impl Resolver<'_> {
                 "additionalProperties" | "minProperties" | "maxProperties"
             ) {
                 self.diags.warn(
-                    &join(&part_at, &key),
+                    &join(part_at, &key),
                     format!("`{key}` in a part of an `allOf` is not applied to the merged object"),
                     format!("put `{key}` beside the `allOf` to have it checked"),
                 );
@@ -267,7 +257,7 @@ impl Resolver<'_> {
                 continue;
             }
             self.diags.lenient(
-                &join(&part_at, &key),
+                &join(part_at, &key),
                 format!("`{key}` in a part of an `allOf` is not checked: the parts are merged into one object's properties"),
                 "keep `type`, `properties` and `required` in the parts; put `description` beside the `allOf`",
             );
@@ -277,7 +267,7 @@ impl Resolver<'_> {
         part.remove("readOnly");
         part.remove("writeOnly");
         part.remove("discriminator");
-        Some((part, part_at, BTreeMap::new()))
+        part
     }
 
     /// Resolves a `oneOf`/`anyOf` schema into `self.unions` under `rust` (served as

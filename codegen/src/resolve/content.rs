@@ -397,23 +397,7 @@ impl Resolver<'_> {
         let (schema, at) = {
             match schema.text("$ref") {
                 Some(target) => {
-                    let Some(name) = target.strip_prefix("#/components/schemas/") else {
-                        self.diags.error(
-                            &join(at, "$ref"),
-                            format!("`$ref: {target}` does not point into `#/components/schemas/`"),
-                            "refer to a schema as `#/components/schemas/Name`",
-                        );
-                        return None;
-                    };
-                    let target_at = join("/components/schemas", name);
-                    let Some(found) = self.raw_at(&target_at).cloned() else {
-                        self.diags.error(
-                            &join(at, "$ref"),
-                            format!("`$ref: {target}` points at no schema"),
-                            "define the schema under `components/schemas`, or fix the name",
-                        );
-                        return None;
-                    };
+                    let (_, found, target_at) = self.component_schema(target, &join(at, "$ref"))?;
                     (found, target_at)
                 }
                 None => (schema.clone(), at.to_owned()),

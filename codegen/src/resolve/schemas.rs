@@ -65,6 +65,16 @@ pub(super) const ANNOTATIONS: &[&str] = &[
 pub(super) const UNION: &[&str] = &["oneOf", "anyOf"];
 
 impl Typed {
+    /// Any JSON value, unchecked.
+    pub(super) fn any() -> Self {
+        Typed {
+            ty: Ty::Scalar(Scalar::Any),
+            validators: vec![],
+            json: ir::JsonKind::Any,
+            format: None,
+        }
+    }
+
     /// A plain string: what a value with no other reading is taken as.
     pub(super) fn text() -> Self {
         Typed {
@@ -158,12 +168,7 @@ impl Resolver<'_> {
                     "an enum of mixed or structured values is read as any JSON value: its values are not checked",
                     "use an enum of strings, or of numbers, with a `type`",
                 );
-                Some(Typed {
-                    ty: Ty::Scalar(Scalar::Any),
-                    validators: vec![],
-                    json: ir::JsonKind::Any,
-                    format: None,
-                })
+                Some(Typed::any())
             }
         }
     }
@@ -318,24 +323,9 @@ impl Resolver<'_> {
         };
         let name = unescape(name);
         match self.named.get(&name) {
-            Some(Named::Object(rust)) => Some(Typed {
-                ty: Ty::Named(rust.clone()),
-                validators: vec![],
-                json: ir::JsonKind::Object,
-                format: None,
-            }),
-            Some(Named::Enum(rust)) => Some(Typed {
-                ty: Ty::Named(rust.clone()),
-                validators: vec![],
-                json: ir::JsonKind::Enum,
-                format: None,
-            }),
-            Some(Named::Union(rust)) => Some(Typed {
-                ty: Ty::Named(rust.clone()),
-                validators: vec![],
-                json: ir::JsonKind::Union,
-                format: None,
-            }),
+            Some(Named::Object(rust)) => Some(Typed::named(rust, ir::JsonKind::Object)),
+            Some(Named::Enum(rust)) => Some(Typed::named(rust, ir::JsonKind::Enum)),
+            Some(Named::Union(rust)) => Some(Typed::named(rust, ir::JsonKind::Union)),
             Some(Named::Alias(rust)) => {
                 let rust = rust.clone();
                 self.alias(&name, &rust)
@@ -359,6 +349,34 @@ impl Resolver<'_> {
         }
     }
 
+    /// The component schema a `$ref` (written at `at`) names as
+    /// `#/components/schemas/Name`: its name, its raw schema and where that is. `None`,
+    /// reported, if the reference does not point into the components or names no schema.
+    pub(super) fn component_schema(
+        &mut self,
+        target: &str,
+        at: &str,
+    ) -> Option<(String, Map<String, Value>, String)> {
+        let Some(name) = target.strip_prefix(SCHEMA_REF).map(unescape) else {
+            self.diags.error(
+                at,
+                format!("`$ref: {target}` does not point into `#/components/schemas/`"),
+                "refer to a schema as `#/components/schemas/Name`",
+            );
+            return None;
+        };
+        let target_at = join("/components/schemas", &name);
+        let Some(found) = self.raw_at(&target_at).cloned() else {
+            self.diags.error(
+                at,
+                format!("`$ref: {target}` points at no schema"),
+                "define the schema under `components/schemas`, or fix the name",
+            );
+            return None;
+        };
+        Some((name, found, target_at))
+    }
+
     /// A `$ref` to a schema somewhere else in the document (`#/paths/…/schema`, or a
     /// property of a component): resolved as if written there, once, and named from that
     /// place. External references are refused.
@@ -377,12 +395,7 @@ impl Resolver<'_> {
                 // Only component schemas become named, recursive types; the inner occurrence
                 // is left unchecked rather than refusing the document.
                 self.diags.lenient(at, format!("`$ref: {target}` contains itself: the inner occurrence is read as any JSON value"), "move the schema to `components/schemas` to make it a recursive type");
-                return Some(Typed {
-                    ty: Ty::Scalar(Scalar::Any),
-                    validators: vec![],
-                    json: ir::JsonKind::Any,
-                    format: None,
-                });
+                return Some(Typed::any());
             }
             None => {}
         }
