@@ -44,66 +44,10 @@ impl Resolver<'_> {
                 );
                 continue;
             }
-            let str_of = |k: &str| scheme.text(k).map(str::to_owned);
-            let ty = str_of("type").unwrap_or_default();
+            let ty = scheme.text("type").unwrap_or_default().to_owned();
             let mut oai = Vec::new();
-            let credential = match ty.as_str() {
-                "apiKey" => {
-                    let (Some(key), Some(location)) = (str_of("name"), str_of("in")) else {
-                        self.diags.error(
-                            &at,
-                            "an `apiKey` scheme needs `name` and `in`",
-                            "add `name:` (the header, query parameter or cookie) and `in:`",
-                        );
-                        continue;
-                    };
-                    oai.push("ty = \"api_key\"".to_owned());
-                    oai.push(format!("key_name = {key:?}"));
-                    oai.push(format!("key_in = {location:?}"));
-                    "ApiKey"
-                }
-                "http" => match str_of("scheme").map(|s| s.to_ascii_lowercase()).as_deref() {
-                    Some("bearer") => {
-                        oai.push("ty = \"bearer\"".to_owned());
-                        if let Some(format) = str_of("bearerFormat") {
-                            oai.push(format!("bearer_format = {format:?}"));
-                        }
-                        "Bearer"
-                    }
-                    Some("basic") => {
-                        oai.push("ty = \"basic\"".to_owned());
-                        "Basic"
-                    }
-                    other => {
-                        // `digest`, `hoba`, a vendor's own: the header is there or not.
-                        self.diags.lenient(
-                            &join(&at, "scheme"),
-                            format!(
-                                "HTTP scheme `{}` is not one poem-openapi parses: the handler gets the whole `Authorization` header and checks it",
-                                other.unwrap_or_default()
-                            ),
-                            "use `bearer` or `basic` to have the header parsed",
-                        );
-                        oai.push("ty = \"api_key\"".to_owned());
-                        oai.push("key_name = \"Authorization\"".to_owned());
-                        oai.push("key_in = \"header\"".to_owned());
-                        "ApiKey"
-                    }
-                },
-                // An OAuth2 or OpenID Connect client sends its access token as a bearer
-                // token; the server checks the token (and its scopes) in the handler.
-                "oauth2" | "openIdConnect" => {
-                    oai.push("ty = \"bearer\"".to_owned());
-                    "Bearer"
-                }
-                _ => {
-                    self.diags.error(
-                        &join(&at, "type"),
-                        format!("security scheme type `{ty}` is not supported"),
-                        "use `apiKey`, `http` (bearer or basic), `oauth2` or `openIdConnect`",
-                    );
-                    continue;
-                }
+            let Some(credential) = self.scheme_credential(scheme, &ty, &mut oai, &at) else {
+                continue;
             };
             // Keys that belong to other scheme types would be dropped by poem-openapi.
             let allowed: &[&str] = match ty.as_str() {
@@ -136,6 +80,77 @@ impl Resolver<'_> {
                     scoped: matches!(ty.as_str(), "oauth2" | "openIdConnect"),
                 },
             );
+        }
+    }
+
+    /// The poem-openapi credential of a scheme of type `ty` (`ApiKey`, `Bearer`, `Basic`),
+    /// pushing the `#[oai]` arguments that describe it; `None`, reported, for a type it has
+    /// no reading of.
+    fn scheme_credential(
+        &mut self,
+        scheme: &serde_json::Map<String, Value>,
+        ty: &str,
+        oai: &mut Vec<String>,
+        at: &str,
+    ) -> Option<&'static str> {
+        let str_of = |k: &str| scheme.text(k).map(str::to_owned);
+        match ty {
+            "apiKey" => {
+                let (Some(key), Some(location)) = (str_of("name"), str_of("in")) else {
+                    self.diags.error(
+                        at,
+                        "an `apiKey` scheme needs `name` and `in`",
+                        "add `name:` (the header, query parameter or cookie) and `in:`",
+                    );
+                    return None;
+                };
+                oai.push("ty = \"api_key\"".to_owned());
+                oai.push(format!("key_name = {key:?}"));
+                oai.push(format!("key_in = {location:?}"));
+                Some("ApiKey")
+            }
+            "http" => match str_of("scheme").map(|s| s.to_ascii_lowercase()).as_deref() {
+                Some("bearer") => {
+                    oai.push("ty = \"bearer\"".to_owned());
+                    if let Some(format) = str_of("bearerFormat") {
+                        oai.push(format!("bearer_format = {format:?}"));
+                    }
+                    Some("Bearer")
+                }
+                Some("basic") => {
+                    oai.push("ty = \"basic\"".to_owned());
+                    Some("Basic")
+                }
+                other => {
+                    // `digest`, `hoba`, a vendor's own: the header is there or not.
+                    self.diags.lenient(
+                        &join(at, "scheme"),
+                        format!(
+                            "HTTP scheme `{}` is not one poem-openapi parses: the handler gets the whole `Authorization` header and checks it",
+                            other.unwrap_or_default()
+                        ),
+                        "use `bearer` or `basic` to have the header parsed",
+                    );
+                    oai.push("ty = \"api_key\"".to_owned());
+                    oai.push("key_name = \"Authorization\"".to_owned());
+                    oai.push("key_in = \"header\"".to_owned());
+                    Some("ApiKey")
+                }
+            },
+            // An OAuth2 or OpenID Connect client sends its access token as a bearer
+            // token; the server checks the token (and its scopes) in the handler.
+            "oauth2" | "openIdConnect" => {
+                oai.push("ty = \"bearer\"".to_owned());
+                Some("Bearer")
+            }
+            _ => {
+                self.diags.error(
+                    &join(at, "type"),
+                    format!("security scheme type `{ty}` is not supported"),
+                    "use `apiKey`, `http` (bearer or basic), `oauth2` or `openIdConnect`",
+                );
+                None
+            }
         }
     }
 
