@@ -299,6 +299,62 @@ impl Resolver<'_> {
         );
     }
 
+    /// A property's `default` (or its `$ref`'d schema's) as a function poem-openapi calls,
+    /// checked against the schema here.
+    fn field_default(
+        &mut self,
+        owner: &str,
+        name: &str,
+        rust_name: &str,
+        schema: &Map<String, Value>,
+        typed: &super::schemas::Typed,
+        at: &str,
+    ) -> Option<ir::ValueFn> {
+        let default = schema
+            .get("default")
+            .cloned()
+            .or_else(|| self.inherited_default(schema))?;
+        let expr = self.value_expr("default", &default, typed, schema, &join(at, "default"))?;
+        let fn_name = self.claim_fn(&format!("default_{}_{}", snake_case(owner), rust_name), at);
+        Some(ir::ValueFn {
+            name: fn_name,
+            ty: typed.ty.to_string(),
+            expr,
+            doc: format!("`default` of property `{name}` of `{owner}`."),
+        })
+    }
+
+    /// `readOnly` and `writeOnly` as `#[oai]` arguments. A required read-only property is
+    /// filled with its type's Default when parsing, so one whose type has none (it is
+    /// `unfillable`) is an error.
+    fn access(
+        &mut self,
+        schema: &Map<String, Value>,
+        name: &str,
+        unfillable: bool,
+        oai: &mut Vec<String>,
+        at: &str,
+    ) {
+        match (schema.flag("readOnly"), schema.flag("writeOnly")) {
+            (true, true) => {
+                self.diags.error(
+                    at,
+                    "a property cannot be both `readOnly` and `writeOnly`",
+                    "keep one of them",
+                );
+            }
+            (true, false) => {
+                // poem-openapi fills a read-only property with its Default when parsing.
+                if unfillable {
+                    self.diags.error(&join(at, "readOnly"), format!("required read-only property `{name}` has a type with no default value to parse into"), "make the property optional, or give it a `default`");
+                }
+                oai.push("read_only".to_owned());
+            }
+            (false, true) => oai.push("write_only".to_owned()),
+            (false, false) => {}
+        }
+    }
+
     #[allow(clippy::too_many_arguments)] // a property's coordinates: owner, names, schema, place
     pub(super) fn field(
         &mut self,
@@ -320,7 +376,6 @@ impl Resolver<'_> {
                         .iter()
                         .any(|p| annotation_only(p) && p.flag("nullable"))
                 });
-        let flag = |key: &str| schema.flag(key);
         // Required and nullable: the key must be there, null or not. poem-openapi's Option
         // cannot tell an absent key from a null one, so absence is accepted as null.
         let required = if nullable && required {
@@ -340,34 +395,20 @@ impl Resolver<'_> {
         if rust_name != name {
             oai.push(format!("rename = {name:?}"));
         }
-        let mut value_fn = None;
-        let default = schema
-            .get("default")
-            .cloned()
-            .or_else(|| self.inherited_default(schema));
-        if let Some(default) = &default {
-            // On a required property a default never applies: it is documentation.
-            if required {
-            } else if let Some(expr) =
-                self.value_expr("default", default, &typed, schema, &join(at, "default"))
-            {
-                let fn_name =
-                    self.claim_fn(&format!("default_{}_{}", snake_case(owner), rust_name), at);
-                oai.push(format!("default = {fn_name:?}"));
-                value_fn = Some(ir::ValueFn {
-                    name: fn_name,
-                    ty: typed.ty.to_string(),
-                    expr,
-                    doc: format!("`default` of property `{name}` of `{owner}`."),
-                });
-            }
+        // On a required property a default never applies: it is documentation.
+        let value_fn = if required {
+            None
+        } else {
+            self.field_default(owner, name, &rust_name, schema, &typed, at)
+        };
+        if let Some(f) = &value_fn {
+            oai.push(format!("default = {:?}", f.name));
         }
         // poem-openapi fills a required read-only property with its type's Default when
         // parsing; a type without one (a date, an object) is read as optional instead.
-        let is_flag = |key: &str| schema.flag(key);
         let required = if required
-            && is_flag("readOnly")
-            && !is_flag("writeOnly")
+            && schema.flag("readOnly")
+            && !schema.flag("writeOnly")
             && value_fn.is_none()
             && !typed.ty.has_default()
         {
@@ -384,25 +425,14 @@ impl Resolver<'_> {
             // A non-nullable optional property must be absent, not null, when unset.
             oai.push("skip_serializing_if_is_none".to_owned());
         }
-        match (flag("readOnly"), flag("writeOnly")) {
-            (true, true) => {
-                self.diags.error(
-                    at,
-                    "a property cannot be both `readOnly` and `writeOnly`",
-                    "keep one of them",
-                );
-            }
-            (true, false) => {
-                // poem-openapi fills a read-only property with its Default when parsing.
-                if !optional && value_fn.is_none() && !typed.ty.has_default() {
-                    self.diags.error(&join(at, "readOnly"), format!("required read-only property `{name}` has a type with no default value to parse into"), "make the property optional, or give it a `default`");
-                }
-                oai.push("read_only".to_owned());
-            }
-            (false, true) => oai.push("write_only".to_owned()),
-            (false, false) => {}
-        }
-        if flag("deprecated") {
+        self.access(
+            schema,
+            name,
+            !optional && value_fn.is_none() && !typed.ty.has_default(),
+            &mut oai,
+            at,
+        );
+        if schema.flag("deprecated") {
             oai.push("deprecated".to_owned());
         }
         if !typed.validators.is_empty() {
