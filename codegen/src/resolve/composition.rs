@@ -297,7 +297,8 @@ impl Resolver<'_> {
         }
         let (property, mut mapping) = self.discriminator(schema, at);
         let mut variants: Vec<ir::UnionVariant> = Vec::new();
-        let mut json_kinds = Vec::new();
+        // A number or boolean variant, which poem-openapi's `String` would also parse.
+        let mut rivals_strings = false;
         let mut untagged = false;
         let discriminated_before = self.discriminated.len();
         for (i, item) in list.iter().enumerate() {
@@ -306,8 +307,7 @@ impl Resolver<'_> {
                 continue;
             };
             let target = item
-                .get("$ref")
-                .and_then(Value::as_str)
+                .text("$ref")
                 .and_then(|t| t.strip_prefix(SCHEMA_REF))
                 .map(unescape);
             let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
@@ -318,25 +318,15 @@ impl Resolver<'_> {
             if !typed.validators.is_empty() {
                 self.diags.lenient(&item_at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
             }
-            let mut name = variant_name(&typed.ty);
-            if variants.iter().any(|v| v.name == name) {
-                let taken = name.clone();
-                let mut n = 2;
-                while variants.iter().any(|v| v.name == name) {
-                    name = format!("{taken}{n}");
-                    n += 1;
-                }
-                self.diags.lenient(
-                    &item_at,
-                    format!("two variants of the `{keyword}` become the Rust variant `{taken}`; this one is `{name}`"),
-                    "make the variants distinct types (name inline objects as components)",
-                );
-                if variants.iter().any(|v| v.ty == typed.ty) {
-                    // The same Rust type twice: poem-openapi would parse both the same way.
-                    continue;
-                }
-            }
-            json_kinds.push((typed.json, item_at.clone()));
+            let Some(name) = self.variant_name_among(&variants, &typed.ty, keyword, &item_at)
+            else {
+                // The same Rust type twice: poem-openapi would parse both the same way.
+                continue;
+            };
+            rivals_strings |= matches!(
+                typed.json,
+                ir::JsonKind::Integer | ir::JsonKind::Number | ir::JsonKind::Boolean
+            );
             let selected_by = match (&property, &target) {
                 (Some(property), Some(target)) if typed.json == ir::JsonKind::Object => {
                     Some(self.discriminator_value(property, target, &mapping, at, &item_at))
@@ -369,12 +359,7 @@ impl Resolver<'_> {
             property
         };
         self.check_mapping_targets(&mapping, &list, keyword);
-        if json_kinds.iter().any(|(j, _)| {
-            matches!(
-                *j,
-                ir::JsonKind::Integer | ir::JsonKind::Number | ir::JsonKind::Boolean
-            )
-        }) {
+        if rivals_strings {
             strict_strings(&mut variants);
         }
         let doc = self.text(schema.text("description"), &join(at, "description"));
@@ -390,6 +375,35 @@ impl Resolver<'_> {
                 origin: at.to_owned(),
             },
         );
+    }
+
+    /// The Rust variant name of a variant of type `ty`, numbered when another variant took
+    /// it already; `None` when another variant has the very same type.
+    fn variant_name_among(
+        &mut self,
+        variants: &[ir::UnionVariant],
+        ty: &Ty,
+        keyword: &str,
+        item_at: &str,
+    ) -> Option<String> {
+        let mut name = variant_name(ty);
+        if variants.iter().any(|v| v.name == name) {
+            let taken = name.clone();
+            let mut n = 2;
+            while variants.iter().any(|v| v.name == name) {
+                name = format!("{taken}{n}");
+                n += 1;
+            }
+            self.diags.lenient(
+                item_at,
+                format!("two variants of the `{keyword}` become the Rust variant `{taken}`; this one is `{name}`"),
+                "make the variants distinct types (name inline objects as components)",
+            );
+            if variants.iter().any(|v| v.ty == *ty) {
+                return None;
+            }
+        }
+        Some(name)
     }
 
     /// Reports the keywords beside `oneOf`/`anyOf` (`keyword`): constraints, which hold for
