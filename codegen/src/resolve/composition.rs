@@ -35,30 +35,8 @@ impl Resolver<'_> {
         at: &str,
         visiting: &mut Vec<String>,
     ) -> Option<(Map<String, Value>, BTreeMap<String, String>)> {
-        let mut merged = Map::new();
-        let mut properties = Map::new();
-        let mut required: Vec<Value> = Vec::new();
-        let mut origins = BTreeMap::new();
+        let mut merged = self.keywords_beside_all_of(schema, at);
         let mut ok = true;
-        for (key, value) in schema {
-            match key.as_str() {
-                "allOf" | "properties" | "required" => {}
-                "type" if value == "object" => {}
-                "description" | "deprecated" | "additionalProperties" => {
-                    merged.insert(key.clone(), value.clone());
-                }
-                _ if super::schemas::ANNOTATIONS.contains(&key.as_str()) => {}
-                // JSON Schema's places for named subschemas, reached by `$ref` if at all.
-                _ if key.starts_with("x-") || key == "$defs" || key == "definitions" => {}
-                _ => {
-                    self.diags.lenient(
-                        &join(at, key),
-                        format!("`{key}` beside `allOf` is not checked: the `allOf` is merged into one object"),
-                        "keep `description`, `deprecated`, `additionalProperties`, `properties` and `required` beside an `allOf`, or move the keyword into a part",
-                    );
-                }
-            }
-        }
         let parts = schema
             .get("allOf")
             .and_then(Value::as_array)
@@ -93,6 +71,57 @@ impl Resolver<'_> {
         if !own.is_empty() {
             sources.push((own, at.to_owned(), BTreeMap::new()));
         }
+        let (properties, required, origins) = self.merge_parts(sources);
+        if !ok {
+            return None;
+        }
+        merged.insert("type".into(), "object".into());
+        merged.insert("properties".into(), Value::Object(properties));
+        if !required.is_empty() {
+            merged.insert("required".into(), Value::Array(required));
+        }
+        Some((merged, origins))
+    }
+
+    /// The keywords beside an `allOf` the merged object keeps (`description`,
+    /// `deprecated`, `additionalProperties`); others but annotations are reported.
+    fn keywords_beside_all_of(
+        &mut self,
+        schema: &Map<String, Value>,
+        at: &str,
+    ) -> Map<String, Value> {
+        let mut merged = Map::new();
+        for (key, value) in schema {
+            match key.as_str() {
+                "allOf" | "properties" | "required" => {}
+                "type" if value == "object" => {}
+                "description" | "deprecated" | "additionalProperties" => {
+                    merged.insert(key.clone(), value.clone());
+                }
+                _ if super::schemas::ANNOTATIONS.contains(&key.as_str()) => {}
+                // JSON Schema's places for named subschemas, reached by `$ref` if at all.
+                _ if key.starts_with("x-") || key == "$defs" || key == "definitions" => {}
+                _ => {
+                    self.diags.lenient(
+                        &join(at, key),
+                        format!("`{key}` beside `allOf` is not checked: the `allOf` is merged into one object"),
+                        "keep `description`, `deprecated`, `additionalProperties`, `properties` and `required` beside an `allOf`, or move the keyword into a part",
+                    );
+                }
+            }
+        }
+        merged
+    }
+
+    /// The parts' properties merged (a later, different declaration of a property is the
+    /// one read, with a warning), their `required` lists joined, and where each is written.
+    fn merge_parts(
+        &mut self,
+        sources: Vec<Part>,
+    ) -> (Map<String, Value>, Vec<Value>, BTreeMap<String, String>) {
+        let mut properties = Map::new();
+        let mut required: Vec<Value> = Vec::new();
+        let mut origins = BTreeMap::new();
         for (part, part_at, part_origins) in sources {
             let empty = Map::new();
             for (prop, value) in part.member("properties").unwrap_or(&empty) {
@@ -137,15 +166,7 @@ impl Resolver<'_> {
                 }
             }
         }
-        if !ok {
-            return None;
-        }
-        merged.insert("type".into(), "object".into());
-        merged.insert("properties".into(), Value::Object(properties));
-        if !required.is_empty() {
-            merged.insert("required".into(), Value::Array(required));
-        }
-        Some((merged, origins))
+        (properties, required, origins)
     }
 
     /// One part of an `allOf`: an object schema, inline or by `$ref` (itself possibly an
