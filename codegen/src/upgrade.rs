@@ -172,6 +172,16 @@ fn schema(value: &mut Value, at: &str, diags: &mut Diagnostics) {
     if map.contains_key("$ref") {
         reference(map);
     }
+    dropped_keywords(map, at, diags);
+    renamed_keywords(map);
+    types(map, at, diags);
+    unknown_keywords(map, at, diags);
+    subschemas(map, at, diags);
+}
+
+/// Removes the JSON Schema keywords 3.0 has no equivalent of: reported as not checked, or
+/// refused where the server could not behave as the spec says.
+fn dropped_keywords(map: &mut Map<String, Value>, at: &str, diags: &mut Diagnostics) {
     for key in UNCHECKED {
         if map.remove(*key).is_some() {
             diags.lenient(
@@ -203,6 +213,12 @@ fn schema(value: &mut Value, at: &str, diags: &mut Diagnostics) {
             "use `additionalProperties` with the schema",
         ),
     }
+}
+
+/// Spells 3.1 keywords the way 3.0 does: `const` as a one-value `enum`, the first of
+/// `examples` as `example`, numeric exclusive bounds as a bound and a flag, content
+/// encodings as formats.
+fn renamed_keywords(map: &mut Map<String, Value>) {
     if let Some(value) = map.remove("const") {
         map.entry("enum").or_insert(Value::Array(vec![value]));
     }
@@ -228,7 +244,11 @@ fn schema(value: &mut Value, at: &str, diags: &mut Diagnostics) {
     if map.remove("contentMediaType").is_some() && map.get("type") == Some(&"string".into()) {
         map.entry("format").or_insert("binary".into());
     }
-    types(map, at, diags);
+}
+
+/// Removes keywords no version of JSON Schema knows, as JSON Schema ignores them, with a
+/// warning (a misspelling is the usual cause).
+fn unknown_keywords(map: &mut Map<String, Value>, at: &str, diags: &mut Diagnostics) {
     for key in map.keys().cloned().collect::<Vec<_>>() {
         let known = crate::shape::is_schema_key(&key)
             || key.starts_with("x-")
@@ -242,7 +262,10 @@ fn schema(value: &mut Value, at: &str, diags: &mut Diagnostics) {
             );
         }
     }
-    // The schemas inside this one.
+}
+
+/// Rewrites the schemas inside this one.
+fn subschemas(map: &mut Map<String, Value>, at: &str, diags: &mut Diagnostics) {
     for key in ["items", "not", "additionalProperties"] {
         if let Some(child) = map.get_mut(key) {
             if !(key == "additionalProperties" && child.is_boolean()) {
