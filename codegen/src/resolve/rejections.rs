@@ -47,52 +47,10 @@ impl Resolver<'_> {
                 _ => false,
             });
         for (status, name, why) in needed {
-            // The most specific declaration answers: the code, its range, then `default`.
-            let found = responses
-                .iter()
-                .filter(|r| r.status.covers(status))
-                .min_by_key(|r| r.status)
-                .or(unprocessable.filter(|_| status != 401));
-            let Some(r) = found else {
-                self.diags.lenient(at, format!("the operation {why} but declares no {status} response; the server answers {status} with RFC 9457 problem details"), format!("declare a '{status}' (or `4XX` or `default`) response with an `application/problem+json` body"));
-                complete = false;
-                continue;
-            };
-            if !r.headers.is_empty() {
-                self.diags.lenient(
-                    &r.origin,
-                    format!(
-                        "the {} response declares headers, which a rejected request cannot fill; the server answers {status} with problem details and no headers",
-                        r.status
-                    ),
-                    "remove the headers from this response",
-                );
-                complete = false;
-                continue;
+            match self.rejection_variant(status, why, responses, unprocessable, at) {
+                Some(variant) => variants.push((name.to_owned(), variant)),
+                None => complete = false,
             }
-            let body = match &r.body {
-                Some(ir::Content::Single(ir::Payload {
-                    kind: ir::PayloadKind::Json(ty),
-                    ..
-                })) => ty.clone(),
-                _ => {
-                    self.diags.lenient(&r.origin, format!("the {} response has no single JSON body to describe a rejected request; the server answers {status} with RFC 9457 problem details", r.status), "give it one JSON media type, e.g. `application/problem+json` with a problem details schema");
-                    complete = false;
-                    continue;
-                }
-            };
-            if self.rejection_body(&body, &r.origin).is_none() {
-                complete = false;
-                continue;
-            }
-            variants.push((
-                name.to_owned(),
-                ir::Variant {
-                    name: r.variant.clone(),
-                    body,
-                    with_status: r.status.is_chosen(),
-                },
-            ));
         }
         if !complete {
             if !variants.is_empty() {
@@ -121,6 +79,56 @@ impl Resolver<'_> {
             places: Vec::new(),
             arms: variants,
             otherwise,
+        })
+    }
+
+    /// The declared response that answers a rejection with `status` (the code, its range,
+    /// `default`, or FastAPI's 422 `unprocessable`), if it has a body the generated code can
+    /// fill from the rejection; `None`, with a warning that says why, otherwise.
+    fn rejection_variant(
+        &mut self,
+        status: u16,
+        why: &str,
+        responses: &[ir::Response],
+        unprocessable: Option<&ir::Response>,
+        at: &str,
+    ) -> Option<ir::Variant> {
+        // The most specific declaration answers: the code, its range, then `default`.
+        let found = responses
+            .iter()
+            .filter(|r| r.status.covers(status))
+            .min_by_key(|r| r.status)
+            .or(unprocessable.filter(|_| status != 401));
+        let Some(r) = found else {
+            self.diags.lenient(at, format!("the operation {why} but declares no {status} response; the server answers {status} with RFC 9457 problem details"), format!("declare a '{status}' (or `4XX` or `default`) response with an `application/problem+json` body"));
+            return None;
+        };
+        if !r.headers.is_empty() {
+            self.diags.lenient(
+                &r.origin,
+                format!(
+                    "the {} response declares headers, which a rejected request cannot fill; the server answers {status} with problem details and no headers",
+                    r.status
+                ),
+                "remove the headers from this response",
+            );
+            return None;
+        }
+        let body = match &r.body {
+            Some(ir::Content::Single(ir::Payload {
+                kind: ir::PayloadKind::Json(ty),
+                ..
+            })) => ty.clone(),
+            _ => {
+                self.diags.lenient(&r.origin, format!("the {} response has no single JSON body to describe a rejected request; the server answers {status} with RFC 9457 problem details", r.status), "give it one JSON media type, e.g. `application/problem+json` with a problem details schema");
+                return None;
+            }
+        };
+        self.rejection_body(&body, &r.origin)?;
+        Some(ir::Variant {
+            name: r.variant.clone(),
+            body,
+            with_status: r.status.is_chosen(),
         })
     }
 
