@@ -293,11 +293,7 @@ impl Resolver<'_> {
         let deny_unknown_fields = self.multipart_keywords(schema, at);
         let mut ok = deny_unknown_fields.is_some();
         let deny_unknown_fields = deny_unknown_fields.unwrap_or(false);
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required = schema.strings("required");
         let empty = Map::new();
         let properties = schema.member("properties").unwrap_or(&empty);
         for (i, r) in required.iter().enumerate() {

@@ -186,16 +186,9 @@ impl Resolver<'_> {
         }
     }
 
-    /// Resolves an object schema into `self.objects` under `rust` (served as `spec_name`).
-    /// `origins` says where properties merged from an `allOf` are written.
-    pub(super) fn object(
-        &mut self,
-        rust: &str,
-        spec_name: &str,
-        schema: &Map<String, Value>,
-        at: &str,
-        origins: &BTreeMap<String, String>,
-    ) {
+    /// Reports the keywords of an object schema poem-openapi cannot check; whether unknown
+    /// members are refused (`additionalProperties: false`).
+    fn object_keywords(&mut self, schema: &Map<String, Value>, at: &str) -> bool {
         self.check_keywords(schema, "object", at);
         for key in ["minProperties", "maxProperties", "enum"] {
             if schema.contains_key(key) {
@@ -206,7 +199,7 @@ impl Resolver<'_> {
                 );
             }
         }
-        let deny_unknown_fields = match schema.get("additionalProperties") {
+        match schema.get("additionalProperties") {
             None | Some(Value::Bool(true)) => false,
             Some(Value::Bool(false)) => true,
             Some(Value::Object(values)) if values.is_empty() => false,
@@ -218,14 +211,54 @@ impl Resolver<'_> {
                 );
                 false
             }
-        };
+        }
+    }
+
+    /// The Rust field of property `prop` (the `position`th): its snake_case name, else
+    /// `field_N`, numbered when another property of the object took it (`rust_names`).
+    fn field_name(
+        &mut self,
+        prop: &str,
+        position: usize,
+        rust_names: &BTreeMap<String, String>,
+        here: &str,
+    ) -> String {
+        let mut field_name = snake_case(prop);
+        if !is_identifier(&field_name) {
+            // Named by position, renamed to the spec's name on the wire.
+            field_name = format!("field_{position}");
+            self.diags.warn(
+            here,
+            format!("the property name `{prop}` has no ASCII letters or digits; its Rust field is `{field_name}`"),
+            "rename the property to choose the field's name",
+        );
+        }
+        if let Some(other) = rust_names.get(&field_name).cloned() {
+            let taken = field_name.clone();
+            let mut n = 2;
+            while rust_names.contains_key(&field_name) {
+                field_name = format!("{taken}_{n}");
+                n += 1;
+            }
+            self.diags.lenient(here, format!("properties `{other}` and `{prop}` both become the Rust field `{taken}`; this one is `{field_name}`"), "rename one of them to choose the names yourself");
+        }
+        field_name
+    }
+
+    /// Resolves an object schema into `self.objects` under `rust` (served as `spec_name`).
+    /// `origins` says where properties merged from an `allOf` are written.
+    pub(super) fn object(
+        &mut self,
+        rust: &str,
+        spec_name: &str,
+        schema: &Map<String, Value>,
+        at: &str,
+        origins: &BTreeMap<String, String>,
+    ) {
+        let deny_unknown_fields = self.object_keywords(schema, at);
         let empty = Map::new();
         let properties = schema.member("properties").unwrap_or(&empty);
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required = schema.strings("required");
         // A required property that `properties` does not describe must be present, with
         // any value.
         let mut undescribed = Map::new();
@@ -251,25 +284,7 @@ impl Resolver<'_> {
                 .get(prop)
                 .cloned()
                 .unwrap_or_else(|| join(&join(at, "properties"), prop));
-            let mut field_name = snake_case(prop);
-            if !is_identifier(&field_name) {
-                // Named by position, renamed to the spec's name on the wire.
-                field_name = format!("field_{}", fields.len() + 1);
-                self.diags.warn(
-                    &here,
-                    format!("the property name `{prop}` has no ASCII letters or digits; its Rust field is `{field_name}`"),
-                    "rename the property to choose the field's name",
-                );
-            }
-            if let Some(other) = rust_names.get(&field_name).cloned() {
-                let taken = field_name.clone();
-                let mut n = 2;
-                while rust_names.contains_key(&field_name) {
-                    field_name = format!("{taken}_{n}");
-                    n += 1;
-                }
-                self.diags.lenient(&here, format!("properties `{other}` and `{prop}` both become the Rust field `{taken}`; this one is `{field_name}`"), "rename one of them to choose the names yourself");
-            }
+            let field_name = self.field_name(prop, fields.len() + 1, &rust_names, &here);
             rust_names.insert(field_name.clone(), prop.clone());
             let Some(prop_schema) = value.as_object() else {
                 continue;

@@ -478,6 +478,14 @@ pub(super) trait Keywords {
         self.keyword(key).and_then(Value::as_str)
     }
 
+    /// The strings of the list `key` (`required`), in order; empty if there is none.
+    fn strings(&self, key: &str) -> Vec<&str> {
+        self.keyword(key)
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// `key` as an object, if it is one.
     fn member(&self, key: &str) -> Option<&Map<String, Value>> {
         self.keyword(key).and_then(Value::as_object)
