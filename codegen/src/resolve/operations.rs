@@ -423,6 +423,31 @@ impl Resolver<'_> {
         merged
     }
 
+    /// The path without a fragment, which never reaches the server (Box writes
+    /// `/files/{id}#get_shared_link`); a warning if there was one.
+    fn without_fragment<'p>(&mut self, path: &'p str, at: &str) -> &'p str {
+        let routed = path.split('#').next().unwrap_or(path);
+        if routed.len() < path.len() {
+            self.diags.lenient(
+                at,
+                format!("the path has a fragment, `{}`, which requests never carry: it is routed as `{routed}`", &path[routed.len()..]),
+                "give the operation a path of its own",
+            );
+        }
+        routed
+    }
+
+    /// A literal segment may not contain what poem's router reads as route syntax.
+    fn check_literal_segment(&mut self, segment: &str, at: &str) {
+        if segment.contains([':', '*', '<', '>']) {
+            self.diags.error(
+                at,
+                format!("the path segment `{segment}` contains `:`, `*`, `<` or `>`, which poem's router reads as route syntax"),
+                "use only letters, digits and `-._~` in literal segments",
+            );
+        }
+    }
+
     /// poem's route for `path` (`/items/{item_id}` → `/items/:item_id`), its parameter names,
     /// the order poem-openapi numbers them in (whole segments, in path order: `param0`,
     /// `param1`, …), and, when a segment mixes text with parameters (`{Sid}.json`), where
@@ -433,15 +458,7 @@ impl Resolver<'_> {
         let mut segments = Vec::new();
         let mut routed_params = 0;
         let mut mixed = false;
-        // A fragment never reaches the server (Box writes `/files/{id}#get_shared_link`).
-        let routed = path.split('#').next().unwrap_or(path);
-        if routed.len() < path.len() {
-            self.diags.lenient(
-                at,
-                format!("the path has a fragment, `{}`, which requests never carry: it is routed as `{routed}`", &path[routed.len()..]),
-                "give the operation a path of its own",
-            );
-        }
+        let routed = self.without_fragment(path, at);
         for segment in routed.split('/') {
             let whole = segment
                 .strip_prefix('{')
@@ -465,13 +482,7 @@ impl Resolver<'_> {
                     }
                 },
                 None => {
-                    if segment.contains([':', '*', '<', '>']) {
-                        self.diags.error(
-                            at,
-                            format!("the path segment `{segment}` contains `:`, `*`, `<` or `>`, which poem's router reads as route syntax"),
-                            "use only letters, digits and `-._~` in literal segments",
-                        );
-                    }
+                    self.check_literal_segment(segment, at);
                     segments.push(segment.to_owned());
                     continue;
                 }
@@ -509,23 +520,7 @@ impl Resolver<'_> {
             if prefix.is_some() {
                 continue;
             }
-            // poem-openapi shows the segment as `{name}` in the document it derives; a mixed
-            // one is named for its text (only the written document is served).
-            let shown = match whole {
-                Some(name) => name.to_owned(),
-                None => segment
-                    .chars()
-                    .filter(|c| !matches!(c, '{' | '}'))
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || "-._~".contains(c) {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect(),
-            };
-            segments.push(format!(":{shown}"));
+            segments.push(format!(":{}", shown_segment(whole, segment)));
         }
         if !mixed {
             route.pieces.clear();
@@ -571,6 +566,25 @@ fn order_path_params(params: &mut [ir::Param], route: &Route) {
     path_args.sort_by_key(|p| route.order.iter().position(|n| *n == p.name));
     for (slot, param) in slots.into_iter().zip(path_args) {
         params[slot] = param;
+    }
+}
+
+/// How poem-openapi shows a routed segment in the document it derives: `{name}` for a whole
+/// parameter, a mixed one named for its text (only the written document is served).
+fn shown_segment(whole: Option<&str>, segment: &str) -> String {
+    match whole {
+        Some(name) => name.to_owned(),
+        None => segment
+            .chars()
+            .filter(|c| !matches!(c, '{' | '}'))
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect(),
     }
 }
 
