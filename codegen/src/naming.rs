@@ -92,6 +92,18 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
+/// `name` if `taken` does not hold it, else the first of `name2`, `name3`, … (with `sep`
+/// between: `name_2`) that it does not: how colliding Rust names are told apart.
+pub fn numbered(name: &str, sep: &str, taken: impl Fn(&str) -> bool) -> String {
+    let mut candidate = name.to_owned();
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = format!("{name}{sep}{n}");
+        n += 1;
+    }
+    candidate
+}
+
 /// The enum variant for a status code, from its reason phrase (RFC 9110).
 pub fn status_variant(status: u16) -> String {
     let phrase = match status {
@@ -179,6 +191,14 @@ mod tests {
         assert_eq!(snake_case("self"), "self_");
         assert_eq!(snake_case("2fa"), "_2fa");
         assert!(!is_identifier(&snake_case("--")));
+    }
+
+    #[test]
+    fn colliding_names_take_the_first_free_number() {
+        let taken = ["id", "id_2"];
+        assert_eq!(numbered("id", "_", |n| taken.contains(&n)), "id_3");
+        assert_eq!(numbered("name", "_", |n| taken.contains(&n)), "name");
+        assert_eq!(numbered("Value", "", |n| n == "Value"), "Value2");
     }
 
     #[test]

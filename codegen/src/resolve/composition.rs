@@ -14,6 +14,7 @@ use super::schemas::Keywords;
 use super::schemas::UNION;
 use super::{Resolver, SCHEMA_REF};
 use crate::ir::{self, Scalar, Ty};
+use crate::naming::numbered;
 use crate::source::{join, unescape};
 
 /// An `allOf` part: its schema, where it is written, and where its merged properties are.
@@ -410,11 +411,7 @@ impl Resolver<'_> {
         let mut name = variant_name(ty);
         if variants.iter().any(|v| v.name == name) {
             let taken = name.clone();
-            let mut n = 2;
-            while variants.iter().any(|v| v.name == name) {
-                name = format!("{taken}{n}");
-                n += 1;
-            }
+            name = numbered(&taken, "", |n| variants.iter().any(|v| v.name == n));
             self.diags.lenient(
                 item_at,
                 format!("two variants of the `{keyword}` become the Rust variant `{taken}`; this one is `{name}`"),

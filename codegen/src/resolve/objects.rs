@@ -14,7 +14,7 @@ use super::schemas::{
 };
 use super::Resolver;
 use crate::ir;
-use crate::naming::{is_identifier, pascal_case, snake_case};
+use crate::naming::{is_identifier, numbered, pascal_case, snake_case};
 use crate::source::join;
 
 impl Resolver<'_> {
@@ -235,11 +235,7 @@ impl Resolver<'_> {
         }
         if let Some(other) = rust_names.get(&field_name).cloned() {
             let taken = field_name.clone();
-            let mut n = 2;
-            while rust_names.contains_key(&field_name) {
-                field_name = format!("{taken}_{n}");
-                n += 1;
-            }
+            field_name = numbered(&taken, "_", |n| rust_names.contains_key(n));
             self.diags.lenient(here, format!("properties `{other}` and `{prop}` both become the Rust field `{taken}`; this one is `{field_name}`"), "rename one of them to choose the names yourself");
         }
         field_name

@@ -9,7 +9,7 @@ use openapiv3::{Parameter, ReferenceOr};
 
 use super::{Input, Resolver};
 use crate::ir;
-use crate::naming::{is_identifier, pascal_case, snake_case};
+use crate::naming::{is_identifier, numbered, pascal_case, snake_case};
 use crate::source::join;
 
 impl Resolver<'_> {
@@ -224,11 +224,7 @@ impl Resolver<'_> {
             if let Some((mut param, is_path)) = self.parameter(p, method_name, &p_at) {
                 if arg_names.contains(&param.rust_name) {
                     let taken = param.rust_name.clone();
-                    let mut n = 2;
-                    while arg_names.contains(&param.rust_name) {
-                        param.rust_name = format!("{taken}_{n}");
-                        n += 1;
-                    }
+                    param.rust_name = numbered(&taken, "_", |n| arg_names.contains(n));
                     if !param.oai.iter().any(|a| a.starts_with("name = ")) {
                         param.oai.insert(0, format!("name = {:?}", param.name));
                     }

@@ -7,7 +7,7 @@ use super::schemas::Keywords;
 use super::schemas::{inferred_type, Typed};
 use super::Resolver;
 use crate::ir::{self, Scalar, Ty};
-use crate::naming::{is_identifier, pascal_case};
+use crate::naming::{is_identifier, numbered, pascal_case};
 use crate::source::join;
 
 impl Resolver<'_> {
@@ -41,7 +41,6 @@ impl Resolver<'_> {
                 "put `nullable: true` on the properties that use the enum (beside an `allOf` with the `$ref`)",
             );
         }
-        let mut variants: Vec<(String, String)> = Vec::new();
         let values = schema
             .get("enum")
             .and_then(Value::as_array)
@@ -54,6 +53,25 @@ impl Resolver<'_> {
                 "list the allowed values",
             );
         }
+        let variants = self.enum_variants(&values, at);
+        let doc = self.text(schema.text("description"), &join(at, "description"));
+        self.enums.insert(
+            rust.to_owned(),
+            ir::Enum {
+                name: spec_name.to_owned(),
+                rust_name: rust.to_owned(),
+                doc,
+                variants,
+                deprecated: schema.flag("deprecated"),
+            },
+        );
+    }
+
+    /// The variants of a string enum: each value with its Rust name (a value without letters
+    /// or digits is named by its position, colliding names take a number). Numbers and
+    /// booleans are read as the strings they spell; `null` and duplicates are left out.
+    fn enum_variants(&mut self, values: &[Value], at: &str) -> Vec<(String, String)> {
+        let mut variants: Vec<(String, String)> = Vec::new();
         for (i, value) in values.iter().enumerate() {
             let here = format!("{at}/enum/{i}");
             let spelled;
@@ -96,26 +114,12 @@ impl Resolver<'_> {
             }
             if let Some((other, _)) = variants.iter().find(|(_, v)| *v == variant) {
                 let taken = variant.clone();
-                let mut n = 2;
-                while variants.iter().any(|(_, v)| *v == variant) {
-                    variant = format!("{taken}{n}");
-                    n += 1;
-                }
+                variant = numbered(&taken, "", |name| variants.iter().any(|(_, v)| v == name));
                 self.diags.lenient(&here, format!("enum values `{other}` and `{value}` both become the Rust variant `{taken}`; this one is `{variant}`"), "rename one of them to choose the names yourself");
             }
             variants.push((value.to_owned(), variant));
         }
-        let doc = self.text(schema.text("description"), &join(at, "description"));
-        self.enums.insert(
-            rust.to_owned(),
-            ir::Enum {
-                name: spec_name.to_owned(),
-                rust_name: rust.to_owned(),
-                doc,
-                variants,
-                deprecated: schema.flag("deprecated"),
-            },
-        );
+        variants
     }
 
     /// A string, integer, number or boolean schema, with its format and validators.
