@@ -305,18 +305,7 @@ impl Resolver<'_> {
         let one_of = schema.contains_key("oneOf");
         let keyword = if one_of { "oneOf" } else { "anyOf" };
         self.keywords_beside_union(schema, at, keyword, inline);
-        let list = schema
-            .get(keyword)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if list.is_empty() {
-            self.diags.error(
-                &join(at, keyword),
-                format!("`{keyword}` needs at least one schema"),
-                "list the alternatives, or use the one schema directly",
-            );
-        }
+        let list = self.alternatives(schema, keyword, at);
         let (property, mut mapping) = self.discriminator(schema, at);
         let mut variants: Vec<ir::UnionVariant> = Vec::new();
         // A number or boolean variant, which poem-openapi's `String` would also parse.
@@ -422,6 +411,23 @@ impl Resolver<'_> {
             }
         }
         Some(name)
+    }
+
+    /// The schemas a `oneOf`/`anyOf` (`keyword`) lists; an error if it lists none.
+    fn alternatives(&mut self, schema: &Map<String, Value>, keyword: &str, at: &str) -> Vec<Value> {
+        let list = schema
+            .get(keyword)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if list.is_empty() {
+            self.diags.error(
+                &join(at, keyword),
+                format!("`{keyword}` needs at least one schema"),
+                "list the alternatives, or use the one schema directly",
+            );
+        }
+        list
     }
 
     /// Reports the keywords beside `oneOf`/`anyOf` (`keyword`): constraints, which hold for

@@ -65,70 +65,8 @@ fn check(
                 .map(|(_, variant)| format!("{ty}::{variant}"))
                 .ok_or_else(|| format!("is not one of the enum's values ({})", list(variants)))
         }
-        (JsonKind::String, Value::String(s)) => {
-            let len = s.chars().count() as u64;
-            if schema
-                .get("minLength")
-                .and_then(Value::as_u64)
-                .is_some_and(|m| len < m)
-            {
-                return Err("is shorter than `minLength`".into());
-            }
-            if schema
-                .get("maxLength")
-                .and_then(Value::as_u64)
-                .is_some_and(|m| len > m)
-            {
-                return Err("is longer than `maxLength`".into());
-            }
-            if let Some(p) = schema.text("pattern") {
-                if regex::Regex::new(p).is_ok_and(|re| !re.is_match(s)) {
-                    return Err("does not match `pattern`".into());
-                }
-            }
-            let string = format!("::std::string::String::from({s:?})");
-            // Checked against the pattern above, so a `Matching` can be built as it is.
-            Ok(match &typed.ty {
-                Ty::Scalar(Scalar::Matching(_)) => {
-                    format!("::codegen_runtime::Matching::new_unchecked({string})")
-                }
-                _ => string,
-            })
-        }
-        (JsonKind::Integer | JsonKind::Number, Value::Number(n)) => {
-            let x = n.as_f64().unwrap_or_default();
-            let integer = typed.json == JsonKind::Integer;
-            if integer && !(n.is_i64() || n.is_u64()) {
-                return Err("is not an integer".into());
-            }
-            if integer
-                && typed.ty == Ty::Scalar(Scalar::I32)
-                && n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none()
-            {
-                return Err("does not fit in int32".into());
-            }
-            let excl = |k: &str| schema.flag(k);
-            if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
-                if x < min || (excl("exclusiveMinimum") && x == min) {
-                    return Err(format!("is below the minimum {min}"));
-                }
-            }
-            if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
-                if x > max || (excl("exclusiveMaximum") && x == max) {
-                    return Err(format!("is above the maximum {max}"));
-                }
-            }
-            if let Some(m) = schema.get("multipleOf").and_then(Value::as_f64) {
-                if m > 0.0 && (x / m).fract() != 0.0 {
-                    return Err(format!("is not a multiple of {m}"));
-                }
-            }
-            Ok(if integer {
-                format!("{n}")
-            } else {
-                format!("{x:?}")
-            })
-        }
+        (JsonKind::String, Value::String(s)) => string_value(s, typed, schema),
+        (JsonKind::Integer | JsonKind::Number, Value::Number(n)) => number_value(n, typed, schema),
         (JsonKind::Boolean, Value::Bool(b)) => Ok(b.to_string()),
         (JsonKind::Array, Value::Array(items)) => array(items, typed),
         (JsonKind::Object, Value::Object(map))
@@ -212,6 +150,77 @@ fn list(variants: &[(String, String)]) -> String {
         .map(|(v, _)| format!("`{v}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A string default or example, checked against the schema's lengths and pattern.
+fn string_value(s: &str, typed: &Typed, schema: &Map<String, Value>) -> Result<String, String> {
+    let len = s.chars().count() as u64;
+    if schema
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|m| len < m)
+    {
+        return Err("is shorter than `minLength`".into());
+    }
+    if schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .is_some_and(|m| len > m)
+    {
+        return Err("is longer than `maxLength`".into());
+    }
+    if let Some(p) = schema.text("pattern") {
+        if regex::Regex::new(p).is_ok_and(|re| !re.is_match(s)) {
+            return Err("does not match `pattern`".into());
+        }
+    }
+    let string = format!("::std::string::String::from({s:?})");
+    // Checked against the pattern above, so a `Matching` can be built as it is.
+    Ok(match &typed.ty {
+        Ty::Scalar(Scalar::Matching(_)) => {
+            format!("::codegen_runtime::Matching::new_unchecked({string})")
+        }
+        _ => string,
+    })
+}
+
+/// A number default or example, checked against the schema's type, bounds and `multipleOf`.
+fn number_value(
+    n: &serde_json::Number,
+    typed: &Typed,
+    schema: &Map<String, Value>,
+) -> Result<String, String> {
+    let x = n.as_f64().unwrap_or_default();
+    let integer = typed.json == JsonKind::Integer;
+    if integer && !(n.is_i64() || n.is_u64()) {
+        return Err("is not an integer".into());
+    }
+    if integer
+        && typed.ty == Ty::Scalar(Scalar::I32)
+        && n.as_i64().and_then(|v| i32::try_from(v).ok()).is_none()
+    {
+        return Err("does not fit in int32".into());
+    }
+    if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
+        if x < min || (schema.flag("exclusiveMinimum") && x == min) {
+            return Err(format!("is below the minimum {min}"));
+        }
+    }
+    if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
+        if x > max || (schema.flag("exclusiveMaximum") && x == max) {
+            return Err(format!("is above the maximum {max}"));
+        }
+    }
+    if let Some(m) = schema.get("multipleOf").and_then(Value::as_f64) {
+        if m > 0.0 && (x / m).fract() != 0.0 {
+            return Err(format!("is not a multiple of {m}"));
+        }
+    }
+    Ok(if integer {
+        format!("{n}")
+    } else {
+        format!("{x:?}")
+    })
 }
 
 #[cfg(test)]
