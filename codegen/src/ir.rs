@@ -100,11 +100,66 @@ pub struct PatternType {
 pub struct RejectionBody {
     /// Rust type name.
     pub ty: String,
-    /// Each field with the Rust expression that fills it (`status`, `err` are in scope);
-    /// empty unless `fill` is [`RejectionFill::Problem`].
-    pub fields: Vec<(String, String)>,
+    /// Each field and what fills it; empty unless `fill` is [`RejectionFill::Problem`].
+    pub fields: Vec<ProblemField>,
     /// How the body is made from the rejection.
     pub fill: RejectionFill,
+}
+
+/// A field of a problem-details body made from a rejected request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemField {
+    /// Rust field name.
+    pub rust_name: String,
+    /// What fills it.
+    pub member: ProblemMember,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
+}
+
+/// What fills a member of RFC 9457 problem details from a rejected request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemMember {
+    /// `type`: `about:blank`.
+    Type,
+    /// `title`: the status's reason phrase.
+    Title,
+    /// `detail`: every problem of the request, in words.
+    Detail,
+    /// `status`, of the integer type given.
+    Status(Scalar),
+    /// `errors`: each problem with its location, pointer and place in the spec.
+    Errors,
+    /// `instance`: the id the server serves the request under.
+    RequestId,
+    /// Any other optional member: absent.
+    Absent,
+}
+
+impl ProblemField {
+    /// The Rust expression that fills the field (`status` and `err` are in scope).
+    pub fn expr(&self) -> String {
+        let value = match &self.member {
+            ProblemMember::Type => "::std::string::String::from(\"about:blank\")".to_owned(),
+            ProblemMember::Title => {
+                "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))"
+                    .to_owned()
+            }
+            ProblemMember::Detail => "::codegen_runtime::rejection_detail(err)".to_owned(),
+            ProblemMember::Status(ty) => format!("{ty}::from(status.as_u16())"),
+            // Already an `Option`: the problems as the field's list type, or none.
+            ProblemMember::Errors => return "::codegen_runtime::rejection_errors(err)".to_owned(),
+            ProblemMember::RequestId => {
+                return "::codegen_runtime::current_request_id()".to_owned()
+            }
+            ProblemMember::Absent => return "::std::option::Option::None".to_owned(),
+        };
+        if self.optional {
+            format!("::std::option::Option::Some({value})")
+        } else {
+            value
+        }
+    }
 }
 
 /// How a rejection becomes the declared error body.

@@ -230,8 +230,8 @@ impl ::std::convert::From<&::poem::Error> for {{ b.ty }} {
     fn from(err: &::poem::Error) -> Self {
         let status = err.status();
         Self {
-{% for (name, value) in b.fields %}
-            {{ name }}: {{ value }},
+{% for f in b.fields %}
+            {{ f.rust_name }}: {{ f.expr() }},
 {% endfor %}
         }
     }

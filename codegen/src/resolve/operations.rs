@@ -332,7 +332,7 @@ impl Resolver<'_> {
                     b.fill != ir::RejectionFill::Problem
                         || b.fields
                             .iter()
-                            .any(|(_, value)| value.contains("rejection_errors"))
+                            .any(|f| f.member == ir::ProblemMember::Errors)
                 })
             });
         // Path parameters also need it for the problem's `detail` to name them as the

@@ -236,30 +236,17 @@ impl Resolver<'_> {
         let mut problems = Vec::new();
         for f in &object.fields {
             let string = f.ty == ir::Ty::Scalar(ir::Scalar::String);
-            let value = match (f.name.as_str(), f.ty.to_string().as_str()) {
-                ("type", _) if string => "::std::string::String::from(\"about:blank\")",
-                ("title", _) if string => {
-                    "::std::string::String::from(status.canonical_reason().unwrap_or(\"Error\"))"
-                }
-                ("detail", _) if string => "::codegen_runtime::rejection_detail(err)",
+            let member = match (f.name.as_str(), &f.ty) {
+                ("type", _) if string => ir::ProblemMember::Type,
+                ("title", _) if string => ir::ProblemMember::Title,
+                ("detail", _) if string => ir::ProblemMember::Detail,
                 // What was rejected, where: `codegen_runtime::Rejection`'s errors.
-                ("errors", _) if f.optional && self.is_error_list(&f.ty) => {
-                    fields.push((
-                        f.rust_name.clone(),
-                        "::codegen_runtime::rejection_errors(err)".to_owned(),
-                    ));
-                    continue;
-                }
+                ("errors", ty) if f.optional && self.is_error_list(ty) => ir::ProblemMember::Errors,
                 // RFC 9457's occurrence: the request id the server serves this request under.
-                ("instance", _) if string && f.optional => {
-                    fields.push((
-                        f.rust_name.clone(),
-                        "::codegen_runtime::current_request_id()".to_owned(),
-                    ));
-                    continue;
+                ("instance", _) if string && f.optional => ir::ProblemMember::RequestId,
+                ("status", ir::Ty::Scalar(s @ (ir::Scalar::I32 | ir::Scalar::I64))) => {
+                    ir::ProblemMember::Status(s.clone())
                 }
-                ("status", "i32") => "i32::from(status.as_u16())",
-                ("status", "i64") => "i64::from(status.as_u16())",
                 ("type" | "title" | "detail" | "status", _) => {
                     problems.push(format!("`{}` has the wrong type", f.name));
                     continue;
@@ -271,14 +258,13 @@ impl Resolver<'_> {
                     ));
                     continue;
                 }
-                _ => "::std::option::Option::None",
+                _ => ir::ProblemMember::Absent,
             };
-            let value = if f.optional && !value.ends_with("None") {
-                format!("::std::option::Option::Some({value})")
-            } else {
-                value.to_owned()
-            };
-            fields.push((f.rust_name.clone(), value));
+            fields.push(ir::ProblemField {
+                rust_name: f.rust_name.clone(),
+                member,
+                optional: f.optional,
+            });
         }
         if !object.fields.iter().any(|f| f.name == "status") {
             problems.push("it has no `status`".to_owned());
