@@ -139,6 +139,6 @@ pub fn generate_with(options: &Options, name: &str, text: &str) -> Result<Genera
 fn document_expr(options: &Options, text: &str) -> String {
     match &options.document {
         Some(path) => format!("::std::include_str!({path:?})"),
-        None => ir::raw_literal(text),
+        None => crate::render::spelling::raw_literal(text),
     }
 }

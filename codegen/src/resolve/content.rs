@@ -342,7 +342,7 @@ impl Resolver<'_> {
                 oai.push(format!("rename = {name:?}"));
             }
             if !validators.is_empty() {
-                oai.push(ir::validator_arg(&validators));
+                oai.push(crate::render::spelling::validator_arg(&validators));
             }
             let default_fn = values
                 .last()
@@ -639,7 +639,9 @@ impl Resolver<'_> {
                 };
                 let doc = ir::Doc(vec![format!(
                     "The media types of the `{status}` response of `{}`.",
-                    ir::one_line(op.operation_id.as_deref().unwrap_or_default())
+                    crate::render::spelling::one_line(
+                        op.operation_id.as_deref().unwrap_or_default()
+                    )
                 )]);
                 let content = self.content(
                     &media,

@@ -447,7 +447,7 @@ impl Resolver<'_> {
             oai.push("deprecated".to_owned());
         }
         if !typed.validators.is_empty() {
-            oai.push(ir::validator_arg(&typed.validators));
+            oai.push(crate::render::spelling::validator_arg(&typed.validators));
         }
         let field = ir::Field {
             name: name.to_owned(),

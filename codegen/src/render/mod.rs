@@ -3,6 +3,8 @@
 //! One template per output section (`templates/*.rs`). Templates only print what the IR
 //! decided; a render failure is a bug in the generator, not in the spec.
 
+pub mod spelling;
+
 use askama::Template;
 
 use crate::ir;
@@ -51,12 +53,12 @@ mod filters {
     /// A Rust string literal: `a "b"` → `"a \"b\""`.
     #[askama::filter_fn]
     pub fn literal<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::ir::literal(&s.to_string()))
+        Ok(super::spelling::literal(&s.to_string()))
     }
 
     /// Text for one `///` line: a line break would end the comment.
     #[askama::filter_fn]
     pub fn one_line<T: std::fmt::Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
-        Ok(crate::ir::one_line(&s.to_string()))
+        Ok(super::spelling::one_line(&s.to_string()))
     }
 }
