@@ -516,12 +516,15 @@ pub struct Param {
     pub rust_name: String,
     /// How it is read from the request.
     pub extractor: Extractor,
-    /// Rust type the handler receives (`String`, `Option<i32>`).
-    pub ty: String,
-    /// The extractor's type arguments (`Matching<Pattern1>` for a pattern), usually `ty`.
-    pub wire_ty: String,
-    /// What turns the extracted value into the handler's (`.into_inner()`), usually nothing.
-    pub to_handler: &'static str,
+    /// The type its text is parsed into (`i32`, `Matching<Pattern1>` for a pattern).
+    pub value: Ty,
+    /// Whether a value is always there (required, or with a default): else an `Option`.
+    pub present: bool,
+    /// How its text is read.
+    pub reading: Reading,
+    /// Read from a routed segment that mixes text and parameters (`{Sid}.json`): the
+    /// segment's marker type and the parameter's place among the segment's parameters.
+    pub segment: Option<(String, usize)>,
     /// Description lines.
     pub doc: Doc,
     /// The `#[oai(...)]` arguments, formatted, but for the constraints (`validators`).
@@ -534,6 +537,23 @@ pub struct Param {
     pub rules: Option<String>,
     /// Its constraints: the `validator(...)` of its attribute, and its `Rules` type.
     pub validators: Vec<Validator>,
+}
+
+/// How a parameter's text is read into its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// As poem-openapi reads it (a patterned string as a `Matching`, which the handler gets
+    /// as its `String`).
+    Poem,
+    /// A list split on a delimiter (`style: spaceDelimited`, an unexploded form).
+    Delimited(char),
+    /// An object of query keys (`form`, or `deepObject` if `deep`), a `QueryObject`.
+    Object {
+        /// `deepObject`: `key[member]=value`.
+        deep: bool,
+    },
+    /// `content: {application/json: …}`: the value is JSON text.
+    Json,
 }
 
 /// How a parameter is read from the request: poem-openapi's extractor of its location, or

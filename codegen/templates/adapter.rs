@@ -28,7 +28,7 @@ impl<H: Handlers> Api<H> {
     self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await
 }
 {% else %}::poem::Result<{{ op.response_enum }}> {
-    ::std::result::Result::Ok(self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.value()?.0{{ p.to_handler }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await)
+    ::std::result::Result::Ok(self.0.{{ op.method }}({% if let Some(a) = op.auth %}{{ a.handler_arg() }}, {% endif %}{% for p in op.params %}{{ p.rust_name }}.value()?.0{{ p.to_handler() }}, {% endfor %}{% if let Some(b) = op.body %}{{ b.rust_name }}{{ b.to_handler() }}{% endif %}).await)
 }
 {% endif %}{% endfor %}
 }

@@ -13,7 +13,7 @@ fn {{ op.method }}(
     &self,
 {% if let Some(a) = op.auth %}    {{ a.rust_name }}: {{ a.handler_type() }},
 {% endif %}
-{% for p in op.params %}    {{ p.rust_name }}: {{ p.ty }},
+{% for p in op.params %}    {{ p.rust_name }}: {{ p.handler_ty() }},
 {% endfor %}
 {% if let Some(b) = op.body %}    {{ b.rust_name }}: {{ b.handler_type() }},
 {% endif %}

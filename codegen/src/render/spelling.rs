@@ -349,7 +349,57 @@ impl Param {
 
     /// The poem-openapi extractor of the parameter (`::poem_openapi::param::Query<i32>`).
     pub fn extractor_ty(&self) -> String {
-        format!("{}<{}>", self.extractor.rust_path(), self.wire_ty)
+        format!("{}<{}>", self.extractor.rust_path(), self.wire_ty())
+    }
+
+    /// `ty`, or `Option<ty>` when the value may be absent.
+    fn optional(&self, ty: String) -> String {
+        if self.present {
+            ty
+        } else {
+            format!("::std::option::Option<{ty}>")
+        }
+    }
+
+    /// The extractor's type arguments: the value's type in the wrapper that reads it
+    /// (`Delimited<Vec<i32>, ','>`), `Option` when it may be absent; for a segment's piece,
+    /// its marker type and place.
+    pub fn wire_ty(&self) -> String {
+        let value = &self.value;
+        let wire = match self.reading {
+            Reading::Poem => self.optional(value.to_string()),
+            Reading::Delimited(sep) => {
+                self.optional(format!("::codegen_runtime::Delimited<{value}, {sep:?}>"))
+            }
+            Reading::Json => self.optional(format!("::codegen_runtime::JsonParam<{value}>")),
+            Reading::Object { deep } => format!("{}, {deep}", self.optional(value.to_string())),
+        };
+        match &self.segment {
+            Some((marker, i)) => format!("{wire}, {marker}, {i}"),
+            None => wire,
+        }
+    }
+
+    /// The type the handler receives (`String` for a patterned string, `Option<i32>`).
+    pub fn handler_ty(&self) -> String {
+        match &self.value {
+            Ty::Scalar(Scalar::Matching(_)) => self.optional("::std::string::String".to_owned()),
+            value => self.optional(value.to_string()),
+        }
+    }
+
+    /// What turns the extracted value into the handler's (`.into_inner()` of a `Matching`,
+    /// `.0` of a `Delimited`), usually nothing.
+    pub fn to_handler(&self) -> &'static str {
+        let matching = matches!(self.value, Ty::Scalar(Scalar::Matching(_)));
+        match (matching, self.present, self.reading) {
+            (true, true, _) => ".into_inner()",
+            (true, false, _) => ".map(::codegen_runtime::Matching::into_inner)",
+            (false, _, Reading::Poem | Reading::Object { .. }) => "",
+            (false, true, Reading::Delimited(_) | Reading::Json) => ".0",
+            (false, false, Reading::Delimited(_)) => ".map(|d| d.0)",
+            (false, false, Reading::Json) => ".map(|j| j.0)",
+        }
     }
 
     /// The adapter's argument type: the extractor in `codegen_runtime::Checked`, which notes
@@ -361,7 +411,10 @@ impl Param {
             .as_deref()
             .unwrap_or("::codegen_runtime::NoRules");
         if self.extractor == Extractor::Path {
-            format!("::codegen_runtime::param::Path<{}, {rules}>", self.wire_ty)
+            format!(
+                "::codegen_runtime::param::Path<{}, {rules}>",
+                self.wire_ty()
+            )
         } else {
             format!(
                 "::codegen_runtime::Checked<{}, {rules}>",

@@ -289,9 +289,10 @@ impl Resolver<'_> {
             name,
             rust_name,
             extractor: ir::Extractor::Path,
-            ty: "::std::string::String".to_owned(),
-            wire_ty: "::std::string::String".to_owned(),
-            to_handler: "",
+            value: ir::Ty::Scalar(ir::Scalar::String),
+            present: true,
+            reading: ir::Reading::Poem,
+            segment: None,
             doc: self.text(None, at),
             values: vec![],
             place: None,
@@ -310,7 +311,7 @@ impl Resolver<'_> {
             if param.extractor == ir::Extractor::Path {
                 let marker = self.segment_type(route_param.clone(), literals.clone(), at);
                 param.extractor = ir::Extractor::PathPiece;
-                param.wire_ty = format!("{}, {marker}, {i}", param.wire_ty);
+                param.segment = Some((marker, *i));
             }
         }
     }

@@ -80,7 +80,7 @@ impl Resolver<'_> {
         ty: &ir::Ty,
         is_object: bool,
         at: &str,
-    ) -> Option<Reading> {
+    ) -> Option<ir::Reading> {
         let is_array = matches!(ty, ir::Ty::Vec(_));
         let explode = p.parameter_data_ref().explode;
         let style_at = join(at, "style");
@@ -94,40 +94,40 @@ impl Resolver<'_> {
         };
         match p {
             Parameter::Query { style, .. } => match (style, is_array, is_object) {
-                (QueryStyle::Form, false, false) => Some(Reading::Poem),
-                (QueryStyle::Form, true, _) if explode.unwrap_or(true) => Some(Reading::Poem),
-                (QueryStyle::Form, true, _) => Some(Reading::Delimited(',')),
+                (QueryStyle::Form, false, false) => Some(ir::Reading::Poem),
+                (QueryStyle::Form, true, _) if explode.unwrap_or(true) => Some(ir::Reading::Poem),
+                (QueryStyle::Form, true, _) => Some(ir::Reading::Delimited(',')),
                 (QueryStyle::Form, _, true) if explode.unwrap_or(true) => {
-                    Some(Reading::Object { deep: false })
+                    Some(ir::Reading::Object { deep: false })
                 }
-                (QueryStyle::DeepObject, _, true) => Some(Reading::Object { deep: true }),
+                (QueryStyle::DeepObject, _, true) => Some(ir::Reading::Object { deep: true }),
                 (QueryStyle::SpaceDelimited, true, _) if !explode.unwrap_or(false) => {
-                    Some(Reading::Delimited(' '))
+                    Some(ir::Reading::Delimited(' '))
                 }
                 (QueryStyle::PipeDelimited, true, _) if !explode.unwrap_or(false) => {
-                    Some(Reading::Delimited('|'))
+                    Some(ir::Reading::Delimited('|'))
                 }
                 // `name[]=a&name[0]=b`: the bracketed keys, read like an object's.
-                (QueryStyle::DeepObject, true, _) => Some(Reading::Object { deep: true }),
+                (QueryStyle::DeepObject, true, _) => Some(ir::Reading::Object { deep: true }),
                 (QueryStyle::DeepObject | QueryStyle::SpaceDelimited | QueryStyle::PipeDelimited, false, false) => {
                     self.diags.warn(&style_at, "a style for arrays or objects on a single value: read as `form`", "remove `style`");
-                    Some(Reading::Poem)
+                    Some(ir::Reading::Poem)
                 }
                 (QueryStyle::Form, _, true) => refuse(self, "an object query parameter in `style: form` with `explode: false` (`k,v,k,v`) is not supported".into()),
                 (style, _, _) => refuse(self, format!("`style: {}` does not apply to this parameter's type here", query_style(style))),
             },
-            Parameter::Header { .. } if is_array => Some(Reading::Delimited(',')),
-            Parameter::Header { .. } => Some(Reading::Poem),
+            Parameter::Header { .. } if is_array => Some(ir::Reading::Delimited(',')),
+            Parameter::Header { .. } => Some(ir::Reading::Poem),
             Parameter::Path { style, .. } => match style {
-                PathStyle::Simple if is_array => Some(Reading::Delimited(',')),
-                PathStyle::Simple => Some(Reading::Poem),
+                PathStyle::Simple if is_array => Some(ir::Reading::Delimited(',')),
+                PathStyle::Simple => Some(ir::Reading::Poem),
                 PathStyle::Label => refuse(self, "`style: label` path parameters (`.value`) are not supported".into()),
                 PathStyle::Matrix => refuse(self, "`style: matrix` path parameters (`;name=value`) are not supported".into()),
             },
             Parameter::Cookie { .. } if is_array && !explode.unwrap_or(true) => {
-                Some(Reading::Delimited(','))
+                Some(ir::Reading::Delimited(','))
             }
-            Parameter::Cookie { .. } => Some(Reading::Poem),
+            Parameter::Cookie { .. } => Some(ir::Reading::Poem),
         }
     }
 
@@ -187,12 +187,12 @@ impl Resolver<'_> {
     pub(super) fn unsupported_parameter(
         &self,
         typed: &schemas::Typed,
-        reading: Reading,
+        reading: ir::Reading,
         is_path: bool,
     ) -> Option<&'static str> {
         match &typed.ty {
-            _ if matches!(reading, Reading::Object { .. } | Reading::Json) => None,
-            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) && matches!(reading, Reading::Delimited(_)) => None,
+            _ if matches!(reading, ir::Reading::Object { .. } | ir::Reading::Json) => None,
+            ir::Ty::Vec(inner) if is_path && matches!(**inner, ir::Ty::Scalar(_) | ir::Ty::Named(_)) && matches!(reading, ir::Reading::Delimited(_)) => None,
             ir::Ty::Named(_) if typed.json == ir::JsonKind::Object => {
                 Some("object parameters are only supported in the query (`deepObject`, or `form` exploded)")
             }
@@ -226,7 +226,7 @@ impl Resolver<'_> {
         is_path: bool,
         schema_at: &str,
         at: &str,
-    ) -> Option<(schemas::Typed, Reading)> {
+    ) -> Option<(schemas::Typed, ir::Reading)> {
         if typed.json == ir::JsonKind::Union && !json_content {
             // poem-openapi parses unions from JSON only.
             self.diags.lenient(
@@ -239,7 +239,7 @@ impl Resolver<'_> {
         let is_object = matches!(typed.ty, ir::Ty::Map(_))
             || (matches!(typed.ty, ir::Ty::Named(_)) && typed.json == ir::JsonKind::Object);
         let mut reading = if json_content {
-            Reading::Json
+            ir::Reading::Json
         } else {
             self.parameter_style(p, &typed.ty, is_object, at)?
         };
@@ -253,7 +253,7 @@ impl Resolver<'_> {
                 "use a scalar, a string enum, or an array of them (query, header, cookie)",
             );
             typed = schemas::Typed::text();
-            reading = Reading::Poem;
+            reading = ir::Reading::Poem;
         }
         Some((typed, reading))
     }
@@ -356,22 +356,22 @@ impl Resolver<'_> {
         if matches!(typed.ty, ir::Ty::Vec(_)) && data.required {
             self.diags.warn(&join(&at, "required"), "a required array parameter that is absent reaches the handler as an empty array: poem-openapi cannot tell them apart", "add `minItems: 1` if it must not be empty");
         }
-        let (extractor, wire_ty, ty, to_handler) = handler_reading(
-            &typed.ty,
-            extractor,
-            matching,
-            always_present,
-            reading,
-            &mut values,
-        );
+        // A patterned string is read by poem-openapi as a `Matching`, whatever the style.
+        let reading = if matching { ir::Reading::Poem } else { reading };
+        wrap_values(reading, &mut values);
+        let extractor = match reading {
+            ir::Reading::Object { .. } => ir::Extractor::QueryObject,
+            _ => extractor,
+        };
         Some((
             ir::Param {
                 name: data.name.clone(),
                 rust_name,
                 extractor,
-                ty,
-                wire_ty,
-                to_handler,
+                value: typed.ty.clone(),
+                present: always_present,
+                reading,
+                segment: None,
                 doc: self.text(data.description.as_deref(), &join(&at, "description")),
                 oai,
                 values,
@@ -384,73 +384,26 @@ impl Resolver<'_> {
     }
 }
 
-/// How a parameter's value reaches the handler: the extractor (a form or `deepObject` object
-/// is a `QueryObject`), the extractor's type argument, the handler's type and the conversion
-/// between them (`.into_inner()` of a `Matching`, `.0` of a `Delimited`). Defaults and
-/// examples in `values` are wrapped in the extractor's type.
-pub(super) fn handler_reading(
-    ty: &ir::Ty,
-    extractor: ir::Extractor,
-    matching: bool,
-    always_present: bool,
-    reading: Reading,
-    values: &mut [ir::ValueFn],
-) -> (ir::Extractor, String, String, &'static str) {
-    let option = |t: String| {
-        if always_present {
-            t
-        } else {
-            format!("::std::option::Option<{t}>")
-        }
-    };
-    let mut extractor = extractor;
-    let mut wire_ty = option(ty.to_string());
-    let (handler_ty, to_handler) = match (matching, always_present, reading) {
-        (true, true, _) => (option("::std::string::String".to_owned()), ".into_inner()"),
-        (true, false, _) => (
-            option("::std::string::String".to_owned()),
-            ".map(::codegen_runtime::Matching::into_inner)",
-        ),
-        (false, _, Reading::Poem) => (wire_ty.clone(), ""),
-        (false, present, Reading::Delimited(sep)) => {
+/// Defaults and examples in `values` wrapped in the type that reads the value.
+fn wrap_values(reading: ir::Reading, values: &mut [ir::ValueFn]) {
+    let wrapper = match reading {
+        ir::Reading::Delimited(sep) => {
             for v in values.iter_mut() {
                 v.ty = format!("::codegen_runtime::Delimited<{}, {sep:?}>", v.ty);
-                v.expr = format!("::codegen_runtime::Delimited({})", v.expr);
             }
-            let handler_ty = wire_ty.clone();
-            wire_ty = option(format!("::codegen_runtime::Delimited<{}, {sep:?}>", ty));
-            (handler_ty, if present { ".0" } else { ".map(|d| d.0)" })
+            "::codegen_runtime::Delimited"
         }
-        (false, present, Reading::Json) => {
+        ir::Reading::Json => {
             for v in values.iter_mut() {
                 v.ty = format!("::codegen_runtime::JsonParam<{}>", v.ty);
-                v.expr = format!("::codegen_runtime::JsonParam({})", v.expr);
             }
-            let handler_ty = wire_ty.clone();
-            wire_ty = option(format!("::codegen_runtime::JsonParam<{}>", ty));
-            (handler_ty, if present { ".0" } else { ".map(|j| j.0)" })
+            "::codegen_runtime::JsonParam"
         }
-        (false, _, Reading::Object { deep }) => {
-            extractor = ir::Extractor::QueryObject;
-            let handler_ty = wire_ty.clone();
-            wire_ty = format!("{wire_ty}, {deep}");
-            (handler_ty, "")
-        }
+        ir::Reading::Poem | ir::Reading::Object { .. } => return,
     };
-    (extractor, wire_ty, handler_ty, to_handler)
-}
-
-/// How the server reads a parameter: as poem-openapi does, split on a delimiter, or as an
-/// object of query keys.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Reading {
-    Poem,
-    Delimited(char),
-    Object {
-        deep: bool,
-    },
-    /// `content: {application/json: …}`: the value is JSON text.
-    Json,
+    for v in values.iter_mut() {
+        v.expr = format!("{wrapper}({})", v.expr);
+    }
 }
 
 pub(super) fn query_style(style: &QueryStyle) -> &'static str {
