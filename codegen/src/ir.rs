@@ -422,7 +422,7 @@ pub struct Operation {
     /// Response enum name (`PutItemResponse`).
     pub response_enum: String,
     /// Lower-case HTTP method for `#[oai(method = ...)]`.
-    pub http_method: String,
+    pub http_method: Method,
     /// The path as the spec writes it (`/items/{item_id}`).
     pub path: String,
     /// The path in poem's syntax (`/items/:item_id`).
@@ -537,6 +537,50 @@ pub struct Param {
     pub rules: Option<String>,
     /// Its constraints: the `validator(...)` of its attribute, and its `Rules` type.
     pub validators: Vec<Validator>,
+}
+
+/// An HTTP method an operation answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// The method of a path item's key (`get`, `put`, …), as openapiv3 lists them.
+    pub fn from_key(key: &str) -> Option<Method> {
+        Some(match key {
+            "get" => Method::Get,
+            "put" => Method::Put,
+            "post" => Method::Post,
+            "delete" => Method::Delete,
+            "options" => Method::Options,
+            "head" => Method::Head,
+            "patch" => Method::Patch,
+            "trace" => Method::Trace,
+            _ => return None,
+        })
+    }
+
+    /// The path item's key, which is also poem-openapi's spelling (`method = "get"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
 }
 
 /// How a parameter's text is read into its value.

@@ -486,7 +486,7 @@ impl Operation {
     pub fn attr(&self) -> String {
         let mut args = vec![
             format!("path = {:?}", self.route),
-            format!("method = {:?}", self.http_method),
+            format!("method = {:?}", self.http_method.as_str()),
         ];
         if self.id_declared {
             args.push(format!("operation_id = {:?}", self.id));
@@ -500,7 +500,7 @@ impl Operation {
 
     /// `PUT /items/{item_id}`, for doc comments.
     pub fn route_doc(&self) -> String {
-        format!("{} {}", self.http_method.to_uppercase(), self.path)
+        format!("{} {}", self.http_method.as_str().to_uppercase(), self.path)
     }
 }
 

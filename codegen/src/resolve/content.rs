@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::schemas::Keywords;
 use super::Resolver;
 use crate::ir::{self, Content, Payload, PayloadKind};
-use crate::naming::{is_identifier, pascal_case, snake_case, status_variant};
+use crate::naming::{is_identifier, numbered, pascal_case, snake_case, status_variant};
 use crate::source::{join, ref_pointer};
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -139,11 +139,7 @@ impl Resolver<'_> {
             if let Some(other) = payloads.iter().find(|o| o.variant == p.variant) {
                 let other = other.media_type.clone();
                 let taken = p.variant.clone();
-                let mut n = 2;
-                while payloads.iter().any(|o| o.variant == p.variant) {
-                    p.variant = format!("{taken}{n}");
-                    n += 1;
-                }
+                p.variant = numbered(&taken, "", |n| payloads.iter().any(|o| o.variant == n));
                 self.diags.warn(
                     &join(content_at, media_type),
                     format!("media types `{other}` and `{media_type}` both become the Rust variant `{taken}`; this one is `{}`", p.variant),

@@ -33,7 +33,7 @@ use serde_json::{Map, Value};
 use crate::diagnostic::Diagnostics;
 use crate::ir::{self, Doc};
 use crate::load::Loaded;
-use crate::naming::{is_identifier, pascal_case};
+use crate::naming::{is_identifier, numbered, pascal_case};
 use crate::source::join;
 
 const SCHEMA_REF: &str = "#/components/schemas/";
@@ -332,11 +332,7 @@ impl<'a> Resolver<'a> {
         if let Some(other) = tags.iter().find(|t| t.variant == variant) {
             let other = other.name.clone();
             let taken = variant.clone();
-            let mut n = 2;
-            while tags.iter().any(|t| t.variant == variant) {
-                variant = format!("{taken}{n}");
-                n += 1;
-            }
+            variant = numbered(&taken, "", |n| tags.iter().any(|t| t.variant == n));
             self.diags.lenient(
                 at,
                 format!("tags `{other}` and `{name}` both become the Rust variant `{taken}`; this one is `{variant}`"),

@@ -75,11 +75,7 @@ impl Resolver<'_> {
                 }
                 if let Some(first) = methods.get(&method_name).cloned() {
                     let taken = method_name.clone();
-                    let mut n = 2;
-                    while methods.contains_key(&method_name) {
-                        method_name = format!("{taken}_{n}");
-                        n += 1;
-                    }
+                    method_name = numbered(&taken, "_", |n| methods.contains_key(n));
                     self.diags.lenient(&id_at, format!("operationId `{id}` becomes the method `{taken}`, as does the one at {first}; this one is `{method_name}`"), "rename one of them to choose the names yourself");
                 }
                 methods.insert(method_name.clone(), id_at.clone());
@@ -183,7 +179,7 @@ impl Resolver<'_> {
             id,
             method: method_name,
             response_enum,
-            http_method: method.to_owned(),
+            http_method: ir::Method::from_key(method)?,
             path: path.to_owned(),
             route: route.path,
             doc: self.summary_and_description(op, at),

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::schemas;
 use super::Resolver;
 use crate::ir;
-use crate::naming::{is_identifier, pascal_case, snake_case};
+use crate::naming::{is_identifier, numbered, pascal_case, snake_case};
 use crate::source::join;
 
 impl Resolver<'_> {
@@ -31,12 +31,7 @@ impl Resolver<'_> {
         }
         // A name of the generated code's own: a taken one gets a number, without a warning.
         let base = format!("{}Rules", pascal_case(&param.rust_name));
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.type_names.contains_key(&name) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
+        let name = numbered(&base, "", |n| self.type_names.contains_key(n));
         self.type_names
             .insert(name.clone(), "the generated code".to_owned());
         self.param_rules.push(ir::ParamRules {
