@@ -16,7 +16,8 @@ enum Bound {
 }
 
 impl<'a> Walk<'a> {
-    /// Compares two schemas read in `dir`, following `$ref`s on both sides.
+    /// Compares two schemas read in `dir`, following `$ref`s on both sides. The match is
+    /// the table of rules, one arm per keyword; a rule longer than a line is a method.
     pub(super) fn schema(&mut self, dir: Direction, at: At, o: &'a Value, n: &'a Value) {
         if self.became_union(dir, at, o, n) {
             return;
@@ -51,7 +52,12 @@ impl<'a> Walk<'a> {
                 "nullable" => {
                     let (a, b) = (flag(vo), flag(vn));
                     if !a && b {
-                        self.record(dir.widened(), dir, &kn, "now nullable: null is a valid value");
+                        self.record(
+                            dir.widened(),
+                            dir,
+                            &kn,
+                            "now nullable: null is a valid value",
+                        );
                     } else if a && !b {
                         self.record(dir.narrowed(), dir, &kn, "no longer nullable");
                     }
@@ -73,43 +79,52 @@ impl<'a> Walk<'a> {
                     }
                 }
                 "multipleOf" => self.multiple_of(dir, At { old: &ko, new: &kn }, vo, vn),
-                "pattern" => match (vo, vn) {
-                    (None, None) => {}
-                    (None, Some(p)) => self.record(dir.narrowed(), dir, &kn, format!("pattern {} added", show(p))),
-                    (Some(p), None) => self.record_old(dir.widened(), dir, &ko, format!("pattern {} removed", show(p))),
-                    (Some(a), Some(b)) if a != b => self.record(
-                        Class::Unclassified,
-                        dir,
-                        &kn,
-                        format!("pattern changed from {} to {}: two regular expressions cannot be compared by rule", show(a), show(b)),
-                    ),
-                    _ => {}
-                },
+                "pattern" => self.pattern(dir, At { old: &ko, new: &kn }, vo, vn),
                 "items" => match (vo, vn) {
                     (Some(a), Some(b)) => self.schema(dir, At { old: &ko, new: &kn }, a, b),
                     (None, Some(_)) => self.record(dir.narrowed(), dir, &kn, "items schema added"),
-                    (Some(_), None) => self.record_old(dir.widened(), dir, &ko, "items schema removed"),
+                    (Some(_), None) => {
+                        self.record_old(dir.widened(), dir, &ko, "items schema removed")
+                    }
                     _ => {}
                 },
                 "properties" => self.properties(dir, At { old: &po, new: &pn }, o, n),
                 "additionalProperties" => {
                     self.additional_properties(dir, At { old: &ko, new: &kn }, vo, vn)
                 }
-                "allOf" | "oneOf" | "anyOf" => self.composition(dir, &key, At { old: &ko, new: &kn }, vo, vn),
-                "readOnly" | "writeOnly" => {
-                    if flag(vo) != flag(vn) {
-                        self.record(
-                            Class::Unclassified,
-                            dir,
-                            &kn,
-                            format!("{key} changed from {} to {}: which side may send the value changed", flag(vo), flag(vn)),
-                        );
-                    }
+                "allOf" | "oneOf" | "anyOf" => {
+                    self.composition(dir, &key, At { old: &ko, new: &kn }, vo, vn)
                 }
+                "readOnly" | "writeOnly" if flag(vo) != flag(vn) => self.record(
+                    Class::Unclassified,
+                    dir,
+                    &kn,
+                    format!(
+                        "{key} changed from {} to {}: which side may send the value changed",
+                        flag(vo),
+                        flag(vn)
+                    ),
+                ),
+                "readOnly" | "writeOnly" => {}
                 _ => self.compare_values(dir, &ko, &kn, vo, vn),
             }
         }
         self.required(dir, At { old: &po, new: &pn }, o, n);
+    }
+
+    /// A `pattern` added narrows, removed widens; a changed one cannot be compared by rule.
+    fn pattern(&mut self, dir: Direction, at: At, vo: Option<&'a Value>, vn: Option<&'a Value>) {
+        match (vo, vn) {
+            (None, Some(p)) => self.record(dir.narrowed(), dir, at.new, format!("pattern {} added", show(p))),
+            (Some(p), None) => self.record_old(dir.widened(), dir, at.old, format!("pattern {} removed", show(p))),
+            (Some(a), Some(b)) if a != b => self.record(
+                Class::Unclassified,
+                dir,
+                at.new,
+                format!("pattern changed from {} to {}: two regular expressions cannot be compared by rule", show(a), show(b)),
+            ),
+            _ => {}
+        }
     }
 
     /// A `$ref` that became a `oneOf`/`anyOf` listing it among other alternatives: widened by
