@@ -7,7 +7,9 @@ use items::store::{self, MemoryStore, PostgresStore, SqliteOptions, SqliteStore}
 use tracing_subscriber::EnvFilter;
 
 // mimalloc: the profile showed malloc/free at about 6% of the server's time with glibc's
-// allocator; measured in BENCHMARKS.md.
+// allocator; measured in BENCHMARKS.md. Its feature `no_thp`: without it, mimalloc asks for
+// transparent huge pages, and each thread's first allocation made 2 MiB resident (idle RSS
+// 21 MiB instead of 10; throughput within noise either way, BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

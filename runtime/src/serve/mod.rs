@@ -14,11 +14,11 @@ pub mod metrics;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use bytes::Bytes;
 use poem::endpoint::make_sync;
 use poem::http::{header, Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::web::Html;
-use poem::{get, Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
+use poem::{get, Body, Endpoint, IntoEndpoint, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::{OpenApi, OpenApiService};
 use tracing::Instrument;
 
@@ -42,18 +42,16 @@ pub fn serve_api<T: OpenApi + 'static>(
 ) -> impl Endpoint<Output = Response> {
     let (json, yaml) = documents(document);
     let parsed: serde_json::Value = serde_json::from_str(&json).expect("documents() writes JSON");
-    // Swagger UI from poem-openapi inlines its script, stylesheet and the document: nothing is
-    // fetched from the internet, so the page works offline. It shows the written document.
-    let html = service.swagger_ui_html().replace(&service.spec(), &json);
-    let page_html = html.clone();
-    let page = make_sync(move |_| Html(page_html.clone()));
+    // Shared, not copied, by every response that serves them.
+    let (json, yaml) = (Bytes::from(json), Bytes::from(yaml));
+    let page = DocsPage::new(json.clone());
     let docs = Route::new()
         .at(
             "/openapi.json",
             get(make_sync(move |_| {
                 Response::builder()
                     .content_type("application/json")
-                    .body(json.clone())
+                    .body(Body::from_bytes(json.clone()))
             })),
         )
         .at(
@@ -62,11 +60,11 @@ pub fn serve_api<T: OpenApi + 'static>(
                 Response::builder()
                     .content_type("application/x-yaml")
                     .header("Content-Disposition", "inline; filename=\"spec.yaml\"")
-                    .body(yaml.clone())
+                    .body(Body::from_bytes(yaml.clone()))
             })),
         )
-        .at("/docs", get(page))
-        .at("/docs/", get(make_sync(move |_| Html(html.clone()))));
+        .at("/docs", get(page.clone()))
+        .at("/docs/", get(page));
 
     let methods = Methods::from_document(&parsed);
     // `GET /` says where the documents are, unless the spec has a `/` of its own.
@@ -101,6 +99,44 @@ pub fn serve_api<T: OpenApi + 'static>(
             options_declared: false,
         },
         root_links,
+    }
+}
+
+/// The offline docs page: poem-openapi's Swagger UI, which inlines its script, stylesheet and
+/// the document (nothing is fetched from the internet), showing the written document. Built
+/// on the first request: its 1.5 MB stay out of a server's memory until someone reads the
+/// docs, and are then shared by every response.
+#[derive(Clone)]
+struct DocsPage {
+    json: Bytes,
+    page: std::sync::Arc<std::sync::OnceLock<Bytes>>,
+}
+
+impl DocsPage {
+    fn new(json: Bytes) -> Self {
+        Self {
+            json,
+            page: Default::default(),
+        }
+    }
+
+    /// poem-openapi writes the page around the document it derives; any service's page is
+    /// the same but for that document, so an empty one's is built and the written one put in.
+    fn build(&self) -> Bytes {
+        let empty = OpenApiService::new((), "", "");
+        let written = String::from_utf8_lossy(&self.json);
+        Bytes::from(empty.swagger_ui_html().replace(&empty.spec(), &written))
+    }
+}
+
+impl Endpoint for DocsPage {
+    type Output = Response;
+
+    async fn call(&self, _: Request) -> poem::Result<Response> {
+        let page = self.page.get_or_init(|| self.build()).clone();
+        Ok(Response::builder()
+            .content_type("text/html; charset=utf-8")
+            .body(Body::from_bytes(page)))
     }
 }
 
