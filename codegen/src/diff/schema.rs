@@ -62,8 +62,8 @@ impl<'a> Walk<'a> {
                         self.record(dir.narrowed(), dir, &kn, "no longer nullable");
                     }
                 }
-                "enum" => self.enumeration(dir, &ko, &kn, vo, vn),
-                "default" => self.default(dir, &ko, &kn, vo, vn),
+                "enum" => self.enumeration(dir, At { old: &ko, new: &kn }, vo, vn),
+                "default" => self.default(dir, At { old: &ko, new: &kn }, vo, vn),
                 "minimum" | "minLength" | "minItems" | "minProperties" => {
                     self.bound(dir, &key, Bound::Lower, At { old: &ko, new: &kn }, vo, vn)
                 }
@@ -260,14 +260,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn enumeration(
-        &mut self,
-        dir: Direction,
-        po: &str,
-        pn: &str,
-        o: Option<&Value>,
-        n: Option<&Value>,
-    ) {
+    fn enumeration(&mut self, dir: Direction, at: At, o: Option<&Value>, n: Option<&Value>) {
+        let (po, pn) = (at.old, at.new);
         let set =
             |v: Option<&Value>| -> Option<Vec<Value>> { v.and_then(Value::as_array).cloned() };
         match (set(o), set(n)) {
@@ -309,14 +303,8 @@ impl<'a> Walk<'a> {
 
     /// A request's default is what the server assumes when a client leaves the value out:
     /// changing it changes what those clients' requests mean.
-    fn default(
-        &mut self,
-        dir: Direction,
-        po: &str,
-        pn: &str,
-        o: Option<&Value>,
-        n: Option<&Value>,
-    ) {
+    fn default(&mut self, dir: Direction, at: At, o: Option<&Value>, n: Option<&Value>) {
+        let (po, pn) = (at.old, at.new);
         if o == n {
             return;
         }

@@ -38,11 +38,7 @@ impl Resolver<'_> {
     ) -> Option<(Map<String, Value>, BTreeMap<String, String>)> {
         let mut merged = self.keywords_beside_all_of(schema, at);
         let mut ok = true;
-        let parts = schema
-            .get("allOf")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let parts = schema.list("allOf");
         if parts.is_empty() {
             self.diags.error(
                 &join(at, "allOf"),
@@ -415,11 +411,7 @@ impl Resolver<'_> {
 
     /// The schemas a `oneOf`/`anyOf` (`keyword`) lists; an error if it lists none.
     fn alternatives(&mut self, schema: &Map<String, Value>, keyword: &str, at: &str) -> Vec<Value> {
-        let list = schema
-            .get(keyword)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let list = schema.list(keyword);
         if list.is_empty() {
             self.diags.error(
                 &join(at, keyword),

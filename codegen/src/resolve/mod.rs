@@ -280,12 +280,19 @@ impl<'a> Resolver<'a> {
     fn tags(&mut self) -> Vec<ir::Tag> {
         let mut tags: Vec<ir::Tag> = Vec::new();
         for (i, tag) in self.doc.tags.iter().enumerate() {
-            self.push_tag_checked(
-                &mut tags,
-                &tag.name,
-                tag.description.as_deref(),
-                &format!("/tags/{i}"),
-            );
+            let at = format!("/tags/{i}");
+            if tags.iter().any(|t| t.name == tag.name) {
+                self.diags.warn(
+                    &at,
+                    format!(
+                        "tag `{}` is declared twice; the first declaration is used",
+                        tag.name
+                    ),
+                    "remove the second declaration",
+                );
+                continue;
+            }
+            self.push_tag(&mut tags, &tag.name, tag.description.as_deref(), &at);
         }
         for (path, method, op) in self.doc.operations() {
             for (i, name) in op.tags.iter().enumerate() {
@@ -296,24 +303,7 @@ impl<'a> Resolver<'a> {
         tags
     }
 
-    fn push_tag_checked(
-        &mut self,
-        tags: &mut Vec<ir::Tag>,
-        name: &str,
-        description: Option<&str>,
-        at: &str,
-    ) {
-        if tags.iter().any(|t| t.name == name) {
-            self.diags.warn(
-                at,
-                format!("tag `{name}` is declared twice; the first declaration is used"),
-                "remove the second declaration",
-            );
-            return;
-        }
-        self.push_tag(tags, name, description, at);
-    }
-
+    /// Adds the tag `name` unless it is there (operations name tags the document declares).
     fn push_tag(
         &mut self,
         tags: &mut Vec<ir::Tag>,

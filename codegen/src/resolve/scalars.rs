@@ -41,11 +41,7 @@ impl Resolver<'_> {
                 "put `nullable: true` on the properties that use the enum (beside an `allOf` with the `$ref`)",
             );
         }
-        let values = schema
-            .get("enum")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let values = schema.list("enum");
         if values.is_empty() {
             self.diags.error(
                 &join(at, "enum"),
@@ -359,11 +355,7 @@ impl Resolver<'_> {
         let ty = inferred_type(schema).unwrap_or("string");
         typed_schema.insert("type".into(), Value::String(ty.to_owned()));
         let mut typed = self.scalar(&typed_schema, at)?;
-        let values = schema
-            .get("enum")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let values = schema.list("enum");
         let mut literals = Vec::new();
         for (i, v) in values.iter().enumerate() {
             let literal = match (typed.json, v) {

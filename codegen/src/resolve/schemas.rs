@@ -437,19 +437,23 @@ impl Resolver<'_> {
     }
 }
 
-/// An `allOf` whose only part besides annotations is an inline schema (not a `$ref`): that
-/// schema, with the keywords written beside the `allOf`.
-pub(super) fn single_part_all_of(schema: &Map<String, Value>) -> Option<Map<String, Value>> {
-    let parts: Vec<&Value> = schema
+/// The one part of an `allOf` that is not annotations only, if there is exactly one.
+fn only_part(schema: &Map<String, Value>) -> Option<&Value> {
+    let mut parts = schema
         .get("allOf")?
         .as_array()?
         .iter()
-        .filter(|p| !annotation_only(p))
-        .collect();
-    let [only] = parts.as_slice() else {
-        return None;
-    };
-    let only = only.as_object()?;
+        .filter(|p| !annotation_only(p));
+    match (parts.next(), parts.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// An `allOf` whose only part besides annotations is an inline schema (not a `$ref`): that
+/// schema, with the keywords written beside the `allOf`.
+pub(super) fn single_part_all_of(schema: &Map<String, Value>) -> Option<Map<String, Value>> {
+    let only = only_part(schema)?.as_object()?;
     if only.contains_key("$ref") {
         return None;
     }
@@ -476,6 +480,14 @@ pub(super) trait Keywords {
     /// `key` as a string, if it is one.
     fn text(&self, key: &str) -> Option<&str> {
         self.keyword(key).and_then(Value::as_str)
+    }
+
+    /// The list `key` (`allOf`, `enum`), copied; empty if there is none.
+    fn list(&self, key: &str) -> Vec<Value> {
+        self.keyword(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The strings of the list `key` (`required`), in order; empty if there is none.
@@ -517,15 +529,7 @@ pub(super) fn annotation_only(schema: &Value) -> bool {
 /// The target of an `allOf` of one `$ref` (beside parts of annotations only) with nothing
 /// else but annotations and the `default` of the property or parameter that uses it.
 pub(super) fn single_ref_all_of(schema: &Map<String, Value>) -> Option<&str> {
-    let parts: Vec<&Value> = schema
-        .get("allOf")?
-        .as_array()?
-        .iter()
-        .filter(|p| !annotation_only(p))
-        .collect();
-    let [only] = parts.as_slice() else {
-        return None;
-    };
+    let only = only_part(schema)?;
     // `type` beside the `$ref` repeats the target's.
     let annotation_only = schema.keys().all(|k| {
         ANNOTATIONS.contains(&k.as_str())
