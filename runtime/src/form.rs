@@ -1,11 +1,9 @@
-use std::ops::Deref;
-
 use poem::{Request, RequestBody};
-use poem_openapi::error::{ContentTypeError, ParseRequestPayloadError};
+use poem_openapi::error::ParseRequestPayloadError;
 use poem_openapi::payload::{Form, ParsePayload, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, Type};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::ApiExtractor;
 use serde_json::{Map, Value};
 
 /// An `application/x-www-form-urlencoded` body read into `T` by poem-openapi's JSON parser,
@@ -17,13 +15,7 @@ use serde_json::{Map, Value};
 #[derive(Debug)]
 pub struct FormBody<T>(pub T);
 
-impl<T> Deref for FormBody<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
+deref_to_field!(FormBody);
 
 impl<T: Type> Payload for FormBody<T> {
     const CONTENT_TYPE: &'static str = "application/x-www-form-urlencoded";
@@ -32,13 +24,7 @@ impl<T: Type> Payload for FormBody<T> {
         <Form<String> as Payload>::check_content_type(content_type)
     }
 
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+    payload_schema_items!();
 }
 
 impl<T: ParseFromJSON> ParsePayload for FormBody<T> {
@@ -61,41 +47,7 @@ impl<T: ParseFromJSON> ParsePayload for FormBody<T> {
 }
 
 impl<'a, T: ParseFromJSON> ApiExtractor<'a> for FormBody<T> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: T::schema_ref(),
-            }],
-            required: true,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<()>,
-    ) -> poem::Result<Self> {
-        match request.content_type() {
-            Some(content_type) if <Self as Payload>::check_content_type(content_type) => {
-                <Self as ParsePayload>::from_request(request, body).await
-            }
-            Some(content_type) => Err(ContentTypeError::NotSupported {
-                content_type: content_type.to_owned(),
-            }
-            .into()),
-            None => Err(ContentTypeError::ExpectContentType.into()),
-        }
-    }
+    body_items!(payload, true);
 }
 
 /// The pairs of a form as one JSON object of strings.

@@ -1,12 +1,10 @@
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Deref;
 
 use poem::{FromRequest, Request, RequestBody};
 use poem_openapi::error::{ContentTypeError, ParseRequestPayloadError};
 use poem_openapi::payload::{Json, ParsePayload, Payload};
-use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, Type};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::ApiExtractor;
 use serde_json::Value;
 
 /// A JSON request body read like poem-openapi's `Json<T>`, after one more check: every
@@ -15,13 +13,7 @@ use serde_json::Value;
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
-impl<T> Deref for JsonBody<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
+deref_to_field!(JsonBody);
 
 impl<T: Type> Payload for JsonBody<T> {
     const CONTENT_TYPE: &'static str = <Json<T> as Payload>::CONTENT_TYPE;
@@ -30,13 +22,7 @@ impl<T: Type> Payload for JsonBody<T> {
         <Json<T> as Payload>::check_content_type(content_type)
     }
 
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+    payload_schema_items!();
 }
 
 impl<T: ParseFromJSON + StrictJson> ParsePayload for JsonBody<T> {
@@ -73,40 +59,24 @@ impl<T: ParseFromJSON + StrictJson> ParsePayload for JsonBody<T> {
 }
 
 impl<'a, T: ParseFromJSON + StrictJson> ApiExtractor<'a> for JsonBody<T> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
+    body_items!(payload, <Self as ParsePayload>::IS_REQUIRED);
+}
 
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn request_meta() -> Option<MetaRequest> {
-        Some(MetaRequest {
-            description: None,
-            content: vec![MetaMediaType {
-                content_type: <Self as Payload>::CONTENT_TYPE,
-                schema: T::schema_ref(),
-            }],
-            required: <Self as ParsePayload>::IS_REQUIRED,
-        })
-    }
-
-    async fn from_request(
-        request: &'a Request,
-        body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<()>,
-    ) -> poem::Result<Self> {
-        match request.content_type() {
-            Some(content_type) if <Self as Payload>::check_content_type(content_type) => {
-                <Self as ParsePayload>::from_request(request, body).await
-            }
-            Some(content_type) => Err(ContentTypeError::NotSupported {
-                content_type: content_type.to_owned(),
-            }
-            .into()),
-            None => Err(ContentTypeError::ExpectContentType.into()),
+/// A body payload `P` read from the request, if its `Content-Type` is one `P` accepts:
+/// else the 415 poem-openapi answers (a missing `Content-Type` too).
+pub(crate) async fn read_body<P: ParsePayload + Payload>(
+    request: &Request,
+    body: &mut RequestBody,
+) -> poem::Result<P> {
+    match request.content_type() {
+        Some(content_type) if P::check_content_type(content_type) => {
+            P::from_request(request, body).await
         }
+        Some(content_type) => Err(ContentTypeError::NotSupported {
+            content_type: content_type.to_owned(),
+        }
+        .into()),
+        None => Err(ContentTypeError::ExpectContentType.into()),
     }
 }
 

@@ -25,6 +25,146 @@
 //!   page, problem+json for every error, request ids, an access log, request metrics and
 //!   connection limits.
 
+/// `Type` for a wrapper of `T` in its field 0 (`Delimited`, `JsonParam`): its name, schema
+/// and raw values are `T`'s; only how it is read differs.
+macro_rules! type_of_field {
+    ([$($generics:tt)*] $ty:ty) => {
+        impl<$($generics)*> ::poem_openapi::types::Type for $ty {
+            const IS_REQUIRED: bool = T::IS_REQUIRED;
+            type RawValueType = T::RawValueType;
+            type RawElementValueType = T::RawElementValueType;
+
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                T::name()
+            }
+
+            fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+                T::schema_ref()
+            }
+
+            fn register(registry: &mut ::poem_openapi::registry::Registry) {
+                T::register(registry);
+            }
+
+            fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+                self.0.as_raw_value()
+            }
+
+            fn raw_element_iter<'a>(
+                &'a self,
+            ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+                self.0.raw_element_iter()
+            }
+        }
+    };
+}
+
+/// The items of `ApiExtractor` a parameter extractor of type `T` in its field 0 shares with
+/// poem-openapi's own (`QueryObject`, `PathPiece`): required as `T` is, described by `T`'s
+/// schema, in `$place` (`Query`, `Path`). Only `from_request` differs.
+macro_rules! parameter_items {
+    ($place:ident) => {
+        const TYPES: &'static [::poem_openapi::ApiExtractorType] =
+            &[::poem_openapi::ApiExtractorType::Parameter];
+        const PARAM_IS_REQUIRED: bool = T::IS_REQUIRED;
+        type ParamType = T;
+        type ParamRawType = T::RawValueType;
+
+        fn register(registry: &mut ::poem_openapi::registry::Registry) {
+            T::register(registry);
+        }
+
+        fn param_in() -> Option<::poem_openapi::registry::MetaParamIn> {
+            Some(::poem_openapi::registry::MetaParamIn::$place)
+        }
+
+        fn param_schema_ref() -> Option<::poem_openapi::registry::MetaSchemaRef> {
+            Some(T::schema_ref())
+        }
+
+        fn param_raw_type(&self) -> Option<&Self::ParamRawType> {
+            self.0.as_raw_value()
+        }
+    };
+}
+
+/// The items of `ApiExtractor` a request body extractor over `T` shares (`FormBody`,
+/// `JsonBody`, `OptionalBody`): a request object, no parameter, `T`'s types registered.
+macro_rules! body_items {
+    // A `Payload` read whole (`FormBody`, `JsonBody`), required as `$required` says.
+    (payload, $required:expr) => {
+        body_items!();
+
+        fn request_meta() -> Option<::poem_openapi::registry::MetaRequest> {
+            crate::body_meta(
+                <Self as ::poem_openapi::payload::Payload>::CONTENT_TYPE,
+                T::schema_ref(),
+                $required,
+            )
+        }
+
+        async fn from_request(
+            request: &'a ::poem::Request,
+            body: &mut ::poem::RequestBody,
+            _param_opts: ::poem_openapi::ExtractParamOptions<()>,
+        ) -> ::poem::Result<Self> {
+            crate::json::read_body(request, body).await
+        }
+    };
+    () => {
+        const TYPES: &'static [::poem_openapi::ApiExtractorType] =
+            &[::poem_openapi::ApiExtractorType::RequestObject];
+        type ParamType = ();
+        type ParamRawType = ();
+
+        fn register(registry: &mut ::poem_openapi::registry::Registry) {
+            T::register(registry);
+        }
+    };
+}
+
+/// The request body a payload of one media type describes: `T`'s schema under `content_type`.
+fn body_meta(
+    content_type: &'static str,
+    schema: poem_openapi::registry::MetaSchemaRef,
+    required: bool,
+) -> Option<poem_openapi::registry::MetaRequest> {
+    Some(poem_openapi::registry::MetaRequest {
+        description: None,
+        content: vec![poem_openapi::registry::MetaMediaType {
+            content_type,
+            schema,
+        }],
+        required,
+    })
+}
+
+/// `Deref` to field 0, for the wrappers the handler reads like the value (`FormBody`).
+macro_rules! deref_to_field {
+    ($wrapper:ident) => {
+        impl<T> ::std::ops::Deref for $wrapper<T> {
+            type Target = T;
+
+            fn deref(&self) -> &T {
+                &self.0
+            }
+        }
+    };
+}
+
+/// The items of `Payload` a body of `T` shares with poem-openapi's: `T`'s schema, `T`'s types.
+macro_rules! payload_schema_items {
+    () => {
+        fn schema_ref() -> ::poem_openapi::registry::MetaSchemaRef {
+            T::schema_ref()
+        }
+
+        fn register(registry: &mut ::poem_openapi::registry::Registry) {
+            T::register(registry);
+        }
+    };
+}
+
 mod among;
 mod checked;
 mod empty;

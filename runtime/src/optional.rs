@@ -2,8 +2,8 @@ use std::future::Future;
 use std::pin::Pin;
 
 use poem::{Body, Request, RequestBody};
-use poem_openapi::registry::{MetaRequest, Registry};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::registry::MetaRequest;
+use poem_openapi::{ApiExtractor, ExtractParamOptions};
 
 /// A request body the spec does not require: a request without `Content-Type` and without
 /// bytes has none; anything else is parsed (and checked) as the payload `T`.
@@ -11,13 +11,7 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 pub struct OptionalBody<T>(pub Option<T>);
 
 impl<'a, T: ApiExtractor<'a, ParamType = ()>> ApiExtractor<'a> for OptionalBody<T> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::RequestObject];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
+    body_items!();
 
     fn request_meta() -> Option<MetaRequest> {
         T::request_meta().map(|meta| MetaRequest {

@@ -3,13 +3,11 @@
 //! `a,b,c`) and object parameters (`deepObject`, and `form` objects whose properties are
 //! query keys of their own).
 
-use std::borrow::Cow;
-
 use poem::{Request, RequestBody};
 use poem_openapi::error::ParseParamError;
-use poem_openapi::registry::{MetaParamIn, MetaSchemaRef, Registry};
+use poem_openapi::registry::Registry;
 use poem_openapi::types::{ParseError, ParseFromJSON, ParseFromParameter, ParseResult, Type};
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::{ApiExtractor, ExtractParamOptions};
 
 use crate::form;
 
@@ -20,33 +18,7 @@ use crate::form;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delimited<T, const SEP: char>(pub T);
 
-impl<T: Type, const SEP: char> Type for Delimited<T, SEP> {
-    const IS_REQUIRED: bool = T::IS_REQUIRED;
-    type RawValueType = T::RawValueType;
-    type RawElementValueType = T::RawElementValueType;
-
-    fn name() -> Cow<'static, str> {
-        T::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        self.0.as_raw_value()
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        self.0.raw_element_iter()
-    }
-}
+type_of_field!([T: Type, const SEP: char] Delimited<T, SEP>);
 
 impl<T: ParseFromParameter, const SEP: char> ParseFromParameter for Delimited<T, SEP> {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
@@ -78,33 +50,7 @@ impl<T: ParseFromParameter, const SEP: char> ParseFromParameter for Delimited<T,
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonParam<T>(pub T);
 
-impl<T: Type> Type for JsonParam<T> {
-    const IS_REQUIRED: bool = T::IS_REQUIRED;
-    type RawValueType = T::RawValueType;
-    type RawElementValueType = T::RawElementValueType;
-
-    fn name() -> Cow<'static, str> {
-        T::name()
-    }
-
-    fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
-    }
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        self.0.as_raw_value()
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        self.0.raw_element_iter()
-    }
-}
+type_of_field!([T: Type] JsonParam<T>);
 
 impl<T: ParseFromJSON + crate::StrictJson> ParseFromParameter for JsonParam<T> {
     fn parse_from_parameter(value: &str) -> ParseResult<Self> {
@@ -125,26 +71,7 @@ impl<T: ParseFromJSON + crate::StrictJson> ParseFromParameter for JsonParam<T> {
 pub struct QueryObject<T, const DEEP: bool>(pub T);
 
 impl<'a, T: ParseFromJSON, const DEEP: bool> ApiExtractor<'a> for QueryObject<T, DEEP> {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::Parameter];
-    const PARAM_IS_REQUIRED: bool = T::IS_REQUIRED;
-    type ParamType = T;
-    type ParamRawType = T::RawValueType;
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn param_in() -> Option<MetaParamIn> {
-        Some(MetaParamIn::Query)
-    }
-
-    fn param_schema_ref() -> Option<MetaSchemaRef> {
-        Some(T::schema_ref())
-    }
-
-    fn param_raw_type(&self) -> Option<&Self::ParamRawType> {
-        self.0.as_raw_value()
-    }
+    parameter_items!(Query);
 
     async fn from_request(
         request: &'a Request,

@@ -149,16 +149,7 @@ impl From<&poem::Error> for Rejection {
             let errors = body
                 .problems
                 .iter()
-                .map(|(path, message)| {
-                    let mut error = RejectionError {
-                        location: "body",
-                        path: path.clone(),
-                        message: message.clone(),
-                        schema: None,
-                    };
-                    PLACES.with(|places| locate(&mut error, places.get()));
-                    error
-                })
+                .map(|(path, message)| located("body", path.clone(), message.clone()))
                 .collect();
             return Rejection {
                 status: err.status(),
@@ -170,16 +161,7 @@ impl From<&poem::Error> for Rejection {
             let errors = params
                 .problems
                 .iter()
-                .map(|p| {
-                    let mut error = RejectionError {
-                        location: p.location,
-                        path: vec![p.name.to_owned()],
-                        message: humanize(&p.reason),
-                        schema: None,
-                    };
-                    PLACES.with(|places| locate(&mut error, places.get()));
-                    error
-                })
+                .map(|p| located(p.location, vec![p.name.to_owned()], humanize(&p.reason)))
                 .collect();
             return Rejection {
                 status: err.status(),
@@ -197,18 +179,24 @@ impl From<&poem::Error> for Rejection {
         } else {
             ("request", Vec::new(), err.to_string())
         };
-        let mut error = RejectionError {
-            location,
-            path,
-            message,
-            schema: None,
-        };
-        PLACES.with(|places| locate(&mut error, places.get()));
         Rejection {
             status: err.status(),
-            errors: vec![error],
+            errors: vec![located(location, path, message)],
         }
     }
+}
+
+/// A problem of the request, with its place in the spec when the operation being served
+/// told where its inputs are declared.
+fn located(location: &'static str, path: Vec<String>, message: String) -> RejectionError {
+    let mut error = RejectionError {
+        location,
+        path,
+        message,
+        schema: None,
+    };
+    PLACES.with(|places| locate(&mut error, places.get()));
+    error
 }
 
 /// poem-openapi's wording of a parse error, said for a person: `minimum(0, exclusive: false)`

@@ -10,9 +10,8 @@ use std::marker::PhantomData;
 
 use poem::{Request, RequestBody};
 use poem_openapi::error::ParsePathError;
-use poem_openapi::registry::{MetaParamIn, MetaSchemaRef, Registry};
 use poem_openapi::types::ParseFromParameter;
-use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+use poem_openapi::{ApiExtractor, ExtractParamOptions};
 
 /// One routed path segment: the name poem-openapi gives it and the text around its parameters.
 pub trait SegmentTemplate {
@@ -57,26 +56,7 @@ impl<T, S, const I: usize> PathPiece<T, S, I> {
 impl<'a, T: ParseFromParameter, S: SegmentTemplate + Send + Sync, const I: usize> ApiExtractor<'a>
     for PathPiece<T, S, I>
 {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::Parameter];
-    const PARAM_IS_REQUIRED: bool = T::IS_REQUIRED;
-    type ParamType = T;
-    type ParamRawType = T::RawValueType;
-
-    fn register(registry: &mut Registry) {
-        T::register(registry);
-    }
-
-    fn param_in() -> Option<MetaParamIn> {
-        Some(MetaParamIn::Path)
-    }
-
-    fn param_schema_ref() -> Option<MetaSchemaRef> {
-        Some(T::schema_ref())
-    }
-
-    fn param_raw_type(&self) -> Option<&Self::ParamRawType> {
-        self.0.as_raw_value()
-    }
+    parameter_items!(Path);
 
     async fn from_request(
         request: &'a Request,
