@@ -131,13 +131,8 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
                 .map(|(k, v)| (k.replace("; charset=utf-8", ""), v.clone()))
                 .collect();
         }
-        for response in op
-            .get_mut("responses")
-            .and_then(Value::as_object_mut)
-            .into_iter()
-            .flat_map(|r| r.values_mut())
-        {
-            if let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut) {
+        for response in responses_mut(op) {
+            if let Some(headers) = members_mut(response, "headers") {
                 *headers = headers
                     .iter()
                     .map(|(k, v)| {
@@ -237,13 +232,8 @@ pub fn normalize_written(doc: &Value) -> Value {
         if let Some(name) = body_ref {
             op["requestBody"] = bodies[&name].clone();
         }
-        for response in op
-            .get_mut("responses")
-            .and_then(Value::as_object_mut)
-            .into_iter()
-            .flat_map(|r| r.values_mut())
-        {
-            if let Some(headers) = response.get_mut("headers").and_then(Value::as_object_mut) {
+        for response in responses_mut(op) {
+            if let Some(headers) = members_mut(response, "headers") {
                 *headers = headers
                     .iter()
                     .map(|(k, v)| {
@@ -431,48 +421,22 @@ fn inline_undeclared_components(served: &Value, written: &Value) -> Value {
         .unwrap_or_default();
     let served_components = served["components"]["schemas"].clone();
     let undeclared = |name: &str| !declared.contains(name) && served_components.get(name).is_some();
-    fn walk(v: &mut Value, components: &Value, undeclared: &dyn Fn(&str) -> bool, depth: usize) {
-        if let Some(name) = v
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            .map(str::to_owned)
-        {
-            if undeclared(&name) && depth < 32 {
-                let mut inlined = components[&name].clone();
-                if let Some(m) = inlined.as_object_mut() {
-                    m.remove("title");
-                }
-                // Keep keywords served beside the reference (a parameter's `default`).
-                for (k, val) in v.as_object().cloned().unwrap_or_default() {
-                    if k != "$ref" {
-                        inlined[&k] = val;
-                    }
-                }
-                *v = inlined;
-                walk(v, components, undeclared, depth + 1);
-                return;
+    inline_refs(
+        served,
+        &served_components,
+        &undeclared,
+        &|copy, referrer| {
+            if let Some(m) = copy.as_object_mut() {
+                m.remove("title");
             }
-        }
-        match v {
-            Value::Object(m) => m
-                .values_mut()
-                .for_each(|c| walk(c, components, undeclared, depth)),
-            Value::Array(a) => a
-                .iter_mut()
-                .for_each(|c| walk(c, components, undeclared, depth)),
-            _ => {}
-        }
-    }
-    let mut doc = served.clone();
-    walk(&mut doc, &served_components, &undeclared, 0);
-    if let Some(schemas) = doc
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    {
-        schemas.retain(|name, _| declared.contains(name));
-    }
-    doc
+            // Keep keywords served beside the reference (a parameter's `default`).
+            for (k, val) in referrer.as_object().into_iter().flatten() {
+                if k != "$ref" {
+                    copy[k] = val.clone();
+                }
+            }
+        },
+    )
 }
 
 /// Path-item `parameters` apply to each operation of the path (an operation's own parameter
@@ -565,39 +529,56 @@ fn inline_named_aliases(doc: &Value) -> Value {
         .filter(|(_, schema)| is_alias(schema))
         .map(|(name, _)| name.clone())
         .collect();
-    fn walk(v: &mut Value, schemas: &Value, aliases: &BTreeSet<String>, depth: usize) {
+    // poem-openapi serves the type in place, not the named schema's annotations.
+    inline_refs(doc, &schemas, &|name| aliases.contains(name), &|copy, _| {
+        if let Some(m) = copy.as_object_mut() {
+            for annotation in ["description", "title", "example"] {
+                m.remove(annotation);
+            }
+        }
+    })
+}
+
+/// `doc` with every `$ref` to a component schema of `schemas` that `inline` picks replaced by
+/// a copy of it (recursively, 32 levels at most), `reshape`d given the object that referred
+/// to it; those components are dropped.
+fn inline_refs(
+    doc: &Value,
+    schemas: &Value,
+    inline: &dyn Fn(&str) -> bool,
+    reshape: &dyn Fn(&mut Value, &Value),
+) -> Value {
+    fn walk(
+        v: &mut Value,
+        schemas: &Value,
+        inline: &dyn Fn(&str) -> bool,
+        reshape: &dyn Fn(&mut Value, &Value),
+        depth: usize,
+    ) {
         let target = v
             .get("$ref")
             .and_then(Value::as_str)
             .and_then(|r| r.strip_prefix("#/components/schemas/"))
-            .filter(|name| aliases.contains(*name))
+            .filter(|name| inline(name))
             .map(str::to_owned);
         if let Some(name) = target.filter(|_| depth < 32) {
-            *v = schemas[&name].clone();
-            // poem-openapi serves the type in place, not the named schema's annotations.
-            if let Some(m) = v.as_object_mut() {
-                for annotation in ["description", "title", "example"] {
-                    m.remove(annotation);
-                }
-            }
-            walk(v, schemas, aliases, depth + 1);
+            let mut copy = schemas[&name].clone();
+            reshape(&mut copy, v);
+            *v = copy;
+            walk(v, schemas, inline, reshape, depth + 1);
             return;
         }
-        match v {
-            Value::Object(m) => m
-                .values_mut()
-                .for_each(|c| walk(c, schemas, aliases, depth)),
-            Value::Array(a) => a.iter_mut().for_each(|c| walk(c, schemas, aliases, depth)),
-            _ => {}
+        for c in children_mut(v) {
+            walk(c, schemas, inline, reshape, depth);
         }
     }
     let mut doc = doc.clone();
-    walk(&mut doc, &schemas, &aliases, 0);
+    walk(&mut doc, schemas, inline, reshape, 0);
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
     {
-        schemas.retain(|name, _| !aliases.contains(name));
+        schemas.retain(|name, _| !inline(name));
     }
     doc
 }
@@ -813,12 +794,7 @@ fn inline_responses_and_security(doc: &mut Value) {
         }
     }
     for op in operations_mut(doc) {
-        for response in op
-            .get_mut("responses")
-            .and_then(Value::as_object_mut)
-            .into_iter()
-            .flat_map(|r| r.values_mut())
-        {
+        for response in responses_mut(op) {
             let target = response["$ref"]
                 .as_str()
                 .and_then(|r| r.strip_prefix("#/components/responses/"))
@@ -842,6 +818,28 @@ fn inline_responses_and_security(doc: &mut Value) {
     }
 }
 
+/// The members of an object or the elements of an array: what a recursive walk visits.
+fn children_mut(value: &mut Value) -> Box<dyn Iterator<Item = &mut Value> + '_> {
+    match value {
+        Value::Object(m) => Box::new(m.values_mut()),
+        Value::Array(a) => Box::new(a.iter_mut()),
+        _ => Box::new(std::iter::empty()),
+    }
+}
+
+/// The responses of an operation.
+fn responses_mut(op: &mut Value) -> impl Iterator<Item = &mut Value> {
+    members_mut(op, "responses")
+        .into_iter()
+        .flat_map(|r| r.values_mut())
+}
+
+/// The object `key` of `value`, if it is one.
+fn members_mut<'v>(value: &'v mut Value, key: &str) -> Option<&'v mut Map<String, Value>> {
+    value.get_mut(key).and_then(Value::as_object_mut)
+}
+
+/// Every operation of the document (the values of every path item, `parameters` too).
 fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
     doc.get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -887,12 +885,8 @@ fn merge_annotation_all_of(schema: &mut Value) {
 
 fn remove_everywhere(v: &mut Value, key: &str, value: &Value) {
     remove_if(v, key, value);
-    match v {
-        Value::Object(m) => m
-            .values_mut()
-            .for_each(|c| remove_everywhere(c, key, value)),
-        Value::Array(a) => a.iter_mut().for_each(|c| remove_everywhere(c, key, value)),
-        _ => {}
+    for c in children_mut(v) {
+        remove_everywhere(c, key, value);
     }
 }
 

@@ -74,6 +74,17 @@ pub struct Observed<'a> {
     pub body: &'a [u8],
 }
 
+impl Observed<'_> {
+    /// The media type of `Content-Type`, without parameters (`charset`); empty if none.
+    fn media_type(&self) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == "content-type")
+            .map(|(_, v)| v.split(';').next().unwrap_or_default().trim())
+            .unwrap_or_default()
+    }
+}
+
 /// Checks one response against `spec`: the status is declared for the operation hit, the
 /// declared headers are present, the content type is the declared one and the body is valid
 /// under the declared schema. A request that hits no operation must get a 404 or 405
@@ -151,12 +162,7 @@ pub fn check_response(spec: &Value, r: &Observed) -> Result<Option<String>, Stri
             _ => {}
         }
     }
-    let content_type = r
-        .headers
-        .iter()
-        .find(|(n, _)| n == "content-type")
-        .map(|(_, v)| v.split(';').next().unwrap_or_default().trim())
-        .unwrap_or_default();
+    let content_type = r.media_type();
     let content = response["content"].as_object();
     // With several media types, the one the response says it is must be declared.
     let media = content.and_then(|c| c.get(content_type).map(|m| (content_type, m)));
@@ -241,12 +247,7 @@ fn check_body(
     schema: &Value,
     r: &Observed,
 ) -> Result<(), String> {
-    let content_type = r
-        .headers
-        .iter()
-        .find(|(n, _)| n == "content-type")
-        .map(|(_, v)| v.split(';').next().unwrap_or_default().trim())
-        .unwrap_or_default();
+    let content_type = r.media_type();
     if content_type != media_type {
         return Err(format!(
             "{at}: content type is `{content_type}`, the spec declares `{media_type}`"
