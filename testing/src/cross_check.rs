@@ -109,12 +109,7 @@ pub fn normalize_served(doc: &Value, written: &Value) -> Value {
         }
     }
     for op in operations_mut(&mut doc) {
-        for p in op
-            .get_mut("parameters")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
+        for p in parameters_mut(op) {
             remove_if(p, "deprecated", &json!(false));
             remove_if(p, "explode", &json!(true));
             remove_if(p, "required", &json!(false));
@@ -202,12 +197,7 @@ pub fn normalize_written(doc: &Value) -> Value {
     }
     remove_everywhere(&mut doc, "additionalProperties", &json!(false));
     for op in operations_mut(&mut doc) {
-        for p in op
-            .get_mut("parameters")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
+        for p in parameters_mut(op) {
             let target = p
                 .get("$ref")
                 .and_then(Value::as_str)
@@ -825,6 +815,14 @@ fn children_mut(value: &mut Value) -> Box<dyn Iterator<Item = &mut Value> + '_> 
         Value::Array(a) => Box::new(a.iter_mut()),
         _ => Box::new(std::iter::empty()),
     }
+}
+
+/// The parameters of an operation.
+fn parameters_mut(op: &mut Value) -> impl Iterator<Item = &mut Value> {
+    op.get_mut("parameters")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
 }
 
 /// The responses of an operation.
