@@ -38,13 +38,14 @@ impl Resolver<'_> {
     ) -> Option<(Map<String, Value>, BTreeMap<String, String>)> {
         let mut merged = self.keywords_beside_all_of(schema, at);
         let mut ok = true;
-        let parts = schema.list("allOf");
+        let parts = self.listed(
+            schema,
+            "allOf",
+            "schemas",
+            at,
+            "list the object schemas to merge",
+        );
         if parts.is_empty() {
-            self.diags.error(
-                &join(at, "allOf"),
-                "`allOf` lists no schemas",
-                "list the object schemas to merge",
-            );
             return None;
         }
         // The schema's own properties are one more part, merged last.
@@ -301,7 +302,13 @@ impl Resolver<'_> {
         let one_of = schema.contains_key("oneOf");
         let keyword = if one_of { "oneOf" } else { "anyOf" };
         self.keywords_beside_union(schema, at, keyword, inline);
-        let list = self.alternatives(schema, keyword, at);
+        let list = self.listed(
+            schema,
+            keyword,
+            "schemas",
+            at,
+            "list the alternatives, or use the one schema directly",
+        );
         let (property, mut mapping) = self.discriminator(schema, at);
         let mut variants: Vec<ir::UnionVariant> = Vec::new();
         // A number or boolean variant, which poem-openapi's `String` would also parse.
@@ -407,19 +414,6 @@ impl Resolver<'_> {
             }
         }
         Some(name)
-    }
-
-    /// The schemas a `oneOf`/`anyOf` (`keyword`) lists; an error if it lists none.
-    fn alternatives(&mut self, schema: &Map<String, Value>, keyword: &str, at: &str) -> Vec<Value> {
-        let list = schema.list(keyword);
-        if list.is_empty() {
-            self.diags.error(
-                &join(at, keyword),
-                format!("`{keyword}` needs at least one schema"),
-                "list the alternatives, or use the one schema directly",
-            );
-        }
-        list
     }
 
     /// Reports the keywords beside `oneOf`/`anyOf` (`keyword`): constraints, which hold for

@@ -41,14 +41,7 @@ impl Resolver<'_> {
                 "put `nullable: true` on the properties that use the enum (beside an `allOf` with the `$ref`)",
             );
         }
-        let values = schema.list("enum");
-        if values.is_empty() {
-            self.diags.error(
-                &join(at, "enum"),
-                "an enum needs at least one value",
-                "list the allowed values",
-            );
-        }
+        let values = self.listed(schema, "enum", "values", at, "list the allowed values");
         let variants = self.enum_variants(&values, at);
         let doc = self.text(schema.text("description"), &join(at, "description"));
         self.enums.insert(

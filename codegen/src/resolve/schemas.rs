@@ -277,6 +277,24 @@ impl Resolver<'_> {
         Some((ty, validators))
     }
 
+    /// The list `key` of `schema` (`allOf`, `enum`, `oneOf`) of `what` (schemas, values); an
+    /// error, with `help`, if it lists none.
+    pub(super) fn listed(
+        &mut self,
+        schema: &Map<String, Value>,
+        key: &str,
+        what: &str,
+        at: &str,
+        help: &str,
+    ) -> Vec<Value> {
+        let list = schema.list(key);
+        if list.is_empty() {
+            self.diags
+                .error(&join(at, key), format!("`{key}` lists no {what}"), help);
+        }
+        list
+    }
+
     /// The `default` of the component schema a `$ref` (or an `allOf` of one `$ref`) points
     /// to: a named enum or scalar's default applies wherever it is used without its own.
     pub(super) fn inherited_default(&self, schema: &Map<String, Value>) -> Option<Value> {
