@@ -26,19 +26,7 @@ impl Resolver<'_> {
             let ReferenceOr::Item(item) = item else {
                 continue;
             };
-            let routed = path.split('#').next().unwrap_or(path);
-            let shape: String = routed
-                .split('/')
-                .map(|seg| match seg.split_once('{') {
-                    // As `route` routes it: static text before a parameter stays text.
-                    Some((before, _)) => match routable_prefix(before) {
-                        Some(prefix) => format!("{prefix}{{}}"),
-                        None => "{}".to_owned(),
-                    },
-                    None => seg.to_owned(),
-                })
-                .collect::<Vec<_>>()
-                .join("/");
+            let shape = route_shape(path);
             for (method, op) in item.iter() {
                 let at = format!("{path_at}/{method}");
                 if let Some(first) = shapes.get(&(method.to_owned(), shape.clone())).cloned() {
@@ -48,36 +36,8 @@ impl Resolver<'_> {
                 }
                 shapes.insert((method.to_owned(), shape.clone()), at.clone());
                 let declared = op.operation_id.is_some();
-                let id = op
-                    .operation_id
-                    .clone()
-                    .unwrap_or_else(|| derived_operation_id(method, path));
-                let id_at = if declared {
-                    join(&at, "operationId")
-                } else {
-                    at.clone()
-                };
-                let mut method_name = snake_case(&id);
-                if let Some(first) = ids.get(&id) {
-                    // The served document keeps both as written; the Rust method of the second
-                    // is named for its method and path.
-                    method_name = snake_case(&derived_operation_id(method, path));
-                    self.diags.lenient(
-                        &id_at,
-                        format!("operationId `{id}` is already used at {first}; this operation's method is `{method_name}`"),
-                        "give every operation its own operationId",
-                    );
-                } else {
-                    ids.insert(id.clone(), id_at.clone());
-                }
-                if !is_identifier(&method_name) {
-                    method_name = snake_case(&derived_operation_id(method, path));
-                }
-                if let Some(first) = methods.get(&method_name).cloned() {
-                    let taken = method_name.clone();
-                    method_name = numbered(&taken, "_", |n| methods.contains_key(n));
-                    self.diags.lenient(&id_at, format!("operationId `{id}` becomes the method `{taken}`, as does the one at {first}; this one is `{method_name}`"), "rename one of them to choose the names yourself");
-                }
+                let (id, id_at, method_name) =
+                    self.operation_names(op, method, path, &at, &mut ids, &methods);
                 methods.insert(method_name.clone(), id_at.clone());
                 if self.skip.iter().any(|s| *s == id || *s == method_name) {
                     skipped.push(method_name.clone());
@@ -103,6 +63,52 @@ impl Resolver<'_> {
             }
         }
         ops
+    }
+
+    /// An operation's id (its `operationId`, else one made of method and path), where the id
+    /// is written, and its handler method's name: the id in snake_case, or named for method
+    /// and path when the id is taken or has no letters, numbered when two still collide.
+    fn operation_names(
+        &mut self,
+        op: &openapiv3::Operation,
+        method: &str,
+        path: &str,
+        at: &str,
+        ids: &mut BTreeMap<String, String>,
+        methods: &BTreeMap<String, String>,
+    ) -> (String, String, String) {
+        let declared = op.operation_id.is_some();
+        let id = op
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| derived_operation_id(method, path));
+        let id_at = if declared {
+            join(at, "operationId")
+        } else {
+            at.to_owned()
+        };
+        let mut method_name = snake_case(&id);
+        if let Some(first) = ids.get(&id) {
+            // The served document keeps both as written; the Rust method of the second
+            // is named for its method and path.
+            method_name = snake_case(&derived_operation_id(method, path));
+            self.diags.lenient(
+                &id_at,
+                format!("operationId `{id}` is already used at {first}; this operation's method is `{method_name}`"),
+                "give every operation its own operationId",
+            );
+        } else {
+            ids.insert(id.clone(), id_at.clone());
+        }
+        if !is_identifier(&method_name) {
+            method_name = snake_case(&derived_operation_id(method, path));
+        }
+        if let Some(first) = methods.get(&method_name).cloned() {
+            let taken = method_name.clone();
+            method_name = numbered(&taken, "_", |n| methods.contains_key(n));
+            self.diags.lenient(&id_at, format!("operationId `{id}` becomes the method `{taken}`, as does the one at {first}; this one is `{method_name}`"), "rename one of them to choose the names yourself");
+        }
+        (id, id_at, method_name)
     }
 
     #[allow(clippy::too_many_arguments)] // one call site; the arguments are the operation's coordinates
@@ -579,6 +585,23 @@ fn shown_segment(whole: Option<&str>, segment: &str) -> String {
             })
             .collect(),
     }
+}
+
+/// The requests a path template matches, as poem routes them: `/a/{x}` and `/a/{y}` are one
+/// route. Static text before a parameter stays text, as `route` routes it.
+fn route_shape(path: &str) -> String {
+    let routed = path.split('#').next().unwrap_or(path);
+    routed
+        .split('/')
+        .map(|seg| match seg.split_once('{') {
+            Some((before, _)) => match routable_prefix(before) {
+                Some(prefix) => format!("{prefix}{{}}"),
+                None => "{}".to_owned(),
+            },
+            None => seg.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Where poem routes a path and where its parameters are read from (see `Resolver::route`).
