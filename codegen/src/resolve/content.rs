@@ -212,15 +212,7 @@ impl Resolver<'_> {
             self.form_object(&ty, &schema_at)?;
             (PayloadKind::Form(ty), FORM)
         } else if main == "text" {
-            if schema.text("type") != Some("string") && !schema.is_empty() {
-                self.diags.warn(
-                    &schema_at,
-                    format!("the `{media_type}` body is text; its schema is not checked"),
-                    "describe text with `type: string`",
-                );
-            } else {
-                self.only_keys(&schema, &["type", "format"], &schema_at, "text");
-            }
+            self.unchecked_schema(&schema, media_type, &schema_at, true);
             (PayloadKind::Text, "text/plain")
         } else if media_type == MULTIPART && !self.is_parts_object(&schema) {
             self.diags.warn(
@@ -238,17 +230,7 @@ impl Resolver<'_> {
                 MULTIPART,
             )
         } else {
-            if schema.text("type") != Some("string") {
-                self.diags.warn(
-                    &schema_at,
-                    format!(
-                        "a `{media_type}` body is bytes to the server; its schema is not checked"
-                    ),
-                    "describe it as `type: string, format: binary`",
-                );
-            } else {
-                self.only_keys(&schema, &["type", "format"], &schema_at, "binary data");
-            }
+            self.unchecked_schema(&schema, media_type, &schema_at, false);
             (PayloadKind::Binary, "")
         };
         // Responses always name their media type exactly (poem-openapi would add
@@ -263,6 +245,37 @@ impl Resolver<'_> {
             content_type,
             request,
         })
+    }
+
+    /// A text (or else bytes) body's schema, which the server does not check: a warning
+    /// unless it is a string schema (text may also have none), and no keywords beyond `type`
+    /// and `format`.
+    fn unchecked_schema(
+        &mut self,
+        schema: &Map<String, Value>,
+        media_type: &str,
+        at: &str,
+        text: bool,
+    ) {
+        let string = schema.text("type") == Some("string") || (text && schema.is_empty());
+        match (string, text) {
+            (true, true) => {
+                self.only_keys(schema, &["type", "format"], at, "text");
+            }
+            (true, false) => {
+                self.only_keys(schema, &["type", "format"], at, "binary data");
+            }
+            (false, true) => self.diags.warn(
+                at,
+                format!("the `{media_type}` body is text; its schema is not checked"),
+                "describe text with `type: string`",
+            ),
+            (false, false) => self.diags.warn(
+                at,
+                format!("a `{media_type}` body is bytes to the server; its schema is not checked"),
+                "describe it as `type: string, format: binary`",
+            ),
+        }
     }
 
     /// Checks that a form-encoded body is an object or a map: its fields are the form's
