@@ -143,6 +143,21 @@ impl Resolver<'_> {
         }
     }
 
+    /// The Rust argument of the parameter `name`: its snake_case, which must have letters
+    /// or digits.
+    fn argument_name(&mut self, name: &str, at: &str) -> Option<String> {
+        let rust_name = snake_case(name);
+        if !is_identifier(&rust_name) {
+            self.diags.error(
+                &join(at, "name"),
+                format!("the parameter name `{name}` has no letters or digits"),
+                "rename it",
+            );
+            return None;
+        }
+        Some(rust_name)
+    }
+
     /// Where a parameter's schema is, whether its value is JSON text (`content` with a JSON
     /// media type: `filter={"a":1}`; any other media type is the text itself), and the schema.
     pub(super) fn parameter_schema(
@@ -174,6 +189,13 @@ impl Resolver<'_> {
             );
             return None;
         };
+        if schema.contains_key("nullable") {
+            self.diags.warn(
+                &join(&schema_at, "nullable"),
+                "`nullable` on a parameter has no effect: a parameter has no `null`",
+                "remove it; make the parameter optional instead",
+            );
+        }
         Some((schema_at, json_content, schema))
     }
 
@@ -306,25 +328,7 @@ impl Resolver<'_> {
             );
         }
         let (schema_at, json_content, schema) = self.parameter_schema(data, &at)?;
-        let rust_name = snake_case(&data.name);
-        if !is_identifier(&rust_name) {
-            self.diags.error(
-                &join(&at, "name"),
-                format!(
-                    "the parameter name `{}` has no letters or digits",
-                    data.name
-                ),
-                "rename it",
-            );
-            return None;
-        }
-        if schema.contains_key("nullable") {
-            self.diags.warn(
-                &join(&schema_at, "nullable"),
-                "`nullable` on a parameter has no effect: a parameter has no `null`",
-                "remove it; make the parameter optional instead",
-            );
-        }
+        let rust_name = self.argument_name(&data.name, &at)?;
         let hint = format!("{}{}", pascal_case(method), pascal_case(&data.name));
         let typed = self.value_type(&schema, &schema_at, &hint)?;
         let (typed, reading) =
