@@ -324,14 +324,9 @@ impl Resolver<'_> {
                 .text("$ref")
                 .and_then(|t| t.strip_prefix(SCHEMA_REF))
                 .map(unescape);
-            let Some(typed) = self.value_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
+            let Some(typed) = self.variant_type(item, &item_at, &format!("{rust}{}", i + 1)) else {
                 continue;
             };
-            // A format or pattern is the variant's type (`DateTime`, `Matching`); other
-            // constraints would need a validator, which poem-openapi cannot attach to one.
-            if !typed.validators.is_empty() {
-                self.diags.lenient(&item_at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
-            }
             let Some(name) = self.variant_name_among(&variants, &typed.ty, keyword, &item_at)
             else {
                 // The same Rust type twice: poem-openapi would parse both the same way.
@@ -362,11 +357,10 @@ impl Resolver<'_> {
                 mapping: selected_by,
             });
         }
+        // Told apart by shape: no variant is selected by a discriminator value.
         let property = if untagged {
             self.discriminated.truncate(discriminated_before);
-            for v in &mut variants {
-                v.mapping = None;
-            }
+            variants.iter_mut().for_each(|v| v.mapping = None);
             mapping.clear();
             None
         } else {
@@ -389,6 +383,22 @@ impl Resolver<'_> {
                 origin: at.to_owned(),
             },
         );
+    }
+
+    /// The type of a union's variant. A format or pattern is the variant's type (`DateTime`,
+    /// `Matching`); other constraints would need a validator, which poem-openapi cannot attach
+    /// to a variant: reported as not checked.
+    fn variant_type(
+        &mut self,
+        item: &Map<String, Value>,
+        at: &str,
+        hint: &str,
+    ) -> Option<super::schemas::Typed> {
+        let typed = self.value_type(item, at, hint)?;
+        if !typed.validators.is_empty() {
+            self.diags.lenient(at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
+        }
+        Some(typed)
     }
 
     /// The Rust variant name of a variant of type `ty`, numbered when another variant took
