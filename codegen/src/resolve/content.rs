@@ -27,6 +27,26 @@ fn is_file(schema: &Map<String, Value>) -> bool {
     schema.text("type") == Some("string") && schema.text("format") == Some("binary")
 }
 
+/// How a multipart part is read: its Rust type, validators and default, and whether it is
+/// a repeated part (an array), which an absent part reads as empty.
+struct PartReading {
+    ty: String,
+    validators: Vec<ir::Validator>,
+    default: Option<ir::ValueFn>,
+    repeated: bool,
+}
+
+impl PartReading {
+    fn of(ty: String, validators: Vec<ir::Validator>, repeated: bool) -> Self {
+        PartReading {
+            ty,
+            validators,
+            default: None,
+            repeated,
+        }
+    }
+}
+
 impl Resolver<'_> {
     pub(super) fn body(
         &mut self,
@@ -332,16 +352,7 @@ impl Resolver<'_> {
                 ok = false;
                 continue;
             }
-            // A part cannot be null: an absent part is what `nullable` can mean here.
-            if part.flag("nullable") {
-                self.diags.warn(
-                    &join(&here, "nullable"),
-                    format!("a multipart part cannot be null: `{name}` is read as absent instead"),
-                    "remove `nullable`; leave the part out of `required` to make it optional",
-                );
-            }
-            let Some((ty, validators)) =
-                self.multipart_part(name, part, &here, hint, &rust_name, &required, &mut values)
+            let Some(read) = self.multipart_part(name, part, &here, hint, &rust_name, &required)
             else {
                 ok = false;
                 continue;
@@ -350,20 +361,15 @@ impl Resolver<'_> {
             if rust_name != *name {
                 oai.push(format!("rename = {name:?}"));
             }
-            if !validators.is_empty() {
-                oai.push(crate::render::spelling::validator_arg(&validators));
+            if !read.validators.is_empty() {
+                oai.push(crate::render::spelling::validator_arg(&read.validators));
             }
-            let default_fn = values
-                .last()
-                .filter(|v| v.doc.starts_with(&format!("`default` of part `{name}` ")))
-                .map(|v| v.name.clone());
-            if let Some(f) = &default_fn {
-                oai.push(format!("default = {f:?}"));
+            if let Some(f) = &read.default {
+                oai.push(format!("default = {:?}", f.name));
             }
-            let optional = !required.contains(&name.as_str()) && default_fn.is_none();
-            if required.contains(&name.as_str()) && ty.starts_with("::std::vec::Vec<") {
-                self.diags.warn(&here, format!("a required array part (`{name}`) that is absent reaches the handler as empty: poem-openapi cannot tell them apart"), "add `minItems: 1` if it must not be empty");
-            }
+            let optional = !required.contains(&name.as_str()) && read.default.is_none();
+            let ty = read.ty;
+            values.extend(read.default);
             fields.push(ir::MultipartField {
                 rust_name,
                 ty: if optional {
@@ -458,10 +464,9 @@ impl Resolver<'_> {
         ok.then_some(deny_unknown_fields)
     }
 
-    /// The Rust type of one part (`name`, written at `here`) and its validators: an `Upload`
-    /// for a file, a `Vec` of them for an array of files, else the part's value type (JSON in
-    /// a `JsonField` when structured), with its `default` as a function pushed onto `values`.
-    #[allow(clippy::too_many_arguments)] // one caller; the part and where it sits in the body
+    /// How one part (`name`, written at `here`) is read: an `Upload` for a file, a `Vec` of
+    /// them for an array of files, else the part's value type (JSON in a `JsonField` when
+    /// structured), with its validators and its `default` as a function.
     fn multipart_part(
         &mut self,
         name: &str,
@@ -470,12 +475,18 @@ impl Resolver<'_> {
         hint: &str,
         rust_name: &str,
         required: &[&str],
-        values: &mut Vec<ir::ValueFn>,
-    ) -> Option<(String, Vec<ir::Validator>)> {
-        let items = part.member("items");
-        Some(if is_file(part) {
-            (UPLOAD.to_owned(), Vec::new())
-        } else if part.text("type") == Some("array") && items.is_some_and(is_file) {
+    ) -> Option<PartReading> {
+        // A part cannot be null: an absent part is what `nullable` can mean here.
+        if part.flag("nullable") {
+            self.diags.warn(
+                &join(here, "nullable"),
+                format!("a multipart part cannot be null: `{name}` is read as absent instead"),
+                "remove `nullable`; leave the part out of `required` to make it optional",
+            );
+        }
+        let read = if is_file(part) {
+            PartReading::of(UPLOAD.to_owned(), Vec::new(), false)
+        } else if part.text("type") == Some("array") && part.member("items").is_some_and(is_file) {
             let mut validators = Vec::new();
             if let Some(n) = self.usize_keyword(part, "minItems", here) {
                 validators.push(ir::Validator::MinItems(n));
@@ -483,49 +494,66 @@ impl Resolver<'_> {
             if let Some(n) = self.usize_keyword(part, "maxItems", here) {
                 validators.push(ir::Validator::MaxItems(n));
             }
-            (format!("::std::vec::Vec<{UPLOAD}>"), validators)
+            PartReading::of(format!("::std::vec::Vec<{UPLOAD}>"), validators, true)
         } else {
-            let typed = self.value_type(
-                part,
-                here,
-                &format!("{hint}{}", pascal_case(name).trim_start_matches('_')),
-            )?;
+            let part_hint = format!("{hint}{}", pascal_case(name).trim_start_matches('_'));
+            let typed = self.value_type(part, here, &part_hint)?;
             // Scalars, enums and arrays of them are parts of their own (an array is a
             // repeated part); anything structured is a part holding JSON, which is
             // OpenAPI's default `contentType` for objects and arrays of objects.
-            let ty = if self.is_part_value(&typed.ty)
-                || matches!(&typed.ty, ir::Ty::Vec(inner) if self.is_part_value(inner))
-            {
-                typed.ty.to_string()
+            let own = self.is_part_value(&typed.ty)
+                || matches!(&typed.ty, ir::Ty::Vec(inner) if self.is_part_value(inner));
+            let mut read = if own {
+                let repeated = matches!(typed.ty, ir::Ty::Vec(_));
+                PartReading::of(typed.ty.to_string(), typed.validators.clone(), repeated)
             } else {
-                format!("::poem_openapi::types::multipart::JsonField<{}>", typed.ty)
+                let ty = format!("::poem_openapi::types::multipart::JsonField<{}>", typed.ty);
+                PartReading::of(ty, typed.validators.clone(), false)
             };
-            let default = part
-                .get("default")
-                .cloned()
-                .or_else(|| self.inherited_default(part))
-                .filter(|_| !required.contains(&name));
-            if let Some(default) = &default {
-                let default_at = join(here, "default");
-                if let Some(expr) = self.value_expr("default", default, &typed, part, &default_at) {
-                    let fn_name = self.claim_fn(
-                        &format!("default_{}_{}", snake_case(hint), rust_name),
-                        &default_at,
-                    );
-                    let expr = if ty.starts_with("::poem_openapi::types::multipart::JsonField<") {
-                        format!("::poem_openapi::types::multipart::JsonField({expr})")
-                    } else {
-                        expr
-                    };
-                    values.push(ir::ValueFn {
-                        name: fn_name,
-                        ty: ty.clone(),
-                        expr,
-                        doc: format!("`default` of part `{name}` of `{hint}`."),
-                    });
-                }
+            if !required.contains(&name) {
+                let owner = (name, rust_name, hint);
+                read.default = self.part_default(part, &typed, &read.ty, own, owner, here);
             }
-            (ty, typed.validators)
+            read
+        };
+        if required.contains(&name) && read.repeated {
+            self.diags.warn(here, format!("a required array part (`{name}`) that is absent reaches the handler as empty: poem-openapi cannot tell them apart"), "add `minItems: 1` if it must not be empty");
+        }
+        Some(read)
+    }
+
+    /// A part's `default` (or its `$ref`'d schema's) as a function of the part's type `ty`
+    /// (wrapped in a `JsonField` unless the part is read as its `own` value).
+    /// `names`: the part's name, its Rust field and the body's type name.
+    fn part_default(
+        &mut self,
+        part: &Map<String, Value>,
+        typed: &super::schemas::Typed,
+        ty: &str,
+        own: bool,
+        (name, rust_name, hint): (&str, &str, &str),
+        here: &str,
+    ) -> Option<ir::ValueFn> {
+        let default = part
+            .get("default")
+            .cloned()
+            .or_else(|| self.inherited_default(part))?;
+        let default_at = join(here, "default");
+        let expr = self.value_expr("default", &default, typed, part, &default_at)?;
+        let fn_name = self.claim_fn(
+            &format!("default_{}_{}", snake_case(hint), rust_name),
+            &default_at,
+        );
+        let expr = if own {
+            expr
+        } else {
+            format!("::poem_openapi::types::multipart::JsonField({expr})")
+        };
+        Some(ir::ValueFn {
+            name: fn_name,
+            ty: ty.to_owned(),
+            expr,
+            doc: format!("`default` of part `{name}` of `{hint}`."),
         })
     }
 
