@@ -310,6 +310,28 @@ impl Resolver<'_> {
         );
     }
 
+    /// Required and nullable: the key must be there, null or not. poem-openapi's Option
+    /// cannot tell an absent key from a null one, so absence is accepted as null (warned).
+    fn required_unless_nullable(
+        &mut self,
+        name: &str,
+        required: bool,
+        nullable: bool,
+        at: &str,
+    ) -> bool {
+        if nullable && required {
+            self.diags.warn(
+                &join(at, "nullable"),
+                format!(
+                    "required nullable property `{name}` is also accepted when absent (as null)"
+                ),
+                "make it optional, or not nullable, to silence this",
+            );
+            return false;
+        }
+        required
+    }
+
     /// A property's `default` (or its `$ref`'d schema's) as a function poem-openapi calls,
     /// checked against the schema here.
     fn field_default(
@@ -377,30 +399,8 @@ impl Resolver<'_> {
         hint: &str,
         at: &str,
     ) -> Option<(ir::Field, Option<ir::ValueFn>)> {
-        // `nullable` beside an `allOf`, or as a part of it (`allOf: [$ref, {nullable: true}]`).
-        let nullable = schema.flag("nullable")
-            || schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .is_some_and(|parts| {
-                    parts
-                        .iter()
-                        .any(|p| annotation_only(p) && p.flag("nullable"))
-                });
-        // Required and nullable: the key must be there, null or not. poem-openapi's Option
-        // cannot tell an absent key from a null one, so absence is accepted as null.
-        let required = if nullable && required {
-            self.diags.warn(
-                &join(at, "nullable"),
-                format!(
-                    "required nullable property `{name}` is also accepted when absent (as null)"
-                ),
-                "make it optional, or not nullable, to silence this",
-            );
-            false
-        } else {
-            required
-        };
+        let nullable = nullable_property(schema);
+        let required = self.required_unless_nullable(name, required, nullable, at);
         let typed = self.value_type(schema, at, hint)?;
         let mut oai = Vec::new();
         if rust_name != name {
@@ -460,6 +460,20 @@ impl Resolver<'_> {
         };
         Some((field, value_fn))
     }
+}
+
+/// `nullable` on a property: beside an `allOf`, or as a part of it
+/// (`allOf: [$ref, {nullable: true}]`).
+fn nullable_property(schema: &Map<String, Value>) -> bool {
+    schema.flag("nullable")
+        || schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|parts| {
+                parts
+                    .iter()
+                    .any(|p| annotation_only(p) && p.flag("nullable"))
+            })
 }
 
 /// An object schema with `additionalProperties: <schema>` and no `properties` is a map.
