@@ -40,34 +40,7 @@ const SCHEMA_REF: &str = "#/components/schemas/";
 
 /// Resolves the loaded document into the IR, reporting into `diags`.
 pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostics) -> ir::Api {
-    let mut r = Resolver {
-        skip: &options.skip,
-        convert_rejections: options.convert_rejections || options.strict,
-        raw: &loaded.raw,
-        doc: &loaded.doc,
-        diags,
-        type_names: BTreeMap::new(),
-        rejection_bodies: BTreeMap::new(),
-        named: BTreeMap::new(),
-        aliases: BTreeMap::new(),
-        resolving_aliases: Vec::new(),
-        pointed: BTreeMap::new(),
-        objects: BTreeMap::new(),
-        enums: BTreeMap::new(),
-        unions: BTreeMap::new(),
-        discriminated: Vec::new(),
-        expanding: Vec::new(),
-        merged: Vec::new(),
-        fn_names: BTreeMap::new(),
-        patterns: Vec::new(),
-        segments: Vec::new(),
-        param_rules: Vec::new(),
-        contents: BTreeMap::new(),
-        multiparts: BTreeMap::new(),
-        security_schemes: BTreeMap::new(),
-        auth_enums: Vec::new(),
-        auth_all: Vec::new(),
-    };
+    let mut r = Resolver::new(loaded, options, diags);
     for reserved in ["Api", "Handlers", "Tags", "DOCUMENT"] {
         r.type_names
             .insert(reserved.to_owned(), "the generated code".to_owned());
@@ -79,49 +52,78 @@ pub fn resolve(loaded: &Loaded, options: &crate::Options, diags: &mut Diagnostic
     let operations = r.operations(&tags);
     r.box_recursive_fields();
     r.check_discriminated();
-    let rejection_bodies = std::mem::take(&mut r.rejection_bodies)
-        .into_values()
-        .collect();
-    let objects = std::mem::take(&mut r.objects).into_values().collect();
-    // In order of first use, which is the order of their numbers.
-    let patterns: Vec<ir::PatternType> = std::mem::take(&mut r.patterns)
-        .into_iter()
-        .map(|(pattern, name)| ir::PatternType {
-            name,
-            fancy: regex::Regex::new(&pattern).is_err(),
-            pattern,
-        })
-        .collect();
-    let enums = std::mem::take(&mut r.enums).into_values().collect();
-    let contents = std::mem::take(&mut r.contents).into_values().collect();
-    let multiparts = std::mem::take(&mut r.multiparts).into_values().collect();
-    let unions = std::mem::take(&mut r.unions).into_values().collect();
-    let security_schemes = std::mem::take(&mut r.security_schemes)
-        .into_values()
-        .collect();
-    let auth_enums = std::mem::take(&mut r.auth_enums);
-    let auth_all = std::mem::take(&mut r.auth_all);
-    let segments = std::mem::take(&mut r.segments);
-    let param_rules = std::mem::take(&mut r.param_rules);
-    ir::Api {
-        source: loaded.source.name.clone(),
-        title: loaded.doc.info.title.clone(),
-        version: loaded.doc.info.version.clone(),
-        description: loaded.doc.info.description.clone(),
-        tags,
-        objects,
-        enums,
-        unions,
-        operations,
-        contents,
-        multiparts,
-        security_schemes,
-        auth_enums,
-        auth_all,
-        rejection_bodies,
-        patterns,
-        segments,
-        param_rules,
+    r.into_api(loaded, tags, operations)
+}
+
+impl<'a> Resolver<'a> {
+    /// A resolver of `loaded` with nothing resolved yet.
+    fn new(loaded: &'a Loaded, options: &'a crate::Options, diags: &'a mut Diagnostics) -> Self {
+        Resolver {
+            skip: &options.skip,
+            convert_rejections: options.convert_rejections || options.strict,
+            raw: &loaded.raw,
+            doc: &loaded.doc,
+            diags,
+            type_names: BTreeMap::new(),
+            rejection_bodies: BTreeMap::new(),
+            named: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            resolving_aliases: Vec::new(),
+            pointed: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            enums: BTreeMap::new(),
+            unions: BTreeMap::new(),
+            discriminated: Vec::new(),
+            expanding: Vec::new(),
+            merged: Vec::new(),
+            fn_names: BTreeMap::new(),
+            patterns: Vec::new(),
+            segments: Vec::new(),
+            param_rules: Vec::new(),
+            contents: BTreeMap::new(),
+            multiparts: BTreeMap::new(),
+            security_schemes: BTreeMap::new(),
+            auth_enums: Vec::new(),
+            auth_all: Vec::new(),
+        }
+    }
+
+    /// The IR of everything resolved, in a deterministic order.
+    fn into_api(
+        self,
+        loaded: &Loaded,
+        tags: Vec<ir::Tag>,
+        operations: Vec<ir::Operation>,
+    ) -> ir::Api {
+        ir::Api {
+            source: loaded.source.name.clone(),
+            title: loaded.doc.info.title.clone(),
+            version: loaded.doc.info.version.clone(),
+            description: loaded.doc.info.description.clone(),
+            tags,
+            objects: self.objects.into_values().collect(),
+            enums: self.enums.into_values().collect(),
+            unions: self.unions.into_values().collect(),
+            operations,
+            contents: self.contents.into_values().collect(),
+            multiparts: self.multiparts.into_values().collect(),
+            security_schemes: self.security_schemes.into_values().collect(),
+            auth_enums: self.auth_enums,
+            auth_all: self.auth_all,
+            rejection_bodies: self.rejection_bodies.into_values().collect(),
+            // In order of first use, which is the order of their numbers.
+            patterns: self
+                .patterns
+                .into_iter()
+                .map(|(pattern, name)| ir::PatternType {
+                    name,
+                    fancy: regex::Regex::new(&pattern).is_err(),
+                    pattern,
+                })
+                .collect(),
+            segments: self.segments,
+            param_rules: self.param_rules,
+        }
     }
 }
 
