@@ -429,7 +429,7 @@ pub struct Operation {
     pub route: String,
     /// Doc lines: summary, blank line, description (poem-openapi splits on the first blank).
     pub doc: Doc,
-    /// Tag variants (`Tags::Items`).
+    /// Its tags, as variants of the generated `Tags` enum (`Items`).
     pub tags: Vec<String>,
     /// `deprecated: true`.
     pub deprecated: bool,

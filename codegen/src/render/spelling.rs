@@ -491,7 +491,7 @@ impl Operation {
         if self.id_declared {
             args.push(format!("operation_id = {:?}", self.id));
         }
-        args.extend(self.tags.iter().map(|t| format!("tag = {t:?}")));
+        args.extend(self.tags.iter().map(|t| format!("tag = \"Tags::{t}\"")));
         if self.deprecated {
             args.push("deprecated".to_owned());
         }

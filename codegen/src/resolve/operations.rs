@@ -150,27 +150,18 @@ impl Resolver<'_> {
             );
         }
         let responses = self.responses(op, &pascal_case(&id), &join(at, "responses"));
-        // Without a usable `responses` (misspelt, wrong type) the shape check has reported
-        // the one mistake; checking the placeholder for 400/413/415 would only add noise.
-        let responses_usable = self.raw_at(&join(at, "responses")).is_some();
         let input = Input {
             params: !params.is_empty(),
             body: body.is_some(),
             credentials: auth.as_ref().is_some_and(|a| a.required),
         };
-        let mut rejection = if responses_usable {
-            self.rejection(&method_name, input, &responses, &join(at, "responses"))
-        } else {
-            None
-        };
-        if let Some(rej) = rejection.as_mut() {
-            self.locate_rejected(rej, &params, body.as_ref());
-        }
+        let rejection =
+            self.operation_rejection(&method_name, input, &responses, &params, body.as_ref(), at);
         let tag_variants = op
             .tags
             .iter()
             .filter_map(|t| tags.iter().find(|x| &x.name == t))
-            .map(|t| format!("Tags::{}", t.variant))
+            .map(|t| t.variant.clone())
             .collect();
         let params_checked = (!params.is_empty()).then(|| {
             let mut name = "_params_checked".to_owned();
@@ -199,6 +190,26 @@ impl Resolver<'_> {
             rejection,
             origin: at.to_owned(),
         })
+    }
+
+    /// What answers the requests poem-openapi rejects before the operation's handler runs,
+    /// with where each problem is declared.
+    fn operation_rejection(
+        &mut self,
+        method_name: &str,
+        input: Input,
+        responses: &[ir::Response],
+        params: &[ir::Param],
+        body: Option<&ir::Body>,
+        at: &str,
+    ) -> Option<ir::Rejection> {
+        // Without a usable `responses` (misspelt, wrong type) the shape check has reported
+        // the one mistake; checking the placeholder for 400/413/415 would only add noise.
+        self.raw_at(&join(at, "responses"))?;
+        let mut rejection =
+            self.rejection(method_name, input, responses, &join(at, "responses"))?;
+        self.locate_rejected(&mut rejection, params, body);
+        Some(rejection)
     }
 
     /// An operation's parameters as handler arguments (names made unique), with a path
