@@ -341,11 +341,7 @@ impl Resolver<'_> {
                     Some(self.discriminator_value(property, target, &mapping, at, &item_at))
                 }
                 (Some(_), _) => {
-                    self.diags.lenient(
-                        &item_at,
-                        "with a `discriminator`, every variant must be a `$ref` to an object schema: the union is told apart by shape instead",
-                        "name the variant as a component object, and refer to it",
-                    );
+                    self.untagged_variant(&item_at);
                     untagged = true;
                     None
                 }
@@ -370,19 +366,16 @@ impl Resolver<'_> {
         if rivals_strings {
             strict_strings(&mut variants);
         }
-        let doc = self.text(schema.text("description"), &join(at, "description"));
-        self.unions.insert(
-            rust.to_owned(),
-            ir::Union {
-                name: spec_name.to_owned(),
-                rust_name: rust.to_owned(),
-                doc,
-                one_of,
-                discriminator: property,
-                variants,
-                origin: at.to_owned(),
-            },
-        );
+        let union = ir::Union {
+            name: spec_name.to_owned(),
+            rust_name: rust.to_owned(),
+            doc: self.text(schema.text("description"), &join(at, "description")),
+            one_of,
+            discriminator: property,
+            variants,
+            origin: at.to_owned(),
+        };
+        self.unions.insert(rust.to_owned(), union);
     }
 
     /// The type of a union's variant. A format or pattern is the variant's type (`DateTime`,
@@ -399,6 +392,16 @@ impl Resolver<'_> {
             self.diags.lenient(at, "constraints on a union variant are not checked: poem-openapi cannot attach validators to a variant", "make the variant a named object schema with a constrained property, or drop the constraint");
         }
         Some(typed)
+    }
+
+    /// A variant a discriminator cannot select (not a `$ref` to an object): the union is
+    /// told apart by shape instead.
+    fn untagged_variant(&mut self, at: &str) {
+        self.diags.lenient(
+            at,
+            "with a `discriminator`, every variant must be a `$ref` to an object schema: the union is told apart by shape instead",
+            "name the variant as a component object, and refer to it",
+        );
     }
 
     /// The Rust variant name of a variant of type `ty`, numbered when another variant took
