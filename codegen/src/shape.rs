@@ -366,26 +366,8 @@ fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Valu
                 Value::Null
             }
         },
-        Shape::StrList => match value.as_array() {
-            Some(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| check(v, Shape::Str, &format!("{at}/{i}"), diags))
-                    .collect(),
-            ),
-            None => mismatch(value, "a list of strings", at, diags),
-        },
-        Shape::ListOf(item) => match value.as_array() {
-            Some(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| check(v, *item, &format!("{at}/{i}"), diags))
-                    .collect(),
-            ),
-            None => mismatch(value, "a list", at, diags),
-        },
+        Shape::StrList => check_list(value, Shape::Str, "a list of strings", at, diags),
+        Shape::ListOf(item) => check_list(value, *item, "a list", at, diags),
         Shape::MapOf(item) => match value.as_object() {
             Some(map) => Value::Object(
                 map.iter()
@@ -399,17 +381,7 @@ fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Valu
                 .then_some(Shape::Obj(&PATH_ITEM))
                 .ok_or("paths start with `/`, e.g. `/items/{item_id}`")
         }),
-        Shape::Responses => check_keyed(value, at, diags, "a response", |key| {
-            let is_status = key.len() == 3
-                && key.chars().all(|c| c.is_ascii_digit())
-                && ("100"..="599").contains(&key);
-            let is_range = matches!(key, "1XX" | "2XX" | "3XX" | "4XX" | "5XX");
-            if is_status || is_range || key == "default" {
-                Ok(Shape::RefOr(&RESPONSE))
-            } else {
-                Err("response keys are HTTP status codes from 100 to 599 (e.g. '200'), ranges from '1XX' to '5XX', or `default`")
-            }
-        }),
+        Shape::Responses => check_keyed(value, at, diags, "a response", response_key),
         Shape::BoolOrSchema => match value {
             Value::Bool(_) => value.clone(),
             _ => check(value, SCHEMA_OR_REF, at, diags),
@@ -422,6 +394,32 @@ fn check(value: &Value, shape: Shape, at: &str, diags: &mut Diagnostics) -> Valu
             Some(map) => check_object(map, kind, at, diags),
             None => mismatch(value, &format!("a mapping ({})", kind.what), at, diags),
         },
+    }
+}
+
+/// A list whose items are each checked as `item`; `what` names the list in a mismatch.
+fn check_list(value: &Value, item: Shape, what: &str, at: &str, diags: &mut Diagnostics) -> Value {
+    match value.as_array() {
+        Some(items) => Value::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| check(v, item, &format!("{at}/{i}"), diags))
+                .collect(),
+        ),
+        None => mismatch(value, what, at, diags),
+    }
+}
+
+/// The shape under a key of `responses`: a status code, a range or `default`.
+fn response_key(key: &str) -> Result<Shape, &'static str> {
+    let is_status =
+        key.len() == 3 && key.chars().all(|c| c.is_ascii_digit()) && ("100"..="599").contains(&key);
+    let is_range = matches!(key, "1XX" | "2XX" | "3XX" | "4XX" | "5XX");
+    if is_status || is_range || key == "default" {
+        Ok(Shape::RefOr(&RESPONSE))
+    } else {
+        Err("response keys are HTTP status codes from 100 to 599 (e.g. '200'), ranges from '1XX' to '5XX', or `default`")
     }
 }
 
