@@ -6,7 +6,7 @@
 
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// One problem found in a body: the path to the value, outermost first, and what is wrong.
 pub type Problem = (Vec<String>, String);
@@ -86,58 +86,8 @@ impl Walk<'_> {
             return;
         }
         match (schema.ty, value) {
-            ("object", Value::Object(members)) => {
-                for name in &schema.required {
-                    if !members.contains_key(*name) {
-                        self.path.push((*name).to_owned());
-                        self.report("is required".to_owned());
-                        self.path.pop();
-                    }
-                }
-                for (name, property) in &schema.properties {
-                    if let Some(member) = members.get(*name) {
-                        self.path.push((*name).to_owned());
-                        self.value(property, member, depth + 1);
-                        self.path.pop();
-                    }
-                }
-                for (name, member) in members {
-                    if schema.properties.iter().any(|(p, _)| p == name) {
-                        continue;
-                    }
-                    if let Some(values) = &schema.additional_properties {
-                        self.path.push(name.clone());
-                        self.value(values, member, depth + 1);
-                        self.path.pop();
-                    } else {
-                        self.undeclared.push((self.path.clone(), name.clone()));
-                    }
-                }
-                self.count(
-                    members.len(),
-                    schema.min_properties,
-                    schema.max_properties,
-                    "members",
-                );
-            }
-            ("array", Value::Array(items)) => {
-                self.count(items.len(), schema.min_items, schema.max_items, "items");
-                if schema.unique_items == Some(true)
-                    && items
-                        .iter()
-                        .enumerate()
-                        .any(|(i, a)| items[..i].contains(a))
-                {
-                    self.report("must not repeat an item".to_owned());
-                }
-                if let Some(each) = &schema.items {
-                    for (i, item) in items.iter().enumerate() {
-                        self.path.push(i.to_string());
-                        self.value(each, item, depth + 1);
-                        self.path.pop();
-                    }
-                }
-            }
+            ("object", Value::Object(members)) => self.object(schema, members, depth),
+            ("array", Value::Array(items)) => self.array(schema, items, depth),
             ("string", Value::String(s)) => self.string(schema, s),
             ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => self.number(schema, n),
             ("number", Value::Number(n)) => self.number(schema, n),
@@ -151,6 +101,63 @@ impl Walk<'_> {
             }
             // Unions and free-form values: poem-openapi's own message stands.
             _ => {}
+        }
+    }
+
+    /// An object: its required members, each member under its property's schema (or
+    /// `additionalProperties`; an undeclared one is noted), and its member count.
+    fn object(&mut self, schema: &MetaSchema, members: &Map<String, Value>, depth: usize) {
+        for name in &schema.required {
+            if !members.contains_key(*name) {
+                self.path.push((*name).to_owned());
+                self.report("is required".to_owned());
+                self.path.pop();
+            }
+        }
+        for (name, property) in &schema.properties {
+            if let Some(member) = members.get(*name) {
+                self.path.push((*name).to_owned());
+                self.value(property, member, depth + 1);
+                self.path.pop();
+            }
+        }
+        for (name, member) in members {
+            if schema.properties.iter().any(|(p, _)| p == name) {
+                continue;
+            }
+            if let Some(values) = &schema.additional_properties {
+                self.path.push(name.clone());
+                self.value(values, member, depth + 1);
+                self.path.pop();
+            } else {
+                self.undeclared.push((self.path.clone(), name.clone()));
+            }
+        }
+        self.count(
+            members.len(),
+            schema.min_properties,
+            schema.max_properties,
+            "members",
+        );
+    }
+
+    /// An array: its item count, unique items, and each item under the items' schema.
+    fn array(&mut self, schema: &MetaSchema, items: &[Value], depth: usize) {
+        self.count(items.len(), schema.min_items, schema.max_items, "items");
+        if schema.unique_items == Some(true)
+            && items
+                .iter()
+                .enumerate()
+                .any(|(i, a)| items[..i].contains(a))
+        {
+            self.report("must not repeat an item".to_owned());
+        }
+        if let Some(each) = &schema.items {
+            for (i, item) in items.iter().enumerate() {
+                self.path.push(i.to_string());
+                self.value(each, item, depth + 1);
+                self.path.pop();
+            }
         }
     }
 
