@@ -8,13 +8,6 @@
 
 use std::fmt;
 
-/// The crate generated code uses at run time, and through which it names `chrono`, `uuid`,
-/// `regex` and `serde_json`.
-pub const RUNTIME: &str = "::codegen_runtime";
-
-/// The start of the type of a patterned string: `::codegen_runtime::Matching<Pattern1>`.
-pub const MATCHING: &str = "::codegen_runtime::Matching<";
-
 /// A whole API, ready to render.
 #[derive(Debug, Clone)]
 pub struct Api {

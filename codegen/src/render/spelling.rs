@@ -4,7 +4,18 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::ir::*;
+use crate::ir::{
+    Auth, Body, Content, Doc, Enum, Extractor, Field, Header, MultipartField, Object, Operation,
+    Param, Payload, PayloadKind, ProblemField, ProblemMember, Reading, Response, Scalar,
+    SecurityScheme, Status, Ty, Union, UnionVariant, Validator, Variant,
+};
+
+/// The crate generated code uses at run time, and through which it names `chrono`, `uuid`,
+/// `regex` and `serde_json`.
+pub const RUNTIME: &str = "::codegen_runtime";
+
+/// The start of the type of a patterned string: `::codegen_runtime::Matching<Pattern1>`.
+pub const MATCHING: &str = "::codegen_runtime::Matching<";
 
 impl ProblemField {
     /// The Rust expression that fills the field (`status` and `err` are in scope).
