@@ -48,7 +48,7 @@ async fn served_document_equals_pets_yaml() {
 /// through. One mutation per kind of construct they touch: an enum, a format, a status, a
 /// discriminator mapping, a property type, security, a media type, a description.
 /// (`additionalProperties: false` is not in the derived document: the probes of
-/// `rejections.rs` and `pets.rs` send an unknown member and expect a 400.)
+/// items' `tests/contract/rejections.rs` and this file send an unknown member and expect a 400.)
 #[tokio::test]
 async fn a_changed_pets_yaml_is_reported() {
     let served = derived();
