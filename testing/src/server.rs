@@ -11,7 +11,7 @@ use poem::{Endpoint, Response};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::responses::{check_response, Observed};
+use crate::responses::{check_response, check_response_default_mode, Observed};
 
 /// The (operationId, status) pairs a suite's responses answered. Clones share one record,
 /// so several servers of one suite can add to it.
@@ -116,6 +116,8 @@ pub struct TestServer {
     spec: Arc<Value>,
     http: reqwest::Client,
     coverage: Coverage,
+    /// Whether the server was generated in default mode (see [`Self::default_mode`]).
+    default_mode: bool,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -160,8 +162,13 @@ impl TestServer {
             base: base.trim_end_matches('/').to_owned(),
             addr,
             spec,
-            http: reqwest::Client::new(),
+            // A redirect is checked as the answer it is, not followed.
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("a client without TLS builds"),
             coverage: Coverage::default(),
+            default_mode: false,
             stop: None,
         }
     }
@@ -170,6 +177,15 @@ impl TestServer {
     /// instead of a record of its own.
     pub fn recording_into(mut self, coverage: Coverage) -> Self {
         self.coverage = coverage;
+        self
+    }
+
+    /// Checks answers as the generator's default (not strict) mode makes the server give
+    /// them: a 400, 401, 413 or 415 the operation does not declare is the server's own
+    /// answer to a request it rejected before the handler, and must be RFC 9457 problem
+    /// details. Without this every status must be declared, as in strict mode.
+    pub fn default_mode(mut self) -> Self {
+        self.default_mode = true;
         self
     }
 
@@ -361,7 +377,12 @@ impl TestServer {
             headers,
             body,
         };
-        match check_response(&self.spec, &observed) {
+        let checked = if self.default_mode {
+            check_response_default_mode(&self.spec, &observed)
+        } else {
+            check_response(&self.spec, &observed)
+        };
+        match checked {
             Ok(Some(op)) => self.coverage.record(&op, status),
             Ok(None) => {}
             Err(e) => panic!("response breaks the contract: {e}"),
@@ -404,6 +425,57 @@ fn response_complete(buf: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `GET /a`, which declares only a 200, answered with a 400 in problem details (a
+    /// request rejected before the handler), and `GET /moved` with a redirect.
+    async fn server() -> TestServer {
+        let spec = serde_json::json!({"paths": {
+            "/a": {"get": {"operationId": "getA", "responses": {"200": {"description": "A."}}}},
+            "/moved": {"get": {"operationId": "moved", "responses": {"307": {"description": "There."}}}},
+        }});
+        let routes = poem::Route::new()
+            .at(
+                "/a",
+                poem::get(poem::endpoint::make_sync(|_| {
+                    Response::builder()
+                        .status(poem::http::StatusCode::BAD_REQUEST)
+                        .content_type("application/problem+json")
+                        .body(r#"{"type":"about:blank","title":"Bad Request","status":400,"detail":"x"}"#)
+                })),
+            )
+            .at(
+                "/moved",
+                poem::get(poem::endpoint::make_sync(|_| {
+                    Response::builder()
+                        .status(poem::http::StatusCode::TEMPORARY_REDIRECT)
+                        .header("location", "/a")
+                        .finish()
+                })),
+            );
+        TestServer::start(routes, Arc::new(spec)).await
+    }
+
+    #[tokio::test]
+    async fn default_mode_allows_an_undeclared_rejection_in_problem_details() {
+        let app = server().await.default_mode();
+        assert_eq!(app.get("/a").await.status, 400);
+        assert_eq!(
+            app.coverage().missing(app.spec()),
+            ["getA 200", "moved 307"]
+        );
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "response breaks the contract")]
+    async fn strict_checking_refuses_an_undeclared_status() {
+        server().await.get("/a").await;
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_checked_as_sent_not_followed() {
+        let moved = server().await.get("/moved").await;
+        assert_eq!((moved.status, moved.header("location")), (307, Some("/a")));
+    }
 
     #[test]
     fn an_answer_covers_its_code_else_its_range_else_default() {
