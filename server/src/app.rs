@@ -16,7 +16,7 @@ use crate::store::ItemStore;
 /// All routes of the items API over `store`.
 pub fn routes<S: ItemStore>(store: S) -> impl Endpoint<Output = Response> {
     let store = crate::metrics::Measured::new(store);
-    serve_api(api::service(ItemHandlers::new(store)), api::DOCUMENT)
+    serve_api(api::Api(ItemHandlers::new(store)), api::DOCUMENT)
 }
 
 /// Binds `addr` and prepares to serve the items API over `store`.

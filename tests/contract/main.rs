@@ -12,6 +12,7 @@ mod helpers;
 mod items;
 mod process;
 mod rejections;
+mod routes;
 mod schemathesis;
 mod spec;
 mod stores;
@@ -42,6 +43,7 @@ fn main() {
     let trials: Vec<Trial> = [
         items::trials(),
         rejections::trials(),
+        routes::trials(),
         schemathesis::trials(),
         concurrency::trials(),
         unavailable::trials(),

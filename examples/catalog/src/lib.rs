@@ -23,7 +23,7 @@ use api::*;
 
 /// All routes of the catalog example, with a seeded catalog.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Catalog::seeded()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Catalog::seeded()), api::DOCUMENT)
 }
 
 /// Books and reviews in memory.

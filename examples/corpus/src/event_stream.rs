@@ -133,5 +133,5 @@ impl Handlers for Feed {
 
 /// The API and its documents.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Feed::default()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Feed::default()), api::DOCUMENT)
 }

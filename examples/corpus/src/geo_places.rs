@@ -121,5 +121,5 @@ impl Handlers for Places {
 
 /// The API and its documents.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Places::default()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Places::default()), api::DOCUMENT)
 }

@@ -178,5 +178,5 @@ impl Handlers for Inventory {
 
 /// The API and its documents.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Inventory::default()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Inventory::default()), api::DOCUMENT)
 }

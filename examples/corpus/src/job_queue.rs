@@ -183,5 +183,5 @@ impl Handlers for Jobs {
 
 /// The API and its documents.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Jobs::default()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Jobs::default()), api::DOCUMENT)
 }

@@ -62,5 +62,5 @@ impl Handlers for Todos {
 
 /// The API and its documents.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Todos::default()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Todos::default()), api::DOCUMENT)
 }

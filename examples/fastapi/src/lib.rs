@@ -46,5 +46,5 @@ impl api::Handlers for Items {
 
 /// The API, `/openapi.json` (the document as written), `/openapi.yaml` and `/docs`.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Items::seeded()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Items::seeded()), api::DOCUMENT)
 }

@@ -28,7 +28,7 @@ pub const DEVICE_KEY: &str = "camera-1";
 
 /// All routes of the pets example, with a seeded shelter.
 pub fn routes() -> impl Endpoint<Output = Response> {
-    codegen_runtime::serve::serve_api(api::service(Shelter::seeded()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Shelter::seeded()), api::DOCUMENT)
 }
 
 /// Pets, photos, notes and adoption requests in memory.

@@ -39,5 +39,5 @@ impl api::Handlers for Notes {
 
 /// The API, the spec as written (/openapi.json, /openapi.yaml) and the docs page (/docs).
 pub fn routes() -> impl poem::Endpoint<Output = poem::Response> {
-    codegen_runtime::serve::serve_api(api::service(Notes::default()), api::DOCUMENT)
+    codegen_runtime::serve::serve_api(api::Api(Notes::default()), api::DOCUMENT)
 }
