@@ -106,9 +106,19 @@ mod parameters_at_run_time {
         }
     }
 
+    /// Through poem-openapi's own service and through `Routes::new`, which keeps the cookie
+    /// jar only because this API has a cookie parameter.
     #[tokio::test]
     async fn every_parameter_location_parses() {
-        let app = poem::Route::new().nest("/", generated::service(Recorder));
+        let layered = poem::Route::new().nest("/", generated::service(Recorder));
+        let direct =
+            codegen_runtime::serve::serve_api(generated::Api(Recorder), generated::DOCUMENT);
+        parses_through(layered).await;
+        SEEN.lock().unwrap().clear();
+        parses_through(direct).await;
+    }
+
+    async fn parses_through(app: impl Endpoint) {
         let request = Request::builder()
             .uri_str("/buckets/my-bucket/objects?tag=a&tag=b&storage-class=cold-line")
             .header("X-Request-Id", "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
@@ -116,11 +126,10 @@ mod parameters_at_run_time {
             .header("Cookie", "session=s1")
             .finish();
 
-        let ok = app.call(request).await.unwrap();
+        let ok = app.get_response(request).await;
         let missing_header = app
-            .call(Request::builder().uri_str("/buckets/b/objects").finish())
-            .await
-            .unwrap();
+            .get_response(Request::builder().uri_str("/buckets/b/objects").finish())
+            .await;
 
         assert_eq!(ok.status(), 204);
         assert_eq!(missing_header.status(), 400, "X-Request-Id is required");
@@ -128,6 +137,96 @@ mod parameters_at_run_time {
             SEEN.lock().unwrap().as_slice(),
             ["my-bucket None Some([\"a\", \"b\"]) Asc Some(ColdLine) 3f2504e0-4f89-11d3-9a0c-0305e82c3301 Some(2) Some(\"s1\")"]
         );
+    }
+}
+
+/// API keys in a header, the query and a cookie, and bearer and basic credentials, are read
+/// the same through poem-openapi's own service and through `Routes::new`, which parses the
+/// query and keeps the cookie jar only because this API's security schemes read them.
+mod security_at_run_time {
+    use poem::{Endpoint, Request};
+    use poem_openapi::payload::{Json, PlainText};
+
+    use super::security as generated;
+    use generated::*;
+
+    struct Keys;
+
+    impl Handlers for Keys {
+        async fn who_am_i(&self, auth: poem_openapi::auth::Bearer) -> WhoAmIResponse {
+            WhoAmIResponse::Ok(Json(Account { name: auth.token }))
+        }
+        async fn login(&self, auth: poem_openapi::auth::Basic) -> LoginResponse {
+            LoginResponse::Ok(PlainText(auth.username))
+        }
+        async fn get_report(&self, auth: GetReportAuth, year: i32) -> GetReportResponse {
+            let name = match auth {
+                GetReportAuth::ApiKeyHeader(k) => format!("header {} {year}", k.0.key),
+                GetReportAuth::ApiKeyQuery(k) => format!("query {} {year}", k.0.key),
+                GetReportAuth::SessionCookie(k) => format!("cookie {} {year}", k.0.key),
+            };
+            GetReportResponse::Ok(Json(Account { name }))
+        }
+        async fn get_feed(&self, auth: GetFeedAuth) -> GetFeedResponse {
+            let who = match auth {
+                GetFeedAuth::BearerAuth(b) => b.0.token,
+                GetFeedAuth::Anonymous => "anonymous".to_owned(),
+            };
+            GetFeedResponse::Ok(Json(vec![who]))
+        }
+        async fn health(&self) -> HealthResponse {
+            HealthResponse::NoContent
+        }
+    }
+
+    async fn answers(app: impl Endpoint) -> Vec<(u16, String)> {
+        let requests = [
+            Request::builder()
+                .uri_str("/reports/2024")
+                .header("X-API-Key", "h1")
+                .finish(),
+            Request::builder()
+                .uri_str("/reports/2024?api_key=q1")
+                .finish(),
+            Request::builder()
+                .uri_str("/reports/2024")
+                .header("Cookie", "session=c1")
+                .finish(),
+            Request::builder().uri_str("/reports/2024").finish(),
+            Request::builder()
+                .uri_str("/me")
+                .header("Authorization", "Bearer t1")
+                .finish(),
+            Request::builder().uri_str("/feed").finish(),
+            Request::builder()
+                .method(poem::http::Method::POST)
+                .uri_str("/login")
+                .header("Authorization", "Basic dXNlcjpwYXNz")
+                .finish(),
+        ];
+        let mut out = Vec::new();
+        for request in requests {
+            let response = app.get_response(request).await;
+            let status = response.status().as_u16();
+            out.push((status, response.into_body().into_string().await.unwrap()));
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn every_credential_is_read_the_same_through_both_routings() {
+        let layered = answers(poem::Route::new().nest("/", generated::service(Keys))).await;
+        let direct = answers(codegen_runtime::serve::serve_api(
+            generated::Api(Keys),
+            generated::DOCUMENT,
+        ))
+        .await;
+
+        let statuses: Vec<u16> = direct.iter().map(|(s, _)| *s).collect();
+        assert_eq!(statuses, [200, 200, 200, 401, 200, 200, 200]);
+        assert!(direct[2].1.contains("cookie c1 2024"), "{:?}", direct[2]);
+        assert!(direct[1].1.contains("query q1 2024"), "{:?}", direct[1]);
+        assert_eq!(direct, layered);
     }
 }
 
