@@ -7,11 +7,12 @@
 //! holds the request (472 bytes) in its future and moves it into the next. [`Routes::new`]
 //! keeps poem-openapi's operation endpoints (extraction, validation, the handler call, the
 //! response: the code that decides what a client gets) and poem's path router, and replaces
-//! the layers around them with one endpoint that parses the query and keeps the cookie jar
-//! only when the API reads them. A differential test (`tests/contract/routes.rs`) sends the
-//! same requests through both and compares the answers.
+//! the layers around them: the query is parsed for the paths whose operations read it, and
+//! the cookie jar kept only if an operation reads a cookie. A differential test
+//! (`tests/contract/routes.rs`) sends the same requests through both and compares the
+//! answers; the goldens' run-time tests do the same for cookies and API keys.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use poem::middleware::CookieJarManager;
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, RouteMethod};
@@ -39,16 +40,16 @@ impl Routes {
                 let methods = methods
                     .into_iter()
                     .fold(RouteMethod::new(), |m, (method, ep)| m.method(method, ep));
-                route.at(path, methods)
+                if reads.query(&path) {
+                    route.at(path, WithQuery(methods))
+                } else {
+                    route.at(path, methods)
+                }
             });
-        let endpoint = Operations {
-            route,
-            query: reads.query,
-        };
         let endpoint = if reads.cookies {
-            endpoint.with(CookieJarManager::new()).boxed()
+            route.with(CookieJarManager::new()).boxed()
         } else {
-            endpoint.boxed()
+            route.boxed()
         };
         Routes { endpoint }
     }
@@ -73,70 +74,113 @@ impl<T: OpenApi + 'static> From<T> for Routes {
     }
 }
 
-/// Which parts of a request the operations of an API read besides the path, headers and body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the operations of an API read besides the path, headers and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Reads {
-    /// A query parameter (poem-openapi's `Query` reads the parsed query string from the
-    /// request's extensions, and panics without it) or an API key in the query.
-    query: bool,
+    /// The paths (as poem-openapi routes them: `/items/:param0`) of the operations that read
+    /// the query: a query parameter (poem-openapi's `Query` takes the parsed query string from
+    /// the request's extensions, and panics without it) or any security scheme.
+    query: HashSet<String>,
+    /// Every path the meta lists; the query is parsed for any other, to be safe.
+    paths: HashSet<String>,
     /// A cookie parameter or an API key in a cookie: both read poem's cookie jar.
     cookies: bool,
 }
 
 impl Reads {
     fn of<T: OpenApi>() -> Self {
-        let mut reads = Reads {
-            query: false,
-            cookies: false,
-        };
-        let params = T::meta()
-            .into_iter()
-            .flat_map(|api| api.paths)
-            .flat_map(|path| path.operations)
-            .flat_map(|operation| operation.params);
-        for param in params {
-            reads.note(param.in_type);
-        }
         let mut registry = Registry::new();
         T::register(&mut registry);
-        for scheme in registry.security_schemes.values() {
-            match scheme.key_in {
-                Some("query") => reads.note(MetaParamIn::Query),
-                Some("cookie") => reads.note(MetaParamIn::Cookie),
-                _ => {}
+        let key_in = |scheme: &str| registry.security_schemes.get(scheme).and_then(|s| s.key_in);
+        let mut reads = Reads {
+            query: HashSet::new(),
+            paths: HashSet::new(),
+            cookies: false,
+        };
+        for path in T::meta().into_iter().flat_map(|api| api.paths) {
+            let routed = routed_path(&path.path);
+            for operation in &path.operations {
+                let schemes: Vec<&str> = operation
+                    .security
+                    .iter()
+                    .flat_map(|s| s.keys().copied())
+                    .collect();
+                // poem-openapi's security scheme extractors take the parsed query whatever
+                // the scheme (an API key may be in it), and panic without it.
+                if !schemes.is_empty() {
+                    reads.query.insert(routed.clone());
+                }
+                let places = operation.params.iter().map(|p| match p.in_type {
+                    MetaParamIn::Query => "query",
+                    MetaParamIn::Cookie
+                    | MetaParamIn::CookiePrivate
+                    | MetaParamIn::CookieSigned => "cookie",
+                    MetaParamIn::Header | MetaParamIn::Path => "",
+                });
+                for place in places.chain(schemes.iter().filter_map(|s| key_in(s))) {
+                    match place {
+                        "query" => {
+                            reads.query.insert(routed.clone());
+                        }
+                        "cookie" => reads.cookies = true,
+                        _ => {}
+                    }
+                }
             }
+            reads.paths.insert(routed);
         }
         reads
     }
 
-    fn note(&mut self, place: MetaParamIn) {
-        match place {
-            MetaParamIn::Query => self.query = true,
-            MetaParamIn::Cookie | MetaParamIn::CookiePrivate | MetaParamIn::CookieSigned => {
-                self.cookies = true
-            }
-            MetaParamIn::Header | MetaParamIn::Path => {}
-        }
+    /// Whether requests to the routed `path` need the query parsed.
+    fn query(&self, path: &str) -> bool {
+        self.query.contains(path) || !self.paths.contains(path)
     }
 }
 
-/// Routes a request to its operation: path, then method (`HEAD` served by `GET` when the
-/// path has no `HEAD` of its own: poem's `RouteMethod`, as in poem-openapi's service).
-struct Operations {
-    route: Route,
-    /// Whether to parse the query string for the operations (see [`Reads::query`]).
-    query: bool,
+/// The path poem-openapi routes for the documented `path`: `/items/{item_id}` is routed as
+/// `/items/:param0`, path variables numbered in order (its `convert_oai_path`).
+fn routed_path(path: &str) -> String {
+    let mut routed = String::new();
+    let mut count = 0;
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        routed.push('/');
+        if segment.starts_with('{') && segment.ends_with('}') {
+            routed.push_str(&format!(":param{count}"));
+            count += 1;
+        } else {
+            routed.push_str(segment);
+        }
+    }
+    if routed.is_empty() {
+        routed.push('/');
+    }
+    routed
 }
 
-impl Endpoint for Operations {
-    type Output = Response;
+/// The operations of a path whose operations read the query: parses it first, as
+/// poem-openapi's service does for every request (a malformed query string is no pairs).
+struct WithQuery<E>(E);
 
-    async fn call(&self, mut req: Request) -> poem::Result<Response> {
-        if self.query {
-            // As poem-openapi's service does: a malformed query string is no pairs.
-            let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
-            req.extensions_mut().insert(UrlQuery(pairs));
-        }
-        self.route.call(req).await
+impl<E: Endpoint> Endpoint for WithQuery<E> {
+    type Output = E::Output;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
+        let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
+        req.extensions_mut().insert(UrlQuery(pairs));
+        self.0.call(req).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_paths_are_named_as_poem_openapi_routes_them() {
+        assert_eq!(routed_path("/"), "/");
+        assert_eq!(routed_path("/items"), "/items");
+        assert_eq!(routed_path("/items/{item_id}"), "/items/:param0");
+        assert_eq!(routed_path("/a/{x}/b/{y}"), "/a/:param0/b/:param1");
     }
 }
