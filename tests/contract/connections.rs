@@ -154,6 +154,72 @@ pub async fn past_the_connection_cap_new_connections_wait_and_are_then_served() 
     drop((idle_1, idle_2));
 }
 
+/// A client speaking HTTP/2 from its first byte (prior knowledge, as gRPC-style clients and
+/// `curl --http2-prior-knowledge` do) is served like an HTTP/1.1 one.
+pub async fn an_http2_prior_knowledge_client_is_served() {
+    let addr = serve(Limits::default()).await;
+    let client = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+
+    let response = client
+        .get(format!("http://{addr}/items/foo"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"name": "Fighters", "size": 6}));
+}
+
+/// At shutdown the server stops accepting and waits for a request in flight (its body still
+/// arriving) to be answered before `serve` returns (and with it, in the binary, the process).
+pub async fn shutdown_lets_a_request_in_flight_finish() {
+    let store = MemoryStore::new();
+    items::store::seed(&store).await.unwrap();
+    let app = items::app::bind_with("127.0.0.1:0", store, Limits::default())
+        .await
+        .unwrap();
+    let addr = app.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(async {
+        let _ = stopped.await;
+    }));
+    let mut in_flight = TcpStream::connect(addr).await.unwrap();
+    let body = br#"{"name":"Late","size":1}"#;
+    let head = format!(
+        "PUT /items/late HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).await.unwrap();
+    in_flight.write_all(&body[..5]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!server.is_finished(), "stopped with a request in flight");
+    in_flight.write_all(&body[5..]).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        in_flight.read_to_string(&mut answer),
+    )
+    .await
+    .expect("answered and closed")
+    .unwrap();
+
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server stops once nothing is in flight")
+        .unwrap()
+        .unwrap();
+    assert!(TcpStream::connect(addr).await.is_err(), "still accepting");
+}
+
 /// The binary under `ulimit -n 128` with 150 connections opened and left idle: the cap keeps
 /// it below the limit (no accept failures to spin on), idle ones are closed, and a normal
 /// request is answered.
@@ -220,6 +286,8 @@ pub async fn under_a_low_file_limit_the_server_keeps_serving() {
 pub fn trials() -> Vec<libtest_mimic::Trial> {
     crate::trials![
         stalled_connections_are_closed_after_the_idle_timeout,
+        an_http2_prior_knowledge_client_is_served,
+        shutdown_lets_a_request_in_flight_finish,
         a_request_head_trickling_in_is_closed_after_the_header_timeout,
         past_the_connection_cap_new_connections_wait_and_are_then_served,
         under_a_low_file_limit_the_server_keeps_serving,

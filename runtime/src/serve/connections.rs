@@ -1,12 +1,12 @@
-//! Connection hygiene below HTTP: an acceptor that poem's server accepts from, which
+//! Connection hygiene below HTTP: the acceptor the accept loop (`server.rs`) takes from, which
 //!
 //! - closes a connection that stays silent for [`Limits::idle`] while the server waits to read
 //!   from it: a request line or headers that stop arriving, a body that stops, an idle
-//!   keep-alive connection (poem gives hyper no timer, so hyper's own header timeout is off);
+//!   keep-alive connection (hyper is given no timer, so its own header timeout is off);
 //! - holds at most [`Limits::max_connections`] open: past the cap, new connections wait in
 //!   the kernel's backlog (one log line when the cap is reached) while open ones are served;
 //! - backs off when `accept` fails (out of file descriptors, `EMFILE`) instead of retrying at
-//!   once (poem's loop re-polls a failed accept immediately: one core at 100 %).
+//!   once (poem's own loop re-polled a failed accept immediately: one core at 100 %).
 //!
 //! - closes a connection whose request head (request line and headers) has not fully arrived
 //!   [`Limits::head`] after its first byte, however steadily it trickles in (slowloris): the

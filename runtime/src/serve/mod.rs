@@ -11,6 +11,7 @@ mod connections;
 mod methods;
 pub mod metrics;
 mod routes;
+mod server;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -19,7 +20,7 @@ use bytes::Bytes;
 use poem::endpoint::make_sync;
 use poem::http::{header, Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::{get, Body, Endpoint, IntoResponse, Request, Response, Route, Server};
+use poem::{get, Body, Endpoint, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
 use tracing::Instrument;
 
@@ -311,7 +312,7 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
         let uri = req.uri().clone();
         // Every future awaited here is boxed. An async fn's future holds room for the largest
         // future it may await, whether awaited or not, and each layer above (poem's server
-        // wraps this in three) moves it: reading a body takes 4 KiB, the docs 2 KiB, which
+        // wrapped this in three) moves it: reading a body takes 4 KiB, the docs 2 KiB, which
         // every GET copied several times over (callgrind: 71k instructions a GET, half of
         // them `memcpy`; 35k with these boxed).
         let result = async {
@@ -486,9 +487,13 @@ impl<E: Endpoint<Output = Response> + 'static> App<E> {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        Server::new_with_acceptor(self.acceptor)
-            .run_with_graceful_shutdown(self.endpoint, shutdown, Some(Duration::from_secs(10)))
-            .await
+        server::run(
+            self.acceptor,
+            self.endpoint,
+            shutdown,
+            Duration::from_secs(10),
+        )
+        .await
     }
 }
 
