@@ -9,9 +9,28 @@
 
 use crate::store::{Precondition, Tags, Version};
 
-/// The `ETag` of `version`.
+/// The `ETag` of `version`: its number, quoted. Written digit by digit: `format!` was 3 % of
+/// the instructions of a GET.
 pub fn etag(version: Version) -> String {
-    format!("\"{}\"", version.0)
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = version.0.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut tag = String::with_capacity(digits.len() - at + 3);
+    tag.push('"');
+    if version.0 < 0 {
+        tag.push('-');
+    }
+    tag.extend(digits[at..].iter().map(|&d| char::from(d)));
+    tag.push('"');
+    tag
 }
 
 /// Parses an `If-Match` (`weak: false`) or `If-None-Match` (`weak: true`) value:
@@ -59,6 +78,17 @@ mod tests {
 
     fn of(versions: &[i64]) -> Tags {
         Tags::Of(versions.iter().copied().map(Version).collect())
+    }
+
+    #[test]
+    fn an_etag_is_the_version_quoted() {
+        for n in [0, 7, 10, 1_796_137_256_292_877, i64::MAX, -3, i64::MIN] {
+            let tag = etag(Version(n));
+            assert_eq!(tag, format!("\"{n}\""));
+            if n >= 0 {
+                assert_eq!(parse(&tag, false), of(&[n]));
+            }
+        }
     }
 
     #[test]

@@ -167,8 +167,10 @@ pub fn documents(document: &str) -> (String, String) {
 /// The top of the app, in one endpoint rather than a stack of poem layers (a `Route` nesting
 /// the API, an `around` for the body limit, a `catch_all_error`): every layer moves the whole
 /// request into another future, which the profile showed as a tenth of the server's time.
-struct Dispatch<A, D> {
-    api: A,
+struct Dispatch<D> {
+    /// The operations ([`Routes`]), called through `DynEndpoint` for the boxed future it
+    /// returns as it is, not wrapped in another.
+    api: poem::endpoint::BoxEndpoint<'static, Response>,
     docs: D,
     methods: Methods,
     /// The documents and the docs page are read-only.
@@ -177,7 +179,7 @@ struct Dispatch<A, D> {
     root_links: bool,
 }
 
-impl<A: Endpoint, D: Endpoint> Endpoint for Dispatch<A, D> {
+impl<D: Endpoint> Endpoint for Dispatch<D> {
     type Output = Response;
 
     /// Serves one request under its request id: the client's `X-Request-Id` when usable,
@@ -262,7 +264,7 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// of buffered head, answers with an empty body).
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
+impl<D: Endpoint> Dispatch<D> {
     async fn route(&self, mut req: Request) -> Response {
         let uri_bytes = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
         if uri_bytes > MAX_URI_BYTES {
@@ -324,9 +326,7 @@ impl<A: Endpoint, D: Endpoint> Dispatch<A, D> {
             if takes_body(req.method()) {
                 Box::pin(limit_body(&mut req)).await?;
             }
-            Box::pin(self.api.call(req))
-                .await
-                .map(IntoResponse::into_response)
+            poem::endpoint::DynEndpoint::call(self.api.as_ref(), req).await
         }
         .await;
         match result {
