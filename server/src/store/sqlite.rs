@@ -88,7 +88,8 @@ impl SqliteStore {
     ///
     /// Flat combining: the write is queued, the task yields once (so the other requests this
     /// thread has ready queue theirs), and then whoever finds the write connection free runs
-    /// every queued write in one transaction and answers each. No thread is handed anything:
+    /// the queued writes, up to 256 in one transaction, and answers each (after
+    /// [`MAX_GROUPS`] groups, a task of its own runs the rest). No thread is handed anything:
     /// a writer thread cost two thread switches per group, which on one core was a third of
     /// the time of a PUT. A request dropped while it waits still has its write run, by the
     /// guard below. The group runs on the runtime's thread, like the reads: a commit is a
@@ -192,35 +193,53 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Most groups one request runs before it hands what is left to a task of its own. Writers on
+/// other runtime threads can keep the queue full; without a bound, the request that found the
+/// connection free would keep running their groups, its own answer waiting and the other
+/// requests of its thread with it.
+const MAX_GROUPS: usize = 4;
+
 /// Runs the queued writes when dropped (see [`SqliteStore::write`]).
-struct Combine<'a>(&'a Inner);
+struct Combine<'a>(&'a Arc<Inner>);
 
 impl Drop for Combine<'_> {
-    /// Takes the write connection if it is free and runs groups until the queue is empty. If
-    /// it is not free, its holder runs the queued writes: it looks at the queue again after
-    /// letting the connection go, so no write is left behind.
     fn drop(&mut self) {
-        loop {
-            let mut conn = match self.0.writer.try_lock() {
-                Ok(conn) => conn,
-                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-                Err(TryLockError::WouldBlock) => return,
+        combine(self.0);
+    }
+}
+
+/// Takes the write connection if it is free and runs up to [`MAX_GROUPS`] groups, then, if
+/// writes are still queued, spawns a task that does the same. If the connection is not free,
+/// its holder runs the queued writes: it looks at the queue again after letting the
+/// connection go, so no write is left behind.
+fn combine(inner: &Arc<Inner>) {
+    loop {
+        let mut conn = match inner.writer.try_lock() {
+            Ok(conn) => conn,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return,
+        };
+        for _ in 0..MAX_GROUPS {
+            let batch: Vec<_> = {
+                let mut queue = lock(&inner.queue);
+                let take = queue.len().min(MAX_BATCH);
+                queue.drain(..take).collect()
             };
-            loop {
-                let batch: Vec<_> = {
-                    let mut queue = lock(&self.0.queue);
-                    let take = queue.len().min(MAX_BATCH);
-                    queue.drain(..take).collect()
-                };
-                if batch.is_empty() {
-                    break;
-                }
-                commit_group(&mut conn, batch);
+            if batch.is_empty() {
+                break;
             }
-            drop(conn);
-            if lock(&self.0.queue).is_empty() {
-                return;
-            }
+            commit_group(&mut conn, batch);
+        }
+        drop(conn);
+        if lock(&inner.queue).is_empty() {
+            return;
+        }
+        // Outside a runtime (a request dropped as its runtime shuts down) there is no task to
+        // hand to: this thread keeps going.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let inner = inner.clone();
+            runtime.spawn(async move { combine(&inner) });
+            return;
         }
     }
 }
@@ -483,6 +502,38 @@ mod tests {
         assert!(lock(&store.inner.queue).is_empty());
         let stored = store.get("dropped").await.unwrap().expect("the write ran");
         assert_eq!(stored.item, item(1));
+    }
+
+    /// A request that finds the connection free runs at most `MAX_GROUPS` groups; the writes
+    /// left are run by a task of its own, and every one is answered.
+    #[tokio::test]
+    async fn past_max_groups_the_rest_is_run_by_a_task_of_its_own() {
+        let (_dir, store) = open_temp().await;
+        let count = MAX_GROUPS * MAX_BATCH + 10;
+        let answers: Vec<_> = (0..count)
+            .map(|n| {
+                let (reply, answer) = tokio::sync::oneshot::channel();
+                let id = format!("w{n}");
+                let job = Box::new(Pending {
+                    f: move |tx: &Connection| super::store(tx, &id, &item(1)),
+                    outcome: None,
+                    reply,
+                });
+                lock(&store.inner.queue).push(job);
+                answer
+            })
+            .collect();
+
+        combine(&store.inner);
+        assert_eq!(lock(&store.inner.queue).len(), 10, "left to the task");
+        for answer in answers {
+            let answered = tokio::time::timeout(Duration::from_secs(10), answer).await;
+            answered.expect("every write is answered").unwrap().unwrap();
+        }
+
+        assert!(lock(&store.inner.queue).is_empty());
+        let last = format!("w{}", count - 1);
+        assert!(store.get(&last).await.unwrap().is_some());
     }
 
     /// Writes issued together share a transaction and each gets its own outcome, in order:
