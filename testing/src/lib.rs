@@ -23,6 +23,8 @@
 //! }
 //! ```
 
+#[cfg(feature = "server")]
+mod answer;
 mod cross_check;
 mod responses;
 #[cfg(feature = "server")]
@@ -36,6 +38,8 @@ pub use responses::{
     json_schema, Observed, Operation,
 };
 
+#[cfg(feature = "server")]
+pub use answer::{Answer, Sent};
 #[cfg(feature = "server")]
 pub use server::{Checked, Coverage, TestServer};
 

@@ -5,11 +5,12 @@
 //! wrong methods, unknown paths and the documents.
 
 use codegen_runtime::serve::{serve_api, Routes};
+use codegen_testing::{Answer, Sent};
 use items::api;
 use items::handlers::ItemHandlers;
 use items::store::{self, MemoryStore};
-use poem::http::{HeaderMap, Method, StatusCode};
-use poem::{Body, Endpoint, Request, Response};
+use poem::http::Method;
+use poem::{Endpoint, Response};
 
 pub fn trials() -> Vec<libtest_mimic::Trial> {
     crate::trials![direct_routes_answer_as_poem_openapi_does]
@@ -33,18 +34,12 @@ async fn apps() -> (
     (direct, layered)
 }
 
-/// A request to send to both apps. `If-Match`/`If-None-Match` may hold `{tag}`, which each
-/// app's side replaces with the last `ETag` it answered (versions differ between stores).
-#[derive(Debug, Clone)]
-struct Sent {
-    method: Method,
-    target: String,
-    headers: Headers,
-    body: Option<String>,
-}
-
 /// Headers of a request.
-type Headers = Vec<(&'static str, String)>;
+type Headers = Vec<(String, String)>;
+
+fn header(name: &str, value: &str) -> Headers {
+    vec![(name.to_owned(), value.to_owned())]
+}
 
 fn requests() -> Vec<Sent> {
     let long_id = "a".repeat(65);
@@ -88,7 +83,7 @@ fn requests() -> Vec<Sent> {
         Method::PATCH,
         Method::OPTIONS,
     ];
-    let json = || vec![("content-type", "application/json".to_owned())];
+    let json = || header("content-type", "application/json");
     // (headers, body) variants for requests that may carry a body.
     let bodies: Vec<(Headers, Option<String>)> = vec![
         (json(), Some(r#"{"name":"Fighters","size":6}"#.to_owned())),
@@ -100,10 +95,7 @@ fn requests() -> Vec<Sent> {
         (json(), Some(r#"{"colour":"red"}"#.to_owned())),
         (json(), Some(r#"{"name":"#.to_owned())),
         (json(), Some("[]".to_owned())),
-        (
-            vec![("content-type", "text/plain".to_owned())],
-            Some("hi".to_owned()),
-        ),
+        (header("content-type", "text/plain"), Some("hi".to_owned())),
         (vec![], Some(r#"{"size":1}"#.to_owned())),
         (json(), Some(format!(r#"{{"name":"{}"}}"#, "n".repeat(101)))),
         (
@@ -113,12 +105,12 @@ fn requests() -> Vec<Sent> {
     ];
     let conditions: Vec<Headers> = vec![
         vec![],
-        vec![("if-match", "*".to_owned())],
-        vec![("if-match", "{tag}".to_owned())],
-        vec![("if-match", "\"1\"".to_owned())],
-        vec![("if-none-match", "*".to_owned())],
-        vec![("if-none-match", "{tag}".to_owned())],
-        vec![("if-none-match", "x".repeat(1025))],
+        header("if-match", "*"),
+        header("if-match", "{tag}"),
+        header("if-match", "\"1\""),
+        header("if-none-match", "*"),
+        header("if-none-match", "{tag}"),
+        header("if-none-match", &"x".repeat(1025)),
     ];
     let mut out = Vec::new();
     for target in &targets {
@@ -146,59 +138,26 @@ fn requests() -> Vec<Sent> {
     out
 }
 
-/// What is compared of an answer: status, headers but `date`, `etag` (store versions differ)
-/// and the request id, which both sides are given, and the body.
-#[derive(Debug, PartialEq)]
-struct Answer {
-    status: StatusCode,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
+/// Sends `sent` to `app`, with `{tag}` in its headers replaced by the last `ETag` this app
+/// answered (versions differ between the two stores), and keeps the new one.
 async fn send(
     app: &impl Endpoint<Output = Response>,
     sent: &Sent,
     tag: &mut String,
     n: usize,
 ) -> Answer {
-    let mut request = Request::builder()
-        .method(sent.method.clone())
-        .uri(sent.target.parse().expect("a valid target"))
-        .header("x-request-id", format!("differential-{n}"));
-    for (name, value) in &sent.headers {
-        request = request.header(*name, value.replace("{tag}", tag));
+    let mut sent = sent.clone();
+    for (_, value) in &mut sent.headers {
+        *value = value.replace("{tag}", tag);
     }
-    let request = match &sent.body {
-        Some(body) => request.body(Body::from_string(body.clone())),
-        None => request.finish(),
-    };
-    let response = app.get_response(request).await;
-    let status = response.status();
-    let headers: &HeaderMap = response.headers();
-    if let Some(etag) = headers.get("etag").and_then(|v| v.to_str().ok()) {
+    let response = app
+        .get_response(sent.request(&format!("differential-{n}")))
+        .await;
+    if let Some(etag) = response.headers().get("etag").and_then(|v| v.to_str().ok()) {
         *tag = etag.to_owned();
     }
-    let mut kept: Vec<(String, String)> = headers
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "date" | "etag"))
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                value.to_str().unwrap_or("<binary>").to_owned(),
-            )
-        })
-        .collect();
-    kept.sort();
-    let body = response
-        .into_body()
-        .into_string()
-        .await
-        .expect("a text body");
-    Answer {
-        status,
-        headers: kept,
-        body,
-    }
+    // `etag`: store versions differ; the request id is given, so it is compared.
+    Answer::of(response, &["date", "etag"]).await
 }
 
 async fn direct_routes_answer_as_poem_openapi_does() {
@@ -210,7 +169,7 @@ async fn direct_routes_answer_as_poem_openapi_does() {
         let a = send(&direct, sent, &mut direct_tag, n).await;
         let b = send(&layered, sent, &mut layered_tag, n).await;
         assert_eq!(a, b, "request {n}: {sent:?}");
-        statuses.insert(a.status.as_u16());
+        statuses.insert(a.status);
     }
     // The requests reach every kind of answer the API gives, so the comparison covers them.
     for status in [200, 201, 204, 304, 400, 404, 405, 412, 413, 415] {

@@ -20,3 +20,27 @@ pub fn routes(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::R
         _ => return None,
     })
 }
+
+/// The same API served through poem-openapi's own service, with all its layers
+/// (`Routes::layered`): what `routes` is compared with in the differential test.
+pub fn layered(name: &str) -> Option<poem::endpoint::BoxEndpoint<'static, poem::Response>> {
+    use codegen_runtime::serve::{serve_api, Routes};
+    use poem::EndpointExt;
+    macro_rules! layered {
+        ($module:ident, $handlers:expr) => {
+            serve_api(
+                Routes::layered($module::api::service($handlers)),
+                $module::api::DOCUMENT,
+            )
+            .boxed()
+        };
+    }
+    Some(match name {
+        "todo_list" => layered!(todo_list, todo_list::Todos::default()),
+        "geo_places" => layered!(geo_places, geo_places::Places::default()),
+        "job_queue" => layered!(job_queue, job_queue::Jobs::default()),
+        "inventory" => layered!(inventory, inventory::Inventory::default()),
+        "event_stream" => layered!(event_stream, event_stream::Feed::default()),
+        _ => return None,
+    })
+}
