@@ -534,12 +534,8 @@ impl Resolver<'_> {
         (name, rust_name, hint): (&str, &str, &str),
         here: &str,
     ) -> Option<ir::ValueFn> {
-        let default = part
-            .get("default")
-            .cloned()
-            .or_else(|| self.inherited_default(part))?;
         let default_at = join(here, "default");
-        let expr = self.value_expr("default", &default, typed, part, &default_at)?;
+        let expr = self.default_expr(part, typed, &default_at)?;
         let fn_name = self.claim_fn(
             &format!("default_{}_{}", snake_case(hint), rust_name),
             &default_at,

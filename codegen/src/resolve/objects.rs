@@ -343,11 +343,7 @@ impl Resolver<'_> {
         typed: &super::schemas::Typed,
         at: &str,
     ) -> Option<ir::ValueFn> {
-        let default = schema
-            .get("default")
-            .cloned()
-            .or_else(|| self.inherited_default(schema))?;
-        let expr = self.value_expr("default", &default, typed, schema, &join(at, "default"))?;
+        let expr = self.default_expr(schema, typed, &join(at, "default"))?;
         let fn_name = self.claim_fn(&format!("default_{}_{}", snake_case(owner), rust_name), at);
         Some(ir::ValueFn {
             name: fn_name,

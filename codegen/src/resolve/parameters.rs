@@ -288,12 +288,8 @@ impl Resolver<'_> {
         rust_name: &str,
         schema_at: &str,
     ) -> Option<(String, ir::ValueFn)> {
-        let value = schema
-            .get("default")
-            .cloned()
-            .or_else(|| self.inherited_default(schema))?;
         let value_at = join(schema_at, "default");
-        let expr = self.value_expr("default", &value, typed, schema, &value_at)?;
+        let expr = self.default_expr(schema, typed, &value_at)?;
         let fn_name = self.claim_fn(&format!("default_{method}_{rust_name}"), &value_at);
         let value = ir::ValueFn {
             name: fn_name.clone(),

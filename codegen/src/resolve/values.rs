@@ -10,6 +10,22 @@ use super::Resolver;
 use crate::ir::{JsonKind, Scalar, Ty};
 
 impl Resolver<'_> {
+    /// The schema's `default` (its own, else the one its `$ref`'d schema declares) as a Rust
+    /// expression of the type `typed`, checked at `at` (the keyword's place): `None` when there
+    /// is none, or when it does not fit (reported).
+    pub(super) fn default_expr(
+        &mut self,
+        schema: &Map<String, Value>,
+        typed: &Typed,
+        at: &str,
+    ) -> Option<String> {
+        let value = schema
+            .get("default")
+            .cloned()
+            .or_else(|| self.inherited_default(schema))?;
+        self.value_expr("default", &value, typed, schema, at)
+    }
+
     /// A Rust expression for the `keyword` (`default` or `example`) value of a schema whose
     /// type is `typed`, or a diagnostic at `at`.
     pub(super) fn value_expr(

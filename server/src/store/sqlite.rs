@@ -251,20 +251,18 @@ fn combine(inner: &Arc<Inner>) {
 /// (disk full), the batch is rolled back and each write runs again alone, so one failure
 /// fails only its own request.
 fn commit_group(conn: &mut Connection, mut batch: Vec<Box<dyn Write>>) {
-    {
-        match run_batch(conn, &mut batch) {
-            Ok(()) => batch.into_iter().for_each(|job| job.answer(Ok(()))),
-            // The lock was not had (another process holds it past the busy timeout): every
-            // write of the batch gets that answer; running them again would wait again.
-            Err(Failed::Begin(e)) => batch.into_iter().for_each(|job| job.answer(Err(e.clone()))),
-            Err(Failed::Write(e)) if batch.len() == 1 => {
-                batch.into_iter().for_each(|job| job.answer(Err(e.clone())))
-            }
-            Err(Failed::Write(_)) => {
-                for mut job in batch {
-                    let alone = run_batch(conn, std::slice::from_mut(&mut job));
-                    job.answer(alone.map_err(Failed::into_error));
-                }
+    match run_batch(conn, &mut batch) {
+        Ok(()) => batch.into_iter().for_each(|job| job.answer(Ok(()))),
+        // The lock was not had (another process holds it past the busy timeout): every
+        // write of the batch gets that answer; running them again would wait again.
+        Err(Failed::Begin(e)) => batch.into_iter().for_each(|job| job.answer(Err(e.clone()))),
+        Err(Failed::Write(e)) if batch.len() == 1 => {
+            batch.into_iter().for_each(|job| job.answer(Err(e.clone())))
+        }
+        Err(Failed::Write(_)) => {
+            for mut job in batch {
+                let alone = run_batch(conn, std::slice::from_mut(&mut job));
+                job.answer(alone.map_err(Failed::into_error));
             }
         }
     }
