@@ -4,7 +4,7 @@
 # The PostgreSQL server the store tests use; each run creates and drops its own databases.
 ITEMS_TEST_POSTGRES ?= postgres://postgres@127.0.0.1:5432/test
 export ITEMS_TEST_POSTGRES
-.PHONY: help run test test-deps check check-compat check-compat-last snapshots bench clean
+.PHONY: help run test test-deps check check-compat check-compat-last snapshots bench link-order clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ snapshots: ## regenerate the generator goldens and compile-fail outputs, then sh
 bench: ## run the benchmarks (release builds, wrk, baselines): writes benches/results/ and BENCHMARKS.md
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	python3 benches/run.py
+
+link-order: ## profile the release server under callgrind and rewrite server/link-order.txt, the functions the linker packs together (after a dependency upgrade)
+	@command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	scripts/link-order
 
 clean: ## remove build output
 	cargo clean

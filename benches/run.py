@@ -375,6 +375,8 @@ def markdown(report):
     for name, s in report["servers"].items():
         lines.append(f"| {name} | {s['idle_rss_kb'] / 1024:.1f} MiB | {s['peak_rss_kb'] / 1024:.1f} MiB "
                      f"| {s['cold_start_ms']:.0f} ms |")
+    if "link_order" in report:
+        lines += ["", f"Link order: {report['link_order']}."]
     if "two_processes" in report:
         t = report["two_processes"]
         lines += ["", "PostgreSQL, one server process against two on the same database (servers "
@@ -453,7 +455,12 @@ def main():
         psql("CREATE DATABASE items_bench")
 
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(),
-              "seconds": seconds, "runs": runs, "cases": list(CASES), "servers": {}}
+              "seconds": seconds, "runs": runs, "cases": list(CASES), "servers": {},
+              # How much of the link order (server/link-order.txt) the measured binary has:
+              # a stale one shows here as idle memory that came back.
+              "link_order": subprocess.run([str(ROOT / "scripts" / "link-order"), "--check"],
+                                           capture_output=True, text=True,
+                                           check=True).stdout.strip()}
     with tempfile.TemporaryDirectory() as tmp:
         for server in servers(args.smoke, tmp):
             if args.only and args.only not in server.name:
