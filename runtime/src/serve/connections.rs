@@ -151,10 +151,18 @@ enum Stage {
 
 /// A connection that fails its pending read after `idle` without a byte read or written, or
 /// `head` after the first byte of a request head that has not ended.
+///
+/// The timers are re-armed lazily: a read or a write only notes the time, and a timer that
+/// fires before its deadline (activity moved it) is set again to the real one. Resetting a
+/// tokio `Sleep` on every read and write took the timer wheel's lock each time.
 pub struct Silent<T> {
     inner: T,
     limits: Limits,
+    /// The last read or write.
+    active_at: Instant,
     deadline: Pin<Box<Sleep>>,
+    /// The first byte of the current head.
+    head_at: Instant,
     head_deadline: Pin<Box<Sleep>>,
     stage: Stage,
     /// Released when the connection is dropped.
@@ -163,49 +171,50 @@ pub struct Silent<T> {
 
 impl<T> Silent<T> {
     fn new(inner: T, limits: Limits, permit: OwnedSemaphorePermit) -> Self {
+        let now = Instant::now();
         Silent {
             inner,
             limits,
-            deadline: Box::pin(tokio::time::sleep(limits.idle)),
-            head_deadline: Box::pin(tokio::time::sleep(limits.head)),
+            active_at: now,
+            deadline: Box::pin(tokio::time::sleep_until(now + limits.idle)),
+            head_at: now,
+            head_deadline: Box::pin(tokio::time::sleep_until(now + limits.head)),
             stage: Stage::Awaiting,
             _permit: permit,
         }
     }
 
-    fn active(&mut self) {
-        self.deadline
-            .as_mut()
-            .reset(Instant::now() + self.limits.idle);
-    }
-
-    /// Follows the head through bytes just read: arms the head deadline at its first byte and
-    /// leaves the head at its blank line.
-    fn read(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            let matched = match self.stage {
-                Stage::Past => return,
-                Stage::Awaiting => {
-                    self.head_deadline
-                        .as_mut()
-                        .reset(Instant::now() + self.limits.head);
-                    0
-                }
-                Stage::Head { matched } => matched,
-            };
-            // `\r\n\r\n` (hyper also accepts bare `\n\n`, which a slow client gains nothing by).
-            let matched = match (matched, b) {
-                (0 | 2, b'\r') => matched + 1,
-                (1 | 3, b'\n') => matched + 1,
-                (_, b'\r') => 1,
-                _ => 0,
-            };
-            self.stage = if matched == 4 {
-                Stage::Past
-            } else {
-                Stage::Head { matched }
-            };
+    /// Follows the head through bytes just read (at `now`): notes its first byte and leaves
+    /// the head at its blank line.
+    fn read(&mut self, bytes: &[u8], now: Instant) {
+        const END: &[u8; 4] = b"\r\n\r\n";
+        let mut matched = match self.stage {
+            Stage::Past => return,
+            Stage::Awaiting if bytes.is_empty() => return,
+            Stage::Awaiting => {
+                self.head_at = now;
+                0
+            }
+            Stage::Head { matched } => matched,
+        };
+        // A blank line begun in an earlier read ends within the first three bytes.
+        let carried = bytes.len().min(3);
+        for &b in &bytes[..carried] {
+            matched = next(matched, b);
+            if matched == 4 {
+                self.stage = Stage::Past;
+                return;
+            }
         }
+        if bytes.len() > carried {
+            if memchr::memmem::find(bytes, END).is_some() {
+                self.stage = Stage::Past;
+                return;
+            }
+            // How much of a blank line the bytes end with: it lies within the last three.
+            matched = bytes[bytes.len() - 3..].iter().fold(0, |m, &b| next(m, b));
+        }
+        self.stage = Stage::Head { matched };
     }
 
     /// A final response starting means its request was read: the next byte is a new head.
@@ -214,6 +223,42 @@ impl<T> Silent<T> {
             self.stage = Stage::Awaiting;
         }
     }
+
+    /// Whether the idle or the head deadline has passed; re-arms a timer that fired early.
+    fn expired(&mut self, cx: &mut Context<'_>) -> Option<&'static str> {
+        let idle = self.active_at + self.limits.idle;
+        if lapsed(&mut self.deadline, idle, cx) {
+            return Some("the connection was silent for too long");
+        }
+        let head = self.head_at + self.limits.head;
+        if matches!(self.stage, Stage::Head { .. }) && lapsed(&mut self.head_deadline, head, cx) {
+            return Some("the request head took too long to arrive");
+        }
+        None
+    }
+}
+
+/// One step of matching `\r\n\r\n`: how much of it the bytes end with after `b`, given
+/// `matched` before. (hyper also accepts a bare `\n\n`, which a slow client gains nothing by.)
+fn next(matched: u8, b: u8) -> u8 {
+    match (matched, b) {
+        (0 | 2, b'\r') => matched + 1,
+        (1 | 3, b'\n') => matched + 1,
+        (_, b'\r') => 1,
+        _ => 0,
+    }
+}
+
+/// Whether `timer` has fired with `due` passed; a timer that fired before `due` is set to it
+/// and polled, so it wakes the task then.
+fn lapsed(timer: &mut Pin<Box<Sleep>>, due: Instant, cx: &mut Context<'_>) -> bool {
+    while timer.as_mut().poll(cx).is_ready() {
+        if due <= Instant::now() {
+            return true;
+        }
+        timer.as_mut().reset(due);
+    }
+    false
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Silent<T> {
@@ -226,29 +271,17 @@ impl<T: AsyncRead + Unpin> AsyncRead for Silent<T> {
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(result) => {
                 if buf.filled().len() > before {
-                    self.active();
+                    let now = Instant::now();
                     let this = &mut *self;
-                    this.read(&buf.filled()[before..]);
+                    this.active_at = now;
+                    this.read(&buf.filled()[before..], now);
                 }
                 Poll::Ready(result)
             }
-            Poll::Pending => {
-                if let Poll::Ready(()) = self.deadline.as_mut().poll(cx) {
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the connection was silent for too long",
-                    )));
-                }
-                if matches!(self.stage, Stage::Head { .. })
-                    && self.head_deadline.as_mut().poll(cx).is_ready()
-                {
-                    return Poll::Ready(Err(io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the request head took too long to arrive",
-                    )));
-                }
-                Poll::Pending
-            }
+            Poll::Pending => match self.expired(cx) {
+                Some(why) => Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, why))),
+                None => Poll::Pending,
+            },
         }
     }
 }
@@ -261,7 +294,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Silent<T> {
     ) -> Poll<io::Result<usize>> {
         let written = Pin::new(&mut self.inner).poll_write(cx, data);
         if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
-            self.active();
+            self.active_at = Instant::now();
             self.wrote(data);
         }
         written
@@ -282,7 +315,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Silent<T> {
     ) -> Poll<io::Result<usize>> {
         let written = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
-            self.active();
+            self.active_at = Instant::now();
             if let Some(first) = bufs.iter().find(|b| !b.is_empty()) {
                 self.wrote(first);
             }
@@ -318,25 +351,135 @@ mod tests {
         let head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
         for split in 1..head.len() {
             let mut s = stream();
-            s.read(&head[..split]);
+            s.read(&head[..split], Instant::now());
             assert!(matches!(s.stage, Stage::Head { .. }), "split at {split}");
-            s.read(&head[split..]);
+            s.read(&head[split..], Instant::now());
             assert_eq!(s.stage, Stage::Past, "split at {split}");
         }
         let mut s = stream();
-        s.read(b"GET / HTTP/1.1\r\nA: \r\r\n");
+        s.read(b"GET / HTTP/1.1\r\nA: \r\r\n", Instant::now());
         assert!(matches!(s.stage, Stage::Head { .. }), "no blank line yet");
     }
 
     #[tokio::test]
     async fn a_final_response_awaits_the_next_head_an_interim_one_does_not() {
         let mut s = stream();
-        s.read(b"PUT / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n");
+        s.read(
+            b"PUT / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n",
+            Instant::now(),
+        );
         s.wrote(b"HTTP/1.1 100 Continue\r\n\r\n");
         assert_eq!(s.stage, Stage::Past, "the body may follow slowly");
         s.wrote(b"HTTP/1.1 200 OK\r\n");
         assert_eq!(s.stage, Stage::Awaiting);
         s.wrote(b"{\"body\": 1}");
         assert_eq!(s.stage, Stage::Awaiting);
+    }
+
+    /// The stage after `chunks`, one byte at a time: the loop `read` replaced.
+    fn byte_by_byte(chunks: &[&[u8]]) -> Stage {
+        let mut stage = Stage::Awaiting;
+        for &b in chunks.concat().iter() {
+            let matched = match stage {
+                Stage::Past => break,
+                Stage::Awaiting => 0,
+                Stage::Head { matched } => matched,
+            };
+            let matched = next(matched, b);
+            stage = if matched == 4 {
+                Stage::Past
+            } else {
+                Stage::Head { matched }
+            };
+        }
+        stage
+    }
+
+    #[tokio::test]
+    async fn reading_in_chunks_ends_the_head_where_a_byte_loop_does() {
+        // Every string of up to 8 bytes over `\r`, `\n` and `a`, read in two chunks split
+        // at every point, and in chunks of one byte.
+        let alphabet = [b'\r', b'\n', b'a'];
+        for len in 0..=8u32 {
+            for mut code in 0..3usize.pow(len) {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let b = alphabet[code % 3];
+                        code /= 3;
+                        b
+                    })
+                    .collect();
+                for split in 0..=bytes.len() {
+                    let (a, b) = bytes.split_at(split);
+                    let mut s = stream();
+                    for chunk in [a, b].into_iter().filter(|c| !c.is_empty()) {
+                        s.read(chunk, Instant::now());
+                    }
+                    assert_eq!(s.stage, byte_by_byte(&[a, b]), "{bytes:?} split at {split}");
+                }
+                let mut s = stream();
+                for b in &bytes {
+                    s.read(std::slice::from_ref(b), Instant::now());
+                }
+                assert_eq!(s.stage, byte_by_byte(&[&bytes]), "{bytes:?} byte by byte");
+            }
+        }
+    }
+
+    /// A read that fails with `TimedOut` once `Silent` gives up on the connection; how long
+    /// that took on tokio's paused clock.
+    async fn timed_out_after(mut conn: Silent<tokio::io::DuplexStream>) -> Duration {
+        use tokio::io::AsyncReadExt;
+        let started = Instant::now();
+        let mut buf = [0u8; 64];
+        loop {
+            match AsyncReadExt::read(&mut conn, &mut buf).await {
+                Ok(0) => panic!("closed, not timed out"),
+                Ok(_) => {}
+                Err(e) => {
+                    assert_eq!(e.kind(), io::ErrorKind::TimedOut);
+                    return started.elapsed();
+                }
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deadlines_count_from_the_last_byte_and_the_first_byte_of_a_head() {
+        use tokio::io::AsyncWriteExt;
+        let limits = Limits {
+            idle: Duration::from_secs(30),
+            head: Duration::from_secs(10),
+            max_connections: 1,
+        };
+        let silent = |inner| {
+            let permit = Arc::new(Semaphore::new(1)).try_acquire_owned().unwrap();
+            Silent::new(inner, limits, permit)
+        };
+
+        // Whole requests every 20 s keep a connection open; silence after the last closes it
+        // 30 s after that last byte, not 30 s after the connection opened.
+        let (server, mut client) = tokio::io::duplex(1024);
+        let closed = tokio::spawn(timed_out_after(silent(server)));
+        for _ in 0..4 {
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        }
+        assert_eq!(closed.await.unwrap(), Duration::from_secs(80 + 30));
+
+        // A head trickling in, a byte every 2 s, is closed 10 s after its first byte.
+        let (server, mut client) = tokio::io::duplex(1024);
+        let closed = tokio::spawn(timed_out_after(silent(server)));
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let trickle = tokio::spawn(async move {
+            for b in b"GET / HTTP/1.1\r\nX-Slow: abcdefghijklmnop".iter() {
+                if client.write_all(&[*b]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        });
+        assert_eq!(closed.await.unwrap(), Duration::from_secs(5 + 10));
+        trickle.abort();
     }
 }
