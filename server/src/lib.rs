@@ -12,6 +12,7 @@
 //! - [`metrics`]: the store's call latency, beside the request metrics, served at `/metrics`.
 //! - [`config`]: command-line flags and `ITEMS_*` environment variables.
 
+pub mod allocator;
 pub mod api;
 pub mod app;
 pub mod conditional;

@@ -9,9 +9,10 @@ use tracing_subscriber::EnvFilter;
 // mimalloc: the profile showed malloc/free at about 6% of the server's time with glibc's
 // allocator; measured in BENCHMARKS.md. Its feature `no_thp`: without it, mimalloc asks for
 // transparent huge pages, and each thread's first allocation made 2 MiB resident (idle RSS
-// 21 MiB instead of 10; throughput within noise either way, BENCHMARKS.md).
+// 21 MiB instead of 10; throughput within noise either way, BENCHMARKS.md). Called through
+// `items::allocator`, which uses its plain calls where they suffice.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: items::allocator::Mimalloc = items::allocator::Mimalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {
