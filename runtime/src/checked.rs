@@ -190,11 +190,11 @@ fn extract_now<E>(extraction: impl Future<Output = poem::Result<E>>) -> poem::Re
 
 /// [`Checked`] spelt for a path parameter. poem-openapi's `OpenApi` derive knows a path
 /// parameter by a segment named `Path` in the path of its type (it then routes and extracts
-/// it as `param0`, `param1`, …), so a checked `poem_openapi::param::Path<T>` is written
+/// it as `param0`, `param1`, …), so a checked [`PathParam<T>`](crate::PathParam) is written
 /// `codegen_runtime::param::Path<T, R>`.
 pub mod param {
-    /// A checked `poem_openapi::param::Path<T>` with the constraints `R`.
-    pub type Path<T, R = super::NoRules> = super::Checked<poem_openapi::param::Path<T>, R>;
+    /// A checked [`PathParam<T>`](crate::PathParam) with the constraints `R`.
+    pub type Path<T, R = super::NoRules> = super::Checked<crate::PathParam<T>, R>;
 }
 
 /// Extracted after an operation's last parameter: rejects the request with every problem
@@ -287,7 +287,7 @@ fn take(request: &Request) -> Vec<ParamProblem> {
 #[cfg(test)]
 mod tests {
     use poem::Endpoint;
-    use poem_openapi::param::{Header, Path, Query};
+    use poem_openapi::param::{Header, Query};
     use poem_openapi::payload::PlainText;
     use poem_openapi::validation::{MaxLength, Maximum};
 
@@ -309,8 +309,8 @@ mod tests {
         }
     }
 
-    impl Rules<Path<String>> for Short {
-        fn check(param: &Path<String>) -> Result<(), String> {
+    impl Rules<crate::PathParam<String>> for Short {
+        fn check(param: &crate::PathParam<String>) -> Result<(), String> {
             check_validators(param, &[&MaxLength::new(3)])
         }
     }

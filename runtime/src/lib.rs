@@ -173,6 +173,7 @@ mod json;
 mod matching;
 mod optional;
 mod params;
+mod path;
 mod rejection;
 mod request_id;
 mod scoped;
@@ -192,6 +193,7 @@ pub use json::{check_known, check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
+pub use path::{path_param, PathParam, RoutedParams};
 pub use rejection::{
     humanize, rejection_detail, rejection_errors, BodyRejected, FromRejection, InSpec, Place,
     Rejection, RejectionError,

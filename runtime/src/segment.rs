@@ -69,10 +69,9 @@ impl<'a, T: ParseFromParameter, S: SegmentTemplate + Send + Sync, const I: usize
                 reason,
             })
         };
-        let segment = request
-            .raw_path_param(S::ROUTE_PARAM)
+        let segment = crate::path_param(request, S::ROUTE_PARAM)
             .ok_or_else(|| fail("the path has no such segment".to_owned()))?;
-        let piece = split_segment(segment, S::LITERALS)
+        let piece = split_segment(&segment, S::LITERALS)
             .and_then(|pieces| pieces.get(I).copied())
             .ok_or_else(|| {
                 fail(format!(

@@ -151,7 +151,7 @@ impl Extractor {
     /// The Rust path of the extractor type.
     pub fn rust_path(self) -> &'static str {
         match self {
-            Extractor::Path => "::poem_openapi::param::Path",
+            Extractor::Path => "::codegen_runtime::PathParam",
             Extractor::Query => "::poem_openapi::param::Query",
             Extractor::Header => "::poem_openapi::param::Header",
             Extractor::Cookie => "::poem_openapi::param::Cookie",

@@ -223,9 +223,9 @@ impl<H: Handlers> Api<H> {
 /// - `note_id` of `putNote`
 struct NoteIdRules;
 
-impl ::codegen_runtime::Rules<::poem_openapi::param::Path<i64>> for NoteIdRules {
+impl ::codegen_runtime::Rules<::codegen_runtime::PathParam<i64>> for NoteIdRules {
     fn check(
-        param: &::poem_openapi::param::Path<i64>,
+        param: &::codegen_runtime::PathParam<i64>,
     ) -> ::std::result::Result<(), ::std::string::String> {
         ::codegen_runtime::check_validators(
             param,

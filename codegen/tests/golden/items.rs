@@ -987,10 +987,10 @@ impl ::codegen_runtime::Rules<
 struct ItemIdRules;
 
 impl ::codegen_runtime::Rules<
-    ::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+    ::codegen_runtime::PathParam<::codegen_runtime::Matching<Pattern2>>,
 > for ItemIdRules {
     fn check(
-        param: &::poem_openapi::param::Path<::codegen_runtime::Matching<Pattern2>>,
+        param: &::codegen_runtime::PathParam<::codegen_runtime::Matching<Pattern2>>,
     ) -> ::std::result::Result<(), ::std::string::String> {
         ::codegen_runtime::check_validators(
             param,

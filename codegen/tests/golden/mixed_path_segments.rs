@@ -490,10 +490,10 @@ for FrameRules {
 /// - `job` of `getJob`
 struct JobRules;
 
-impl ::codegen_runtime::Rules<::poem_openapi::param::Path<::std::string::String>>
+impl ::codegen_runtime::Rules<::codegen_runtime::PathParam<::std::string::String>>
 for JobRules {
     fn check(
-        param: &::poem_openapi::param::Path<::std::string::String>,
+        param: &::codegen_runtime::PathParam<::std::string::String>,
     ) -> ::std::result::Result<(), ::std::string::String> {
         ::codegen_runtime::check_validators(
             param,

@@ -279,10 +279,10 @@ impl<H: Handlers> Api<H> {
 /// - `bucket-name` of `listObjects`
 struct BucketNameRules;
 
-impl ::codegen_runtime::Rules<::poem_openapi::param::Path<::std::string::String>>
+impl ::codegen_runtime::Rules<::codegen_runtime::PathParam<::std::string::String>>
 for BucketNameRules {
     fn check(
-        param: &::poem_openapi::param::Path<::std::string::String>,
+        param: &::codegen_runtime::PathParam<::std::string::String>,
     ) -> ::std::result::Result<(), ::std::string::String> {
         ::codegen_runtime::check_validators(
             param,

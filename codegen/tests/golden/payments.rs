@@ -1023,10 +1023,10 @@ impl<H: Handlers> Api<H> {
 /// - `customer` of `GetCustomersCustomer`
 struct CustomerRules;
 
-impl ::codegen_runtime::Rules<::poem_openapi::param::Path<::std::string::String>>
+impl ::codegen_runtime::Rules<::codegen_runtime::PathParam<::std::string::String>>
 for CustomerRules {
     fn check(
-        param: &::poem_openapi::param::Path<::std::string::String>,
+        param: &::codegen_runtime::PathParam<::std::string::String>,
     ) -> ::std::result::Result<(), ::std::string::String> {
         ::codegen_runtime::check_validators(
             param,

@@ -207,7 +207,10 @@ impl<T> Silent<T> {
             }
         }
         if bytes.len() > carried {
-            if memchr::memmem::find(bytes, END).is_some() {
+            // Built once: building a finder cost as much as searching a head with it.
+            static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+                std::sync::LazyLock::new(|| memchr::memmem::Finder::new(END));
+            if FINDER.find(bytes).is_some() {
                 self.stage = Stage::Past;
                 return;
             }

@@ -3,19 +3,25 @@
 //!
 //! `OpenApiService::into_endpoint` routes each request through a boxed endpoint that maps
 //! the response, parses the query string into an extension, keeps a cookie jar, matches the
-//! path and then the method, and calls the operation's endpoint. Every one of those layers
-//! holds the request (472 bytes) in its future and moves it into the next. [`Routes::new`]
-//! keeps poem-openapi's operation endpoints (extraction, validation, the handler call, the
-//! response: the code that decides what a client gets) and poem's path router, and replaces
-//! the layers around them: the query is parsed for the paths whose operations read it, and
-//! the cookie jar kept only if an operation reads a cookie. A differential test
-//! (`tests/contract/routes.rs`) sends the same requests through both and compares the
-//! answers; the goldens' run-time tests do the same for cookies and API keys.
+//! path (poem's `Route`, which boxes and maps again) and then the method (`RouteMethod`, the
+//! same), and calls the operation's endpoint. Every one of those layers holds the request
+//! (472 bytes) in its future and moves it into the next. [`Routes::new`] keeps poem-openapi's
+//! operation endpoints (extraction, validation, the handler call, the response: the code that
+//! decides what a client gets) and replaces the layers around them with one [`Router`]: it
+//! matches the path and the method as poem's do, leaves the matched segments for
+//! [`PathParam`](crate::PathParam), parses the query only for the paths whose operations read
+//! it, and the cookie jar is kept only if an operation reads a cookie. A differential test
+//! (`tests/contract/routes.rs`, and `examples/corpus/tests/routes.rs` on five more APIs) sends
+//! the same requests through both and compares the answers; the goldens' run-time tests do the
+//! same for cookies, API keys and segments with literal text.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
+use poem::error::{MethodNotAllowedError, NotFoundError};
+use poem::http::Method;
 use poem::middleware::CookieJarManager;
-use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, RouteMethod};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response};
 // Not re-exported elsewhere; poem-openapi's own service and derives use it from here too.
 use poem_openapi::__private::UrlQuery;
 use poem_openapi::registry::{MetaParamIn, Registry};
@@ -34,22 +40,15 @@ impl Routes {
         let reads = Reads::of::<T>();
         let mut table = HashMap::new();
         api.add_routes(&mut table);
-        let route = table
-            .into_iter()
-            .fold(Route::new(), |route, (path, methods)| {
-                let methods = methods
-                    .into_iter()
-                    .fold(RouteMethod::new(), |m, (method, ep)| m.method(method, ep));
-                if reads.query(&path) {
-                    route.at(path, WithQuery(methods))
-                } else {
-                    route.at(path, methods)
-                }
-            });
+        let router = Router::new(table.into_iter().map(|(path, methods)| RoutedPath {
+            query: reads.query(&path),
+            segments: segments(&path),
+            methods: methods.into_iter().collect(),
+        }));
         let endpoint = if reads.cookies {
-            route.with(CookieJarManager::new()).boxed()
+            router.with(CookieJarManager::new()).boxed()
         } else {
-            route.boxed()
+            router.boxed()
         };
         Routes { endpoint }
     }
@@ -158,23 +157,238 @@ fn routed_path(path: &str) -> String {
     routed
 }
 
-/// The operations of a path whose operations read the query: parses it first, as
-/// poem-openapi's service does for every request (a malformed query string is no pairs).
-struct WithQuery<E>(E);
+/// One segment of a routed path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    /// Text the request's segment must equal, byte for byte (not decoded, as poem's router).
+    Literal(String),
+    /// A route parameter (`:param0`): any segment, empty only if more follow.
+    Param,
+}
 
-impl<E: Endpoint> Endpoint for WithQuery<E> {
-    type Output = E::Output;
+/// The segments of a routed path (`/items/:param0`).
+fn segments(path: &str) -> Vec<Segment> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| match s.starts_with(':') {
+            true => Segment::Param,
+            false => Segment::Literal(s.to_owned()),
+        })
+        .collect()
+}
 
-    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
-        let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
-        req.extensions_mut().insert(UrlQuery(pairs));
-        self.0.call(req).await
+/// A path of the API and its operations.
+struct RoutedPath {
+    segments: Vec<Segment>,
+    /// Whether its operations read the query (it is then parsed into `UrlQuery` first, as
+    /// poem-openapi's service does for every request; a malformed query string is no pairs).
+    query: bool,
+    methods: Vec<(Method, poem::endpoint::BoxEndpoint<'static, Response>)>,
+}
+
+impl RoutedPath {
+    /// Whether `path` matches; if so `params` holds the byte ranges of its parameters.
+    fn matches(&self, path: &str, params: &mut Vec<Range<usize>>) -> bool {
+        params.clear();
+        let Some(mut rest) = path.strip_prefix('/') else {
+            return false;
+        };
+        let mut at = 1;
+        for (i, segment) in self.segments.iter().enumerate() {
+            let last = i + 1 == self.segments.len();
+            let end = match memchr::memchr(b'/', rest.as_bytes()) {
+                Some(end) if !last => end,
+                None if last => rest.len(),
+                _ => return false,
+            };
+            let value = &rest[..end];
+            match segment {
+                Segment::Literal(literal) if literal == value => {}
+                Segment::Param if !(last && value.is_empty()) => params.push(at..at + end),
+                _ => return false,
+            }
+            rest = rest.get(end + 1..).unwrap_or_default();
+            at += end + 1;
+        }
+        // `/` is the path of no segments; any other path has at least one.
+        self.segments.is_empty() == (path == "/")
+    }
+
+    /// Where a literal segment is (`false`) and where a parameter: of two paths that both
+    /// match a request (so have as many segments), poem's router takes the one with a literal
+    /// at the first place they differ, the smaller of the two.
+    fn rank(&self) -> Vec<bool> {
+        self.segments
+            .iter()
+            .map(|s| matches!(s, Segment::Param))
+            .collect()
+    }
+}
+
+/// Matches the path and then the method, as poem's `Route` and `RouteMethod` do, in one
+/// endpoint: unknown path, 404 (`NotFoundError`); known path, unknown method, 405
+/// (`MethodNotAllowedError`); `HEAD` without an operation of its own is the `GET` without
+/// its body.
+struct Router {
+    /// In the order poem's router prefers them: the first that matches is the route.
+    paths: Vec<RoutedPath>,
+}
+
+impl Router {
+    fn new(paths: impl IntoIterator<Item = RoutedPath>) -> Self {
+        let mut paths: Vec<RoutedPath> = paths.into_iter().collect();
+        paths.sort_by_cached_key(RoutedPath::rank);
+        Router { paths }
+    }
+
+    /// The path `path` is routed to, and its parameters' ranges.
+    fn route(&self, path: &str) -> Option<(&RoutedPath, Vec<Range<usize>>)> {
+        // A path matches only paths of as many segments: one per `/`, but `/` has none.
+        let depth = match path {
+            "/" => 0,
+            _ => memchr::memchr_iter(b'/', path.as_bytes()).count(),
+        };
+        let mut params = Vec::new();
+        let routed = self
+            .paths
+            .iter()
+            .filter(|p| p.segments.len() == depth)
+            .find(|p| p.matches(path, &mut params))?;
+        Some((routed, params))
+    }
+}
+
+impl Endpoint for Router {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Response> {
+        let Some((routed, params)) = self.route(req.uri().path()) else {
+            return Err(NotFoundError.into());
+        };
+        let find = |method: &Method| routed.methods.iter().find(|(m, _)| m == method);
+        let (endpoint, head) = match find(req.method()) {
+            Some((_, endpoint)) => (endpoint, false),
+            None if req.method() == Method::HEAD => match find(&Method::GET) {
+                Some((_, endpoint)) => (endpoint, true),
+                None => return Err(MethodNotAllowedError.into()),
+            },
+            None => return Err(MethodNotAllowedError.into()),
+        };
+        if !params.is_empty() {
+            req.extensions_mut().insert(crate::RoutedParams(params));
+        }
+        if routed.query {
+            let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
+            req.extensions_mut().insert(UrlQuery(pairs));
+        }
+        if head {
+            req.set_method(Method::GET);
+        }
+        let mut response = endpoint.call(req).await?;
+        if head {
+            response.set_body(());
+        }
+        Ok(response)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn router(paths: &[&str]) -> Router {
+        Router::new(paths.iter().map(|path| RoutedPath {
+            segments: segments(path),
+            query: false,
+            methods: vec![],
+        }))
+    }
+
+    /// Which of `paths` `path` is routed to by `router`, and its parameters' values, decoded.
+    fn routed(router: &Router, paths: &[&str], path: &str) -> Option<(usize, Vec<String>)> {
+        let (routed, params) = router.route(path)?;
+        let at = paths
+            .iter()
+            .position(|p| segments(p) == routed.segments)
+            .unwrap();
+        let decode = |r: Range<usize>| {
+            percent_encoding::percent_decode_str(&path[r])
+                .decode_utf8()
+                .unwrap()
+                .into_owned()
+        };
+        Some((at, params.into_iter().map(decode).collect()))
+    }
+
+    /// Every path against the routes poem's router would pick, parameters included.
+    #[test]
+    fn paths_are_routed_as_poems_router_routes_them() {
+        let paths = [
+            "/",
+            "/items",
+            "/items/:param0",
+            "/items/:param0/tags",
+            "/items/new",
+            "/a/:param0/c",
+            "/a/b/:param0",
+            "/:param0",
+            "/x/:param0/:param1",
+        ];
+        let router = router(&paths);
+        let mut poem = poem::Route::new();
+        for (i, path) in paths.iter().enumerate() {
+            poem = poem.at(
+                path,
+                poem::endpoint::make_sync(move |req: Request| {
+                    let params: Vec<String> = (0..2)
+                        .filter_map(|n| req.raw_path_param(&format!("param{n}")).map(str::to_owned))
+                        .collect();
+                    format!("{i} {params:?}")
+                }),
+            );
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        for path in [
+            "/",
+            "//",
+            "/items",
+            "/items/",
+            "/items/foo",
+            "/items/foo/",
+            "/items//tags",
+            "/items/foo/tags",
+            "/items/foo/tags/",
+            "/items/new",
+            "/items/new/tags",
+            "/itemsX",
+            "/a/b/c",
+            "/a/x/c",
+            "/a/b/d",
+            "/a//c",
+            "/a/b/",
+            "/foo",
+            "/foo/bar",
+            "/x/1/2",
+            "/x//2",
+            "/x/1/",
+            "/x/1",
+            "/it%65ms",
+            "/items/a%2Fb",
+            "/items/%20",
+        ] {
+            let ours = routed(&router, &paths, path).map(|(at, params)| format!("{at} {params:?}"));
+            let theirs = runtime.block_on(async {
+                let response = poem
+                    .call(Request::builder().uri_str(path).finish())
+                    .await
+                    .ok()?;
+                Some(response.into_body().into_string().await.unwrap())
+            });
+            assert_eq!(ours, theirs, "{path}");
+        }
+    }
 
     #[test]
     fn documented_paths_are_named_as_poem_openapi_routes_them() {
