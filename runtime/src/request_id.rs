@@ -10,8 +10,9 @@ tokio::task_local! {
 }
 
 /// Runs `fut` with `id` as the current request id.
-pub async fn with_request_id<F: Future>(id: String, fut: F) -> F::Output {
-    REQUEST_ID.scope(id, fut).await
+pub fn with_request_id<F: Future>(id: String, fut: F) -> impl Future<Output = F::Output> {
+    // Not an async fn: that would be one more future around `fut`, moved with it.
+    REQUEST_ID.scope(id, fut)
 }
 
 /// The id of the request being served, if the server set one.

@@ -13,7 +13,9 @@ pub mod metrics;
 mod routes;
 mod server;
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -192,7 +194,7 @@ impl<D: Endpoint> Endpoint for Dispatch<D> {
         // The id as a header is made once: the client's is shared, not copied.
         let (id, echoed) = match req
             .headers()
-            .get(REQUEST_ID)
+            .get(&REQUEST_ID)
             .filter(|v| v.to_str().is_ok_and(crate::valid_request_id))
         {
             Some(given) => (given.to_str().unwrap_or_default().to_owned(), given.clone()),
@@ -202,10 +204,13 @@ impl<D: Endpoint> Endpoint for Dispatch<D> {
                 (id, echoed)
             }
         };
-        let method = req.method().clone();
-        let uri = req.uri().clone();
+        // The access log's method and path, kept only when it is on.
+        let logged = tracing::enabled!(target: "access", tracing::Level::INFO)
+            .then(|| (req.method().clone(), req.uri().clone()));
         let span = tracing::info_span!("request", id = %id);
-        let mut response = crate::with_request_id(id, self.route(req))
+        // Boxed, so the two layers around it move a pointer, not the request's whole state.
+        let route: Pin<Box<dyn Future<Output = Response> + Send + '_>> = Box::pin(self.route(req));
+        let mut response = crate::with_request_id(id, route)
             .instrument(span.clone())
             .await;
         // poem-openapi marks the response of each operation with its operationId.
@@ -215,23 +220,26 @@ impl<D: Endpoint> Endpoint for Dispatch<D> {
             metrics.request(operation.unwrap_or("none"), response.status(), took);
         }
         drop(in_flight);
-        span.in_scope(|| {
-            tracing::info!(
-                target: "access",
-                method = %method,
-                path = %uri.path(),
-                operation = %operation.unwrap_or("-"),
-                status = response.status().as_u16(),
-                micros = took.as_micros() as u64,
-            )
-        });
+        if let Some((method, uri)) = logged {
+            span.in_scope(|| {
+                tracing::info!(
+                    target: "access",
+                    method = %method,
+                    path = %uri.path(),
+                    operation = %operation.unwrap_or("-"),
+                    status = response.status().as_u16(),
+                    micros = took.as_micros() as u64,
+                )
+            });
+        }
         response.headers_mut().insert(REQUEST_ID, echoed);
         Ok(response)
     }
 }
 
-/// The header a request id travels in, both ways.
-const REQUEST_ID: &str = "x-request-id";
+/// The header a request id travels in, both ways. A `HeaderName`, not a `&str`, which every
+/// lookup and insert would parse again.
+const REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 
 /// A request id unique to this process run: a random prefix chosen at start and a counter
 /// (`3f9c0a1b2d4e-1a`), so no request pays for randomness or a system call. Written digit by
