@@ -40,15 +40,20 @@ impl Routes {
         let reads = Reads::of::<T>();
         let mut table = HashMap::new();
         api.add_routes(&mut table);
-        let router = Router::new(table.into_iter().map(|(path, methods)| RoutedPath {
-            query: reads.query(&path),
-            segments: segments(&path),
-            methods: methods.into_iter().collect(),
-        }));
+        let router = if table.keys().all(|path| routable(path)) {
+            Router::new(table.into_iter().map(|(path, methods)| RoutedPath {
+                query: reads.query(&path),
+                segments: segments(&path),
+                methods: methods.into_iter().collect(),
+            }))
+            .boxed()
+        } else {
+            poem_route(table, &reads).boxed()
+        };
         let endpoint = if reads.cookies {
             router.with(CookieJarManager::new()).boxed()
         } else {
-            router.boxed()
+            router
         };
         Routes { endpoint }
     }
@@ -155,6 +160,50 @@ fn routed_path(path: &str) -> String {
         routed.push('/');
     }
     routed
+}
+
+/// Whether [`Router`] matches `path` as poem's router does: literal segments and `:name`
+/// parameters, which is how poem-openapi routes every generated API. A hand-written API with
+/// poem's tail (`*rest`) or regex (`:name<re>`) segments is routed by poem's router.
+fn routable(path: &str) -> bool {
+    path.split('/')
+        .all(|s| !s.starts_with('*') && !s.contains('<'))
+}
+
+/// The operations under poem's `Route` and `RouteMethod`, for paths [`Router`] does not match.
+fn poem_route(
+    table: HashMap<String, HashMap<Method, poem::endpoint::BoxEndpoint<'static, Response>>>,
+    reads: &Reads,
+) -> poem::Route {
+    table
+        .into_iter()
+        .fold(poem::Route::new(), |route, (path, methods)| {
+            let methods = methods
+                .into_iter()
+                .fold(poem::RouteMethod::new(), |m, (method, ep)| {
+                    m.method(method, ep)
+                });
+            if reads.query(&path) {
+                route.at(path, WithQuery(methods))
+            } else {
+                route.at(path, methods)
+            }
+        })
+}
+
+/// The operations of a path whose operations read the query, under poem's router: parses it
+/// first, as poem-openapi's service does for every request (a malformed query string is no
+/// pairs).
+struct WithQuery<E>(E);
+
+impl<E: Endpoint> Endpoint for WithQuery<E> {
+    type Output = E::Output;
+
+    async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
+        let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
+        req.extensions_mut().insert(UrlQuery(pairs));
+        self.0.call(req).await
+    }
 }
 
 /// One segment of a routed path.
@@ -388,6 +437,56 @@ mod tests {
             });
             assert_eq!(ours, theirs, "{path}");
         }
+    }
+
+    #[test]
+    fn tail_and_regex_segments_are_left_to_poems_router() {
+        assert!(routable("/items/:param0"));
+        assert!(routable("/"));
+        assert!(!routable("/files/*path"));
+        assert!(!routable("/items/:id<\\d+>"));
+    }
+
+    struct Files;
+
+    #[poem_openapi::OpenApi]
+    impl Files {
+        #[oai(path = "/files/*path", method = "get")]
+        async fn file(
+            &self,
+            path: poem_openapi::param::Path<String>,
+        ) -> poem_openapi::payload::PlainText<String> {
+            poem_openapi::payload::PlainText(path.0)
+        }
+    }
+
+    /// poem-openapi does not convert a tail segment to its `param0` names, so its own service
+    /// cannot read it either: what matters is that `Routes` answers as that service does.
+    #[tokio::test]
+    async fn an_api_with_a_tail_segment_is_answered_as_poem_openapis_service_answers() {
+        let ours = Routes::new(Files).into_endpoint();
+        let theirs = Routes::layered(OpenApiService::new(Files, "", "")).into_endpoint();
+        for path in ["/files/a/b.txt", "/files/a", "/files", "/other"] {
+            assert_eq!(
+                answer(&ours, path).await,
+                answer(&theirs, path).await,
+                "{path}"
+            );
+        }
+    }
+
+    /// The status and body `routes` answers `GET path` with.
+    async fn answer(
+        routes: &poem::endpoint::BoxEndpoint<'static, Response>,
+        path: &str,
+    ) -> (poem::http::StatusCode, String) {
+        let request = Request::builder().uri_str(path).finish();
+        let response = match routes.call(request).await {
+            Ok(response) => response,
+            Err(err) => err.into_response(),
+        };
+        let status = response.status();
+        (status, response.into_body().into_string().await.unwrap())
     }
 
     #[test]
