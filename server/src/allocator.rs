@@ -106,6 +106,17 @@ mod tests {
         }
     }
 
+    /// The size classes `plain` relies on: a size that is a multiple of 16 gets a block of
+    /// its own size. A mimalloc built with padding (its `secure` or `debug` features) adds
+    /// bytes before choosing the class (16 would be served from 24), and fails this.
+    #[test]
+    fn size_classes_are_the_sizes_asked_for() {
+        for size in [16, 32, 48, 64, 80, 96, 112, 128] {
+            // SAFETY: mi_good_size only computes.
+            assert_eq!(unsafe { mi::mi_good_size(size) }, size);
+        }
+    }
+
     #[test]
     fn only_alignments_mimalloc_gives_anyway_take_the_plain_calls() {
         assert!(plain(1, 1));

@@ -204,10 +204,12 @@ impl<D: Endpoint> Endpoint for Dispatch<D> {
                 (id, echoed)
             }
         };
-        // The access log's method and path, kept only when it is on.
-        let logged = tracing::enabled!(target: "access", tracing::Level::INFO)
-            .then(|| (req.method().clone(), req.uri().clone()));
         let span = tracing::info_span!("request", id = %id);
+        // The access log's method and path, kept only when it is on (asked inside the span: a
+        // filter may enable the line only there, as `ITEMS_LOG='[request]=info'` does).
+        let logged = span
+            .in_scope(|| tracing::enabled!(target: "access", tracing::Level::INFO))
+            .then(|| (req.method().clone(), req.uri().clone()));
         // Boxed, so the two layers around it move a pointer, not the request's whole state.
         let route: Pin<Box<dyn Future<Output = Response> + Send + '_>> = Box::pin(self.route(req));
         let mut response = crate::with_request_id(id, route)

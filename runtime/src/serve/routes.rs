@@ -36,6 +36,11 @@ pub struct Routes {
 impl Routes {
     /// `api`'s operations (the generated `Api(handlers)`), with the layers above them cut to
     /// what the API uses.
+    ///
+    /// For generated APIs: their path parameters are read by [`PathParam`](crate::PathParam),
+    /// which reads what this router matched. A hand-written poem-openapi API whose operations
+    /// take `poem_openapi::param::Path` reads poem's router only: serve it with
+    /// [`Routes::layered`].
     pub fn new<T: OpenApi + 'static>(api: T) -> Self {
         let reads = Reads::of::<T>();
         let mut table = HashMap::new();
@@ -162,12 +167,17 @@ fn routed_path(path: &str) -> String {
     routed
 }
 
-/// Whether [`Router`] matches `path` as poem's router does: literal segments and `:name`
-/// parameters, which is how poem-openapi routes every generated API. A hand-written API with
-/// poem's tail (`*rest`) or regex (`:name<re>`) segments is routed by poem's router.
+/// Whether [`Router`] matches `path` as poem's router does: every segment literal text or a
+/// whole `:name` parameter. poem's router also starts a parameter or a tail (`*rest`) anywhere
+/// in a segment and reads regex segments (`:name<re>`): the generator routes a segment that
+/// mixes text and parameters (`summary(period=':segment2`, split by `PathPiece`) that way, and
+/// an API with any such path is routed by poem's router.
 fn routable(path: &str) -> bool {
-    path.split('/')
-        .all(|s| !s.starts_with('*') && !s.contains('<'))
+    const SYNTAX: [char; 4] = [':', '*', '<', '>'];
+    path.split('/').all(|s| match s.strip_prefix(':') {
+        Some(name) => !name.is_empty() && !name.contains(SYNTAX),
+        None => !s.contains(SYNTAX),
+    })
 }
 
 /// The operations under poem's `Route` and `RouteMethod`, for paths [`Router`] does not match.
@@ -445,6 +455,9 @@ mod tests {
         assert!(routable("/"));
         assert!(!routable("/files/*path"));
         assert!(!routable("/items/:id<\\d+>"));
+        assert!(!routable("/reports/summary(period=':segment2"));
+        assert!(!routable("/v1/jobs/:param0:cancel"));
+        assert!(!routable("/calls/x*y"));
     }
 
     struct Files;
