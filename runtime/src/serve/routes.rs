@@ -202,18 +202,23 @@ fn poem_route(
 }
 
 /// The operations of a path whose operations read the query, under poem's router: parses it
-/// first, as poem-openapi's service does for every request (a malformed query string is no
-/// pairs).
+/// first ([`parse_query`]).
 struct WithQuery<E>(E);
 
 impl<E: Endpoint> Endpoint for WithQuery<E> {
     type Output = E::Output;
 
     async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
-        let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
-        req.extensions_mut().insert(UrlQuery(pairs));
+        parse_query(&mut req);
         self.0.call(req).await
     }
+}
+
+/// Parses the query string into the `UrlQuery` poem-openapi's query and security extractors
+/// read, as its service does (a malformed query string is no pairs).
+fn parse_query(req: &mut Request) {
+    let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
+    req.extensions_mut().insert(UrlQuery(pairs));
 }
 
 /// One segment of a routed path.
@@ -239,8 +244,7 @@ fn segments(path: &str) -> Vec<Segment> {
 /// A path of the API and its operations.
 struct RoutedPath {
     segments: Vec<Segment>,
-    /// Whether its operations read the query (it is then parsed into `UrlQuery` first, as
-    /// poem-openapi's service does for every request; a malformed query string is no pairs).
+    /// Whether its operations read the query (it is then parsed first: [`parse_query`]).
     query: bool,
     methods: Vec<(Method, poem::endpoint::BoxEndpoint<'static, Response>)>,
 }
@@ -337,8 +341,7 @@ impl Endpoint for Router {
             req.extensions_mut().insert(crate::RoutedParams(params));
         }
         if routed.query {
-            let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
-            req.extensions_mut().insert(UrlQuery(pairs));
+            parse_query(&mut req);
         }
         if head {
             req.set_method(Method::GET);
