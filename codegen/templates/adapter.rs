@@ -32,6 +32,36 @@ impl<H: Handlers> Api<H> {
 }
 {% endif %}{% endfor %}
 }
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+{% for op in api.operations %}
+            ::codegen_runtime::Operation::new({{ op.route|literal }}, ::poem::http::Method::{{ op.method_const() }}, {
+                let api = ::std::sync::Arc::clone(&api);
+                move |request: ::poem::Request| {
+                    let api = ::std::sync::Arc::clone(&api);
+                    async move {
+                        let (request, mut body) = request.split();
+{% for a in op.arguments() %}
+                        let p{{ loop.index }} = match ::codegen_runtime::extract::<{{ a.ty }}>(&request, &mut body, {{ a.name|literal }}, {{ a.default }}).await {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(err) => return ::codegen_runtime::rejected::<{{ op.response_enum }}>(err, {{ op.operation_id() }}),
+                        };
+{% endfor %}
+                        ::codegen_runtime::answered(api.{{ op.method }}({% for a in op.arguments() %}p{{ loop.index }}, {% endfor %}).await, {{ op.operation_id() }})
+                    }
+                }
+            }),
+{% endfor %}
+        ])
+    }
+}
 {% for r in api.param_rules %}
 /// The spec's constraints on these parameters, checked with the other parameters' before any
 /// is rejected:

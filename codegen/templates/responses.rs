@@ -15,6 +15,16 @@ pub enum {{ op.response_enum }} {
 ){% endif %},
 {% endfor %}
 }
+
+impl ::codegen_runtime::Respond for {{ op.response_enum }} {
+    fn respond(self) -> ::poem::Response {
+        match self {
+{% for r in op.responses %}
+            {{ r.respond_arm(op.response_enum) }}
+{% endfor %}
+        }
+    }
+}
 {% if let Some(rej) = op.rejection %}
 /// Answers a request to `{{ op.id|one_line }}` that was rejected before the handler ran.
 fn {{ rej.function }}(err: ::poem::Error) -> {{ op.response_enum }} {

@@ -62,6 +62,18 @@ impl ::codegen_runtime::StrictJson for {{ e.rust_name }} {
         ::std::result::Result::Ok(())
     }
 }
+
+impl ::codegen_runtime::WriteJson for {{ e.rust_name }} {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+{% for (variant, json) in e.json_values() %}
+            Self::{{ variant }} => {{ json }},
+{% endfor %}
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
 {% endfor %}
 {% for u in api.unions %}
 {{ u.doc }}#[derive(::poem_openapi::Union, ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
@@ -87,6 +99,13 @@ impl ::codegen_runtime::StrictJson for {{ u.rust_name }} {
         first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
     }
 }
+
+impl ::codegen_runtime::WriteJson for {{ u.rust_name }} {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
 {% endfor %}
 {% for o in api.objects %}
 {{ o.doc }}#[derive(::poem_openapi::Object, ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
@@ -108,6 +127,19 @@ impl ::codegen_runtime::StrictJson for {{ o.rust_name }} {
         ::codegen_runtime::check_member::<{{ f.rust_type() }}>(value, {{ f.name|literal }})?;
 {% endfor %}
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for {{ o.rust_name }} {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+{% for f in o.fields %}{% if let Some(m) = f.write_member() %}
+        {{ m }}
+{% endif %}{% endfor %}
+        object.end();
+        true
     }
 }
 {% for v in o.values %}

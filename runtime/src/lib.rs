@@ -171,6 +171,7 @@ mod empty;
 mod form;
 mod json;
 mod matching;
+mod operations;
 mod optional;
 mod params;
 mod path;
@@ -182,6 +183,7 @@ mod segment;
 pub mod serve;
 mod text;
 mod walk;
+mod write_json;
 
 pub use among::Among;
 pub use checked::{
@@ -191,6 +193,7 @@ pub use empty::NoContent;
 pub use form::FormBody;
 pub use json::{check_known, check_member, JsonBody, Mismatch, StrictJson};
 pub use matching::{Matching, Pattern};
+pub use operations::{answered, extract, rejected, Operation, Operations, Respond};
 pub use optional::OptionalBody;
 pub use params::{Delimited, JsonParam, QueryObject};
 pub use path::{path_param, PathParam, RoutedParams};
@@ -202,6 +205,7 @@ pub use request_id::{current_request_id, valid_request_id, with_request_id};
 pub use scoped::Scoped;
 pub use segment::{split_segment, PathPiece, SegmentTemplate};
 pub use text::StrictString;
+pub use write_json::{json_response, write_str, write_via_value, JsonObject, WriteJson};
 
 pub use chrono;
 pub use fancy_regex;

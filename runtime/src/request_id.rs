@@ -3,21 +3,45 @@
 //! builds a problem reads it ([`current_request_id`]) without it being passed down, since a
 //! rejection is answered by a plain function (poem-openapi's `bad_request_handler`).
 
+use std::cell::Cell;
 use std::future::Future;
 
+/// The request being served.
+struct Current {
+    id: String,
+    /// The `operationId` of the operation that answered it, once one has.
+    operation: Cell<Option<&'static str>>,
+}
+
 tokio::task_local! {
-    static REQUEST_ID: String;
+    static CURRENT: Current;
 }
 
 /// Runs `fut` with `id` as the current request id.
 pub fn with_request_id<F: Future>(id: String, fut: F) -> impl Future<Output = F::Output> {
     // Not an async fn: that would be one more future around `fut`, moved with it.
-    REQUEST_ID.scope(id, fut)
+    let current = Current {
+        id,
+        operation: Cell::new(None),
+    };
+    CURRENT.scope(current, fut)
 }
 
 /// The id of the request being served, if the server set one.
 pub fn current_request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    CURRENT.try_with(|c| c.id.clone()).ok()
+}
+
+/// Notes `id` as the operation answering the current request, for the server's access log
+/// and metrics: what poem-openapi's derive marks the response with (`OperationId`, an
+/// extension, which costs an allocation per response).
+pub fn note_operation(id: &'static str) {
+    let _outside_a_request = CURRENT.try_with(|c| c.operation.set(Some(id)));
+}
+
+/// The operation noted for the current request ([`note_operation`]).
+pub fn current_operation() -> Option<&'static str> {
+    CURRENT.try_with(|c| c.operation.get()).ok().flatten()
 }
 
 /// A client's `X-Request-Id` if it is usable (1 to 128 characters of letters, digits and
@@ -39,6 +63,21 @@ mod tests {
         let inside = with_request_id("r-1".into(), async { current_request_id() }).await;
         assert_eq!(inside.as_deref(), Some("r-1"));
         assert_eq!(current_request_id(), None);
+    }
+
+    #[tokio::test]
+    async fn the_operation_is_noted_for_its_request_only() {
+        note_operation("outside");
+        assert_eq!(current_operation(), None);
+        let inside = with_request_id("r-1".into(), async {
+            let before = current_operation();
+            note_operation("getItem");
+            (before, current_operation())
+        })
+        .await;
+        assert_eq!(inside, (None, Some("getItem")));
+        let next = with_request_id("r-2".into(), async { current_operation() }).await;
+        assert_eq!(next, None);
     }
 
     #[test]

@@ -335,6 +335,47 @@ impl Field {
     }
 }
 
+impl Field {
+    /// The statement of `WriteJson` that writes this field as poem-openapi's `Object`
+    /// derive serializes it: left out if `write_only`, or if `None` and
+    /// `skip_serializing_if_is_none`; else a member named as on the wire.
+    pub fn write_member(&self) -> Option<String> {
+        let has = |flag: &str| self.oai.iter().any(|a| a == flag);
+        if has("write_only") {
+            return None;
+        }
+        // The member's key as JSON text, escaped as serde_json escapes it.
+        let key = serde_json::to_string(&self.name).expect("a string serializes");
+        let member = format!(
+            "object.member({}, &self.{});",
+            literal(&key),
+            self.rust_name
+        );
+        Some(if has("skip_serializing_if_is_none") {
+            format!(
+                "if !::poem_openapi::types::Type::is_none(&self.{}) {{ {member} }}",
+                self.rust_name
+            )
+        } else {
+            member
+        })
+    }
+}
+
+impl Enum {
+    /// Each variant and the JSON text of its value (`"\"on\""`), as the `Enum` derive
+    /// writes it.
+    pub fn json_values(&self) -> Vec<(String, String)> {
+        self.variants
+            .iter()
+            .map(|(value, variant)| {
+                let json = serde_json::to_string(value).expect("a string serializes");
+                (variant.clone(), literal(&json))
+            })
+            .collect()
+    }
+}
+
 impl Enum {
     /// The enum's `#[oai(...)]` attribute: the served name, and `deprecated`.
     pub fn attr(&self) -> String {
@@ -539,6 +580,151 @@ impl Response {
     /// True if the variant carries a status, a body or headers (and so is a tuple variant).
     pub fn has_fields(&self) -> bool {
         self.status.is_chosen() || self.body.is_some() || !self.headers.is_empty()
+    }
+}
+
+/// One argument of an operation's endpoint, extracted as poem-openapi's `#[OpenApi]`
+/// derive extracts the adapter method's argument.
+pub struct Argument {
+    /// The extracted type (the adapter method's argument type).
+    pub ty: String,
+    /// The name the derive passes in `ExtractParamOptions`: `param0`, `param1`, … for path
+    /// parameters, else the `#[oai(name)]` or the argument's name.
+    pub name: String,
+    /// The `default_value` it passes: `Some(f)` for `#[oai(default = "f")]`.
+    pub default: String,
+}
+
+impl Operation {
+    /// The `::poem::http::Method` constant of its method (`GET`).
+    pub fn method_const(&self) -> String {
+        self.http_method.as_str().to_ascii_uppercase()
+    }
+
+    /// The operation id the derive marks responses with (`Some("getItem")`), when declared.
+    pub fn operation_id(&self) -> String {
+        match self.id_declared {
+            true => format!("::std::option::Option::Some({})", literal(&self.id)),
+            false => "::std::option::Option::None".to_owned(),
+        }
+    }
+
+    /// The adapter method's arguments in order, with what the derive extracts them with.
+    pub fn arguments(&self) -> Vec<Argument> {
+        let unraw = |name: &str| name.trim_start_matches("r#").to_owned();
+        let none = || "::std::option::Option::None".to_owned();
+        let mut arguments = Vec::new();
+        if let Some(a) = &self.auth {
+            arguments.push((a.ty.clone(), unraw(&a.rust_name), none()));
+        }
+        for p in &self.params {
+            let default = p
+                .oai
+                .iter()
+                .find_map(|a| a.strip_prefix("default = "))
+                .map(|f| format!("::std::option::Option::Some({})", f.trim_matches('"')))
+                .unwrap_or_else(none);
+            arguments.push((p.checked_ty(), p.name.clone(), default));
+        }
+        if let Some(checked) = &self.params_checked {
+            arguments.push((
+                "::codegen_runtime::ParamsChecked".to_owned(),
+                unraw(checked),
+                none(),
+            ));
+        }
+        if let Some(b) = &self.body {
+            arguments.push((b.extractor_type(), unraw(&b.rust_name), none()));
+        }
+        // The derive names a path parameter by its place: any argument whose type's path
+        // has a segment `Path` (its test, kept as it is).
+        let mut path_params = 0;
+        arguments
+            .into_iter()
+            .map(|(ty, name, default)| {
+                let outer = ty.split('<').next().unwrap_or(&ty);
+                let name = match outer.split("::").any(|segment| segment.trim() == "Path") {
+                    true => {
+                        path_params += 1;
+                        format!("param{}", path_params - 1)
+                    }
+                    false => name,
+                };
+                Argument { ty, name, default }
+            })
+            .collect()
+    }
+}
+
+impl Response {
+    /// The arm of the generated `Respond` impl for this variant: the response poem-openapi's
+    /// `ApiResponse` derive makes of it, step for step (the body's own response, the status,
+    /// each header that converts, the declared media type), but for a JSON body, which is
+    /// written by `WriteJson` instead of through a `serde_json::Value`.
+    pub fn respond_arm(&self, response_enum: &str) -> String {
+        let media = self.body.is_some() || self.is_bodiless_default();
+        let mut fields = Vec::new();
+        if self.status.is_chosen() {
+            fields.push("status".to_owned());
+        }
+        if media {
+            fields.push("media".to_owned());
+        }
+        fields.extend((0..self.headers.len()).map(|i| format!("__p{i}")));
+        let pattern = match fields.is_empty() {
+            true => format!("{response_enum}::{}", self.variant),
+            false => format!("{response_enum}::{}({})", self.variant, fields.join(", ")),
+        };
+        let status = match self.status {
+            Status::Code(c) => {
+                format!("::poem::http::StatusCode::from_u16({c}).expect(\"a declared status\")")
+            }
+            _ => "status".to_owned(),
+        };
+        let mut body = String::new();
+        if media {
+            let json = matches!(
+                &self.body,
+                Some(Content::Single(Payload {
+                    kind: PayloadKind::Json(_),
+                    request: false,
+                    ..
+                }))
+            );
+            match json {
+                true => writeln!(body, "let mut resp = {RUNTIME}::json_response(&media.0);"),
+                false => writeln!(
+                    body,
+                    "let mut resp = ::poem::IntoResponse::into_response(media);"
+                ),
+            }
+            .expect("writing to a String");
+            writeln!(body, "resp.set_status({status});").expect("writing to a String");
+        } else {
+            writeln!(
+                body,
+                "#[allow(unused_mut)]\nlet mut resp = ::poem::IntoResponse::into_response({status});"
+            )
+            .expect("writing to a String");
+        }
+        for (i, h) in self.headers.iter().enumerate() {
+            writeln!(
+                body,
+                "if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(&__p{i}) {{\n\
+                 resp.headers_mut().insert(::poem::http::header::HeaderName::from_static({}), header);\n}}",
+                literal(&h.name.to_ascii_lowercase())
+            )
+            .expect("writing to a String");
+        }
+        if let Some(c) = self.body.as_ref().and_then(Content::content_type) {
+            writeln!(
+                body,
+                "resp.headers_mut().insert(::poem::http::header::CONTENT_TYPE, ::poem::http::HeaderValue::from_static({}));",
+                literal(c)
+            )
+            .expect("writing to a String");
+        }
+        format!("{pattern} => {{\n{body}resp\n}}")
     }
 }
 

@@ -60,6 +60,19 @@ impl ::codegen_runtime::StrictJson for ImportJobState {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ImportJobState {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Queued => "\"queued\"",
+            Self::Running => "\"running\"",
+            Self::Done => "\"done\"",
+            Self::Failed => "\"failed\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -96,6 +109,22 @@ impl ::codegen_runtime::StrictJson for Permission {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Permission {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::UsersRead => "\"users.read\"",
+            Self::UsersWrite => "\"users.write\"",
+            Self::RolesManage => "\"roles.manage\"",
+            Self::TeamsManage => "\"teams.manage\"",
+            Self::KeysManage => "\"keys.manage\"",
+            Self::AuditRead => "\"audit.read\"",
+            Self::SettingsManage => "\"settings.manage\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -123,6 +152,19 @@ impl ::codegen_runtime::StrictJson for UserStatus {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for UserStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Active => "\"active\"",
+            Self::Invited => "\"invited\"",
+            Self::Suspended => "\"suspended\"",
+            Self::Deleted => "\"deleted\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -177,6 +219,32 @@ impl ::codegen_runtime::StrictJson for ApiKey {
             >,
         >(value, "expires_at")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ApiKey {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.prefix) {
+            object.member("\"prefix\"", &self.prefix);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.secret) {
+            object.member("\"secret\"", &self.secret);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.permissions) {
+            object.member("\"permissions\"", &self.permissions);
+        }
+        object.member("\"expires_at\"", &self.expires_at);
+        object.end();
+        true
     }
 }
 
@@ -247,6 +315,37 @@ impl ::codegen_runtime::StrictJson for AuditEvent {
     }
 }
 
+impl ::codegen_runtime::WriteJson for AuditEvent {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.at) {
+            object.member("\"at\"", &self.at);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.actor) {
+            object.member("\"actor\"", &self.actor);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.action) {
+            object.member("\"action\"", &self.action);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.target) {
+            object.member("\"target\"", &self.target);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.ip) {
+            object.member("\"ip\"", &self.ip);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.metadata) {
+            object.member("\"metadata\"", &self.metadata);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -280,6 +379,23 @@ impl ::codegen_runtime::StrictJson for CreateApiKeyRequest {
             >,
         >(value, "expires_at")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for CreateApiKeyRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.permissions) {
+            object.member("\"permissions\"", &self.permissions);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.expires_at) {
+            object.member("\"expires_at\"", &self.expires_at);
+        }
+        object.end();
+        true
     }
 }
 
@@ -318,6 +434,28 @@ impl ::codegen_runtime::StrictJson for ImportJob {
             ::std::option::Option<::std::vec::Vec<i64>>,
         >(value, "failed_rows")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ImportJob {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.state) {
+            object.member("\"state\"", &self.state);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.processed) {
+            object.member("\"processed\"", &self.processed);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.failed_rows) {
+            object.member("\"failed_rows\"", &self.failed_rows);
+        }
+        object.end();
+        true
     }
 }
 
@@ -362,6 +500,26 @@ impl ::codegen_runtime::StrictJson for Invite {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Invite {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"email\"", &self.email);
+        if !::poem_openapi::types::Type::is_none(&self.role_id) {
+            object.member("\"role_id\"", &self.role_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.expires_at) {
+            object.member("\"expires_at\"", &self.expires_at);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -398,6 +556,19 @@ impl ::codegen_runtime::StrictJson for Maintenance {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Maintenance {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"enabled\"", &self.enabled);
+        object.member("\"message\"", &self.message);
+        object.member("\"ends_at\"", &self.ends_at);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -429,6 +600,24 @@ impl ::codegen_runtime::StrictJson for Role {
             ::std::option::Option<bool>,
         >(value, "builtin")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Role {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"name\"", &self.name);
+        object.member("\"permissions\"", &self.permissions);
+        if !::poem_openapi::types::Type::is_none(&self.builtin) {
+            object.member("\"builtin\"", &self.builtin);
+        }
+        object.end();
+        true
     }
 }
 
@@ -476,6 +665,28 @@ impl ::codegen_runtime::StrictJson for Session {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Session {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.ip) {
+            object.member("\"ip\"", &self.ip);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.user_agent) {
+            object.member("\"user_agent\"", &self.user_agent);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.created_at) {
+            object.member("\"created_at\"", &self.created_at);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -513,6 +724,25 @@ impl ::codegen_runtime::StrictJson for Settings {
         ::codegen_runtime::check_member::<bool>(value, "sso_enforced")?;
         ::codegen_runtime::check_member::<i64>(value, "password_min_length")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Settings {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.org_name) {
+            object.member("\"org_name\"", &self.org_name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.allowed_domains) {
+            object.member("\"allowed_domains\"", &self.allowed_domains);
+        }
+        object.member("\"session_timeout_minutes\"", &self.session_timeout_minutes);
+        object.member("\"sso_enforced\"", &self.sso_enforced);
+        object.member("\"password_min_length\"", &self.password_min_length);
+        object.end();
+        true
     }
 }
 
@@ -554,6 +784,19 @@ impl ::codegen_runtime::StrictJson for SuspendUserRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for SuspendUserRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.reason) {
+            object.member("\"reason\"", &self.reason);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -581,6 +824,23 @@ impl ::codegen_runtime::StrictJson for Team {
             ::std::option::Option<::std::vec::Vec<::codegen_runtime::uuid::Uuid>>,
         >(value, "member_ids")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Team {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.member_ids) {
+            object.member("\"member_ids\"", &self.member_ids);
+        }
+        object.end();
+        true
     }
 }
 
@@ -644,6 +904,30 @@ impl ::codegen_runtime::StrictJson for User {
     }
 }
 
+impl ::codegen_runtime::WriteJson for User {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"email\"", &self.email);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.role_ids) {
+            object.member("\"role_ids\"", &self.role_ids);
+        }
+        object.member("\"mfa_required\"", &self.mfa_required);
+        object.member("\"id\"", &self.id);
+        object.member("\"status\"", &self.status);
+        object.member("\"last_login_at\"", &self.last_login_at);
+        if !::poem_openapi::types::Type::is_none(&self.created_at) {
+            object.member("\"created_at\"", &self.created_at);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `mfa_required` of `User`.
 fn default_user_mfa_required() -> bool {
     false
@@ -682,6 +966,26 @@ impl ::codegen_runtime::StrictJson for UserInput {
         >(value, "role_ids")?;
         ::codegen_runtime::check_member::<bool>(value, "mfa_required")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for UserInput {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.email) {
+            object.member("\"email\"", &self.email);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.role_ids) {
+            object.member("\"role_ids\"", &self.role_ids);
+        }
+        object.member("\"mfa_required\"", &self.mfa_required);
+        object.end();
+        true
     }
 }
 
@@ -967,6 +1271,43 @@ pub enum ListUsersResponse {
     Unauthorized,
 }
 
+impl ::codegen_runtime::Respond for ListUsersResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListUsersResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-total-count",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListUsersResponse::Unauthorized => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(401).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createUser` (`POST /users`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -977,6 +1318,32 @@ pub enum CreateUserResponse {
     /// Missing permission.
     #[oai(status = 403)]
     Forbidden,
+}
+
+impl ::codegen_runtime::Respond for CreateUserResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateUserResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateUserResponse::Forbidden => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(403).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `bulkImportUsers` (`POST /users/import`) declares; one variant per status.
@@ -992,6 +1359,34 @@ pub enum BulkImportUsersResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for BulkImportUsersResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            BulkImportUsersResponse::Accepted(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getImportStatus` (`GET /users/import/{jobId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -999,6 +1394,25 @@ pub enum GetImportStatusResponse {
     /// Import progress
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<ImportJob>),
+}
+
+impl ::codegen_runtime::Respond for GetImportStatusResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetImportStatusResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getUser` (`GET /users/{userId}`) declares; one variant per status.
@@ -1013,6 +1427,32 @@ pub enum GetUserResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetUserResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetUserResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetUserResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteUser` (`DELETE /users/{userId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1023,6 +1463,27 @@ pub enum DeleteUserResponse {
     /// No such object.
     #[oai(status = 404)]
     NotFound,
+}
+
+impl ::codegen_runtime::Respond for DeleteUserResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteUserResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            DeleteUserResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `updateUser` (`PATCH /users/{userId}`) declares; one variant per status.
@@ -1037,6 +1498,32 @@ pub enum UpdateUserResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for UpdateUserResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpdateUserResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            UpdateUserResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `suspendUser` (`POST /users/{userId}/suspend`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1044,6 +1531,20 @@ pub enum SuspendUserResponse {
     /// Suspended.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for SuspendUserResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SuspendUserResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `unsuspendUser` (`DELETE /users/{userId}/suspend`) declares; one variant per status.
@@ -1055,6 +1556,20 @@ pub enum UnsuspendUserResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for UnsuspendUserResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UnsuspendUserResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `resetUserPassword` (`POST /users/{userId}/password-reset`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1062,6 +1577,20 @@ pub enum ResetUserPasswordResponse {
     /// Reset e-mail queued.
     #[oai(status = 202)]
     Accepted,
+}
+
+impl ::codegen_runtime::Respond for ResetUserPasswordResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ResetUserPasswordResponse::Accepted => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `listUserSessions` (`GET /users/{userId}/sessions`) declares; one variant per status.
@@ -1073,6 +1602,25 @@ pub enum ListUserSessionsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Session>>),
 }
 
+impl ::codegen_runtime::Respond for ListUserSessionsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListUserSessionsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `revokeUserSessions` (`DELETE /users/{userId}/sessions`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1080,6 +1628,20 @@ pub enum RevokeUserSessionsResponse {
     /// All sessions revoked.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for RevokeUserSessionsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RevokeUserSessionsResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `listRoles` (`GET /roles`) declares; one variant per status.
@@ -1091,6 +1653,25 @@ pub enum ListRolesResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Role>>),
 }
 
+impl ::codegen_runtime::Respond for ListRolesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListRolesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createRole` (`POST /roles`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1098,6 +1679,25 @@ pub enum CreateRoleResponse {
     /// A role.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Role>),
+}
+
+impl ::codegen_runtime::Respond for CreateRoleResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateRoleResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getRole` (`GET /roles/{roleId}`) declares; one variant per status.
@@ -1112,6 +1712,32 @@ pub enum GetRoleResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetRoleResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetRoleResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetRoleResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `updateRole` (`PUT /roles/{roleId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1119,6 +1745,25 @@ pub enum UpdateRoleResponse {
     /// A role.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Role>),
+}
+
+impl ::codegen_runtime::Respond for UpdateRoleResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpdateRoleResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `deleteRole` (`DELETE /roles/{roleId}`) declares; one variant per status.
@@ -1133,6 +1778,27 @@ pub enum DeleteRoleResponse {
     Conflict,
 }
 
+impl ::codegen_runtime::Respond for DeleteRoleResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteRoleResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            DeleteRoleResponse::Conflict => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listPermissions` (`GET /permissions`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1140,6 +1806,25 @@ pub enum ListPermissionsResponse {
     /// Every permission that can be granted
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Permission>>),
+}
+
+impl ::codegen_runtime::Respond for ListPermissionsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListPermissionsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `listTeams` (`GET /teams`) declares; one variant per status.
@@ -1151,6 +1836,25 @@ pub enum ListTeamsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Team>>),
 }
 
+impl ::codegen_runtime::Respond for ListTeamsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListTeamsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createTeam` (`POST /teams`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1158,6 +1862,25 @@ pub enum CreateTeamResponse {
     /// A team.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Team>),
+}
+
+impl ::codegen_runtime::Respond for CreateTeamResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateTeamResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getTeam` (`GET /teams/{teamId}`) declares; one variant per status.
@@ -1172,6 +1895,32 @@ pub enum GetTeamResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetTeamResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetTeamResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetTeamResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteTeam` (`DELETE /teams/{teamId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1179,6 +1928,20 @@ pub enum DeleteTeamResponse {
     /// Deleted.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for DeleteTeamResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteTeamResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `addTeamMember` (`PUT /teams/{teamId}/members/{userId}`) declares; one variant per status.
@@ -1190,6 +1953,20 @@ pub enum AddTeamMemberResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for AddTeamMemberResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AddTeamMemberResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `removeTeamMember` (`DELETE /teams/{teamId}/members/{userId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1197,6 +1974,20 @@ pub enum RemoveTeamMemberResponse {
     /// Removed.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for RemoveTeamMemberResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RemoveTeamMemberResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `listApiKeys` (`GET /api-keys`) declares; one variant per status.
@@ -1208,6 +1999,25 @@ pub enum ListApiKeysResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<ApiKey>>),
 }
 
+impl ::codegen_runtime::Respond for ListApiKeysResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListApiKeysResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createApiKey` (`POST /api-keys`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1215,6 +2025,25 @@ pub enum CreateApiKeyResponse {
     /// Created; `secret` is shown only once.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<ApiKey>),
+}
+
+impl ::codegen_runtime::Respond for CreateApiKeyResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateApiKeyResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `revokeApiKey` (`DELETE /api-keys/{keyId}`) declares; one variant per status.
@@ -1226,6 +2055,20 @@ pub enum RevokeApiKeyResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for RevokeApiKeyResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RevokeApiKeyResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listInvites` (`GET /invites`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1233,6 +2076,25 @@ pub enum ListInvitesResponse {
     /// Pending invitations
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Invite>>),
+}
+
+impl ::codegen_runtime::Respond for ListInvitesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListInvitesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `createInvite` (`POST /invites`) declares; one variant per status.
@@ -1244,6 +2106,25 @@ pub enum CreateInviteResponse {
     Created(::poem_openapi::payload::Json<Invite>),
 }
 
+impl ::codegen_runtime::Respond for CreateInviteResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateInviteResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `cancelInvite` (`DELETE /invites/{inviteId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1251,6 +2132,20 @@ pub enum CancelInviteResponse {
     /// Cancelled.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for CancelInviteResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CancelInviteResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `listAuditEvents` (`GET /audit-events`) declares; one variant per status.
@@ -1262,6 +2157,25 @@ pub enum ListAuditEventsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<AuditEvent>>),
 }
 
+impl ::codegen_runtime::Respond for ListAuditEventsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListAuditEventsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `exportAuditEvents` (`GET /audit-events/export`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1269,6 +2183,25 @@ pub enum ExportAuditEventsResponse {
     /// CSV export
     #[oai(status = 200, content_type = "text/csv")]
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
+}
+
+impl ::codegen_runtime::Respond for ExportAuditEventsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ExportAuditEventsResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/csv"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getSettings` (`GET /settings`) declares; one variant per status.
@@ -1280,6 +2213,25 @@ pub enum GetSettingsResponse {
     Ok(::poem_openapi::payload::Json<Settings>),
 }
 
+impl ::codegen_runtime::Respond for GetSettingsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetSettingsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `updateSettings` (`PATCH /settings`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1287,6 +2239,25 @@ pub enum UpdateSettingsResponse {
     /// Organisation settings.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Settings>),
+}
+
+impl ::codegen_runtime::Respond for UpdateSettingsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpdateSettingsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getMaintenance` (`GET /maintenance`) declares; one variant per status.
@@ -1298,6 +2269,25 @@ pub enum GetMaintenanceResponse {
     Ok(::poem_openapi::payload::Json<Maintenance>),
 }
 
+impl ::codegen_runtime::Respond for GetMaintenanceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetMaintenanceResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `setMaintenance` (`PUT /maintenance`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1305,6 +2295,25 @@ pub enum SetMaintenanceResponse {
     /// Updated
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Maintenance>),
+}
+
+impl ::codegen_runtime::Respond for SetMaintenanceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SetMaintenanceResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/admin_console.yaml must implement: one method per operation.
@@ -2275,6 +3284,2124 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<Maintenance>,
     ) -> SetMaintenanceResponse {
         self.0.set_maintenance(auth.0, body.0).await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/users",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListUsersAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUsersResponse,
+                                    >(err, ::std::option::Option::Some("listUsers"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "page",
+                                    ::std::option::Option::Some(default_list_users_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUsersResponse,
+                                    >(err, ::std::option::Option::Some("listUsers"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PerPageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "per_page",
+                                    ::std::option::Option::Some(default_list_users_per_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUsersResponse,
+                                    >(err, ::std::option::Option::Some("listUsers"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "q", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUsersResponse,
+                                    >(err, ::std::option::Option::Some("listUsers"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<UserStatus>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "status", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUsersResponse,
+                                    >(err, ::std::option::Option::Some("listUsers"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUsersResponse,
+                                    >(err, ::std::option::Option::Some("listUsers"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_users(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listUsers"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CreateUserAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateUserResponse,
+                                    >(err, ::std::option::Option::Some("createUser"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<UserInput>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateUserResponse,
+                                    >(err, ::std::option::Option::Some("createUser"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_user(p1, p2).await,
+                                ::std::option::Option::Some("createUser"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/import",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BulkImportUsersAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        BulkImportUsersResponse,
+                                    >(err, ::std::option::Option::Some("bulkImportUsers"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                BulkImportUsersRequest,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        BulkImportUsersResponse,
+                                    >(err, ::std::option::Option::Some("bulkImportUsers"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.bulk_import_users(p1, p2).await,
+                                ::std::option::Option::Some("bulkImportUsers"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/import/:jobId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                GetImportStatusAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetImportStatusResponse,
+                                    >(err, ::std::option::Option::Some("getImportStatus"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetImportStatusResponse,
+                                    >(err, ::std::option::Option::Some("getImportStatus"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetImportStatusResponse,
+                                    >(err, ::std::option::Option::Some("getImportStatus"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_import_status(p1, p2, p3).await,
+                                ::std::option::Option::Some("getImportStatus"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                GetUserAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetUserResponse,
+                                    >(err, ::std::option::Option::Some("getUser"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetUserResponse,
+                                    >(err, ::std::option::Option::Some("getUser"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetUserResponse,
+                                    >(err, ::std::option::Option::Some("getUser"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_user(p1, p2, p3).await,
+                                ::std::option::Option::Some("getUser"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                DeleteUserAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteUserResponse,
+                                    >(err, ::std::option::Option::Some("deleteUser"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteUserResponse,
+                                    >(err, ::std::option::Option::Some("deleteUser"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteUserResponse,
+                                    >(err, ::std::option::Option::Some("deleteUser"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_user(p1, p2, p3).await,
+                                ::std::option::Option::Some("deleteUser"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                UpdateUserAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateUserResponse,
+                                    >(err, ::std::option::Option::Some("updateUser"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateUserResponse,
+                                    >(err, ::std::option::Option::Some("updateUser"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateUserResponse,
+                                    >(err, ::std::option::Option::Some("updateUser"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<UserInput>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateUserResponse,
+                                    >(err, ::std::option::Option::Some("updateUser"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.update_user(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("updateUser"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId/suspend",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SuspendUserAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("suspendUser"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("suspendUser"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("suspendUser"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::JsonBody<SuspendUserRequest>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("suspendUser"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.suspend_user(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("suspendUser"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId/suspend",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                UnsuspendUserAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UnsuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("unsuspendUser"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UnsuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("unsuspendUser"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UnsuspendUserResponse,
+                                    >(err, ::std::option::Option::Some("unsuspendUser"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.unsuspend_user(p1, p2, p3).await,
+                                ::std::option::Option::Some("unsuspendUser"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId/password-reset",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ResetUserPasswordAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ResetUserPasswordResponse,
+                                    >(err, ::std::option::Option::Some("resetUserPassword"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ResetUserPasswordResponse,
+                                    >(err, ::std::option::Option::Some("resetUserPassword"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ResetUserPasswordResponse,
+                                    >(err, ::std::option::Option::Some("resetUserPassword"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.reset_user_password(p1, p2, p3).await,
+                                ::std::option::Option::Some("resetUserPassword"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId/sessions",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListUserSessionsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUserSessionsResponse,
+                                    >(err, ::std::option::Option::Some("listUserSessions"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUserSessionsResponse,
+                                    >(err, ::std::option::Option::Some("listUserSessions"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListUserSessionsResponse,
+                                    >(err, ::std::option::Option::Some("listUserSessions"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_user_sessions(p1, p2, p3).await,
+                                ::std::option::Option::Some("listUserSessions"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/:userId/sessions",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                RevokeUserSessionsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RevokeUserSessionsResponse,
+                                    >(err, ::std::option::Option::Some("revokeUserSessions"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RevokeUserSessionsResponse,
+                                    >(err, ::std::option::Option::Some("revokeUserSessions"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RevokeUserSessionsResponse,
+                                    >(err, ::std::option::Option::Some("revokeUserSessions"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.revoke_user_sessions(p1, p2, p3).await,
+                                ::std::option::Option::Some("revokeUserSessions"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/roles",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListRolesAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListRolesResponse,
+                                    >(err, ::std::option::Option::Some("listRoles"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_roles(p1).await,
+                                ::std::option::Option::Some("listRoles"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/roles",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CreateRoleAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateRoleResponse,
+                                    >(err, ::std::option::Option::Some("createRole"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Role>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateRoleResponse,
+                                    >(err, ::std::option::Option::Some("createRole"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_role(p1, p2).await,
+                                ::std::option::Option::Some("createRole"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/roles/:roleId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                GetRoleAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRoleResponse,
+                                    >(err, ::std::option::Option::Some("getRole"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRoleResponse,
+                                    >(err, ::std::option::Option::Some("getRole"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRoleResponse,
+                                    >(err, ::std::option::Option::Some("getRole"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_role(p1, p2, p3).await,
+                                ::std::option::Option::Some("getRole"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/roles/:roleId",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                UpdateRoleAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateRoleResponse,
+                                    >(err, ::std::option::Option::Some("updateRole"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateRoleResponse,
+                                    >(err, ::std::option::Option::Some("updateRole"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateRoleResponse,
+                                    >(err, ::std::option::Option::Some("updateRole"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Role>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateRoleResponse,
+                                    >(err, ::std::option::Option::Some("updateRole"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.update_role(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("updateRole"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/roles/:roleId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                DeleteRoleAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRoleResponse,
+                                    >(err, ::std::option::Option::Some("deleteRole"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRoleResponse,
+                                    >(err, ::std::option::Option::Some("deleteRole"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRoleResponse,
+                                    >(err, ::std::option::Option::Some("deleteRole"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_role(p1, p2, p3).await,
+                                ::std::option::Option::Some("deleteRole"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/permissions",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListPermissionsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListPermissionsResponse,
+                                    >(err, ::std::option::Option::Some("listPermissions"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_permissions(p1).await,
+                                ::std::option::Option::Some("listPermissions"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/teams",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListTeamsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListTeamsResponse,
+                                    >(err, ::std::option::Option::Some("listTeams"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "page",
+                                    ::std::option::Option::Some(default_list_teams_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListTeamsResponse,
+                                    >(err, ::std::option::Option::Some("listTeams"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PerPageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "per_page",
+                                    ::std::option::Option::Some(default_list_teams_per_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListTeamsResponse,
+                                    >(err, ::std::option::Option::Some("listTeams"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListTeamsResponse,
+                                    >(err, ::std::option::Option::Some("listTeams"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_teams(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("listTeams"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/teams",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CreateTeamAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateTeamResponse,
+                                    >(err, ::std::option::Option::Some("createTeam"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Team>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateTeamResponse,
+                                    >(err, ::std::option::Option::Some("createTeam"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_team(p1, p2).await,
+                                ::std::option::Option::Some("createTeam"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/teams/:teamId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                GetTeamAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTeamResponse,
+                                    >(err, ::std::option::Option::Some("getTeam"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTeamResponse,
+                                    >(err, ::std::option::Option::Some("getTeam"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTeamResponse,
+                                    >(err, ::std::option::Option::Some("getTeam"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_team(p1, p2, p3).await,
+                                ::std::option::Option::Some("getTeam"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/teams/:teamId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                DeleteTeamAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteTeamResponse,
+                                    >(err, ::std::option::Option::Some("deleteTeam"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteTeamResponse,
+                                    >(err, ::std::option::Option::Some("deleteTeam"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteTeamResponse,
+                                    >(err, ::std::option::Option::Some("deleteTeam"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_team(p1, p2, p3).await,
+                                ::std::option::Option::Some("deleteTeam"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/teams/:teamId/members/:userId",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                AddTeamMemberAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("addTeamMember"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("addTeamMember"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("addTeamMember"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("addTeamMember"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.add_team_member(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("addTeamMember"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/teams/:teamId/members/:userId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                RemoveTeamMemberAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RemoveTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("removeTeamMember"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RemoveTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("removeTeamMember"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RemoveTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("removeTeamMember"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RemoveTeamMemberResponse,
+                                    >(err, ::std::option::Option::Some("removeTeamMember"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.remove_team_member(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("removeTeamMember"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api-keys",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListApiKeysAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListApiKeysResponse,
+                                    >(err, ::std::option::Option::Some("listApiKeys"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_api_keys(p1).await,
+                                ::std::option::Option::Some("listApiKeys"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api-keys",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CreateApiKeyAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateApiKeyResponse,
+                                    >(err, ::std::option::Option::Some("createApiKey"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<CreateApiKeyRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateApiKeyResponse,
+                                    >(err, ::std::option::Option::Some("createApiKey"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_api_key(p1, p2).await,
+                                ::std::option::Option::Some("createApiKey"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api-keys/:keyId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                RevokeApiKeyAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RevokeApiKeyResponse,
+                                    >(err, ::std::option::Option::Some("revokeApiKey"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RevokeApiKeyResponse,
+                                    >(err, ::std::option::Option::Some("revokeApiKey"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RevokeApiKeyResponse,
+                                    >(err, ::std::option::Option::Some("revokeApiKey"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.revoke_api_key(p1, p2, p3).await,
+                                ::std::option::Option::Some("revokeApiKey"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invites",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListInvitesAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvitesResponse,
+                                    >(err, ::std::option::Option::Some("listInvites"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_invites(p1).await,
+                                ::std::option::Option::Some("listInvites"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invites",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CreateInviteAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateInviteResponse,
+                                    >(err, ::std::option::Option::Some("createInvite"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Invite>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateInviteResponse,
+                                    >(err, ::std::option::Option::Some("createInvite"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_invite(p1, p2).await,
+                                ::std::option::Option::Some("createInvite"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invites/:inviteId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CancelInviteAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelInviteResponse,
+                                    >(err, ::std::option::Option::Some("cancelInvite"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelInviteResponse,
+                                    >(err, ::std::option::Option::Some("cancelInvite"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelInviteResponse,
+                                    >(err, ::std::option::Option::Some("cancelInvite"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.cancel_invite(p1, p2, p3).await,
+                                ::std::option::Option::Some("cancelInvite"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/audit-events",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListAuditEventsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "page",
+                                    ::std::option::Option::Some(default_list_audit_events_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PerPageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "per_page",
+                                    ::std::option::Option::Some(
+                                        default_list_audit_events_per_page,
+                                    ),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "actor", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "action", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::chrono::DateTime<
+                                                ::codegen_runtime::chrono::FixedOffset,
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "from", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::chrono::DateTime<
+                                                ::codegen_runtime::chrono::FixedOffset,
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "to", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            let p8 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("listAuditEvents"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_audit_events(p1, p2, p3, p4, p5, p6, p7, p8).await,
+                                ::std::option::Option::Some("listAuditEvents"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/audit-events/export",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ExportAuditEventsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("exportAuditEvents"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::chrono::NaiveDate,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "from", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("exportAuditEvents"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::chrono::NaiveDate,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "to", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("exportAuditEvents"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportAuditEventsResponse,
+                                    >(err, ::std::option::Option::Some("exportAuditEvents"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.export_audit_events(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("exportAuditEvents"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/settings",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                GetSettingsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetSettingsResponse,
+                                    >(err, ::std::option::Option::Some("getSettings"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_settings(p1).await,
+                                ::std::option::Option::Some("getSettings"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/settings",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                UpdateSettingsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateSettingsResponse,
+                                    >(err, ::std::option::Option::Some("updateSettings"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Settings>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateSettingsResponse,
+                                    >(err, ::std::option::Option::Some("updateSettings"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.update_settings(p1, p2).await,
+                                ::std::option::Option::Some("updateSettings"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/maintenance",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.get_maintenance().await,
+                                ::std::option::Option::Some("getMaintenance"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/maintenance",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BreakGlass,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SetMaintenanceResponse,
+                                    >(err, ::std::option::Option::Some("setMaintenance"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Maintenance>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SetMaintenanceResponse,
+                                    >(err, ::std::option::Option::Some("setMaintenance"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.set_maintenance(p1, p2).await,
+                                ::std::option::Option::Some("setMaintenance"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -113,6 +113,20 @@ impl ::codegen_runtime::StrictJson for InvoiceStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for InvoiceStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Draft => "\"draft\"",
+            Self::Open => "\"open\"",
+            Self::Paid => "\"paid\"",
+            Self::Void => "\"void\"",
+            Self::Uncollectible => "\"uncollectible\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -140,6 +154,19 @@ impl ::codegen_runtime::StrictJson for RecordPaymentRequestMethod {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RecordPaymentRequestMethod {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::BankTransfer => "\"bank_transfer\"",
+            Self::Card => "\"card\"",
+            Self::Cash => "\"cash\"",
+            Self::Cheque => "\"cheque\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -224,6 +251,40 @@ impl ::codegen_runtime::StrictJson for Invoice {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Invoice {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"customer_id\"", &self.customer_id);
+        object.member("\"currency\"", &self.currency);
+        object.member("\"lines\"", &self.lines);
+        if !::poem_openapi::types::Type::is_none(&self.issue_date) {
+            object.member("\"issue_date\"", &self.issue_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.due_date) {
+            object.member("\"due_date\"", &self.due_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.period) {
+            object.member("\"period\"", &self.period);
+        }
+        object.member("\"memo\"", &self.memo);
+        object.member("\"number\"", &self.number);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.subtotal) {
+            object.member("\"subtotal\"", &self.subtotal);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.tax) {
+            object.member("\"tax\"", &self.tax);
+        }
+        object.member("\"total\"", &self.total);
+        object.member("\"amount_due\"", &self.amount_due);
+        object.member("\"paid_at\"", &self.paid_at);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -270,6 +331,29 @@ impl ::codegen_runtime::StrictJson for InvoiceDraft {
     }
 }
 
+impl ::codegen_runtime::WriteJson for InvoiceDraft {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"customer_id\"", &self.customer_id);
+        object.member("\"currency\"", &self.currency);
+        object.member("\"lines\"", &self.lines);
+        if !::poem_openapi::types::Type::is_none(&self.issue_date) {
+            object.member("\"issue_date\"", &self.issue_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.due_date) {
+            object.member("\"due_date\"", &self.due_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.period) {
+            object.member("\"period\"", &self.period);
+        }
+        object.member("\"memo\"", &self.memo);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -298,6 +382,22 @@ impl ::codegen_runtime::StrictJson for InvoiceDraftPeriod {
     }
 }
 
+impl ::codegen_runtime::WriteJson for InvoiceDraftPeriod {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.start) {
+            object.member("\"start\"", &self.start);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.end) {
+            object.member("\"end\"", &self.end);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -323,6 +423,22 @@ impl ::codegen_runtime::StrictJson for InvoicePeriod {
             ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
         >(value, "end")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for InvoicePeriod {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.start) {
+            object.member("\"start\"", &self.start);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.end) {
+            object.member("\"end\"", &self.end);
+        }
+        object.end();
+        true
     }
 }
 
@@ -362,6 +478,23 @@ impl ::codegen_runtime::StrictJson for LineItem {
             ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
         >(value, "amount")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for LineItem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"description\"", &self.description);
+        object.member("\"quantity\"", &self.quantity);
+        object.member("\"unit_price\"", &self.unit_price);
+        object.member("\"tax_rate\"", &self.tax_rate);
+        if !::poem_openapi::types::Type::is_none(&self.amount) {
+            object.member("\"amount\"", &self.amount);
+        }
+        object.end();
+        true
     }
 }
 
@@ -406,6 +539,24 @@ impl ::codegen_runtime::StrictJson for RecordPaymentRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for RecordPaymentRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"amount\"", &self.amount);
+        object.member("\"paid_on\"", &self.paid_on);
+        if !::poem_openapi::types::Type::is_none(&self.method) {
+            object.member("\"method\"", &self.method);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.reference) {
+            object.member("\"reference\"", &self.reference);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "oauth2", ty = "bearer")]
 pub struct Oauth2(pub ::poem_openapi::auth::Bearer);
@@ -429,6 +580,25 @@ pub enum ListInvoicesResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Invoice>>),
 }
 
+impl ::codegen_runtime::Respond for ListInvoicesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListInvoicesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createInvoice` (`POST /invoices`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -436,6 +606,25 @@ pub enum CreateInvoiceResponse {
     /// Draft invoice created.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Invoice>),
+}
+
+impl ::codegen_runtime::Respond for CreateInvoiceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateInvoiceResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getInvoice` (`GET /invoices/{number}`) declares; one variant per status.
@@ -447,6 +636,20 @@ pub enum GetInvoiceResponse {
     Ok(GetInvoiceResponse200Content),
 }
 
+impl ::codegen_runtime::Respond for GetInvoiceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetInvoiceResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `voidInvoice` (`DELETE /invoices/{number}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -456,6 +659,20 @@ pub enum VoidInvoiceResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for VoidInvoiceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            VoidInvoiceResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `recordPayment` (`POST /invoices/{number}/payments`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -463,6 +680,25 @@ pub enum RecordPaymentResponse {
     /// Invoice with updated balance.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Invoice>),
+}
+
+impl ::codegen_runtime::Respond for RecordPaymentResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RecordPaymentResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `exportLedger` (`GET /exports/ledger.csv`) declares; one variant per status.
@@ -476,6 +712,36 @@ pub enum ExportLedgerResponse {
         #[oai(header = "Content-Disposition")]
         ::std::option::Option<::std::string::String>,
     ),
+}
+
+impl ::codegen_runtime::Respond for ExportLedgerResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ExportLedgerResponse::Ok(media, __p0) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "content-disposition",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/csv"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/billing_invoices.yaml must implement: one method per operation.
@@ -727,6 +993,446 @@ impl<H: Handlers> Api<H> {
                 )
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/invoices",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth2,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvoicesResponse,
+                                    >(err, ::std::option::Option::Some("listInvoices"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<InvoiceStatus>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "status", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvoicesResponse,
+                                    >(err, ::std::option::Option::Some("listInvoices"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "issued_from",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvoicesResponse,
+                                    >(err, ::std::option::Option::Some("listInvoices"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "issued_to",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvoicesResponse,
+                                    >(err, ::std::option::Option::Some("listInvoices"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "customer_id",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvoicesResponse,
+                                    >(err, ::std::option::Option::Some("listInvoices"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListInvoicesResponse,
+                                    >(err, ::std::option::Option::Some("listInvoices"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_invoices(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listInvoices"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invoices",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth2,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("createInvoice"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<InvoiceDraft>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("createInvoice"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_invoice(p1, p2).await,
+                                ::std::option::Option::Some("createInvoice"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invoices/:number",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth2,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("getInvoice"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("getInvoice"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("getInvoice"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_invoice(p1, p2, p3).await,
+                                ::std::option::Option::Some("getInvoice"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invoices/:number",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth2,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        VoidInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("voidInvoice"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        VoidInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("voidInvoice"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        VoidInvoiceResponse,
+                                    >(err, ::std::option::Option::Some("voidInvoice"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.void_invoice(p1, p2, p3).await,
+                                ::std::option::Option::Some("voidInvoice"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/invoices/:number/payments",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth2,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RecordPaymentResponse,
+                                    >(err, ::std::option::Option::Some("recordPayment"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RecordPaymentResponse,
+                                    >(err, ::std::option::Option::Some("recordPayment"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RecordPaymentResponse,
+                                    >(err, ::std::option::Option::Some("recordPayment"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<RecordPaymentRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RecordPaymentResponse,
+                                    >(err, ::std::option::Option::Some("recordPayment"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.record_payment(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("recordPayment"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/exports/ledger.csv",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth2,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportLedgerResponse,
+                                    >(err, ::std::option::Option::Some("exportLedger"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::Matching<Pattern3>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "month", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportLedgerResponse,
+                                    >(err, ::std::option::Option::Some("exportLedger"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportLedgerResponse,
+                                    >(err, ::std::option::Option::Some("exportLedger"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.export_ledger(p1, p2, p3).await,
+                                ::std::option::Option::Some("exportLedger"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -94,6 +94,20 @@ impl ::codegen_runtime::StrictJson for Genre {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Genre {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Fiction => "\"fiction\"",
+            Self::NonFiction => "\"non-fiction\"",
+            Self::Poetry => "\"poetry\"",
+            Self::Science => "\"science\"",
+            Self::Children => "\"children\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -128,6 +142,21 @@ impl ::codegen_runtime::StrictJson for ListBooksSort {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ListBooksSort {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Title => "\"title\"",
+            Self::Title2 => "\"-title\"",
+            Self::Published => "\"published\"",
+            Self::Published2 => "\"-published\"",
+            Self::Price => "\"price\"",
+            Self::Price2 => "\"-price\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -158,6 +187,24 @@ impl ::codegen_runtime::StrictJson for Author {
             ::std::option::Option<::std::vec::Vec<Book>>,
         >(value, "books")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Author {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.born) {
+            object.member("\"born\"", &self.born);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.books) {
+            object.member("\"books\"", &self.books);
+        }
+        object.end();
+        true
     }
 }
 
@@ -213,6 +260,35 @@ impl ::codegen_runtime::StrictJson for Book {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Book {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"isbn\"", &self.isbn);
+        object.member("\"title\"", &self.title);
+        object.member("\"authors\"", &self.authors);
+        if !::poem_openapi::types::Type::is_none(&self.genre) {
+            object.member("\"genre\"", &self.genre);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.tags) {
+            object.member("\"tags\"", &self.tags);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.published) {
+            object.member("\"published\"", &self.published);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.pages) {
+            object.member("\"pages\"", &self.pages);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.price) {
+            object.member("\"price\"", &self.price);
+        }
+        object.member("\"in_stock\"", &self.in_stock);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `in_stock` of `Book`.
 fn default_book_in_stock() -> bool {
     true
@@ -237,6 +313,18 @@ impl ::codegen_runtime::StrictJson for Error {
         ::codegen_runtime::check_member::<::std::string::String>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Error {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -280,6 +368,26 @@ impl ::codegen_runtime::StrictJson for Review {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Review {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"rating\"", &self.rating);
+        if !::poem_openapi::types::Type::is_none(&self.text) {
+            object.member("\"text\"", &self.text);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.created_at) {
+            object.member("\"created_at\"", &self.created_at);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "bearerAuth", ty = "bearer", bearer_format = "JWT")]
 pub struct BearerAuth(pub ::poem_openapi::auth::Bearer);
@@ -301,6 +409,45 @@ pub enum ListBooksResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for ListBooksResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListBooksResponse::Ok(media, __p0, __p1) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("link"),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-total-count",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createBook` (`POST /books`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -315,6 +462,46 @@ pub enum CreateBookResponse {
     /// Missing or invalid bearer token.
     #[oai(status = 401, content_type = "application/json")]
     Unauthorized(::poem_openapi::payload::Json<Error>),
+}
+
+impl ::codegen_runtime::Respond for CreateBookResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateBookResponse::Created(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateBookResponse::Unauthorized(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(401).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getBook` (`GET /books/{isbn}`) declares; one variant per status.
@@ -337,6 +524,53 @@ pub enum GetBookResponse {
     NotFound(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for GetBookResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetBookResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetBookResponse::NotModified => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(304).expect("a declared status"),
+                );
+                resp
+            }
+            GetBookResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteBook` (`DELETE /books/{isbn}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -349,6 +583,32 @@ pub enum DeleteBookResponse {
     NotFound(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for DeleteBookResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteBookResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            DeleteBookResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listReviews` (`GET /books/{isbn}/reviews`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -358,6 +618,25 @@ pub enum ListReviewsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Review>>),
 }
 
+impl ::codegen_runtime::Respond for ListReviewsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListReviewsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `addReview` (`POST /books/{isbn}/reviews`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -365,6 +644,25 @@ pub enum AddReviewResponse {
     /// Review stored.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Review>),
+}
+
+impl ::codegen_runtime::Respond for AddReviewResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AddReviewResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getAuthor` (`GET /authors/{authorId}`) declares; one variant per status.
@@ -377,6 +675,37 @@ pub enum GetAuthorResponse {
     /// The resource does not exist.
     #[oai(status = 404, content_type = "application/json")]
     NotFound(::poem_openapi::payload::Json<Error>),
+}
+
+impl ::codegen_runtime::Respond for GetAuthorResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetAuthorResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetAuthorResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/bookshop.yaml must implement: one method per operation.
@@ -625,6 +954,528 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.get_author(author_id.value()?.0.into_inner()).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/books",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    OffsetRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "offset",
+                                    ::std::option::Option::Some(default_list_books_offset),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBooksResponse,
+                                    >(err, ::std::option::Option::Some("listBooks"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_books_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBooksResponse,
+                                    >(err, ::std::option::Option::Some("listBooks"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "author", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBooksResponse,
+                                    >(err, ::std::option::Option::Some("listBooks"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<Genre>>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "genre", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBooksResponse,
+                                    >(err, ::std::option::Option::Some("listBooks"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<ListBooksSort>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "sort",
+                                    ::std::option::Option::Some(default_list_books_sort),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBooksResponse,
+                                    >(err, ::std::option::Option::Some("listBooks"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBooksResponse,
+                                    >(err, ::std::option::Option::Some("listBooks"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_books(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listBooks"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/books",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateBookResponse,
+                                    >(err, ::std::option::Option::Some("createBook"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Book>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateBookResponse,
+                                    >(err, ::std::option::Option::Some("createBook"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_book(p1, p2).await,
+                                ::std::option::Option::Some("createBook"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/books/:isbn",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetBookResponse,
+                                    >(err, ::std::option::Option::Some("getBook"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "If-None-Match",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetBookResponse,
+                                    >(err, ::std::option::Option::Some("getBook"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetBookResponse,
+                                    >(err, ::std::option::Option::Some("getBook"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_book(p1, p2, p3).await,
+                                ::std::option::Option::Some("getBook"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/books/:isbn",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteBookResponse,
+                                    >(err, ::std::option::Option::Some("deleteBook"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteBookResponse,
+                                    >(err, ::std::option::Option::Some("deleteBook"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteBookResponse,
+                                    >(err, ::std::option::Option::Some("deleteBook"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_book(p1, p2, p3).await,
+                                ::std::option::Option::Some("deleteBook"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/books/:isbn/reviews",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListReviewsResponse,
+                                    >(err, ::std::option::Option::Some("listReviews"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    OffsetRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "offset",
+                                    ::std::option::Option::Some(default_list_reviews_offset),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListReviewsResponse,
+                                    >(err, ::std::option::Option::Some("listReviews"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_reviews_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListReviewsResponse,
+                                    >(err, ::std::option::Option::Some("listReviews"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListReviewsResponse,
+                                    >(err, ::std::option::Option::Some("listReviews"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_reviews(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("listReviews"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/books/:isbn/reviews",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddReviewResponse,
+                                    >(err, ::std::option::Option::Some("addReview"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddReviewResponse,
+                                    >(err, ::std::option::Option::Some("addReview"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddReviewResponse,
+                                    >(err, ::std::option::Option::Some("addReview"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Review>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddReviewResponse,
+                                    >(err, ::std::option::Option::Some("addReview"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.add_review(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("addReview"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/authors/:authorId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetAuthorResponse,
+                                    >(err, ::std::option::Option::Some("getAuthor"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetAuthorResponse,
+                                    >(err, ::std::option::Option::Some("getAuthor"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_author(p1, p2).await,
+                                ::std::option::Option::Some("getAuthor"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

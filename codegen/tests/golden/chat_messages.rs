@@ -99,6 +99,13 @@ impl ::codegen_runtime::StrictJson for Attachment {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Attachment {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -121,6 +128,20 @@ impl ::codegen_runtime::StrictJson for Attachment1 {
             ::std::option::Option<::std::string::String>,
         >(value, "alt_text")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Attachment1 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"image_url\"", &self.image_url);
+        if !::poem_openapi::types::Type::is_none(&self.alt_text) {
+            object.member("\"alt_text\"", &self.alt_text);
+        }
+        object.end();
+        true
     }
 }
 
@@ -149,6 +170,20 @@ impl ::codegen_runtime::StrictJson for Attachment2 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Attachment2 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"file_id\"", &self.file_id);
+        if !::poem_openapi::types::Type::is_none(&self.title) {
+            object.member("\"title\"", &self.title);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -171,6 +206,20 @@ impl ::codegen_runtime::StrictJson for Attachment3 {
             ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
         >(value, "color")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Attachment3 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"fallback\"", &self.fallback);
+        if !::poem_openapi::types::Type::is_none(&self.color) {
+            object.member("\"color\"", &self.color);
+        }
+        object.end();
+        true
     }
 }
 
@@ -213,6 +262,28 @@ impl ::codegen_runtime::StrictJson for Channel {
             ::std::option::Option<i64>,
         >(value, "member_count")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Channel {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        object.member("\"topic\"", &self.topic);
+        if !::poem_openapi::types::Type::is_none(&self.private) {
+            object.member("\"private\"", &self.private);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.archived) {
+            object.member("\"archived\"", &self.archived);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.member_count) {
+            object.member("\"member_count\"", &self.member_count);
+        }
+        object.end();
+        true
     }
 }
 
@@ -279,6 +350,31 @@ impl ::codegen_runtime::StrictJson for Message {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Message {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"user\"", &self.user);
+        object.member("\"text\"", &self.text);
+        object.member("\"ts\"", &self.ts);
+        object.member("\"edited_at\"", &self.edited_at);
+        object.member("\"thread_id\"", &self.thread_id);
+        if !::poem_openapi::types::Type::is_none(&self.reply_count) {
+            object.member("\"reply_count\"", &self.reply_count);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.reactions) {
+            object.member("\"reactions\"", &self.reactions);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.attachments) {
+            object.member("\"attachments\"", &self.attachments);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -310,6 +406,23 @@ impl ::codegen_runtime::StrictJson for NewMessage {
     }
 }
 
+impl ::codegen_runtime::WriteJson for NewMessage {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"text\"", &self.text);
+        if !::poem_openapi::types::Type::is_none(&self.thread_id) {
+            object.member("\"thread_id\"", &self.thread_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.attachments) {
+            object.member("\"attachments\"", &self.attachments);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -328,6 +441,18 @@ for PatchChannelsByChannelIdMessagesByMessageIdRequest {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<::std::string::String>(value, "text")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson
+for PatchChannelsByChannelIdMessagesByMessageIdRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"text\"", &self.text);
+        object.end();
+        true
     }
 }
 
@@ -358,6 +483,21 @@ impl ::codegen_runtime::StrictJson for PostChannelsRequest {
         >(value, "topic")?;
         ::codegen_runtime::check_member::<bool>(value, "private")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PostChannelsRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.topic) {
+            object.member("\"topic\"", &self.topic);
+        }
+        object.member("\"private\"", &self.private);
+        object.end();
+        true
     }
 }
 
@@ -399,6 +539,24 @@ impl ::codegen_runtime::StrictJson for PostChatPostMessageRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PostChatPostMessageRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"text\"", &self.text);
+        if !::poem_openapi::types::Type::is_none(&self.thread_id) {
+            object.member("\"thread_id\"", &self.thread_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.attachments) {
+            object.member("\"attachments\"", &self.attachments);
+        }
+        object.member("\"channel\"", &self.channel);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -430,6 +588,25 @@ impl ::codegen_runtime::StrictJson for PostChatPostMessageResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PostChatPostMessageResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.ok) {
+            object.member("\"ok\"", &self.ok);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.error) {
+            object.member("\"error\"", &self.error);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.message) {
+            object.member("\"message\"", &self.message);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "bearerAuth", ty = "bearer", bearer_format = "JWT")]
 pub struct BearerAuth(pub ::poem_openapi::auth::Bearer);
@@ -443,6 +620,25 @@ pub enum GetChannelsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Channel>>),
 }
 
+impl ::codegen_runtime::Respond for GetChannelsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetChannelsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `post_channels` (`POST /channels`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -450,6 +646,25 @@ pub enum PostChannelsResponse {
     /// Channel created.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Channel>),
+}
+
+impl ::codegen_runtime::Respond for PostChannelsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostChannelsResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `get_channels_by_channel_id_messages` (`GET /channels/{channel_id}/messages`) declares; one variant per status.
@@ -466,6 +681,34 @@ pub enum GetChannelsByChannelIdMessagesResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for GetChannelsByChannelIdMessagesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetChannelsByChannelIdMessagesResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("link"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `post_channels_by_channel_id_messages` (`POST /channels/{channel_id}/messages`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -473,6 +716,25 @@ pub enum PostChannelsByChannelIdMessagesResponse {
     /// Posted.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Message>),
+}
+
+impl ::codegen_runtime::Respond for PostChannelsByChannelIdMessagesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostChannelsByChannelIdMessagesResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `delete_channels_by_channel_id_messages_by_message_id` (`DELETE /channels/{channel_id}/messages/{message_id}`) declares; one variant per status.
@@ -484,6 +746,21 @@ pub enum DeleteChannelsByChannelIdMessagesByMessageIdResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond
+for DeleteChannelsByChannelIdMessagesByMessageIdResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteChannelsByChannelIdMessagesByMessageIdResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `patch_channels_by_channel_id_messages_by_message_id` (`PATCH /channels/{channel_id}/messages/{message_id}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -491,6 +768,25 @@ pub enum PatchChannelsByChannelIdMessagesByMessageIdResponse {
     /// Edited.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Message>),
+}
+
+impl ::codegen_runtime::Respond for PatchChannelsByChannelIdMessagesByMessageIdResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PatchChannelsByChannelIdMessagesByMessageIdResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `put_channels_by_channel_id_messages_by_message_id_reactions_by_emoji` (`PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}`) declares; one variant per status.
@@ -502,6 +798,21 @@ pub enum PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond
+for PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `post_chat_post_message` (`POST /chat.postMessage`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -509,6 +820,25 @@ pub enum PostChatPostMessageResponse {
     /// Always 200; check `ok`.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<PostChatPostMessageResponse200>),
+}
+
+impl ::codegen_runtime::Respond for PostChatPostMessageResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostChatPostMessageResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/chat_messages.yaml must implement: one method per operation.
@@ -848,6 +1178,667 @@ impl<H: Handlers> Api<H> {
         >,
     ) -> PostChatPostMessageResponse {
         self.0.post_chat_post_message(auth.0, body.0.map(|b| b.0)).await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/channels",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<bool>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "include_archived",
+                                    ::std::option::Option::Some(
+                                        default_get_channels_include_archived,
+                                    ),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_channels(p1, p2, p3).await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/channels",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChannelsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<PostChannelsRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChannelsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.post_channels(p1, p2).await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/channels/:channel_id/messages",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "before", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "after", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(
+                                        default_get_channels_by_channel_id_messages_limit,
+                                    ),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<i64>>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "page", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .get_channels_by_channel_id_messages(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                        p5,
+                                        p6,
+                                        p7,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/channels/:channel_id/messages",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<NewMessage>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChannelsByChannelIdMessagesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .post_channels_by_channel_id_messages(p1, p2, p3, p4)
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/channels/:channel_id/messages/:message_id",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .delete_channels_by_channel_id_messages_by_message_id(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/channels/:channel_id/messages/:message_id",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<
+                                    PatchChannelsByChannelIdMessagesByMessageIdRequest,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchChannelsByChannelIdMessagesByMessageIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .patch_channels_by_channel_id_messages_by_message_id(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                        p5,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/channels/:channel_id/messages/:message_id/reactions/:emoji",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param2", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutChannelsByChannelIdMessagesByMessageIdReactionsByEmojiResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .put_channels_by_channel_id_messages_by_message_id_reactions_by_emoji(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                        p5,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/chat.postMessage",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChatPostMessageResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::JsonBody<PostChatPostMessageRequest>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostChatPostMessageResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.post_chat_post_message(p1, p2).await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

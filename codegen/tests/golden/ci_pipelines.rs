@@ -67,6 +67,20 @@ impl ::codegen_runtime::StrictJson for PipelineSource {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PipelineSource {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Push => "\"push\"",
+            Self::Web => "\"web\"",
+            Self::Schedule => "\"schedule\"",
+            Self::Api => "\"api\"",
+            Self::MergeRequest => "\"merge_request\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -105,6 +119,23 @@ impl ::codegen_runtime::StrictJson for Status {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Status {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Created => "\"created\"",
+            Self::Pending => "\"pending\"",
+            Self::Running => "\"running\"",
+            Self::Success => "\"success\"",
+            Self::Failed => "\"failed\"",
+            Self::Canceled => "\"canceled\"",
+            Self::Skipped => "\"skipped\"",
+            Self::Manual => "\"manual\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -125,6 +156,19 @@ impl ::codegen_runtime::StrictJson for GetProjectsByProjectPipelinesResponseDefa
             ::std::option::Option<::std::string::String>,
         >(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for GetProjectsByProjectPipelinesResponseDefault {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.message) {
+            object.member("\"message\"", &self.message);
+        }
+        object.end();
+        true
     }
 }
 
@@ -206,6 +250,36 @@ impl ::codegen_runtime::StrictJson for Pipeline {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Pipeline {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"ref\"", &self.ref_);
+        object.member("\"sha\"", &self.sha);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.source) {
+            object.member("\"source\"", &self.source);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.web_url) {
+            object.member("\"web_url\"", &self.web_url);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.created_at) {
+            object.member("\"created_at\"", &self.created_at);
+        }
+        object.member("\"finished_at\"", &self.finished_at);
+        if !::poem_openapi::types::Type::is_none(&self.variables) {
+            object.member("\"variables\"", &self.variables);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.steps) {
+            object.member("\"steps\"", &self.steps);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -249,6 +323,27 @@ impl ::codegen_runtime::StrictJson for Step {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Step {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        object.member("\"status\"", &self.status);
+        object.member("\"allow_failure\"", &self.allow_failure);
+        object.member("\"duration\"", &self.duration);
+        if !::poem_openapi::types::Type::is_none(&self.runner) {
+            object.member("\"runner\"", &self.runner);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.children) {
+            object.member("\"children\"", &self.children);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `allow_failure` of `Step`.
 fn default_step_allow_failure() -> bool {
     false
@@ -287,6 +382,20 @@ impl ::codegen_runtime::StrictJson for TriggerPipelineRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for TriggerPipelineRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"ref\"", &self.ref_);
+        if !::poem_openapi::types::Type::is_none(&self.variables) {
+            object.member("\"variables\"", &self.variables);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -307,6 +416,19 @@ impl ::codegen_runtime::StrictJson for TriggerPipelineResponseDefault {
             ::std::option::Option<::std::string::String>,
         >(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for TriggerPipelineResponseDefault {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.message) {
+            object.member("\"message\"", &self.message);
+        }
+        object.end();
+        true
     }
 }
 
@@ -338,6 +460,44 @@ pub enum GetProjectsByProjectPipelinesResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for GetProjectsByProjectPipelinesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetProjectsByProjectPipelinesResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("x-next-page"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetProjectsByProjectPipelinesResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `triggerPipeline` (`POST /projects/{project}/pipelines`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -353,6 +513,35 @@ pub enum TriggerPipelineResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for TriggerPipelineResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            TriggerPipelineResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            TriggerPipelineResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getPipeline` (`GET /projects/{project}/pipelines/{pipelineId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -362,6 +551,25 @@ pub enum GetPipelineResponse {
     Ok(::poem_openapi::payload::Json<Pipeline>),
 }
 
+impl ::codegen_runtime::Respond for GetPipelineResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetPipelineResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `delete_projects_by_project_pipelines_by_pipeline_id` (`DELETE /projects/{project}/pipelines/{pipelineId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -369,6 +577,21 @@ pub enum DeleteProjectsByProjectPipelinesByPipelineIdResponse {
     /// Cancellation in progress.
     #[oai(status = 202)]
     Accepted,
+}
+
+impl ::codegen_runtime::Respond
+for DeleteProjectsByProjectPipelinesByPipelineIdResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteProjectsByProjectPipelinesByPipelineIdResponse::Accepted => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getJobLog` (`GET /projects/{project}/jobs/{jobId}/log`) declares; one variant per status.
@@ -387,6 +610,47 @@ pub enum GetJobLogResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for GetJobLogResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetJobLogResponse::Ok(media, __p0, __p1) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-log-offset",
+                            ),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-log-complete",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `get_projects_by_project_jobs_by_job_id_artifacts` (`GET /projects/{project}/jobs/{jobId}/artifacts`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -399,6 +663,36 @@ pub enum GetProjectsByProjectJobsByJobIdArtifactsResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetProjectsByProjectJobsByJobIdArtifactsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetProjectsByProjectJobsByJobIdArtifactsResponse::Found(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(302).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp
+            }
+            GetProjectsByProjectJobsByJobIdArtifactsResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `retryJob` (`POST /projects/{project}/jobs/{jobId}/retry`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -406,6 +700,25 @@ pub enum RetryJobResponse {
     /// A new job was created.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Step>),
+}
+
+impl ::codegen_runtime::Respond for RetryJobResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RetryJobResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/ci_pipelines.yaml must implement: one method per operation.
@@ -712,6 +1025,647 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.retry_job(auth.0, project.value()?.0, job_id.value()?.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/pipelines",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "ref", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<Status>>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "status", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PerPageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "per_page",
+                                    ::std::option::Option::Some(
+                                        default_get_projects_by_project_pipelines_per_page,
+                                    ),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "page",
+                                    ::std::option::Option::Some(
+                                        default_get_projects_by_project_pipelines_page,
+                                    ),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectPipelinesResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .get_projects_by_project_pipelines(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                        p5,
+                                        p6,
+                                        p7,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/pipelines",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        TriggerPipelineResponse,
+                                    >(err, ::std::option::Option::Some("triggerPipeline"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        TriggerPipelineResponse,
+                                    >(err, ::std::option::Option::Some("triggerPipeline"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        TriggerPipelineResponse,
+                                    >(err, ::std::option::Option::Some("triggerPipeline"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<TriggerPipelineRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        TriggerPipelineResponse,
+                                    >(err, ::std::option::Option::Some("triggerPipeline"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.trigger_pipeline(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("triggerPipeline"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/pipelines/:pipelineId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPipelineResponse,
+                                    >(err, ::std::option::Option::Some("getPipeline"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPipelineResponse,
+                                    >(err, ::std::option::Option::Some("getPipeline"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPipelineResponse,
+                                    >(err, ::std::option::Option::Some("getPipeline"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPipelineResponse,
+                                    >(err, ::std::option::Option::Some("getPipeline"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_pipeline(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("getPipeline"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/pipelines/:pipelineId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteProjectsByProjectPipelinesByPipelineIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteProjectsByProjectPipelinesByPipelineIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteProjectsByProjectPipelinesByPipelineIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteProjectsByProjectPipelinesByPipelineIdResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .delete_projects_by_project_pipelines_by_pipeline_id(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/jobs/:jobId/log",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobLogResponse,
+                                    >(err, ::std::option::Option::Some("getJobLog"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobLogResponse,
+                                    >(err, ::std::option::Option::Some("getJobLog"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobLogResponse,
+                                    >(err, ::std::option::Option::Some("getJobLog"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<i64>>,
+                                    OffsetRules,
+                                >,
+                            >(&request, &mut body, "offset", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobLogResponse,
+                                    >(err, ::std::option::Option::Some("getJobLog"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobLogResponse,
+                                    >(err, ::std::option::Option::Some("getJobLog"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_job_log(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("getJobLog"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/jobs/:jobId/artifacts",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectJobsByJobIdArtifactsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectJobsByJobIdArtifactsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectJobsByJobIdArtifactsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetProjectsByProjectJobsByJobIdArtifactsResponse,
+                                    >(err, ::std::option::Option::None);
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .get_projects_by_project_jobs_by_job_id_artifacts(
+                                        p1,
+                                        p2,
+                                        p3,
+                                        p4,
+                                    )
+                                    .await,
+                                ::std::option::Option::None,
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:project/jobs/:jobId/retry",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PrivateToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RetryJobResponse,
+                                    >(err, ::std::option::Option::Some("retryJob"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RetryJobResponse,
+                                    >(err, ::std::option::Option::Some("retryJob"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RetryJobResponse,
+                                    >(err, ::std::option::Option::Some("retryJob"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RetryJobResponse,
+                                    >(err, ::std::option::Option::Some("retryJob"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.retry_job(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("retryJob"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -30,6 +30,17 @@ impl ::codegen_runtime::StrictJson for SizeName {
     }
 }
 
+impl ::codegen_runtime::WriteJson for SizeName {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Small => "\"small\"",
+            Self::Large => "\"large\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -65,6 +76,13 @@ impl ::codegen_runtime::StrictJson for AdoptionPrevious {
     }
 }
 
+impl ::codegen_runtime::WriteJson for AdoptionPrevious {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -97,6 +115,13 @@ impl ::codegen_runtime::StrictJson for Hit {
             }
         }
         first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Hit {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
     }
 }
 
@@ -138,6 +163,13 @@ impl ::codegen_runtime::StrictJson for Pet {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Pet {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 /// A named size or a weight in grams.
 #[derive(
     ::poem_openapi::Union,
@@ -174,6 +206,13 @@ impl ::codegen_runtime::StrictJson for Size {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Size {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -196,6 +235,18 @@ impl ::codegen_runtime::StrictJson for Adoption {
             ::std::option::Option<AdoptionPrevious>,
         >(value, "previous")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Adoption {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"pet\"", &self.pet);
+        object.member("\"previous\"", &self.previous);
+        object.end();
+        true
     }
 }
 
@@ -228,6 +279,22 @@ impl ::codegen_runtime::StrictJson for Cat {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Cat {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.size) {
+            object.member("\"size\"", &self.size);
+        }
+        object.member("\"petType\"", &self.pet_type);
+        object.member("\"lives\"", &self.lives);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -257,6 +324,24 @@ impl ::codegen_runtime::StrictJson for Dog {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Dog {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.size) {
+            object.member("\"size\"", &self.size);
+        }
+        object.member("\"petType\"", &self.pet_type);
+        if !::poem_openapi::types::Type::is_none(&self.barks) {
+            object.member("\"barks\"", &self.barks);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -274,6 +359,17 @@ impl ::codegen_runtime::StrictJson for Owner {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<::poem_openapi::types::Email>(value, "email")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Owner {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"email\"", &self.email);
+        object.end();
+        true
     }
 }
 
@@ -298,6 +394,20 @@ impl ::codegen_runtime::StrictJson for PetBase {
         ::codegen_runtime::check_member::<::std::string::String>(value, "name")?;
         ::codegen_runtime::check_member::<::std::option::Option<Size>>(value, "size")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PetBase {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.size) {
+            object.member("\"size\"", &self.size);
+        }
+        object.end();
+        true
     }
 }
 
@@ -331,6 +441,22 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
+    }
+}
+
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into problem details.
 impl ::std::convert::From<&::poem::Error> for Problem {
@@ -360,6 +486,37 @@ pub enum AddPetResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for AddPetResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AddPetResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            AddPetResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `addPet` that was rejected before the handler ran.
 fn add_pet_rejected(err: ::poem::Error) -> AddPetResponse {
     AddPetResponse::Default(
@@ -375,6 +532,25 @@ pub enum SearchResponse {
     /// Whatever matched.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Hit>>),
+}
+
+impl ::codegen_runtime::Respond for SearchResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SearchResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/ok/composition.yaml must implement: one method per operation.
@@ -409,6 +585,64 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/search", method = "get", operation_id = "search")]
     async fn search(&self) -> SearchResponse {
         self.0.search().await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/pets",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Pet>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddPetResponse,
+                                    >(err, ::std::option::Option::Some("addPet"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.add_pet(p1).await,
+                                ::std::option::Option::Some("addPet"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/search",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.search().await,
+                                ::std::option::Option::Some("search"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -58,6 +58,20 @@ impl ::codegen_runtime::StrictJson for ListRecordsType {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ListRecordsType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::A => "\"A\"",
+            Self::Aaaa => "\"AAAA\"",
+            Self::Cname => "\"CNAME\"",
+            Self::Mx => "\"MX\"",
+            Self::Txt => "\"TXT\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -83,6 +97,18 @@ impl ::codegen_runtime::StrictJson for ZoneStatus {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ZoneStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Active => "\"active\"",
+            Self::Pending => "\"pending\"",
+            Self::Moved => "\"moved\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -147,6 +173,13 @@ impl ::codegen_runtime::StrictJson for Record {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Record {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -189,6 +222,25 @@ impl ::codegen_runtime::StrictJson for ARecord {
         ::codegen_runtime::check_member::<::std::string::String>(value, "content")?;
         ::codegen_runtime::check_member::<bool>(value, "proxied")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ARecord {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"type\"", &self.type_);
+        object.member("\"name\"", &self.name);
+        object.member("\"ttl\"", &self.ttl);
+        object.member("\"comment\"", &self.comment);
+        object.member("\"content\"", &self.content);
+        object.member("\"proxied\"", &self.proxied);
+        object.end();
+        true
     }
 }
 
@@ -247,6 +299,25 @@ impl ::codegen_runtime::StrictJson for AaaaRecord {
     }
 }
 
+impl ::codegen_runtime::WriteJson for AaaaRecord {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"type\"", &self.type_);
+        object.member("\"name\"", &self.name);
+        object.member("\"ttl\"", &self.ttl);
+        object.member("\"comment\"", &self.comment);
+        object.member("\"content\"", &self.content);
+        object.member("\"proxied\"", &self.proxied);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `ttl` of `AaaaRecord`.
 fn default_aaaa_record_ttl() -> i32 {
     1
@@ -299,6 +370,24 @@ impl ::codegen_runtime::StrictJson for CnameRecord {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CnameRecord {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"type\"", &self.type_);
+        object.member("\"name\"", &self.name);
+        object.member("\"ttl\"", &self.ttl);
+        object.member("\"comment\"", &self.comment);
+        object.member("\"content\"", &self.content);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `ttl` of `CnameRecord`.
 fn default_cname_record_ttl() -> i32 {
     1
@@ -333,6 +422,22 @@ impl ::codegen_runtime::StrictJson for CreateRecordResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CreateRecordResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"success\"", &self.success);
+        object.member("\"errors\"", &self.errors);
+        object.member("\"messages\"", &self.messages);
+        if !::poem_openapi::types::Type::is_none(&self.result) {
+            object.member("\"result\"", &self.result);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -354,6 +459,19 @@ impl ::codegen_runtime::StrictJson for Envelope {
         ::codegen_runtime::check_member::<::std::vec::Vec<Message>>(value, "errors")?;
         ::codegen_runtime::check_member::<::std::vec::Vec<Message>>(value, "messages")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Envelope {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"success\"", &self.success);
+        object.member("\"errors\"", &self.errors);
+        object.member("\"messages\"", &self.messages);
+        object.end();
+        true
     }
 }
 
@@ -386,6 +504,22 @@ impl ::codegen_runtime::StrictJson for ImportZoneFileResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ImportZoneFileResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"success\"", &self.success);
+        object.member("\"errors\"", &self.errors);
+        object.member("\"messages\"", &self.messages);
+        if !::poem_openapi::types::Type::is_none(&self.result) {
+            object.member("\"result\"", &self.result);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -411,6 +545,22 @@ impl ::codegen_runtime::StrictJson for ImportZoneFileResponse200Result {
             ::std::option::Option<i64>,
         >(value, "total_records_parsed")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ImportZoneFileResponse200Result {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.recs_added) {
+            object.member("\"recs_added\"", &self.recs_added);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.total_records_parsed) {
+            object.member("\"total_records_parsed\"", &self.total_records_parsed);
+        }
+        object.end();
+        true
     }
 }
 
@@ -443,6 +593,22 @@ impl ::codegen_runtime::StrictJson for ListRecordsResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ListRecordsResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"success\"", &self.success);
+        object.member("\"errors\"", &self.errors);
+        object.member("\"messages\"", &self.messages);
+        if !::poem_openapi::types::Type::is_none(&self.result) {
+            object.member("\"result\"", &self.result);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -472,6 +638,22 @@ impl ::codegen_runtime::StrictJson for ListZonesResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ListZonesResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"success\"", &self.success);
+        object.member("\"errors\"", &self.errors);
+        object.member("\"messages\"", &self.messages);
+        if !::poem_openapi::types::Type::is_none(&self.result) {
+            object.member("\"result\"", &self.result);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -492,6 +674,18 @@ impl ::codegen_runtime::StrictJson for Message {
         ::codegen_runtime::check_member::<i64>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Message {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -540,6 +734,25 @@ impl ::codegen_runtime::StrictJson for MxRecord {
     }
 }
 
+impl ::codegen_runtime::WriteJson for MxRecord {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"type\"", &self.type_);
+        object.member("\"name\"", &self.name);
+        object.member("\"ttl\"", &self.ttl);
+        object.member("\"comment\"", &self.comment);
+        object.member("\"content\"", &self.content);
+        object.member("\"priority\"", &self.priority);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `ttl` of `MxRecord`.
 fn default_mx_record_ttl() -> i32 {
     1
@@ -582,6 +795,23 @@ impl ::codegen_runtime::StrictJson for RecordBase {
             ::std::option::Option<::std::string::String>,
         >(value, "comment")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RecordBase {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"type\"", &self.type_);
+        object.member("\"name\"", &self.name);
+        object.member("\"ttl\"", &self.ttl);
+        object.member("\"comment\"", &self.comment);
+        object.end();
+        true
     }
 }
 
@@ -633,6 +863,24 @@ impl ::codegen_runtime::StrictJson for TxtRecord {
     }
 }
 
+impl ::codegen_runtime::WriteJson for TxtRecord {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"type\"", &self.type_);
+        object.member("\"name\"", &self.name);
+        object.member("\"ttl\"", &self.ttl);
+        object.member("\"comment\"", &self.comment);
+        object.member("\"content\"", &self.content);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `ttl` of `TxtRecord`.
 fn default_txt_record_ttl() -> i32 {
     1
@@ -673,6 +921,28 @@ impl ::codegen_runtime::StrictJson for Zone {
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         >(value, "name_servers")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Zone {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.status) {
+            object.member("\"status\"", &self.status);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.name_servers) {
+            object.member("\"name_servers\"", &self.name_servers);
+        }
+        object.end();
+        true
     }
 }
 
@@ -1021,6 +1291,25 @@ pub enum ListZonesResponse {
     Ok(::poem_openapi::payload::Json<ListZonesResponse200>),
 }
 
+impl ::codegen_runtime::Respond for ListZonesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListZonesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listRecords` (`GET /zones/{zoneId}/dns_records`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1028,6 +1317,25 @@ pub enum ListRecordsResponse {
     /// Records in the zone.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<ListRecordsResponse200>),
+}
+
+impl ::codegen_runtime::Respond for ListRecordsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListRecordsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `createRecord` (`POST /zones/{zoneId}/dns_records`) declares; one variant per status.
@@ -1042,6 +1350,37 @@ pub enum CreateRecordResponse {
     BadRequest(::poem_openapi::payload::Json<Envelope>),
 }
 
+impl ::codegen_runtime::Respond for CreateRecordResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateRecordResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateRecordResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteRecords` (`DELETE /zones/{zoneId}/dns_records`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1049,6 +1388,25 @@ pub enum DeleteRecordsResponse {
     /// Deleted.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Envelope>),
+}
+
+impl ::codegen_runtime::Respond for DeleteRecordsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteRecordsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `exportZoneFile` (`GET /zones/{zoneId}/dns_records/export`) declares; one variant per status.
@@ -1060,6 +1418,25 @@ pub enum ExportZoneFileResponse {
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
 }
 
+impl ::codegen_runtime::Respond for ExportZoneFileResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ExportZoneFileResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `importZoneFile` (`POST /zones/{zoneId}/dns_records/import`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -1067,6 +1444,25 @@ pub enum ImportZoneFileResponse {
     /// Import summary.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<ImportZoneFileResponse200>),
+}
+
+impl ::codegen_runtime::Respond for ImportZoneFileResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ImportZoneFileResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/dns_records.yaml must implement: one method per operation.
@@ -1276,6 +1672,464 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.import_zone_file(auth, zone_id.value()?.0.into_inner(), body).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/zones",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListZonesAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListZonesResponse,
+                                    >(err, ::std::option::Option::Some("listZones"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "name", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListZonesResponse,
+                                    >(err, ::std::option::Option::Some("listZones"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListZonesResponse,
+                                    >(err, ::std::option::Option::Some("listZones"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_zones(p1, p2, p3).await,
+                                ::std::option::Option::Some("listZones"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/zones/:zoneId/dns_records",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListRecordsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListRecordsResponse,
+                                    >(err, ::std::option::Option::Some("listRecords"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListRecordsResponse,
+                                    >(err, ::std::option::Option::Some("listRecords"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<ListRecordsType>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "type", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListRecordsResponse,
+                                    >(err, ::std::option::Option::Some("listRecords"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "name", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListRecordsResponse,
+                                    >(err, ::std::option::Option::Some("listRecords"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListRecordsResponse,
+                                    >(err, ::std::option::Option::Some("listRecords"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_records(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("listRecords"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/zones/:zoneId/dns_records",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CreateRecordAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateRecordResponse,
+                                    >(err, ::std::option::Option::Some("createRecord"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateRecordResponse,
+                                    >(err, ::std::option::Option::Some("createRecord"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateRecordResponse,
+                                    >(err, ::std::option::Option::Some("createRecord"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Record>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateRecordResponse,
+                                    >(err, ::std::option::Option::Some("createRecord"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_record(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("createRecord"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/zones/:zoneId/dns_records",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                DeleteRecordsAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRecordsResponse,
+                                    >(err, ::std::option::Option::Some("deleteRecords"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRecordsResponse,
+                                    >(err, ::std::option::Option::Some("deleteRecords"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::Delimited<
+                                            ::std::vec::Vec<::std::string::String>,
+                                            ',',
+                                        >,
+                                    >,
+                                    IdsRules,
+                                >,
+                            >(&request, &mut body, "ids", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRecordsResponse,
+                                    >(err, ::std::option::Option::Some("deleteRecords"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteRecordsResponse,
+                                    >(err, ::std::option::Option::Some("deleteRecords"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_records(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("deleteRecords"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/zones/:zoneId/dns_records/export",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ExportZoneFileAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("exportZoneFile"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("exportZoneFile"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("exportZoneFile"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.export_zone_file(p1, p2, p3).await,
+                                ::std::option::Option::Some("exportZoneFile"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/zones/:zoneId/dns_records/import",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ImportZoneFileAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ImportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("importZoneFile"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ImportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("importZoneFile"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ImportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("importZoneFile"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ImportZoneFileRequest,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ImportZoneFileResponse,
+                                    >(err, ::std::option::Option::Some("importZoneFile"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.import_zone_file(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("importZoneFile"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -36,6 +36,20 @@ impl ::codegen_runtime::StrictJson for EventType {
     }
 }
 
+impl ::codegen_runtime::WriteJson for EventType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::MemberJoined => "\"member.joined\"",
+            Self::MemberLeft => "\"member.left\"",
+            Self::FileUploaded => "\"file.uploaded\"",
+            Self::FileDeleted => "\"file.deleted\"",
+            Self::SettingsChanged => "\"settings.changed\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -66,6 +80,19 @@ impl ::codegen_runtime::StrictJson for MemberJoinedRole {
     }
 }
 
+impl ::codegen_runtime::WriteJson for MemberJoinedRole {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Owner => "\"owner\"",
+            Self::Admin => "\"admin\"",
+            Self::Member => "\"member\"",
+            Self::Guest => "\"guest\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -91,6 +118,18 @@ impl ::codegen_runtime::StrictJson for MemberLeftReason {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for MemberLeftReason {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Left => "\"left\"",
+            Self::Removed => "\"removed\"",
+            Self::Deactivated => "\"deactivated\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -155,6 +194,13 @@ impl ::codegen_runtime::StrictJson for Event {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Event {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -189,6 +235,20 @@ impl ::codegen_runtime::StrictJson for EventBase {
     }
 }
 
+impl ::codegen_runtime::WriteJson for EventBase {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        object.member("\"occurred_at\"", &self.occurred_at);
+        object.member("\"actor\"", &self.actor);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -213,6 +273,19 @@ impl ::codegen_runtime::StrictJson for EventPage {
             ::std::option::Option<::std::string::String>,
         >(value, "next_cursor")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for EventPage {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"data\"", &self.data);
+        object.member("\"has_more\"", &self.has_more);
+        object.member("\"next_cursor\"", &self.next_cursor);
+        object.end();
+        true
     }
 }
 
@@ -252,6 +325,22 @@ impl ::codegen_runtime::StrictJson for FileDeleted {
         ::codegen_runtime::check_member::<::std::string::String>(value, "file_id")?;
         ::codegen_runtime::check_member::<bool>(value, "permanent")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for FileDeleted {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        object.member("\"occurred_at\"", &self.occurred_at);
+        object.member("\"actor\"", &self.actor);
+        object.member("\"file_id\"", &self.file_id);
+        object.member("\"permanent\"", &self.permanent);
+        object.end();
+        true
     }
 }
 
@@ -303,6 +392,25 @@ impl ::codegen_runtime::StrictJson for FileUploaded {
     }
 }
 
+impl ::codegen_runtime::WriteJson for FileUploaded {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        object.member("\"occurred_at\"", &self.occurred_at);
+        object.member("\"actor\"", &self.actor);
+        object.member("\"file_id\"", &self.file_id);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -349,6 +457,27 @@ impl ::codegen_runtime::StrictJson for MemberJoined {
     }
 }
 
+impl ::codegen_runtime::WriteJson for MemberJoined {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        object.member("\"occurred_at\"", &self.occurred_at);
+        object.member("\"actor\"", &self.actor);
+        object.member("\"member_id\"", &self.member_id);
+        if !::poem_openapi::types::Type::is_none(&self.role) {
+            object.member("\"role\"", &self.role);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.invited_by) {
+            object.member("\"invited_by\"", &self.invited_by);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -387,6 +516,24 @@ impl ::codegen_runtime::StrictJson for MemberLeft {
             ::std::option::Option<MemberLeftReason>,
         >(value, "reason")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for MemberLeft {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        object.member("\"occurred_at\"", &self.occurred_at);
+        object.member("\"actor\"", &self.actor);
+        object.member("\"member_id\"", &self.member_id);
+        if !::poem_openapi::types::Type::is_none(&self.reason) {
+            object.member("\"reason\"", &self.reason);
+        }
+        object.end();
+        true
     }
 }
 
@@ -437,6 +584,23 @@ impl ::codegen_runtime::StrictJson for SettingsChanged {
     }
 }
 
+impl ::codegen_runtime::WriteJson for SettingsChanged {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        object.member("\"occurred_at\"", &self.occurred_at);
+        object.member("\"actor\"", &self.actor);
+        if !::poem_openapi::types::Type::is_none(&self.changes) {
+            object.member("\"changes\"", &self.changes);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -465,6 +629,22 @@ impl ::codegen_runtime::StrictJson for SettingsChangedChangesValue {
     }
 }
 
+impl ::codegen_runtime::WriteJson for SettingsChangedChangesValue {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.old) {
+            object.member("\"old\"", &self.old);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.new) {
+            object.member("\"new\"", &self.new);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "token", ty = "bearer")]
 pub struct Token(pub ::poem_openapi::auth::Bearer);
@@ -478,6 +658,25 @@ pub enum ListEventsResponse {
     Ok(::poem_openapi::payload::Json<EventPage>),
 }
 
+impl ::codegen_runtime::Respond for ListEventsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListEventsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getEvent` (`GET /workspaces/{workspaceId}/events/{eventId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -488,6 +687,32 @@ pub enum GetEventResponse {
     /// Unknown or expired event.
     #[oai(status = 404)]
     NotFound,
+}
+
+impl ::codegen_runtime::Respond for GetEventResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetEventResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetEventResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/event_stream.yaml must implement: one method per operation.
@@ -608,6 +833,235 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.get_event(auth.0, workspace_id.value()?.0, event_id.value()?.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/workspaces/:workspaceId/events",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Token,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::Delimited<
+                                                ::std::vec::Vec<EventType>,
+                                                ',',
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "types", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "cursor", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_events_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::chrono::DateTime<
+                                                ::codegen_runtime::chrono::FixedOffset,
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "since", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListEventsResponse,
+                                    >(err, ::std::option::Option::Some("listEvents"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_events(p1, p2, p3, p4, p5, p6, p7).await,
+                                ::std::option::Option::Some("listEvents"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/workspaces/:workspaceId/events/:eventId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Token,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetEventResponse,
+                                    >(err, ::std::option::Option::Some("getEvent"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetEventResponse,
+                                    >(err, ::std::option::Option::Some("getEvent"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetEventResponse,
+                                    >(err, ::std::option::Option::Some("getEvent"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetEventResponse,
+                                    >(err, ::std::option::Option::Some("getEvent"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_event(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("getEvent"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

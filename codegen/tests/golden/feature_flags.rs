@@ -63,6 +63,17 @@ impl ::codegen_runtime::StrictJson for FlagKind {
     }
 }
 
+impl ::codegen_runtime::WriteJson for FlagKind {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Boolean => "\"boolean\"",
+            Self::Multivariate => "\"multivariate\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -94,6 +105,21 @@ impl ::codegen_runtime::StrictJson for PatchFlagRequestItemOp {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PatchFlagRequestItemOp {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Add => "\"add\"",
+            Self::Remove => "\"remove\"",
+            Self::Replace => "\"replace\"",
+            Self::Move => "\"move\"",
+            Self::Copy => "\"copy\"",
+            Self::Test => "\"test\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -132,6 +158,23 @@ impl ::codegen_runtime::StrictJson for RuleOp {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RuleOp {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::In => "\"in\"",
+            Self::NotIn => "\"not_in\"",
+            Self::StartsWith => "\"starts_with\"",
+            Self::EndsWith => "\"ends_with\"",
+            Self::Matches => "\"matches\"",
+            Self::Lt => "\"lt\"",
+            Self::Gt => "\"gt\"",
+            Self::SemverGte => "\"semver_gte\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -194,6 +237,13 @@ impl ::codegen_runtime::StrictJson for VariationValue {
     }
 }
 
+impl ::codegen_runtime::WriteJson for VariationValue {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -219,6 +269,21 @@ impl ::codegen_runtime::StrictJson for Context {
             ::std::option::Option<bool>,
         >(value, "anonymous")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Context {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"key\"", &self.key);
+        object.member("\"kind\"", &self.kind);
+        if !::poem_openapi::types::Type::is_none(&self.anonymous) {
+            object.member("\"anonymous\"", &self.anonymous);
+        }
+        object.end();
+        true
     }
 }
 
@@ -263,6 +328,26 @@ impl ::codegen_runtime::StrictJson for Environment {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Environment {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"on\"", &self.on);
+        if !::poem_openapi::types::Type::is_none(&self.off_variation) {
+            object.member("\"off_variation\"", &self.off_variation);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.fallthrough) {
+            object.member("\"fallthrough\"", &self.fallthrough);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.rules) {
+            object.member("\"rules\"", &self.rules);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `on` of `Environment`.
 fn default_environment_on() -> bool {
     false
@@ -298,6 +383,22 @@ impl ::codegen_runtime::StrictJson for EnvironmentFallthrough {
             >,
         >(value, "rollout")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for EnvironmentFallthrough {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.variation) {
+            object.member("\"variation\"", &self.variation);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.rollout) {
+            object.member("\"rollout\"", &self.rollout);
+        }
+        object.end();
+        true
     }
 }
 
@@ -364,6 +465,33 @@ impl ::codegen_runtime::StrictJson for Flag {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Flag {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"key\"", &self.key);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.description) {
+            object.member("\"description\"", &self.description);
+        }
+        object.member("\"kind\"", &self.kind);
+        object.member("\"variations\"", &self.variations);
+        if !::poem_openapi::types::Type::is_none(&self.tags) {
+            object.member("\"tags\"", &self.tags);
+        }
+        object.member("\"temporary\"", &self.temporary);
+        if !::poem_openapi::types::Type::is_none(&self.environments) {
+            object.member("\"environments\"", &self.environments);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.created_at) {
+            object.member("\"created_at\"", &self.created_at);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `kind` of `Flag`.
 fn default_flag_kind() -> FlagKind {
     FlagKind::Boolean
@@ -402,6 +530,22 @@ impl ::codegen_runtime::StrictJson for ListFlagsResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ListFlagsResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.items) {
+            object.member("\"items\"", &self.items);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.total_count) {
+            object.member("\"total_count\"", &self.total_count);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -434,6 +578,24 @@ impl ::codegen_runtime::StrictJson for PatchFlagRequestItem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PatchFlagRequestItem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"op\"", &self.op);
+        object.member("\"path\"", &self.path);
+        if !::poem_openapi::types::Type::is_none(&self.from) {
+            object.member("\"from\"", &self.from);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.value) {
+            object.member("\"value\"", &self.value);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -463,6 +625,20 @@ impl ::codegen_runtime::StrictJson for Rule {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Rule {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"attribute\"", &self.attribute);
+        object.member("\"op\"", &self.op);
+        object.member("\"values\"", &self.values);
+        object.member("\"variation\"", &self.variation);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -485,6 +661,20 @@ impl ::codegen_runtime::StrictJson for Variation {
         >(value, "name")?;
         ::codegen_runtime::check_member::<VariationValue>(value, "value")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Variation {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        object.member("\"value\"", &self.value);
+        object.end();
+        true
     }
 }
 
@@ -517,6 +707,25 @@ pub enum ListFlagsResponse {
     Ok(::poem_openapi::payload::Json<ListFlagsResponse200>),
 }
 
+impl ::codegen_runtime::Respond for ListFlagsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListFlagsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createFlag` (`POST /projects/{projectKey}/flags`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -529,6 +738,34 @@ pub enum CreateFlagResponse {
         #[oai(header = "ETag")]
         ::std::option::Option<::std::string::String>,
     ),
+}
+
+impl ::codegen_runtime::Respond for CreateFlagResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateFlagResponse::Created(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getFlag` (`GET /projects/{projectKey}/flags/{flagKey}`) declares; one variant per status.
@@ -545,6 +782,34 @@ pub enum GetFlagResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for GetFlagResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetFlagResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteFlag` (`DELETE /projects/{projectKey}/flags/{flagKey}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -552,6 +817,20 @@ pub enum DeleteFlagResponse {
     /// Deleted.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for DeleteFlagResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteFlagResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `patchFlag` (`PATCH /projects/{projectKey}/flags/{flagKey}`) declares; one variant per status.
@@ -571,6 +850,41 @@ pub enum PatchFlagResponse {
     PreconditionFailed,
 }
 
+impl ::codegen_runtime::Respond for PatchFlagResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PatchFlagResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PatchFlagResponse::PreconditionFailed => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(412).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `evaluateAll` (`POST /sdk/evaluate/{envKey}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -585,6 +899,25 @@ pub enum EvaluateAllResponse {
             >,
         >,
     ),
+}
+
+impl ::codegen_runtime::Respond for EvaluateAllResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            EvaluateAllResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/feature_flags.yaml must implement: one method per operation.
@@ -834,6 +1167,524 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.evaluate_all(auth.0, env_key.value()?.0, body.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/projects/:projectKey/flags",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                AccessToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListFlagsResponse,
+                                    >(err, ::std::option::Option::Some("listFlags"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListFlagsResponse,
+                                    >(err, ::std::option::Option::Some("listFlags"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "tag", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListFlagsResponse,
+                                    >(err, ::std::option::Option::Some("listFlags"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<bool>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "archived",
+                                    ::std::option::Option::Some(default_list_flags_archived),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListFlagsResponse,
+                                    >(err, ::std::option::Option::Some("listFlags"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListFlagsResponse,
+                                    >(err, ::std::option::Option::Some("listFlags"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_flags(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("listFlags"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:projectKey/flags",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                AccessToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateFlagResponse,
+                                    >(err, ::std::option::Option::Some("createFlag"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateFlagResponse,
+                                    >(err, ::std::option::Option::Some("createFlag"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateFlagResponse,
+                                    >(err, ::std::option::Option::Some("createFlag"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Flag>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateFlagResponse,
+                                    >(err, ::std::option::Option::Some("createFlag"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_flag(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("createFlag"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:projectKey/flags/:flagKey",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                AccessToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetFlagResponse,
+                                    >(err, ::std::option::Option::Some("getFlag"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetFlagResponse,
+                                    >(err, ::std::option::Option::Some("getFlag"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetFlagResponse,
+                                    >(err, ::std::option::Option::Some("getFlag"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetFlagResponse,
+                                    >(err, ::std::option::Option::Some("getFlag"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_flag(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("getFlag"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:projectKey/flags/:flagKey",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                AccessToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteFlagResponse,
+                                    >(err, ::std::option::Option::Some("deleteFlag"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteFlagResponse,
+                                    >(err, ::std::option::Option::Some("deleteFlag"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteFlagResponse,
+                                    >(err, ::std::option::Option::Some("deleteFlag"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteFlagResponse,
+                                    >(err, ::std::option::Option::Some("deleteFlag"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_flag(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("deleteFlag"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/projects/:projectKey/flags/:flagKey",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                AccessToken,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchFlagResponse,
+                                    >(err, ::std::option::Option::Some("patchFlag"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchFlagResponse,
+                                    >(err, ::std::option::Option::Some("patchFlag"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchFlagResponse,
+                                    >(err, ::std::option::Option::Some("patchFlag"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "If-Match",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchFlagResponse,
+                                    >(err, ::std::option::Option::Some("patchFlag"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchFlagResponse,
+                                    >(err, ::std::option::Option::Some("patchFlag"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                PatchFlagBody,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PatchFlagResponse,
+                                    >(err, ::std::option::Option::Some("patchFlag"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.patch_flag(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("patchFlag"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/sdk/evaluate/:envKey",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SdkKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EvaluateAllResponse,
+                                    >(err, ::std::option::Option::Some("evaluateAll"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EvaluateAllResponse,
+                                    >(err, ::std::option::Option::Some("evaluateAll"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EvaluateAllResponse,
+                                    >(err, ::std::option::Option::Some("evaluateAll"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Context>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EvaluateAllResponse,
+                                    >(err, ::std::option::Option::Some("evaluateAll"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.evaluate_all(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("evaluateAll"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

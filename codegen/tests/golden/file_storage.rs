@@ -63,6 +63,18 @@ impl ::codegen_runtime::StrictJson for StorageClass {
     }
 }
 
+impl ::codegen_runtime::WriteJson for StorageClass {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Standard => "\"standard\"",
+            Self::Infrequent => "\"infrequent\"",
+            Self::Archive => "\"archive\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -97,6 +109,22 @@ impl ::codegen_runtime::StrictJson for Bucket {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Bucket {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.region) {
+            object.member("\"region\"", &self.region);
+        }
+        object.member("\"created_at\"", &self.created_at);
+        object.member("\"versioning\"", &self.versioning);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `versioning` of `Bucket`.
 fn default_bucket_versioning() -> bool {
     false
@@ -128,6 +156,21 @@ impl ::codegen_runtime::StrictJson for ListObjectsResponse200 {
             ::std::option::Option<::std::string::String>,
         >(value, "next_continuation_token")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ListObjectsResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"objects\"", &self.objects);
+        object.member("\"truncated\"", &self.truncated);
+        if !::poem_openapi::types::Type::is_none(&self.next_continuation_token) {
+            object.member("\"next_continuation_token\"", &self.next_continuation_token);
+        }
+        object.end();
+        true
     }
 }
 
@@ -196,6 +239,36 @@ impl ::codegen_runtime::StrictJson for ObjectInfo {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ObjectInfo {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"key\"", &self.key);
+        object.member("\"size\"", &self.size);
+        if !::poem_openapi::types::Type::is_none(&self.etag) {
+            object.member("\"etag\"", &self.etag);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.checksum_sha256) {
+            object.member("\"checksum_sha256\"", &self.checksum_sha256);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.content_type) {
+            object.member("\"content_type\"", &self.content_type);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.storage_class) {
+            object.member("\"storage_class\"", &self.storage_class);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.last_modified) {
+            object.member("\"last_modified\"", &self.last_modified);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.metadata) {
+            object.member("\"metadata\"", &self.metadata);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "bearer", ty = "bearer")]
 pub struct Bearer(pub ::poem_openapi::auth::Bearer);
@@ -238,6 +311,25 @@ pub enum ListBucketsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Bucket>>),
 }
 
+impl ::codegen_runtime::Respond for ListBucketsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListBucketsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listObjects` (`GET /buckets/{bucket}/objects`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -245,6 +337,25 @@ pub enum ListObjectsResponse {
     /// Objects under the prefix.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<ListObjectsResponse200>),
+}
+
+impl ::codegen_runtime::Respond for ListObjectsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListObjectsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `uploadObject` (`POST /buckets/{bucket}/objects`) declares; one variant per status.
@@ -257,6 +368,32 @@ pub enum UploadObjectResponse {
     /// File too large for a single upload.
     #[oai(status = 413)]
     PayloadTooLarge,
+}
+
+impl ::codegen_runtime::Respond for UploadObjectResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UploadObjectResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            UploadObjectResponse::PayloadTooLarge => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `downloadObject` (`GET /buckets/{bucket}/objects/{key}`) declares; one variant per status.
@@ -284,6 +421,81 @@ pub enum DownloadObjectResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for DownloadObjectResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DownloadObjectResponse::Ok(media, __p0, __p1) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "content-disposition",
+                            ),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "content-length",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/octet-stream",
+                        ),
+                    );
+                resp
+            }
+            DownloadObjectResponse::PartialContent(media, __p0) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(206).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "content-range",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/octet-stream",
+                        ),
+                    );
+                resp
+            }
+            DownloadObjectResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `putObject` (`PUT /buckets/{bucket}/objects/{key}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -293,6 +505,25 @@ pub enum PutObjectResponse {
     Ok(::poem_openapi::payload::Json<ObjectInfo>),
 }
 
+impl ::codegen_runtime::Respond for PutObjectResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutObjectResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteObject` (`DELETE /buckets/{bucket}/objects/{key}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -300,6 +531,20 @@ pub enum DeleteObjectResponse {
     /// Deleted (also returned when the object did not exist).
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for DeleteObjectResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteObjectResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `headObject` (`HEAD /buckets/{bucket}/objects/{key}`) declares; one variant per status.
@@ -314,6 +559,40 @@ pub enum HeadObjectResponse {
         #[oai(header = "ETag")]
         ::std::option::Option<::std::string::String>,
     ),
+}
+
+impl ::codegen_runtime::Respond for HeadObjectResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            HeadObjectResponse::Ok(__p0, __p1) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "content-length",
+                            ),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/file_storage.yaml must implement: one method per operation.
@@ -597,6 +876,595 @@ impl<H: Handlers> Api<H> {
                 .head_object(auth.0, bucket.value()?.0.into_inner(), key.value()?.0)
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/buckets",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListBucketsResponse,
+                                    >(err, ::std::option::Option::Some("listBuckets"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_buckets(p1).await,
+                                ::std::option::Option::Some("listBuckets"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket/objects",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "prefix", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "continuation_token",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i32>,
+                                    MaxKeysRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "max_keys",
+                                    ::std::option::Option::Some(default_list_objects_max_keys),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_objects(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listObjects"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket/objects",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadObjectResponse,
+                                    >(err, ::std::option::Option::Some("uploadObject"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadObjectResponse,
+                                    >(err, ::std::option::Option::Some("uploadObject"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadObjectResponse,
+                                    >(err, ::std::option::Option::Some("uploadObject"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                UploadObjectRequest,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadObjectResponse,
+                                    >(err, ::std::option::Option::Some("uploadObject"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.upload_object(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("uploadObject"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket/objects/:key",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadObjectResponse,
+                                    >(err, ::std::option::Option::Some("downloadObject"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadObjectResponse,
+                                    >(err, ::std::option::Option::Some("downloadObject"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadObjectResponse,
+                                    >(err, ::std::option::Option::Some("downloadObject"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "Range", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadObjectResponse,
+                                    >(err, ::std::option::Option::Some("downloadObject"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadObjectResponse,
+                                    >(err, ::std::option::Option::Some("downloadObject"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.download_object(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("downloadObject"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket/objects/:key",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutObjectResponse,
+                                    >(err, ::std::option::Option::Some("putObject"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutObjectResponse,
+                                    >(err, ::std::option::Option::Some("putObject"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutObjectResponse,
+                                    >(err, ::std::option::Option::Some("putObject"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "Content-MD5",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutObjectResponse,
+                                    >(err, ::std::option::Option::Some("putObject"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutObjectResponse,
+                                    >(err, ::std::option::Option::Some("putObject"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                PutObjectBody,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutObjectResponse,
+                                    >(err, ::std::option::Option::Some("putObject"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.put_object(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("putObject"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket/objects/:key",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteObjectResponse,
+                                    >(err, ::std::option::Option::Some("deleteObject"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteObjectResponse,
+                                    >(err, ::std::option::Option::Some("deleteObject"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteObjectResponse,
+                                    >(err, ::std::option::Option::Some("deleteObject"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteObjectResponse,
+                                    >(err, ::std::option::Option::Some("deleteObject"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_object(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("deleteObject"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket/objects/:key",
+                ::poem::http::Method::HEAD,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Bearer,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HeadObjectResponse,
+                                    >(err, ::std::option::Option::Some("headObject"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HeadObjectResponse,
+                                    >(err, ::std::option::Option::Some("headObject"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HeadObjectResponse,
+                                    >(err, ::std::option::Option::Some("headObject"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HeadObjectResponse,
+                                    >(err, ::std::option::Option::Some("headObject"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.head_object(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("headObject"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

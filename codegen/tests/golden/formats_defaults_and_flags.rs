@@ -52,6 +52,17 @@ impl ::codegen_runtime::StrictJson for Plan {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Plan {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Free => "\"free\"",
+            Self::Pro => "\"pro\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -132,6 +143,45 @@ impl ::codegen_runtime::StrictJson for Account {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Account {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"email\"", &self.email);
+        if !::poem_openapi::types::Type::is_none(&self.homepage) {
+            object.member("\"homepage\"", &self.homepage);
+        }
+        object.member("\"created\"", &self.created);
+        if !::poem_openapi::types::Type::is_none(&self.handle) {
+            object.member("\"handle\"", &self.handle);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.age) {
+            object.member("\"age\"", &self.age);
+        }
+        object.member("\"credit\"", &self.credit);
+        if !::poem_openapi::types::Type::is_none(&self.ratio) {
+            object.member("\"ratio\"", &self.ratio);
+        }
+        object.member("\"balance\"", &self.balance);
+        object.member("\"active\"", &self.active);
+        if !::poem_openapi::types::Type::is_none(&self.plan) {
+            object.member("\"plan\"", &self.plan);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.roles) {
+            object.member("\"roles\"", &self.roles);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.legacy_code) {
+            object.member("\"legacy_code\"", &self.legacy_code);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `credit` of `Account`.
 fn default_account_credit() -> i64 {
     0
@@ -179,6 +229,24 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
+    }
+}
+
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into problem details.
 impl ::std::convert::From<&::poem::Error> for Problem {
@@ -214,6 +282,67 @@ pub enum CreateAccountResponse {
     /// Not JSON.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for CreateAccountResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateAccountResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateAccountResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            CreateAccountResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            CreateAccountResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `createAccount` that was rejected before the handler ran.
@@ -265,6 +394,47 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<Account>,
     ) -> CreateAccountResponse {
         self.0.create_account(body.0).await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/accounts",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Account>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateAccountResponse,
+                                    >(err, ::std::option::Option::Some("createAccount"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_account(p1).await,
+                                ::std::option::Option::Some("createAccount"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

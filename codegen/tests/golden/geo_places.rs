@@ -74,6 +74,16 @@ impl ::codegen_runtime::StrictJson for FeatureCollectionType {
     }
 }
 
+impl ::codegen_runtime::WriteJson for FeatureCollectionType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::FeatureCollection => "\"FeatureCollection\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -95,6 +105,16 @@ impl ::codegen_runtime::StrictJson for FeatureType {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for FeatureType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Feature => "\"Feature\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -122,6 +142,16 @@ impl ::codegen_runtime::StrictJson for PointType {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PointType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Point => "\"Point\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -143,6 +173,16 @@ impl ::codegen_runtime::StrictJson for PolygonType {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PolygonType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Polygon => "\"Polygon\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -178,6 +218,13 @@ impl ::codegen_runtime::StrictJson for FeatureGeometry {
             }
         }
         first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
+impl ::codegen_runtime::WriteJson for FeatureGeometry {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
     }
 }
 
@@ -219,6 +266,22 @@ impl ::codegen_runtime::StrictJson for Feature {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Feature {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"geometry\"", &self.geometry);
+        object.member("\"properties\"", &self.properties);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -239,6 +302,18 @@ impl ::codegen_runtime::StrictJson for FeatureCollection {
         ::codegen_runtime::check_member::<FeatureCollectionType>(value, "type")?;
         ::codegen_runtime::check_member::<::std::vec::Vec<Feature>>(value, "features")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for FeatureCollection {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"features\"", &self.features);
+        object.end();
+        true
     }
 }
 
@@ -305,6 +380,35 @@ impl ::codegen_runtime::StrictJson for Place {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Place {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        object.member("\"location\"", &self.location);
+        if !::poem_openapi::types::Type::is_none(&self.address) {
+            object.member("\"address\"", &self.address);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.categories) {
+            object.member("\"categories\"", &self.categories);
+        }
+        object.member("\"rating\"", &self.rating);
+        if !::poem_openapi::types::Type::is_none(&self.distance_m) {
+            object.member("\"distance_m\"", &self.distance_m);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.hours) {
+            object.member("\"hours\"", &self.hours);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.website) {
+            object.member("\"website\"", &self.website);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -343,6 +447,28 @@ impl ::codegen_runtime::StrictJson for PlaceAddress {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PlaceAddress {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.street) {
+            object.member("\"street\"", &self.street);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.city) {
+            object.member("\"city\"", &self.city);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.postcode) {
+            object.member("\"postcode\"", &self.postcode);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.country) {
+            object.member("\"country\"", &self.country);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -364,6 +490,18 @@ impl ::codegen_runtime::StrictJson for Point {
         ::codegen_runtime::check_member::<PointType>(value, "type")?;
         ::codegen_runtime::check_member::<::std::vec::Vec<f64>>(value, "coordinates")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Point {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"coordinates\"", &self.coordinates);
+        object.end();
+        true
     }
 }
 
@@ -392,6 +530,18 @@ impl ::codegen_runtime::StrictJson for Polygon {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Polygon {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"coordinates\"", &self.coordinates);
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "key", ty = "api_key", key_name = "key", key_in = "query")]
 pub struct Key(pub ::poem_openapi::auth::ApiKey);
@@ -405,6 +555,25 @@ pub enum NearbyPlacesResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Place>>),
 }
 
+impl ::codegen_runtime::Respond for NearbyPlacesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            NearbyPlacesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `placesWithin` (`GET /places/within`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -412,6 +581,25 @@ pub enum PlacesWithinResponse {
     /// A GeoJSON FeatureCollection.
     #[oai(status = 200, content_type = "application/geo+json")]
     Ok(::poem_openapi::payload::Json<FeatureCollection>),
+}
+
+impl ::codegen_runtime::Respond for PlacesWithinResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PlacesWithinResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/geo+json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getPlace` (`GET /places/{placeId}`) declares; one variant per status.
@@ -424,6 +612,32 @@ pub enum GetPlaceResponse {
     /// Unknown place.
     #[oai(status = 404)]
     NotFound,
+}
+
+impl ::codegen_runtime::Respond for GetPlaceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetPlaceResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetPlaceResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/geo_places.yaml must implement: one method per operation.
@@ -553,6 +767,305 @@ impl<H: Handlers> Api<H> {
         _params_checked: ::codegen_runtime::ParamsChecked,
     ) -> ::poem::Result<GetPlaceResponse> {
         ::std::result::Result::Ok(self.0.get_place(auth.0, place_id.value()?.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/places/nearby",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Key,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "lat", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "lng", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    RadiusRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "radius",
+                                    ::std::option::Option::Some(default_nearby_places_radius),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::Delimited<
+                                                ::std::vec::Vec<::std::string::String>,
+                                                ',',
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "categories",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<bool>>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "open_now",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        NearbyPlacesResponse,
+                                    >(err, ::std::option::Option::Some("nearbyPlaces"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.nearby_places(p1, p2, p3, p4, p5, p6, p7).await,
+                                ::std::option::Option::Some("nearbyPlaces"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/places/within",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Key,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PlacesWithinResponse,
+                                    >(err, ::std::option::Option::Some("placesWithin"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::Delimited<::std::vec::Vec<f64>, '|'>,
+                                    >,
+                                    BboxRules,
+                                >,
+                            >(&request, &mut body, "bbox", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PlacesWithinResponse,
+                                    >(err, ::std::option::Option::Some("placesWithin"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_places_within_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PlacesWithinResponse,
+                                    >(err, ::std::option::Option::Some("placesWithin"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PlacesWithinResponse,
+                                    >(err, ::std::option::Option::Some("placesWithin"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.places_within(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("placesWithin"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/places/:placeId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Key,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPlaceResponse,
+                                    >(err, ::std::option::Option::Some("getPlace"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPlaceResponse,
+                                    >(err, ::std::option::Option::Some("getPlace"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPlaceResponse,
+                                    >(err, ::std::option::Option::Some("getPlace"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_place(p1, p2, p3).await,
+                                ::std::option::Option::Some("getPlace"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

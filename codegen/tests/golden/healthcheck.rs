@@ -65,6 +65,18 @@ impl ::codegen_runtime::StrictJson for CheckStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CheckStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Pass => "\"pass\"",
+            Self::Warn => "\"warn\"",
+            Self::Fail => "\"fail\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -92,6 +104,19 @@ impl ::codegen_runtime::StrictJson for DependencyKind {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for DependencyKind {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Database => "\"database\"",
+            Self::Cache => "\"cache\"",
+            Self::Queue => "\"queue\"",
+            Self::Http => "\"http\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -136,6 +161,28 @@ impl ::codegen_runtime::StrictJson for BuildInfoResponse200 {
             ::std::option::Option<i64>,
         >(value, "uptime_seconds")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for BuildInfoResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.version) {
+            object.member("\"version\"", &self.version);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.commit) {
+            object.member("\"commit\"", &self.commit);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.built_at) {
+            object.member("\"built_at\"", &self.built_at);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.uptime_seconds) {
+            object.member("\"uptime_seconds\"", &self.uptime_seconds);
+        }
+        object.end();
+        true
     }
 }
 
@@ -191,6 +238,30 @@ impl ::codegen_runtime::StrictJson for Dependency {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Dependency {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.kind) {
+            object.member("\"kind\"", &self.kind);
+        }
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.latency_ms) {
+            object.member("\"latency_ms\"", &self.latency_ms);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.host) {
+            object.member("\"host\"", &self.host);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.details) {
+            object.member("\"details\"", &self.details);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -221,6 +292,20 @@ impl ::codegen_runtime::StrictJson for HealthReport {
             >,
         >(value, "checks")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for HealthReport {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.checks) {
+            object.member("\"checks\"", &self.checks);
+        }
+        object.end();
+        true
     }
 }
 
@@ -264,6 +349,25 @@ impl ::codegen_runtime::StrictJson for HealthReportChecksValue {
     }
 }
 
+impl ::codegen_runtime::WriteJson for HealthReportChecksValue {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.status) {
+            object.member("\"status\"", &self.status);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.observed_value) {
+            object.member("\"observed_value\"", &self.observed_value);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.time) {
+            object.member("\"time\"", &self.time);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "opsKey", ty = "api_key", key_name = "X-Ops-Key", key_in = "header")]
 pub struct OpsKey(pub ::poem_openapi::auth::ApiKey);
@@ -275,6 +379,25 @@ pub enum LivenessResponse {
     /// The process is alive.
     #[oai(status = 200, content_type = "text/plain")]
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
+}
+
+impl ::codegen_runtime::Respond for LivenessResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            LivenessResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `readiness` (`GET /readyz`) declares; one variant per status.
@@ -289,6 +412,37 @@ pub enum ReadinessResponse {
     ServiceUnavailable(::poem_openapi::payload::Json<HealthReport>),
 }
 
+impl ::codegen_runtime::Respond for ReadinessResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ReadinessResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ReadinessResponse::ServiceUnavailable(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `dependencyStatus` (`GET /status/dependencies`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -296,6 +450,25 @@ pub enum DependencyStatusResponse {
     /// Status of each downstream dependency.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Dependency>>),
+}
+
+impl ::codegen_runtime::Respond for DependencyStatusResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DependencyStatusResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `metrics` (`GET /metrics`) declares; one variant per status.
@@ -307,6 +480,25 @@ pub enum MetricsResponse {
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
 }
 
+impl ::codegen_runtime::Respond for MetricsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            MetricsResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `buildInfo` (`GET /version`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -314,6 +506,25 @@ pub enum BuildInfoResponse {
     /// Build information.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<BuildInfoResponse200>),
+}
+
+impl ::codegen_runtime::Respond for BuildInfoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            BuildInfoResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/healthcheck.yaml must implement: one method per operation.
@@ -424,6 +635,164 @@ impl<H: Handlers> Api<H> {
     )]
     async fn build_info(&self) -> BuildInfoResponse {
         self.0.build_info().await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/livez",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.liveness().await,
+                                ::std::option::Option::Some("liveness"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/readyz",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<bool>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "verbose",
+                                    ::std::option::Option::Some(default_readiness_verbose),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ReadinessResponse,
+                                    >(err, ::std::option::Option::Some("readiness"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ReadinessResponse,
+                                    >(err, ::std::option::Option::Some("readiness"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.readiness(p1, p2).await,
+                                ::std::option::Option::Some("readiness"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/status/dependencies",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                OpsKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DependencyStatusResponse,
+                                    >(err, ::std::option::Option::Some("dependencyStatus"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.dependency_status(p1).await,
+                                ::std::option::Option::Some("dependencyStatus"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/metrics",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                OpsKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        MetricsResponse,
+                                    >(err, ::std::option::Option::Some("metrics"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.metrics(p1).await,
+                                ::std::option::Option::Some("metrics"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/version",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.build_info().await,
+                                ::std::option::Option::Some("buildInfo"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

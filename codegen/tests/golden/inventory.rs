@@ -69,6 +69,20 @@ impl ::codegen_runtime::StrictJson for ItemUnit {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ItemUnit {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Each => "\"each\"",
+            Self::Box => "\"box\"",
+            Self::Pallet => "\"pallet\"",
+            Self::Kg => "\"kg\"",
+            Self::Litre => "\"litre\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -98,6 +112,24 @@ impl ::codegen_runtime::StrictJson for Category {
             ::std::option::Option<::std::vec::Vec<Category>>,
         >(value, "children")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Category {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.slug) {
+            object.member("\"slug\"", &self.slug);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.children) {
+            object.member("\"children\"", &self.children);
+        }
+        object.end();
+        true
     }
 }
 
@@ -136,6 +168,28 @@ impl ::codegen_runtime::StrictJson for Dimensions {
             ::std::option::Option<i64>,
         >(value, "weight_g")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Dimensions {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.length_cm) {
+            object.member("\"length_cm\"", &self.length_cm);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.width_cm) {
+            object.member("\"width_cm\"", &self.width_cm);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.height_cm) {
+            object.member("\"height_cm\"", &self.height_cm);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.weight_g) {
+            object.member("\"weight_g\"", &self.weight_g);
+        }
+        object.end();
+        true
     }
 }
 
@@ -203,6 +257,33 @@ impl ::codegen_runtime::StrictJson for Item {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Item {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"sku\"", &self.sku);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.category_id) {
+            object.member("\"category_id\"", &self.category_id);
+        }
+        object.member("\"unit\"", &self.unit);
+        object.member("\"reorder_point\"", &self.reorder_point);
+        if !::poem_openapi::types::Type::is_none(&self.stock) {
+            object.member("\"stock\"", &self.stock);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.dimensions) {
+            object.member("\"dimensions\"", &self.dimensions);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.attributes) {
+            object.member("\"attributes\"", &self.attributes);
+        }
+        object.member("\"discontinued\"", &self.discontinued);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `unit` of `Item`.
 fn default_item_unit() -> ItemUnit {
     ItemUnit::Each
@@ -257,6 +338,29 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        if !::poem_openapi::types::Type::is_none(&self.title) {
+            object.member("\"title\"", &self.title);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.status) {
+            object.member("\"status\"", &self.status);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.instance) {
+            object.member("\"instance\"", &self.instance);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `type` of `Problem`.
 fn default_problem_type_() -> ::std::string::String {
     ::std::string::String::from("about:blank")
@@ -275,6 +379,25 @@ pub enum GetCategoryTreeResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Category>>),
 }
 
+impl ::codegen_runtime::Respond for GetCategoryTreeResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetCategoryTreeResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getItem` (`GET /items/{sku}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -285,6 +408,39 @@ pub enum GetItemResponse {
     /// Request failed.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for GetItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetItemResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `upsertItem` (`PUT /items/{sku}`) declares; one variant per status.
@@ -302,6 +458,51 @@ pub enum UpsertItemResponse {
     UnprocessableEntity(::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for UpsertItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpsertItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            UpsertItemResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            UpsertItemResponse::UnprocessableEntity(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `adjustStock` (`PATCH /items/{sku}/stock`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -316,6 +517,39 @@ pub enum AdjustStockResponse {
     /// Request failed.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for AdjustStockResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AdjustStockResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            AdjustStockResponse::Conflict(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/inventory.yaml must implement: one method per operation.
@@ -511,6 +745,340 @@ impl<H: Handlers> Api<H> {
                 )
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/categories",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCategoryTreeResponse,
+                                    >(err, ::std::option::Option::Some("getCategoryTree"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<i64>>,
+                                    DepthRules,
+                                >,
+                            >(&request, &mut body, "depth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCategoryTreeResponse,
+                                    >(err, ::std::option::Option::Some("getCategoryTree"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCategoryTreeResponse,
+                                    >(err, ::std::option::Option::Some("getCategoryTree"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_category_tree(p1, p2, p3).await,
+                                ::std::option::Option::Some("getCategoryTree"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:sku",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::Delimited<
+                                                ::std::vec::Vec<::std::string::String>,
+                                                ',',
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "X-Warehouse-Ids",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_item(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("getItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:sku",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpsertItemResponse,
+                                    >(err, ::std::option::Option::Some("upsertItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpsertItemResponse,
+                                    >(err, ::std::option::Option::Some("upsertItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::codegen_runtime::Delimited<
+                                            ::std::vec::Vec<::std::string::String>,
+                                            ',',
+                                        >,
+                                    >,
+                                    XWarehouseIdsRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "X-Warehouse-Ids",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpsertItemResponse,
+                                    >(err, ::std::option::Option::Some("upsertItem"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpsertItemResponse,
+                                    >(err, ::std::option::Option::Some("upsertItem"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Item>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpsertItemResponse,
+                                    >(err, ::std::option::Option::Some("upsertItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.upsert_item(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("upsertItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:sku/stock",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Oauth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AdjustStockResponse,
+                                    >(err, ::std::option::Option::Some("adjustStock"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AdjustStockResponse,
+                                    >(err, ::std::option::Option::Some("adjustStock"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AdjustStockResponse,
+                                    >(err, ::std::option::Option::Some("adjustStock"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<
+                                    ::std::collections::BTreeMap<::std::string::String, i64>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AdjustStockResponse,
+                                    >(err, ::std::option::Option::Some("adjustStock"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.adjust_stock(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("adjustStock"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

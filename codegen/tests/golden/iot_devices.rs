@@ -69,6 +69,20 @@ impl ::codegen_runtime::StrictJson for CommandName {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CommandName {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Reboot => "\"reboot\"",
+            Self::FactoryReset => "\"factory_reset\"",
+            Self::Locate => "\"locate\"",
+            Self::UpdateFirmware => "\"update_firmware\"",
+            Self::SetConfig => "\"set_config\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -104,6 +118,21 @@ impl ::codegen_runtime::StrictJson for Command {
         >(value, "args")?;
         ::codegen_runtime::check_member::<i64>(value, "ttl_s")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Command {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.args) {
+            object.member("\"args\"", &self.args);
+        }
+        object.member("\"ttl_s\"", &self.ttl_s);
+        object.end();
+        true
     }
 }
 
@@ -192,6 +221,41 @@ impl ::codegen_runtime::StrictJson for Device {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Device {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        object.member("\"model\"", &self.model);
+        if !::poem_openapi::types::Type::is_none(&self.firmware_version) {
+            object.member("\"firmware_version\"", &self.firmware_version);
+        }
+        object.member("\"online\"", &self.online);
+        object.member("\"ip_address\"", &self.ip_address);
+        if !::poem_openapi::types::Type::is_none(&self.hostname) {
+            object.member("\"hostname\"", &self.hostname);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.last_seen) {
+            object.member("\"last_seen\"", &self.last_seen);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.uptime_s) {
+            object.member("\"uptime_s\"", &self.uptime_s);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.battery_pct) {
+            object.member("\"battery_pct\"", &self.battery_pct);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.labels) {
+            object.member("\"labels\"", &self.labels);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -222,6 +286,18 @@ impl ::codegen_runtime::StrictJson for Sample {
             >,
         >(value, "values")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Sample {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"ts\"", &self.ts);
+        object.member("\"values\"", &self.values);
+        object.end();
+        true
     }
 }
 
@@ -256,6 +332,22 @@ impl ::codegen_runtime::StrictJson for SendCommandResponse202 {
             >,
         >(value, "expires_at")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for SendCommandResponse202 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.command_id) {
+            object.member("\"command_id\"", &self.command_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.expires_at) {
+            object.member("\"expires_at\"", &self.expires_at);
+        }
+        object.end();
+        true
     }
 }
 
@@ -299,6 +391,25 @@ impl ::codegen_runtime::StrictJson for UpdateDeviceRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for UpdateDeviceRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.labels) {
+            object.member("\"labels\"", &self.labels);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.reporting_interval_s) {
+            object.member("\"reporting_interval_s\"", &self.reporting_interval_s);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "fleetOAuth", ty = "bearer")]
 pub struct FleetOAuth(pub ::poem_openapi::auth::Bearer);
@@ -319,6 +430,25 @@ pub enum ListDevicesResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Device>>),
 }
 
+impl ::codegen_runtime::Respond for ListDevicesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListDevicesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getDevice` (`GET /devices/{deviceId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -326,6 +456,25 @@ pub enum GetDeviceResponse {
     /// The device.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Device>),
+}
+
+impl ::codegen_runtime::Respond for GetDeviceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetDeviceResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `decommissionDevice` (`DELETE /devices/{deviceId}`) declares; one variant per status.
@@ -337,6 +486,20 @@ pub enum DecommissionDeviceResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for DecommissionDeviceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DecommissionDeviceResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `updateDevice` (`PATCH /devices/{deviceId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -344,6 +507,25 @@ pub enum UpdateDeviceResponse {
     /// Updated.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Device>),
+}
+
+impl ::codegen_runtime::Respond for UpdateDeviceResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpdateDeviceResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getTelemetry` (`GET /devices/{deviceId}/telemetry`) declares; one variant per status.
@@ -355,6 +537,25 @@ pub enum GetTelemetryResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Sample>>),
 }
 
+impl ::codegen_runtime::Respond for GetTelemetryResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetTelemetryResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `sendCommand` (`POST /devices/{deviceId}/commands`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -364,6 +565,25 @@ pub enum SendCommandResponse {
     Accepted(::poem_openapi::payload::Json<SendCommandResponse202>),
 }
 
+impl ::codegen_runtime::Respond for SendCommandResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SendCommandResponse::Accepted(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `uploadFirmware` (`PUT /firmware/{model}/{version}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -371,6 +591,20 @@ pub enum UploadFirmwareResponse {
     /// Firmware image stored.
     #[oai(status = 201)]
     Created,
+}
+
+impl ::codegen_runtime::Respond for UploadFirmwareResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UploadFirmwareResponse::Created => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/iot_devices.yaml must implement: one method per operation.
@@ -696,6 +930,623 @@ impl<H: Handlers> Api<H> {
                 )
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/devices",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListDevicesResponse,
+                                    >(err, ::std::option::Option::Some("listDevices"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<bool>>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "online", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListDevicesResponse,
+                                    >(err, ::std::option::Option::Some("listDevices"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "model", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListDevicesResponse,
+                                    >(err, ::std::option::Option::Some("listDevices"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    OffsetRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "offset",
+                                    ::std::option::Option::Some(default_list_devices_offset),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListDevicesResponse,
+                                    >(err, ::std::option::Option::Some("listDevices"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_devices_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListDevicesResponse,
+                                    >(err, ::std::option::Option::Some("listDevices"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListDevicesResponse,
+                                    >(err, ::std::option::Option::Some("listDevices"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_devices(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listDevices"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/devices/:deviceId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetDeviceResponse,
+                                    >(err, ::std::option::Option::Some("getDevice"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    u64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetDeviceResponse,
+                                    >(err, ::std::option::Option::Some("getDevice"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetDeviceResponse,
+                                    >(err, ::std::option::Option::Some("getDevice"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_device(p1, p2, p3).await,
+                                ::std::option::Option::Some("getDevice"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/devices/:deviceId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DecommissionDeviceResponse,
+                                    >(err, ::std::option::Option::Some("decommissionDevice"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    u64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DecommissionDeviceResponse,
+                                    >(err, ::std::option::Option::Some("decommissionDevice"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DecommissionDeviceResponse,
+                                    >(err, ::std::option::Option::Some("decommissionDevice"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.decommission_device(p1, p2, p3).await,
+                                ::std::option::Option::Some("decommissionDevice"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/devices/:deviceId",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateDeviceResponse,
+                                    >(err, ::std::option::Option::Some("updateDevice"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    u64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateDeviceResponse,
+                                    >(err, ::std::option::Option::Some("updateDevice"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateDeviceResponse,
+                                    >(err, ::std::option::Option::Some("updateDevice"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::JsonBody<UpdateDeviceRequest>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateDeviceResponse,
+                                    >(err, ::std::option::Option::Some("updateDevice"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.update_device(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("updateDevice"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/devices/:deviceId/telemetry",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTelemetryResponse,
+                                    >(err, ::std::option::Option::Some("getTelemetry"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    u64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTelemetryResponse,
+                                    >(err, ::std::option::Option::Some("getTelemetry"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::chrono::DateTime<
+                                                ::codegen_runtime::chrono::FixedOffset,
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "from", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTelemetryResponse,
+                                    >(err, ::std::option::Option::Some("getTelemetry"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::Delimited<
+                                                ::std::vec::Vec<::std::string::String>,
+                                                ',',
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "metrics",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTelemetryResponse,
+                                    >(err, ::std::option::Option::Some("getTelemetry"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTelemetryResponse,
+                                    >(err, ::std::option::Option::Some("getTelemetry"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_telemetry(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("getTelemetry"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/devices/:deviceId/commands",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SendCommandResponse,
+                                    >(err, ::std::option::Option::Some("sendCommand"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    u64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SendCommandResponse,
+                                    >(err, ::std::option::Option::Some("sendCommand"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SendCommandResponse,
+                                    >(err, ::std::option::Option::Some("sendCommand"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Command>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SendCommandResponse,
+                                    >(err, ::std::option::Option::Some("sendCommand"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.send_command(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("sendCommand"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/firmware/:model/:version",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                FleetOAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadFirmwareResponse,
+                                    >(err, ::std::option::Option::Some("uploadFirmware"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadFirmwareResponse,
+                                    >(err, ::std::option::Option::Some("uploadFirmware"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param1", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadFirmwareResponse,
+                                    >(err, ::std::option::Option::Some("uploadFirmware"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<::std::string::String>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "X-Checksum-Sha256",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadFirmwareResponse,
+                                    >(err, ::std::option::Option::Some("uploadFirmware"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadFirmwareResponse,
+                                    >(err, ::std::option::Option::Some("uploadFirmware"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                UploadFirmwareBody,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadFirmwareResponse,
+                                    >(err, ::std::option::Option::Some("uploadFirmware"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.upload_firmware(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("uploadFirmware"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -88,6 +88,17 @@ impl ::codegen_runtime::StrictJson for HealthStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for HealthStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Alive => "\"alive\"",
+            Self::Ready => "\"ready\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 /// Where in the request.
 #[derive(
     ::poem_openapi::Enum,
@@ -123,6 +134,21 @@ impl ::codegen_runtime::StrictJson for RequestErrorIn {
     }
 }
 
+impl ::codegen_runtime::WriteJson for RequestErrorIn {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Path => "\"path\"",
+            Self::Query => "\"query\"",
+            Self::Header => "\"header\"",
+            Self::Cookie => "\"cookie\"",
+            Self::Body => "\"body\"",
+            Self::Request => "\"request\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 /// The state of the process.
 #[derive(
     ::poem_openapi::Object,
@@ -143,6 +169,17 @@ impl ::codegen_runtime::StrictJson for Health {
         ::codegen_runtime::check_known(value, &["status"])?;
         ::codegen_runtime::check_member::<HealthStatus>(value, "status")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Health {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"status\"", &self.status);
+        object.end();
+        true
     }
 }
 
@@ -175,6 +212,18 @@ impl ::codegen_runtime::StrictJson for Item {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Item {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
+    }
+}
+
 /// One page of a listing.
 #[derive(
     ::poem_openapi::Object,
@@ -200,6 +249,18 @@ impl ::codegen_runtime::StrictJson for ItemPage {
             ::std::option::Option<::std::string::String>,
         >(value, "next_cursor")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ItemPage {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"items\"", &self.items);
+        object.member("\"next_cursor\"", &self.next_cursor);
+        object.end();
+        true
     }
 }
 
@@ -238,6 +299,19 @@ impl ::codegen_runtime::StrictJson for ItemSummary {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ItemSummary {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
+    }
+}
+
 /// The new state of an item. Both fields are optional; an omitted one becomes null.
 #[derive(
     ::poem_openapi::Object,
@@ -265,6 +339,18 @@ impl ::codegen_runtime::StrictJson for ItemUpdate {
         >(value, "name")?;
         ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "size")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ItemUpdate {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
     }
 }
 
@@ -315,6 +401,28 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.instance) {
+            object.member("\"instance\"", &self.instance);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.errors) {
+            object.member("\"errors\"", &self.errors);
+        }
+        object.end();
+        true
+    }
+}
+
 /// One thing wrong with a request.
 #[derive(
     ::poem_openapi::Object,
@@ -347,6 +455,22 @@ impl ::codegen_runtime::StrictJson for RequestError {
         >(value, "schema")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RequestError {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"in\"", &self.in_);
+        object.member("\"pointer\"", &self.pointer);
+        if !::poem_openapi::types::Type::is_none(&self.schema) {
+            object.member("\"schema\"", &self.schema);
+        }
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -389,6 +513,62 @@ pub enum ListItemsResponse {
         #[oai(header = "Retry-After")]
         i32,
     ),
+}
+
+impl ::codegen_runtime::Respond for ListItemsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListItemsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListItemsResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            ListItemsResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `listItems` that was rejected before the handler ran.
@@ -446,6 +626,101 @@ pub enum GetItemResponse {
         #[oai(header = "Retry-After")]
         i32,
     ),
+}
+
+impl ::codegen_runtime::Respond for GetItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetItemResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetItemResponse::NotModified(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(304).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp
+            }
+            GetItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            GetItemResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            GetItemResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `getItem` that was rejected before the handler ran.
@@ -513,6 +788,143 @@ pub enum PutItemResponse {
         #[oai(header = "Retry-After")]
         i32,
     ),
+}
+
+impl ::codegen_runtime::Respond for PutItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutItemResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutItemResponse::Created(media, __p0, __p1) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::PreconditionFailed(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(412).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `putItem` that was rejected before the handler ran.
@@ -603,6 +1015,85 @@ pub enum DeleteItemResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for DeleteItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteItemResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            DeleteItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            DeleteItemResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            DeleteItemResponse::PreconditionFailed(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(412).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            DeleteItemResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `deleteItem` that was rejected before the handler ran.
 fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -633,6 +1124,25 @@ pub enum LivenessResponse {
     Ok(::poem_openapi::payload::Json<Health>),
 }
 
+impl ::codegen_runtime::Respond for LivenessResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            LivenessResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `readiness` (`GET /readyz`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -650,6 +1160,48 @@ pub enum ReadinessResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for ReadinessResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ReadinessResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ReadinessResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `metrics` (`GET /metrics`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -657,6 +1209,25 @@ pub enum MetricsResponse {
     /// The current values of the metrics.
     #[oai(status = 200, content_type = "text/plain")]
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
+}
+
+impl ::codegen_runtime::Respond for MetricsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            MetricsResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of openapi/items.yaml must implement: one method per operation.
@@ -932,6 +1503,387 @@ impl<H: Handlers> Api<H> {
     )]
     async fn metrics(&self) -> MetricsResponse {
         self.0.metrics().await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/items",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i32>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_items_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListItemsResponse,
+                                    >(err, ::std::option::Option::Some("listItems"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
+                                    >,
+                                    CursorRules,
+                                >,
+                            >(&request, &mut body, "cursor", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListItemsResponse,
+                                    >(err, ::std::option::Option::Some("listItems"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListItemsResponse,
+                                    >(err, ::std::option::Option::Some("listItems"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_items(p1, p2, p3).await,
+                                ::std::option::Option::Some("listItems"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IfNoneMatchRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "If-None-Match",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_item(p1, p2, p3).await,
+                                ::std::option::Option::Some("getItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IfNoneMatchRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "If-Match",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IfNoneMatchRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "If-None-Match",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<ItemUpdate>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.put_item(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("putItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern2>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteItemResponse,
+                                    >(err, ::std::option::Option::Some("deleteItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IfNoneMatchRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "If-Match",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteItemResponse,
+                                    >(err, ::std::option::Option::Some("deleteItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteItemResponse,
+                                    >(err, ::std::option::Option::Some("deleteItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_item(p1, p2, p3).await,
+                                ::std::option::Option::Some("deleteItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/healthz",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.liveness().await,
+                                ::std::option::Option::Some("liveness"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/readyz",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.readiness().await,
+                                ::std::option::Option::Some("readiness"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/metrics",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.metrics().await,
+                                ::std::option::Option::Some("metrics"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

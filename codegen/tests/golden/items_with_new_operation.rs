@@ -63,6 +63,18 @@ impl ::codegen_runtime::StrictJson for Item {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Item {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
+    }
+}
+
 /// One page of a listing.
 #[derive(
     ::poem_openapi::Object,
@@ -88,6 +100,18 @@ impl ::codegen_runtime::StrictJson for ItemPage {
             ::std::option::Option<::std::string::String>,
         >(value, "next_cursor")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ItemPage {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"items\"", &self.items);
+        object.member("\"next_cursor\"", &self.next_cursor);
+        object.end();
+        true
     }
 }
 
@@ -126,6 +150,19 @@ impl ::codegen_runtime::StrictJson for ItemSummary {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ItemSummary {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
+    }
+}
+
 /// The new state of an item. Both fields are optional; an omitted one becomes null.
 #[derive(
     ::poem_openapi::Object,
@@ -153,6 +190,18 @@ impl ::codegen_runtime::StrictJson for ItemUpdate {
         >(value, "name")?;
         ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "size")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ItemUpdate {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
     }
 }
 
@@ -188,6 +237,22 @@ impl ::codegen_runtime::StrictJson for Problem {
             ::std::option::Option<::std::string::String>,
         >(value, "detail")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
     }
 }
 
@@ -228,6 +293,62 @@ pub enum ListItemsResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for ListItemsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListItemsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListItemsResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            ListItemsResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `listItems` that was rejected before the handler ran.
 fn list_items_rejected(err: ::poem::Error) -> ListItemsResponse {
     ListItemsResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
@@ -255,6 +376,76 @@ pub enum GetItemResponse {
         #[oai(header = "Retry-After")]
         i32,
     ),
+}
+
+impl ::codegen_runtime::Respond for GetItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            GetItemResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            GetItemResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `getItem` that was rejected before the handler ran.
@@ -305,6 +496,111 @@ pub enum PutItemResponse {
         #[oai(header = "Retry-After")]
         i32,
     ),
+}
+
+impl ::codegen_runtime::Respond for PutItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutItemResponse::Created(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutItemResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `putItem` that was rejected before the handler ran.
@@ -380,6 +676,71 @@ pub enum DeleteItemResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for DeleteItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteItemResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            DeleteItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            DeleteItemResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            DeleteItemResponse::ServiceUnavailable(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(503).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `deleteItem` that was rejected before the handler ran.
 fn delete_item_rejected(err: ::poem::Error) -> DeleteItemResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -412,6 +773,67 @@ pub enum RenameItemResponse {
     /// Not JSON.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for RenameItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RenameItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            RenameItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            RenameItemResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            RenameItemResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `renameItem` that was rejected before the handler ran.
@@ -650,6 +1072,309 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.rename_item(item_id.value()?.0.into_inner(), body.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/items",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i32>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_items_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListItemsResponse,
+                                    >(err, ::std::option::Option::Some("listItems"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::codegen_runtime::Matching<Pattern1>>,
+                                    >,
+                                    CursorRules,
+                                >,
+                            >(&request, &mut body, "cursor", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListItemsResponse,
+                                    >(err, ::std::option::Option::Some("listItems"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListItemsResponse,
+                                    >(err, ::std::option::Option::Some("listItems"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_items(p1, p2, p3).await,
+                                ::std::option::Option::Some("listItems"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_item(p1, p2).await,
+                                ::std::option::Option::Some("getItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<ItemUpdate>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.put_item(p1, p2, p3).await,
+                                ::std::option::Option::Some("putItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteItemResponse,
+                                    >(err, ::std::option::Option::Some("deleteItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteItemResponse,
+                                    >(err, ::std::option::Option::Some("deleteItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_item(p1, p2).await,
+                                ::std::option::Option::Some("deleteItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ItemIdRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenameItemResponse,
+                                    >(err, ::std::option::Option::Some("renameItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenameItemResponse,
+                                    >(err, ::std::option::Option::Some("renameItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<ItemUpdate>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenameItemResponse,
+                                    >(err, ::std::option::Option::Some("renameItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.rename_item(p1, p2, p3).await,
+                                ::std::option::Option::Some("renameItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -68,6 +68,20 @@ impl ::codegen_runtime::StrictJson for JobState {
     }
 }
 
+impl ::codegen_runtime::WriteJson for JobState {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Queued => "\"queued\"",
+            Self::Running => "\"running\"",
+            Self::Succeeded => "\"succeeded\"",
+            Self::Failed => "\"failed\"",
+            Self::Cancelled => "\"cancelled\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -85,6 +99,17 @@ impl ::codegen_runtime::StrictJson for ErrorEnvelope {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<ErrorEnvelopeError>(value, "error")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ErrorEnvelope {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"error\"", &self.error);
+        object.end();
+        true
     }
 }
 
@@ -122,6 +147,21 @@ impl ::codegen_runtime::StrictJson for ErrorEnvelopeError {
             >,
         >(value, "details")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ErrorEnvelopeError {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        if !::poem_openapi::types::Type::is_none(&self.details) {
+            object.member("\"details\"", &self.details);
+        }
+        object.end();
+        true
     }
 }
 
@@ -192,6 +232,30 @@ impl ::codegen_runtime::StrictJson for Job {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Job {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"task\"", &self.task);
+        object.member("\"state\"", &self.state);
+        object.member("\"priority\"", &self.priority);
+        object.member("\"attempts\"", &self.attempts);
+        if !::poem_openapi::types::Type::is_none(&self.payload) {
+            object.member("\"payload\"", &self.payload);
+        }
+        object.member("\"result\"", &self.result);
+        object.member("\"last_error\"", &self.last_error);
+        if !::poem_openapi::types::Type::is_none(&self.enqueued_at) {
+            object.member("\"enqueued_at\"", &self.enqueued_at);
+        }
+        object.member("\"finished_at\"", &self.finished_at);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -249,6 +313,29 @@ impl ::codegen_runtime::StrictJson for NewJob {
     }
 }
 
+impl ::codegen_runtime::WriteJson for NewJob {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"task\"", &self.task);
+        if !::poem_openapi::types::Type::is_none(&self.payload) {
+            object.member("\"payload\"", &self.payload);
+        }
+        object.member("\"priority\"", &self.priority);
+        object.member("\"max_attempts\"", &self.max_attempts);
+        if !::poem_openapi::types::Type::is_none(&self.run_at) {
+            object.member("\"run_at\"", &self.run_at);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.dedupe_key) {
+            object.member("\"dedupe_key\"", &self.dedupe_key);
+        }
+        object.member("\"timeout_seconds\"", &self.timeout_seconds);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `priority` of `NewJob`.
 fn default_new_job_priority() -> i64 {
     2
@@ -298,6 +385,28 @@ impl ::codegen_runtime::StrictJson for Queue {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Queue {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.depth) {
+            object.member("\"depth\"", &self.depth);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.concurrency) {
+            object.member("\"concurrency\"", &self.concurrency);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.paused) {
+            object.member("\"paused\"", &self.paused);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "apiKey", ty = "api_key", key_name = "X-API-Key", key_in = "header")]
 pub struct ApiKey(pub ::poem_openapi::auth::ApiKey);
@@ -311,6 +420,25 @@ pub enum ListQueuesResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Queue>>),
 }
 
+impl ::codegen_runtime::Respond for ListQueuesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListQueuesResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listJobs` (`GET /queues/{queue}/jobs`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -318,6 +446,25 @@ pub enum ListJobsResponse {
     /// Jobs in the queue.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Job>>),
+}
+
+impl ::codegen_runtime::Respond for ListJobsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListJobsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `enqueueJob` (`POST /queues/{queue}/jobs`) declares; one variant per status.
@@ -349,6 +496,91 @@ pub enum EnqueueJobResponse {
     TooManyRequests(::poem_openapi::payload::Json<ErrorEnvelope>),
 }
 
+impl ::codegen_runtime::Respond for EnqueueJobResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            EnqueueJobResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            EnqueueJobResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            EnqueueJobResponse::Accepted(media, __p0, __p1) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            EnqueueJobResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            EnqueueJobResponse::TooManyRequests(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(429).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getJob` (`GET /jobs/{jobId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -361,6 +593,37 @@ pub enum GetJobResponse {
     NotFound(::poem_openapi::payload::Json<ErrorEnvelope>),
 }
 
+impl ::codegen_runtime::Respond for GetJobResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetJobResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetJobResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `cancelJob` (`POST /jobs/{jobId}/cancel`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -371,6 +634,32 @@ pub enum CancelJobResponse {
     /// Job already finished.
     #[oai(status = 409, content_type = "application/json")]
     Conflict(::poem_openapi::payload::Json<ErrorEnvelope>),
+}
+
+impl ::codegen_runtime::Respond for CancelJobResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CancelJobResponse::Accepted => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                resp
+            }
+            CancelJobResponse::Conflict(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/job_queue.yaml must implement: one method per operation.
@@ -560,6 +849,380 @@ impl<H: Handlers> Api<H> {
         _params_checked: ::codegen_runtime::ParamsChecked,
     ) -> ::poem::Result<CancelJobResponse> {
         ::std::result::Result::Ok(self.0.cancel_job(auth.0, job_id.value()?.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/queues",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListQueuesResponse,
+                                    >(err, ::std::option::Option::Some("listQueues"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_queues(p1).await,
+                                ::std::option::Option::Some("listQueues"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/queues/:queue/jobs",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListJobsResponse,
+                                    >(err, ::std::option::Option::Some("listJobs"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListJobsResponse,
+                                    >(err, ::std::option::Option::Some("listJobs"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<JobState>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "state", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListJobsResponse,
+                                    >(err, ::std::option::Option::Some("listJobs"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PriorityRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "priority",
+                                    ::std::option::Option::Some(default_list_jobs_priority),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListJobsResponse,
+                                    >(err, ::std::option::Option::Some("listJobs"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_list_jobs_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListJobsResponse,
+                                    >(err, ::std::option::Option::Some("listJobs"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListJobsResponse,
+                                    >(err, ::std::option::Option::Some("listJobs"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_jobs(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listJobs"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/queues/:queue/jobs",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EnqueueJobResponse,
+                                    >(err, ::std::option::Option::Some("enqueueJob"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EnqueueJobResponse,
+                                    >(err, ::std::option::Option::Some("enqueueJob"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<bool>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "wait",
+                                    ::std::option::Option::Some(default_enqueue_job_wait),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EnqueueJobResponse,
+                                    >(err, ::std::option::Option::Some("enqueueJob"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EnqueueJobResponse,
+                                    >(err, ::std::option::Option::Some("enqueueJob"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<NewJob>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        EnqueueJobResponse,
+                                    >(err, ::std::option::Option::Some("enqueueJob"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.enqueue_job(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("enqueueJob"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/jobs/:jobId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobResponse,
+                                    >(err, ::std::option::Option::Some("getJob"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobResponse,
+                                    >(err, ::std::option::Option::Some("getJob"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobResponse,
+                                    >(err, ::std::option::Option::Some("getJob"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_job(p1, p2, p3).await,
+                                ::std::option::Option::Some("getJob"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/jobs/:jobId/cancel",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelJobResponse,
+                                    >(err, ::std::option::Option::Some("cancelJob"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelJobResponse,
+                                    >(err, ::std::option::Option::Some("cancelJob"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelJobResponse,
+                                    >(err, ::std::option::Option::Some("cancelJob"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.cancel_job(p1, p2, p3).await,
+                                ::std::option::Option::Some("cancelJob"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -109,6 +109,19 @@ impl ::codegen_runtime::StrictJson for HoldStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for HoldStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Waiting => "\"waiting\"",
+            Self::InTransit => "\"in_transit\"",
+            Self::Ready => "\"ready\"",
+            Self::Expired => "\"expired\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -137,6 +150,18 @@ impl ::codegen_runtime::StrictJson for CheckOutRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CheckOutRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"barcode\"", &self.barcode);
+        object.member("\"period_days\"", &self.period_days);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `period_days` of `CheckOutRequest`.
 fn default_check_out_request_period_days() -> i64 {
     21
@@ -161,6 +186,18 @@ impl ::codegen_runtime::StrictJson for Error {
         ::codegen_runtime::check_member::<i32>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Error {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -200,6 +237,26 @@ impl ::codegen_runtime::StrictJson for Hold {
             ::std::option::Option<::codegen_runtime::chrono::NaiveDate>,
         >(value, "ready_until")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Hold {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"record_id\"", &self.record_id);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.queue_position) {
+            object.member("\"queue_position\"", &self.queue_position);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.pickup_branch) {
+            object.member("\"pickup_branch\"", &self.pickup_branch);
+        }
+        object.member("\"ready_until\"", &self.ready_until);
+        object.end();
+        true
     }
 }
 
@@ -250,6 +307,28 @@ impl ::codegen_runtime::StrictJson for Loan {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Loan {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"barcode\"", &self.barcode);
+        object.member("\"title\"", &self.title);
+        object.member("\"checked_out\"", &self.checked_out);
+        object.member("\"due\"", &self.due);
+        object.member("\"renewals\"", &self.renewals);
+        if !::poem_openapi::types::Type::is_none(&self.renewals_left) {
+            object.member("\"renewals_left\"", &self.renewals_left);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.fine) {
+            object.member("\"fine\"", &self.fine);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `renewals` of `Loan`.
 fn default_loan_renewals() -> i64 {
     0
@@ -284,6 +363,21 @@ impl ::codegen_runtime::StrictJson for PlaceHoldRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PlaceHoldRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"record_id\"", &self.record_id);
+        object.member("\"pickup_branch\"", &self.pickup_branch);
+        if !::poem_openapi::types::Type::is_none(&self.not_needed_after) {
+            object.member("\"not_needed_after\"", &self.not_needed_after);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -305,6 +399,17 @@ impl ::codegen_runtime::StrictJson for RenewLoanRequest {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<i64>(value, "period_days")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RenewLoanRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"period_days\"", &self.period_days);
+        object.end();
+        true
     }
 }
 
@@ -368,6 +473,37 @@ pub enum ListLoansResponse {
     NotFound(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for ListLoansResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListLoansResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListLoansResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `checkOut` (`POST /patrons/{cardNumber}/loans`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -383,6 +519,49 @@ pub enum CheckOutResponse {
     UnprocessableEntity(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for CheckOutResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CheckOutResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CheckOutResponse::Conflict(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CheckOutResponse::UnprocessableEntity(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `renewLoanLegacy` (`POST /loans/{loanId}/renew`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -390,6 +569,25 @@ pub enum RenewLoanLegacyResponse {
     /// Renewed.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Loan>),
+}
+
+impl ::codegen_runtime::Respond for RenewLoanLegacyResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RenewLoanLegacyResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `renewLoan` (`PUT /loans/{loanId}/due-date`) declares; one variant per status.
@@ -404,6 +602,37 @@ pub enum RenewLoanResponse {
     Conflict(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for RenewLoanResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RenewLoanResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            RenewLoanResponse::Conflict(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `placeHold` (`POST /holds`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -411,6 +640,25 @@ pub enum PlaceHoldResponse {
     /// Hold placed.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Hold>),
+}
+
+impl ::codegen_runtime::Respond for PlaceHoldResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PlaceHoldResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `cancelHold` (`DELETE /holds/{holdId}`) declares; one variant per status.
@@ -423,6 +671,32 @@ pub enum CancelHoldResponse {
     /// Not found.
     #[oai(status = 404, content_type = "application/json")]
     NotFound(::poem_openapi::payload::Json<Error>),
+}
+
+impl ::codegen_runtime::Respond for CancelHoldResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CancelHoldResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            CancelHoldResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/library_loans.yaml must implement: one method per operation.
@@ -611,6 +885,410 @@ impl<H: Handlers> Api<H> {
         _params_checked: ::codegen_runtime::ParamsChecked,
     ) -> ::poem::Result<CancelHoldResponse> {
         ::std::result::Result::Ok(self.0.cancel_hold(auth, hold_id.value()?.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/patrons/:cardNumber/loans",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ListLoansAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListLoansResponse,
+                                    >(err, ::std::option::Option::Some("listLoans"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern3>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListLoansResponse,
+                                    >(err, ::std::option::Option::Some("listLoans"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<bool>>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "overdue",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListLoansResponse,
+                                    >(err, ::std::option::Option::Some("listLoans"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListLoansResponse,
+                                    >(err, ::std::option::Option::Some("listLoans"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_loans(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("listLoans"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/patrons/:cardNumber/loans",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Staff,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CheckOutResponse,
+                                    >(err, ::std::option::Option::Some("checkOut"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern3>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CheckOutResponse,
+                                    >(err, ::std::option::Option::Some("checkOut"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CheckOutResponse,
+                                    >(err, ::std::option::Option::Some("checkOut"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<CheckOutRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CheckOutResponse,
+                                    >(err, ::std::option::Option::Some("checkOut"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.check_out(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("checkOut"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/loans/:loanId/renew",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                RenewLoanLegacyAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanLegacyResponse,
+                                    >(err, ::std::option::Option::Some("renewLoanLegacy"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanLegacyResponse,
+                                    >(err, ::std::option::Option::Some("renewLoanLegacy"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanLegacyResponse,
+                                    >(err, ::std::option::Option::Some("renewLoanLegacy"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.renew_loan_legacy(p1, p2, p3).await,
+                                ::std::option::Option::Some("renewLoanLegacy"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/loans/:loanId/due-date",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                RenewLoanAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanResponse,
+                                    >(err, ::std::option::Option::Some("renewLoan"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanResponse,
+                                    >(err, ::std::option::Option::Some("renewLoan"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanResponse,
+                                    >(err, ::std::option::Option::Some("renewLoan"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::JsonBody<RenewLoanRequest>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RenewLoanResponse,
+                                    >(err, ::std::option::Option::Some("renewLoan"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.renew_loan(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("renewLoan"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/holds",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                PlaceHoldAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PlaceHoldResponse,
+                                    >(err, ::std::option::Option::Some("placeHold"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<PlaceHoldRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PlaceHoldResponse,
+                                    >(err, ::std::option::Option::Some("placeHold"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.place_hold(p1, p2).await,
+                                ::std::option::Option::Some("placeHold"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/holds/:holdId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                CancelHoldAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelHoldResponse,
+                                    >(err, ::std::option::Option::Some("cancelHold"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelHoldResponse,
+                                    >(err, ::std::option::Option::Some("cancelHold"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelHoldResponse,
+                                    >(err, ::std::option::Option::Some("cancelHold"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.cancel_hold(p1, p2, p3).await,
+                                ::std::option::Option::Some("cancelHold"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

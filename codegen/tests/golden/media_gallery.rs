@@ -41,6 +41,18 @@ impl ::codegen_runtime::StrictJson for Visibility {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Visibility {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Private => "\"private\"",
+            Self::Unlisted => "\"unlisted\"",
+            Self::Public => "\"public\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -78,6 +90,25 @@ impl ::codegen_runtime::StrictJson for Album {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Album {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"title\"", &self.title);
+        if !::poem_openapi::types::Type::is_none(&self.visibility) {
+            object.member("\"visibility\"", &self.visibility);
+        }
+        object.member("\"cover_photo_id\"", &self.cover_photo_id);
+        if !::poem_openapi::types::Type::is_none(&self.photo_count) {
+            object.member("\"photo_count\"", &self.photo_count);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -99,6 +130,18 @@ impl ::codegen_runtime::StrictJson for CreateAlbumRequest {
         ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
         ::codegen_runtime::check_member::<Visibility>(value, "visibility")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for CreateAlbumRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"title\"", &self.title);
+        object.member("\"visibility\"", &self.visibility);
+        object.end();
+        true
     }
 }
 
@@ -210,6 +253,43 @@ impl ::codegen_runtime::StrictJson for Photo {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Photo {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        if !::poem_openapi::types::Type::is_none(&self.title) {
+            object.member("\"title\"", &self.title);
+        }
+        object.member("\"caption\"", &self.caption);
+        if !::poem_openapi::types::Type::is_none(&self.tags) {
+            object.member("\"tags\"", &self.tags);
+        }
+        object.member("\"width\"", &self.width);
+        object.member("\"height\"", &self.height);
+        if !::poem_openapi::types::Type::is_none(&self.bytes) {
+            object.member("\"bytes\"", &self.bytes);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.mime_type) {
+            object.member("\"mime_type\"", &self.mime_type);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.visibility) {
+            object.member("\"visibility\"", &self.visibility);
+        }
+        object.member("\"uploaded_at\"", &self.uploaded_at);
+        object.member("\"taken_at\"", &self.taken_at);
+        if !::poem_openapi::types::Type::is_none(&self.exif) {
+            object.member("\"exif\"", &self.exif);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.renditions) {
+            object.member("\"renditions\"", &self.renditions);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "bearerAuth", ty = "bearer", bearer_format = "JWT")]
 pub struct BearerAuth(pub ::poem_openapi::auth::Bearer);
@@ -257,6 +337,32 @@ pub enum UploadPhotoResponse {
     UnsupportedMediaType,
 }
 
+impl ::codegen_runtime::Respond for UploadPhotoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UploadPhotoResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            UploadPhotoResponse::UnsupportedMediaType => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getPhoto` (`GET /photos/{photoId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -264,6 +370,25 @@ pub enum GetPhotoResponse {
     /// Photo metadata.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<Photo>),
+}
+
+impl ::codegen_runtime::Respond for GetPhotoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetPhotoResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `deletePhoto` (`DELETE /photos/{photoId}`) declares; one variant per status.
@@ -275,6 +400,20 @@ pub enum DeletePhotoResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for DeletePhotoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeletePhotoResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `downloadOriginal` (`GET /photos/{photoId}/original`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -282,6 +421,20 @@ pub enum DownloadOriginalResponse {
     /// The original upload.
     #[oai(status = 200)]
     Ok(DownloadOriginalResponse200Content),
+}
+
+impl ::codegen_runtime::Respond for DownloadOriginalResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DownloadOriginalResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getThumbnail` (`GET /photos/{photoId}/thumbnail`) declares; one variant per status.
@@ -302,6 +455,52 @@ pub enum GetThumbnailResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetThumbnailResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetThumbnailResponse::Ok(media, __p0, __p1) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "cache-control",
+                            ),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("etag"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("image/png"),
+                    );
+                resp
+            }
+            GetThumbnailResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listAlbums` (`GET /albums`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -311,6 +510,25 @@ pub enum ListAlbumsResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Album>>),
 }
 
+impl ::codegen_runtime::Respond for ListAlbumsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListAlbumsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createAlbum` (`POST /albums`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -318,6 +536,25 @@ pub enum CreateAlbumResponse {
     /// Album created.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Album>),
+}
+
+impl ::codegen_runtime::Respond for CreateAlbumResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateAlbumResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/media_gallery.yaml must implement: one method per operation.
@@ -504,6 +741,383 @@ impl<H: Handlers> Api<H> {
         >,
     ) -> CreateAlbumResponse {
         self.0.create_album(auth.0, body.0.map(|b| b.0)).await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/photos",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadPhotoResponse,
+                                    >(err, ::std::option::Option::Some("uploadPhoto"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                UploadPhotoRequest,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UploadPhotoResponse,
+                                    >(err, ::std::option::Option::Some("uploadPhoto"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.upload_photo(p1, p2).await,
+                                ::std::option::Option::Some("uploadPhoto"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/photos/:photoId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPhotoResponse,
+                                    >(err, ::std::option::Option::Some("getPhoto"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPhotoResponse,
+                                    >(err, ::std::option::Option::Some("getPhoto"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPhotoResponse,
+                                    >(err, ::std::option::Option::Some("getPhoto"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_photo(p1, p2, p3).await,
+                                ::std::option::Option::Some("getPhoto"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/photos/:photoId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeletePhotoResponse,
+                                    >(err, ::std::option::Option::Some("deletePhoto"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeletePhotoResponse,
+                                    >(err, ::std::option::Option::Some("deletePhoto"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeletePhotoResponse,
+                                    >(err, ::std::option::Option::Some("deletePhoto"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_photo(p1, p2, p3).await,
+                                ::std::option::Option::Some("deletePhoto"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/photos/:photoId/original",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadOriginalResponse,
+                                    >(err, ::std::option::Option::Some("downloadOriginal"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadOriginalResponse,
+                                    >(err, ::std::option::Option::Some("downloadOriginal"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DownloadOriginalResponse,
+                                    >(err, ::std::option::Option::Some("downloadOriginal"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.download_original(p1, p2, p3).await,
+                                ::std::option::Option::Some("downloadOriginal"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/photos/:photoId/thumbnail",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetThumbnailResponse,
+                                    >(err, ::std::option::Option::Some("getThumbnail"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    SizeRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "size",
+                                    ::std::option::Option::Some(default_get_thumbnail_size),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetThumbnailResponse,
+                                    >(err, ::std::option::Option::Some("getThumbnail"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetThumbnailResponse,
+                                    >(err, ::std::option::Option::Some("getThumbnail"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_thumbnail(p1, p2, p3).await,
+                                ::std::option::Option::Some("getThumbnail"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/albums",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListAlbumsResponse,
+                                    >(err, ::std::option::Option::Some("listAlbums"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_albums(p1).await,
+                                ::std::option::Option::Some("listAlbums"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/albums",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                BearerAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateAlbumResponse,
+                                    >(err, ::std::option::Option::Some("createAlbum"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::JsonBody<CreateAlbumRequest>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateAlbumResponse,
+                                    >(err, ::std::option::Option::Some("createAlbum"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_album(p1, p2).await,
+                                ::std::option::Option::Some("createAlbum"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -92,6 +92,17 @@ impl ::codegen_runtime::StrictJson for GetRadarFrameFormat {
     }
 }
 
+impl ::codegen_runtime::WriteJson for GetRadarFrameFormat {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Png => "\"png\"",
+            Self::Gif => "\"gif\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -115,6 +126,17 @@ impl ::codegen_runtime::StrictJson for GetSummaryPeriod {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for GetSummaryPeriod {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Day => "\"day\"",
+            Self::Week => "\"week\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -150,6 +172,24 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
+    }
+}
+
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into problem details.
 impl ::std::convert::From<&::poem::Error> for Problem {
@@ -181,6 +221,39 @@ pub enum GetCallResponse {
     BadRequest(::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for GetCallResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetCallResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+            GetCallResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `getCall` that was rejected before the handler ran.
 fn get_call_rejected(err: ::poem::Error) -> GetCallResponse {
     GetCallResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
@@ -199,6 +272,39 @@ pub enum GetRadarFrameResponse {
     BadRequest(::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for GetRadarFrameResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetRadarFrameResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+            GetRadarFrameResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `getRadarFrame` that was rejected before the handler ran.
 fn get_radar_frame_rejected(err: ::poem::Error) -> GetRadarFrameResponse {
     GetRadarFrameResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
@@ -215,6 +321,39 @@ pub enum GetJobResponse {
     /// The request does not fit the spec.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for GetJobResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetJobResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+            GetJobResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `getJob` that was rejected before the handler ran.
@@ -245,6 +384,39 @@ pub enum CancelJobResponse {
     BadRequest(::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for CancelJobResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CancelJobResponse::Accepted(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+            CancelJobResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `cancelJob` that was rejected before the handler ran.
 fn cancel_job_rejected(err: ::poem::Error) -> CancelJobResponse {
     CancelJobResponse::BadRequest(::poem_openapi::payload::Json(Problem::from(&err)))
@@ -261,6 +433,39 @@ pub enum GetReportResponse {
     /// The request does not fit the spec.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for GetReportResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetReportResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+            GetReportResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `getReport` that was rejected before the handler ran.
@@ -289,6 +494,39 @@ pub enum GetSummaryResponse {
     /// The request does not fit the spec.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for GetSummaryResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetSummaryResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+            GetSummaryResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `getSummary` that was rejected before the handler ran.
@@ -441,6 +679,358 @@ impl<H: Handlers> Api<H> {
         _params_checked: ::codegen_runtime::ParamsChecked,
     ) -> ::poem::Result<GetSummaryResponse> {
         ::std::result::Result::Ok(self.0.get_summary(period.value()?.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/calls/:sid.json",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<
+                                        ::codegen_runtime::Matching<Pattern1>,
+                                        Segment1,
+                                        0,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "sid", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCallResponse,
+                                    >(err, ::std::option::Option::Some("getCall"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCallResponse,
+                                    >(err, ::std::option::Option::Some("getCall"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_call(p1, p2).await,
+                                ::std::option::Option::Some("getCall"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/radar/:site/:frame.format",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<
+                                        ::std::string::String,
+                                        Segment2,
+                                        0,
+                                    >,
+                                    SiteRules,
+                                >,
+                            >(&request, &mut body, "site", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("getRadarFrame"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<i64, Segment3, 0>,
+                                    FrameRules,
+                                >,
+                            >(&request, &mut body, "frame", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("getRadarFrame"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<
+                                        GetRadarFrameFormat,
+                                        Segment3,
+                                        1,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "format", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("getRadarFrame"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetRadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("getRadarFrame"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_radar_frame(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("getRadarFrame"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/v1/jobs/:job",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    JobRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobResponse,
+                                    >(err, ::std::option::Option::Some("getJob"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetJobResponse,
+                                    >(err, ::std::option::Option::Some("getJob"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_job(p1, p2).await,
+                                ::std::option::Option::Some("getJob"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/v1/jobs/:job_cancel",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<
+                                        ::std::string::String,
+                                        Segment4,
+                                        0,
+                                    >,
+                                    JobRules2,
+                                >,
+                            >(&request, &mut body, "job", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelJobResponse,
+                                    >(err, ::std::option::Option::Some("cancelJob"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CancelJobResponse,
+                                    >(err, ::std::option::Option::Some("cancelJob"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.cancel_job(p1, p2).await,
+                                ::std::option::Option::Some("cancelJob"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/reports/:report",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetReportResponse,
+                                    >(err, ::std::option::Option::Some("getReport"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetReportResponse,
+                                    >(err, ::std::option::Option::Some("getReport"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_report(p1, p2).await,
+                                ::std::option::Option::Some("getReport"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/reports/summary(period=':segment2",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<GetSummaryPeriod, Segment5, 0>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "period", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetSummaryResponse,
+                                    >(err, ::std::option::Option::Some("getSummary"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetSummaryResponse,
+                                    >(err, ::std::option::Option::Some("getSummary"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_summary(p1, p2).await,
+                                ::std::option::Option::Some("getSummary"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -49,6 +49,28 @@ impl ::codegen_runtime::StrictJson for Node {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Node {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"label\"", &self.label);
+        object.member("\"weight\"", &self.weight);
+        object.member("\"children\"", &self.children);
+        if !::poem_openapi::types::Type::is_none(&self.parent) {
+            object.member("\"parent\"", &self.parent);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.scores) {
+            object.member("\"scores\"", &self.scores);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.points) {
+            object.member("\"points\"", &self.points);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -70,6 +92,22 @@ impl ::codegen_runtime::StrictJson for NodePointsItem {
         ::codegen_runtime::check_member::<::std::option::Option<f32>>(value, "x")?;
         ::codegen_runtime::check_member::<::std::option::Option<f32>>(value, "y")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for NodePointsItem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.x) {
+            object.member("\"x\"", &self.x);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.y) {
+            object.member("\"y\"", &self.y);
+        }
+        object.end();
+        true
     }
 }
 
@@ -102,6 +140,24 @@ impl ::codegen_runtime::StrictJson for Problem {
             ::std::option::Option<::std::string::String>,
         >(value, "detail")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
     }
 }
 
@@ -143,6 +199,23 @@ impl ::codegen_runtime::StrictJson for PutTreeRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PutTreeRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"root\"", &self.root);
+        if !::poem_openapi::types::Type::is_none(&self.tags) {
+            object.member("\"tags\"", &self.tags);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.owner) {
+            object.member("\"owner\"", &self.owner);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -171,6 +244,22 @@ impl ::codegen_runtime::StrictJson for PutTreeRequestOwner {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PutTreeRequestOwner {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.emails) {
+            object.member("\"emails\"", &self.emails);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -189,6 +278,19 @@ impl ::codegen_runtime::StrictJson for PutTreeResponse200 {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "nodes")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PutTreeResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.nodes) {
+            object.member("\"nodes\"", &self.nodes);
+        }
+        object.end();
+        true
     }
 }
 
@@ -227,6 +329,67 @@ pub enum PutTreeResponse {
     /// Not JSON.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for PutTreeResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutTreeResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutTreeResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutTreeResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutTreeResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `putTree` that was rejected before the handler ran.
@@ -316,6 +479,79 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<PutTreeRequest>,
     ) -> ::poem::Result<PutTreeResponse> {
         ::std::result::Result::Ok(self.0.put_tree(id.value()?.0, body.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/trees/:id",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutTreeResponse,
+                                    >(err, ::std::option::Option::Some("putTree"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutTreeResponse,
+                                    >(err, ::std::option::Option::Some("putTree"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<PutTreeRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutTreeResponse,
+                                    >(err, ::std::option::Option::Some("putTree"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.put_tree(p1, p2, p3).await,
+                                ::std::option::Option::Some("putTree"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -28,6 +28,16 @@ impl ::codegen_runtime::StrictJson for ItemKind {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ItemKind {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Item => "\"item\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -82,6 +92,33 @@ impl ::codegen_runtime::StrictJson for Item {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Item {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.member("\"kind\"", &self.kind);
+        object.member("\"tags\"", &self.tags);
+        if !::poem_openapi::types::Type::is_none(&self.price) {
+            object.member("\"price\"", &self.price);
+        }
+        object.member("\"owner\"", &self.owner);
+        if !::poem_openapi::types::Type::is_none(&self.note) {
+            object.member("\"note\"", &self.note);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.extra) {
+            object.member("\"extra\"", &self.extra);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.checksum) {
+            object.member("\"checksum\"", &self.checksum);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -106,6 +143,18 @@ impl ::codegen_runtime::StrictJson for ItemUpdate {
         >(value, "name")?;
         ::codegen_runtime::check_member::<::std::option::Option<i64>>(value, "size")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ItemUpdate {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
     }
 }
 
@@ -137,6 +186,22 @@ impl ::codegen_runtime::StrictJson for Owner {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Owner {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.address) {
+            object.member("\"address\"", &self.address);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -157,6 +222,19 @@ impl ::codegen_runtime::StrictJson for OwnerDefsAddress {
             ::std::option::Option<::std::string::String>,
         >(value, "city")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for OwnerDefsAddress {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.city) {
+            object.member("\"city\"", &self.city);
+        }
+        object.end();
+        true
     }
 }
 
@@ -192,6 +270,24 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
+    }
+}
+
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into problem details.
 impl ::std::convert::From<&::poem::Error> for Problem {
@@ -223,6 +319,39 @@ pub enum GetItemResponse {
     BadRequest(::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for GetItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetItemResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `getItem` that was rejected before the handler ran.
 fn get_item_rejected(err: ::poem::Error) -> GetItemResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -252,6 +381,49 @@ pub enum PutItemResponse {
     /// The request does not fit the spec.
     #[oai(status_range = "4XX", content_type = "application/problem+json")]
     Status4XX(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for PutItemResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutItemResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutItemResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutItemResponse::Status4XX(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `putItem` that was rejected before the handler ran.
@@ -339,6 +511,128 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<ItemUpdate>,
     ) -> ::poem::Result<PutItemResponse> {
         ::std::result::Result::Ok(self.0.put_item(item_id.value()?.0, body.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetItemResponse,
+                                    >(err, ::std::option::Option::Some("getItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_item(p1, p2).await,
+                                ::std::option::Option::Some("getItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/items/:item_id",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<ItemUpdate>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutItemResponse,
+                                    >(err, ::std::option::Option::Some("putItem"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.put_item(p1, p2, p3).await,
+                                ::std::option::Option::Some("putItem"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -46,6 +46,21 @@ impl ::codegen_runtime::StrictJson for OrderStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for OrderStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Pending => "\"pending\"",
+            Self::Paid => "\"paid\"",
+            Self::Shipped => "\"shipped\"",
+            Self::Delivered => "\"delivered\"",
+            Self::Cancelled => "\"cancelled\"",
+            Self::Refunded => "\"refunded\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -80,6 +95,13 @@ impl ::codegen_runtime::StrictJson for PaymentMethod {
             }
         }
         first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PaymentMethod {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
     }
 }
 
@@ -120,6 +142,26 @@ impl ::codegen_runtime::StrictJson for Address {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Address {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"name\"", &self.name);
+        object.member("\"line1\"", &self.line1);
+        if !::poem_openapi::types::Type::is_none(&self.line2) {
+            object.member("\"line2\"", &self.line2);
+        }
+        object.member("\"city\"", &self.city);
+        if !::poem_openapi::types::Type::is_none(&self.postcode) {
+            object.member("\"postcode\"", &self.postcode);
+        }
+        object.member("\"country\"", &self.country);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -142,6 +184,19 @@ impl ::codegen_runtime::StrictJson for CardPayment {
         ::codegen_runtime::check_member::<::std::string::String>(value, "token")?;
         ::codegen_runtime::check_member::<bool>(value, "save_card")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for CardPayment {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"method\"", &self.method);
+        object.member("\"token\"", &self.token);
+        object.member("\"save_card\"", &self.save_card);
+        object.end();
+        true
     }
 }
 
@@ -175,6 +230,20 @@ impl ::codegen_runtime::StrictJson for InvoicePayment {
     }
 }
 
+impl ::codegen_runtime::WriteJson for InvoicePayment {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"method\"", &self.method);
+        if !::poem_openapi::types::Type::is_none(&self.po_number) {
+            object.member("\"po_number\"", &self.po_number);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -200,6 +269,21 @@ impl ::codegen_runtime::StrictJson for LineItem {
             ::std::option::Option<::std::string::String>,
         >(value, "unit_price")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for LineItem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"sku\"", &self.sku);
+        object.member("\"quantity\"", &self.quantity);
+        if !::poem_openapi::types::Type::is_none(&self.unit_price) {
+            object.member("\"unit_price\"", &self.unit_price);
+        }
+        object.end();
+        true
     }
 }
 
@@ -246,6 +330,26 @@ impl ::codegen_runtime::StrictJson for Order {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Order {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.items) {
+            object.member("\"items\"", &self.items);
+        }
+        object.member("\"total\"", &self.total);
+        object.member("\"currency\"", &self.currency);
+        if !::poem_openapi::types::Type::is_none(&self.placed_at) {
+            object.member("\"placed_at\"", &self.placed_at);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -283,6 +387,28 @@ impl ::codegen_runtime::StrictJson for OrderInput {
             ::std::option::Option<::std::string::String>,
         >(value, "gift_message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for OrderInput {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"items\"", &self.items);
+        object.member("\"shipping_address\"", &self.shipping_address);
+        if !::poem_openapi::types::Type::is_none(&self.billing_address) {
+            object.member("\"billing_address\"", &self.billing_address);
+        }
+        object.member("\"payment\"", &self.payment);
+        if !::poem_openapi::types::Type::is_none(&self.coupon) {
+            object.member("\"coupon\"", &self.coupon);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.gift_message) {
+            object.member("\"gift_message\"", &self.gift_message);
+        }
+        object.end();
+        true
     }
 }
 
@@ -332,6 +458,34 @@ impl ::codegen_runtime::StrictJson for OutOfStockProblem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for OutOfStockProblem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.title) {
+            object.member("\"title\"", &self.title);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.status) {
+            object.member("\"status\"", &self.status);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.instance) {
+            object.member("\"instance\"", &self.instance);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.unavailable_skus) {
+            object.member("\"unavailable_skus\"", &self.unavailable_skus);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -373,6 +527,31 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.title) {
+            object.member("\"title\"", &self.title);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.status) {
+            object.member("\"status\"", &self.status);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.instance) {
+            object.member("\"instance\"", &self.instance);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "shopAuth", ty = "bearer")]
 pub struct ShopAuth(pub ::poem_openapi::auth::Bearer);
@@ -407,6 +586,25 @@ pub enum ListOrdersResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Order>>),
 }
 
+impl ::codegen_runtime::Respond for ListOrdersResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListOrdersResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createOrder` (`POST /orders`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -422,6 +620,53 @@ pub enum CreateOrderResponse {
     UnprocessableEntity(::poem_openapi::payload::Json<OutOfStockProblem>),
 }
 
+impl ::codegen_runtime::Respond for CreateOrderResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateOrderResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateOrderResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            CreateOrderResponse::UnprocessableEntity(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getOrder` (`GET /orders/{orderId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -432,6 +677,39 @@ pub enum GetOrderResponse {
     /// No such order.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for GetOrderResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetOrderResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetOrderResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `replaceOrder` (`PUT /orders/{orderId}`) declares; one variant per status.
@@ -447,6 +725,53 @@ pub enum ReplaceOrderResponse {
     /// Order is no longer pending.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for ReplaceOrderResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ReplaceOrderResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ReplaceOrderResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            ReplaceOrderResponse::Conflict(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/orders_ecommerce.yaml must implement: one method per operation.
@@ -634,6 +959,322 @@ impl<H: Handlers> Api<H> {
                 )
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/orders",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ShopAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOrdersResponse,
+                                    >(err, ::std::option::Option::Some("listOrders"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<OrderStatus>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "status", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOrdersResponse,
+                                    >(err, ::std::option::Option::Some("listOrders"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::chrono::DateTime<
+                                                ::codegen_runtime::chrono::FixedOffset,
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "placed_after",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOrdersResponse,
+                                    >(err, ::std::option::Option::Some("listOrders"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "page",
+                                    ::std::option::Option::Some(default_list_orders_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOrdersResponse,
+                                    >(err, ::std::option::Option::Some("listOrders"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PerPageRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "per_page",
+                                    ::std::option::Option::Some(default_list_orders_per_page),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOrdersResponse,
+                                    >(err, ::std::option::Option::Some("listOrders"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOrdersResponse,
+                                    >(err, ::std::option::Option::Some("listOrders"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_orders(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("listOrders"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/orders",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ShopAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateOrderResponse,
+                                    >(err, ::std::option::Option::Some("createOrder"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<OrderInput>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateOrderResponse,
+                                    >(err, ::std::option::Option::Some("createOrder"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_order(p1, p2).await,
+                                ::std::option::Option::Some("createOrder"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/orders/:orderId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ShopAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetOrderResponse,
+                                    >(err, ::std::option::Option::Some("getOrder"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetOrderResponse,
+                                    >(err, ::std::option::Option::Some("getOrder"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetOrderResponse,
+                                    >(err, ::std::option::Option::Some("getOrder"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_order(p1, p2, p3).await,
+                                ::std::option::Option::Some("getOrder"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/orders/:orderId",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ShopAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ReplaceOrderResponse,
+                                    >(err, ::std::option::Option::Some("replaceOrder"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ReplaceOrderResponse,
+                                    >(err, ::std::option::Option::Some("replaceOrder"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ReplaceOrderResponse,
+                                    >(err, ::std::option::Option::Some("replaceOrder"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<OrderInput>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ReplaceOrderResponse,
+                                    >(err, ::std::option::Option::Some("replaceOrder"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.replace_order(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("replaceOrder"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -26,6 +26,17 @@ impl ::codegen_runtime::StrictJson for CreateNoteRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CreateNoteRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"text\"", &self.text);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -46,6 +57,18 @@ impl ::codegen_runtime::StrictJson for Error {
         ::codegen_runtime::check_member::<i32>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Error {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -83,6 +106,68 @@ pub enum CreateNoteResponse {
     /// What went wrong.
     #[oai(status = 415, content_type = "application/json")]
     UnsupportedMediaType(::poem_openapi::payload::Json<Error>),
+}
+
+impl ::codegen_runtime::Respond for CreateNoteResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateNoteResponse::Created => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp
+            }
+            CreateNoteResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateNoteResponse::Unauthorized(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(401).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateNoteResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateNoteResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `createNote` that was rejected before the handler ran.
@@ -155,6 +240,59 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<CreateNoteRequest>,
     ) -> CreateNoteResponse {
         self.0.create_note(auth.0, body.0).await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/notes",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateNoteResponse,
+                                    >(err, ::std::option::Option::Some("createNote"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<CreateNoteRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateNoteResponse,
+                                    >(err, ::std::option::Option::Some("createNote"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_note(p1, p2).await,
+                                ::std::option::Option::Some("createNote"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -30,6 +30,17 @@ impl ::codegen_runtime::StrictJson for ListObjectsOrder {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ListObjectsOrder {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Asc => "\"asc\"",
+            Self::Desc => "\"desc\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 /// Where an object is kept.
 #[derive(
     ::poem_openapi::Enum,
@@ -56,6 +67,18 @@ impl ::codegen_runtime::StrictJson for StorageClass {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for StorageClass {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Standard => "\"standard\"",
+            Self::ColdLine => "\"cold-line\"",
+            Self::Archive => "\"ARCHIVE\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -91,6 +114,24 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
+    }
+}
+
 /// Turns a request that poem-openapi rejected before any handler ran (malformed, too large,
 /// wrong content type) into problem details.
 impl ::std::convert::From<&::poem::Error> for Problem {
@@ -120,6 +161,34 @@ pub enum ListObjectsResponse {
     /// Bad input.
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(::poem_openapi::payload::Json<Problem>),
+}
+
+impl ::codegen_runtime::Respond for ListObjectsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListObjectsResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            ListObjectsResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `listObjects` that was rejected before the handler ran.
@@ -271,6 +340,209 @@ impl<H: Handlers> Api<H> {
                 )
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/buckets/:bucket-name/objects",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    BucketNameRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "prefix", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::std::vec::Vec<::std::string::String>,
+                                        >,
+                                    >,
+                                    TagRules,
+                                >,
+                            >(&request, &mut body, "tag", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<ListObjectsOrder>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "order",
+                                    ::std::option::Option::Some(default_list_objects_order),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<StorageClass>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "storage-class",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::codegen_runtime::uuid::Uuid,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "X-Request-Id",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<::std::option::Option<i32>>,
+                                    XRetriesRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "X-Retries",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p8 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Cookie<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "session",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            let p9 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListObjectsResponse,
+                                    >(err, ::std::option::Option::Some("listObjects"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_objects(p1, p2, p3, p4, p5, p6, p7, p8, p9).await,
+                                ::std::option::Option::Some("listObjects"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -50,6 +50,16 @@ impl ::codegen_runtime::StrictJson for CustomerObject {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CustomerObject {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Customer => "\"customer\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -80,6 +90,19 @@ impl ::codegen_runtime::StrictJson for ErrorEnvelopeErrorType {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ErrorEnvelopeErrorType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::ApiError => "\"api_error\"",
+            Self::CardError => "\"card_error\"",
+            Self::IdempotencyError => "\"idempotency_error\"",
+            Self::InvalidRequestError => "\"invalid_request_error\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -104,6 +127,16 @@ impl ::codegen_runtime::StrictJson for GetPaymentIntentsResponse200Object {
     }
 }
 
+impl ::codegen_runtime::WriteJson for GetPaymentIntentsResponse200Object {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::List => "\"list\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -125,6 +158,16 @@ impl ::codegen_runtime::StrictJson for PaymentIntentObject {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PaymentIntentObject {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::PaymentIntent => "\"payment_intent\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -164,6 +207,22 @@ impl ::codegen_runtime::StrictJson for PaymentIntentStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PaymentIntentStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::RequiresPaymentMethod => "\"requires_payment_method\"",
+            Self::RequiresConfirmation => "\"requires_confirmation\"",
+            Self::RequiresAction => "\"requires_action\"",
+            Self::Processing => "\"processing\"",
+            Self::RequiresCapture => "\"requires_capture\"",
+            Self::Canceled => "\"canceled\"",
+            Self::Succeeded => "\"succeeded\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -187,6 +246,17 @@ impl ::codegen_runtime::StrictJson for PostPaymentIntentsRequestCaptureMethod {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PostPaymentIntentsRequestCaptureMethod {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Automatic => "\"automatic\"",
+            Self::Manual => "\"manual\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -218,6 +288,18 @@ impl ::codegen_runtime::StrictJson for PostRefundsRequestReason {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PostRefundsRequestReason {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Duplicate => "\"duplicate\"",
+            Self::Fraudulent => "\"fraudulent\"",
+            Self::RequestedByCustomer => "\"requested_by_customer\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -245,6 +327,19 @@ impl ::codegen_runtime::StrictJson for RefundStatus {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RefundStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Pending => "\"pending\"",
+            Self::Succeeded => "\"succeeded\"",
+            Self::Failed => "\"failed\"",
+            Self::Canceled => "\"canceled\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -284,6 +379,13 @@ impl ::codegen_runtime::StrictJson for PaymentIntentCustomer {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PaymentIntentCustomer {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Union,
     ::std::fmt::Debug,
@@ -316,6 +418,13 @@ impl ::codegen_runtime::StrictJson for RefundPaymentIntent {
             }
         }
         first.map_or(::std::result::Result::Ok(()), ::std::result::Result::Err)
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RefundPaymentIntent {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
     }
 }
 
@@ -370,6 +479,28 @@ impl ::codegen_runtime::StrictJson for Customer {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Customer {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"object\"", &self.object);
+        object.member("\"email\"", &self.email);
+        object.member("\"name\"", &self.name);
+        if !::poem_openapi::types::Type::is_none(&self.balance) {
+            object.member("\"balance\"", &self.balance);
+        }
+        object.member("\"created\"", &self.created);
+        object.member("\"livemode\"", &self.livemode);
+        if !::poem_openapi::types::Type::is_none(&self.metadata) {
+            object.member("\"metadata\"", &self.metadata);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -387,6 +518,17 @@ impl ::codegen_runtime::StrictJson for ErrorEnvelope {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<ErrorEnvelopeError>(value, "error")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ErrorEnvelope {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"error\"", &self.error);
+        object.end();
+        true
     }
 }
 
@@ -433,6 +575,31 @@ impl ::codegen_runtime::StrictJson for ErrorEnvelopeError {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ErrorEnvelopeError {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.code) {
+            object.member("\"code\"", &self.code);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.message) {
+            object.member("\"message\"", &self.message);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.param) {
+            object.member("\"param\"", &self.param);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.doc_url) {
+            object.member("\"doc_url\"", &self.doc_url);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -460,6 +627,20 @@ impl ::codegen_runtime::StrictJson for GetPaymentIntentsResponse200 {
         ::codegen_runtime::check_member::<bool>(value, "has_more")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "url")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for GetPaymentIntentsResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"object\"", &self.object);
+        object.member("\"data\"", &self.data);
+        object.member("\"has_more\"", &self.has_more);
+        object.member("\"url\"", &self.url);
+        object.end();
+        true
     }
 }
 
@@ -521,6 +702,29 @@ impl ::codegen_runtime::StrictJson for PaymentIntent {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PaymentIntent {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"object\"", &self.object);
+        object.member("\"amount\"", &self.amount);
+        if !::poem_openapi::types::Type::is_none(&self.amount_received) {
+            object.member("\"amount_received\"", &self.amount_received);
+        }
+        object.member("\"currency\"", &self.currency);
+        object.member("\"status\"", &self.status);
+        object.member("\"customer\"", &self.customer);
+        object.member("\"client_secret\"", &self.client_secret);
+        if !::poem_openapi::types::Type::is_none(&self.metadata) {
+            object.member("\"metadata\"", &self.metadata);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -566,6 +770,28 @@ impl ::codegen_runtime::StrictJson for PostCustomersRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PostCustomersRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.email) {
+            object.member("\"email\"", &self.email);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.name) {
+            object.member("\"name\"", &self.name);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.description) {
+            object.member("\"description\"", &self.description);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.metadata) {
+            object.member("\"metadata\"", &self.metadata);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -586,6 +812,19 @@ impl ::codegen_runtime::StrictJson for PostPaymentIntentsIntentCaptureRequest {
             ::std::option::Option<i64>,
         >(value, "amount_to_capture")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PostPaymentIntentsIntentCaptureRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.amount_to_capture) {
+            object.member("\"amount_to_capture\"", &self.amount_to_capture);
+        }
+        object.end();
+        true
     }
 }
 
@@ -648,6 +887,31 @@ impl ::codegen_runtime::StrictJson for PostPaymentIntentsRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PostPaymentIntentsRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"amount\"", &self.amount);
+        object.member("\"currency\"", &self.currency);
+        if !::poem_openapi::types::Type::is_none(&self.customer) {
+            object.member("\"customer\"", &self.customer);
+        }
+        object.member("\"capture_method\"", &self.capture_method);
+        if !::poem_openapi::types::Type::is_none(&self.confirm) {
+            object.member("\"confirm\"", &self.confirm);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.payment_method_types) {
+            object.member("\"payment_method_types\"", &self.payment_method_types);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.metadata) {
+            object.member("\"metadata\"", &self.metadata);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `capture_method` of `PostPaymentIntentsRequest`.
 fn default_post_payment_intents_request_capture_method() -> PostPaymentIntentsRequestCaptureMethod {
     PostPaymentIntentsRequestCaptureMethod::Automatic
@@ -680,6 +944,23 @@ impl ::codegen_runtime::StrictJson for PostRefundsRequest {
             ::std::option::Option<PostRefundsRequestReason>,
         >(value, "reason")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PostRefundsRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"payment_intent\"", &self.payment_intent);
+        if !::poem_openapi::types::Type::is_none(&self.amount) {
+            object.member("\"amount\"", &self.amount);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.reason) {
+            object.member("\"reason\"", &self.reason);
+        }
+        object.end();
+        true
     }
 }
 
@@ -717,6 +998,25 @@ impl ::codegen_runtime::StrictJson for Refund {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Refund {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"amount\"", &self.amount);
+        if !::poem_openapi::types::Type::is_none(&self.currency) {
+            object.member("\"currency\"", &self.currency);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.payment_intent) {
+            object.member("\"payment_intent\"", &self.payment_intent);
+        }
+        object.member("\"status\"", &self.status);
+        object.end();
+        true
+    }
+}
+
 /// Use your secret key as the username and leave the password empty.
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "secretKey", ty = "basic")]
@@ -734,6 +1034,35 @@ pub enum PostCustomersResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<ErrorEnvelope>),
 }
 
+impl ::codegen_runtime::Respond for PostCustomersResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostCustomersResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PostCustomersResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `GetCustomersCustomer` (`GET /customers/{customer}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -744,6 +1073,35 @@ pub enum GetCustomersCustomerResponse {
     /// Error response.
     #[oai(content_type = "application/json")]
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<ErrorEnvelope>),
+}
+
+impl ::codegen_runtime::Respond for GetCustomersCustomerResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetCustomersCustomerResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetCustomersCustomerResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `GetPaymentIntents` (`GET /payment_intents`) declares; one variant per status.
@@ -758,6 +1116,35 @@ pub enum GetPaymentIntentsResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<ErrorEnvelope>),
 }
 
+impl ::codegen_runtime::Respond for GetPaymentIntentsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetPaymentIntentsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetPaymentIntentsResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `PostPaymentIntents` (`POST /payment_intents`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -768,6 +1155,35 @@ pub enum PostPaymentIntentsResponse {
     /// Error response.
     #[oai(content_type = "application/json")]
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<ErrorEnvelope>),
+}
+
+impl ::codegen_runtime::Respond for PostPaymentIntentsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostPaymentIntentsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PostPaymentIntentsResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `PostPaymentIntentsIntentCapture` (`POST /payment_intents/{intent}/capture`) declares; one variant per status.
@@ -782,6 +1198,35 @@ pub enum PostPaymentIntentsIntentCaptureResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<ErrorEnvelope>),
 }
 
+impl ::codegen_runtime::Respond for PostPaymentIntentsIntentCaptureResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostPaymentIntentsIntentCaptureResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PostPaymentIntentsIntentCaptureResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `PostRefunds` (`POST /refunds`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -792,6 +1237,35 @@ pub enum PostRefundsResponse {
     /// Error response.
     #[oai(content_type = "application/json")]
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<ErrorEnvelope>),
+}
+
+impl ::codegen_runtime::Respond for PostRefundsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PostRefundsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PostRefundsResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/payments.yaml must implement: one method per operation.
@@ -1015,6 +1489,560 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.post_refunds(auth.0, idempotency_key.value()?.0, body.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/customers",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SecretKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostCustomersResponse,
+                                    >(err, ::std::option::Option::Some("PostCustomers"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::FormBody<PostCustomersRequest>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostCustomersResponse,
+                                    >(err, ::std::option::Option::Some("PostCustomers"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.post_customers(p1, p2).await,
+                                ::std::option::Option::Some("PostCustomers"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/customers/:customer",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SecretKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCustomersCustomerResponse,
+                                    >(err, ::std::option::Option::Some("GetCustomersCustomer"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    CustomerRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCustomersCustomerResponse,
+                                    >(err, ::std::option::Option::Some("GetCustomersCustomer"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::std::vec::Vec<::std::string::String>,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "expand", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCustomersCustomerResponse,
+                                    >(err, ::std::option::Option::Some("GetCustomersCustomer"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetCustomersCustomerResponse,
+                                    >(err, ::std::option::Option::Some("GetCustomersCustomer"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_customers_customer(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("GetCustomersCustomer"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/payment_intents",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SecretKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("GetPaymentIntents"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "customer",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("GetPaymentIntents"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(
+                                        default_get_payment_intents_limit,
+                                    ),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("GetPaymentIntents"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "starting_after",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("GetPaymentIntents"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::std::vec::Vec<::std::string::String>,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "expand", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("GetPaymentIntents"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("GetPaymentIntents"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_payment_intents(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("GetPaymentIntents"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/payment_intents",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SecretKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("PostPaymentIntents"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IdempotencyKeyRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "Idempotency-Key",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("PostPaymentIntents"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("PostPaymentIntents"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::FormBody<PostPaymentIntentsRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsResponse,
+                                    >(err, ::std::option::Option::Some("PostPaymentIntents"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.post_payment_intents(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("PostPaymentIntents"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/payment_intents/:intent/capture",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SecretKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsIntentCaptureResponse,
+                                    >(
+                                        err,
+                                        ::std::option::Option::Some(
+                                            "PostPaymentIntentsIntentCapture",
+                                        ),
+                                    );
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsIntentCaptureResponse,
+                                    >(
+                                        err,
+                                        ::std::option::Option::Some(
+                                            "PostPaymentIntentsIntentCapture",
+                                        ),
+                                    );
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IdempotencyKeyRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "Idempotency-Key",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsIntentCaptureResponse,
+                                    >(
+                                        err,
+                                        ::std::option::Option::Some(
+                                            "PostPaymentIntentsIntentCapture",
+                                        ),
+                                    );
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsIntentCaptureResponse,
+                                    >(
+                                        err,
+                                        ::std::option::Option::Some(
+                                            "PostPaymentIntentsIntentCapture",
+                                        ),
+                                    );
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::FormBody<
+                                        PostPaymentIntentsIntentCaptureRequest,
+                                    >,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostPaymentIntentsIntentCaptureResponse,
+                                    >(
+                                        err,
+                                        ::std::option::Option::Some(
+                                            "PostPaymentIntentsIntentCapture",
+                                        ),
+                                    );
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .post_payment_intents_intent_capture(p1, p2, p3, p4, p5)
+                                    .await,
+                                ::std::option::Option::Some(
+                                    "PostPaymentIntentsIntentCapture",
+                                ),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/refunds",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SecretKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostRefundsResponse,
+                                    >(err, ::std::option::Option::Some("PostRefunds"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Header<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    IdempotencyKeyRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "Idempotency-Key",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostRefundsResponse,
+                                    >(err, ::std::option::Option::Some("PostRefunds"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostRefundsResponse,
+                                    >(err, ::std::option::Option::Some("PostRefunds"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::FormBody<PostRefundsRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PostRefundsResponse,
+                                    >(err, ::std::option::Option::Some("PostRefunds"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.post_refunds(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("PostRefunds"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

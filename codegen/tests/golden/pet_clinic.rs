@@ -85,6 +85,13 @@ impl ::codegen_runtime::StrictJson for Pet {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Pet {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -134,6 +141,37 @@ impl ::codegen_runtime::StrictJson for Bird {
             ::std::option::Option<f64>,
         >(value, "wingspanCm")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Bird {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"name\"", &self.name);
+        object.member("\"species\"", &self.species);
+        if !::poem_openapi::types::Type::is_none(&self.birth_date) {
+            object.member("\"birthDate\"", &self.birth_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.weight_kg) {
+            object.member("\"weightKg\"", &self.weight_kg);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.owner_id) {
+            object.member("\"ownerId\"", &self.owner_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        object.member("\"canFly\"", &self.can_fly);
+        if !::poem_openapi::types::Type::is_none(&self.wingspan_cm) {
+            object.member("\"wingspanCm\"", &self.wingspan_cm);
+        }
+        object.end();
+        true
     }
 }
 
@@ -193,6 +231,39 @@ impl ::codegen_runtime::StrictJson for Cat {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Cat {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"name\"", &self.name);
+        object.member("\"species\"", &self.species);
+        if !::poem_openapi::types::Type::is_none(&self.birth_date) {
+            object.member("\"birthDate\"", &self.birth_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.weight_kg) {
+            object.member("\"weightKg\"", &self.weight_kg);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.owner_id) {
+            object.member("\"ownerId\"", &self.owner_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.indoor) {
+            object.member("\"indoor\"", &self.indoor);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.lives_left) {
+            object.member("\"livesLeft\"", &self.lives_left);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -245,6 +316,37 @@ impl ::codegen_runtime::StrictJson for Dog {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Dog {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"name\"", &self.name);
+        object.member("\"species\"", &self.species);
+        if !::poem_openapi::types::Type::is_none(&self.birth_date) {
+            object.member("\"birthDate\"", &self.birth_date);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.weight_kg) {
+            object.member("\"weightKg\"", &self.weight_kg);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.owner_id) {
+            object.member("\"ownerId\"", &self.owner_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.type_) {
+            object.member("\"type\"", &self.type_);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.breed) {
+            object.member("\"breed\"", &self.breed);
+        }
+        object.member("\"vaccinated\"", &self.vaccinated);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `vaccinated` of `Dog`.
 fn default_dog_vaccinated() -> bool {
     false
@@ -292,6 +394,30 @@ impl ::codegen_runtime::StrictJson for Owner {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Owner {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"firstName\"", &self.first_name);
+        object.member("\"lastName\"", &self.last_name);
+        if !::poem_openapi::types::Type::is_none(&self.address) {
+            object.member("\"address\"", &self.address);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.city) {
+            object.member("\"city\"", &self.city);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.telephone) {
+            object.member("\"telephone\"", &self.telephone);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -324,6 +450,22 @@ impl ::codegen_runtime::StrictJson for Visit {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Visit {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"date\"", &self.date);
+        object.member("\"reason\"", &self.reason);
+        object.member("\"vet\"", &self.vet);
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "staffLogin", ty = "basic")]
 pub struct StaffLogin(pub ::poem_openapi::auth::Basic);
@@ -343,6 +485,43 @@ pub enum ListOwnersResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for ListOwnersResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListOwnersResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListOwnersResponse::Unauthorized(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(401).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "www-authenticate",
+                            ),
+                            header,
+                        );
+                }
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `addOwner` (`POST /owners`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -350,6 +529,25 @@ pub enum AddOwnerResponse {
     /// Owner registered.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Owner>),
+}
+
+impl ::codegen_runtime::Respond for AddOwnerResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AddOwnerResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `listOwnerPets` (`GET /owners/{ownerId}/pets`) declares; one variant per status.
@@ -364,6 +562,32 @@ pub enum ListOwnerPetsResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for ListOwnerPetsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListOwnerPetsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListOwnerPetsResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `addPet` (`POST /owners/{ownerId}/pets`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -374,6 +598,32 @@ pub enum AddPetResponse {
     /// Unknown owner or pet.
     #[oai(status = 404)]
     NotFound,
+}
+
+impl ::codegen_runtime::Respond for AddPetResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AddPetResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            AddPetResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getPet` (`GET /pets/{petId}`) declares; one variant per status.
@@ -388,6 +638,32 @@ pub enum GetPetResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetPetResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetPetResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetPetResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `bookVisit` (`POST /pets/{petId}/visits`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -395,6 +671,25 @@ pub enum BookVisitResponse {
     /// Visit booked.
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Visit>),
+}
+
+impl ::codegen_runtime::Respond for BookVisitResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            BookVisitResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/pet_clinic.yaml must implement: one method per operation.
@@ -555,6 +850,395 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.book_visit(auth.0, pet_id.value()?.0, body.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/owners",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                StaffLogin,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOwnersResponse,
+                                    >(err, ::std::option::Option::Some("listOwners"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<::std::string::String>,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "lastName",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOwnersResponse,
+                                    >(err, ::std::option::Option::Some("listOwners"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOwnersResponse,
+                                    >(err, ::std::option::Option::Some("listOwners"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_owners(p1, p2, p3).await,
+                                ::std::option::Option::Some("listOwners"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/owners",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                StaffLogin,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddOwnerResponse,
+                                    >(err, ::std::option::Option::Some("addOwner"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Owner>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddOwnerResponse,
+                                    >(err, ::std::option::Option::Some("addOwner"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.add_owner(p1, p2).await,
+                                ::std::option::Option::Some("addOwner"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/owners/:ownerId/pets",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                StaffLogin,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOwnerPetsResponse,
+                                    >(err, ::std::option::Option::Some("listOwnerPets"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i32,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOwnerPetsResponse,
+                                    >(err, ::std::option::Option::Some("listOwnerPets"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListOwnerPetsResponse,
+                                    >(err, ::std::option::Option::Some("listOwnerPets"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_owner_pets(p1, p2, p3).await,
+                                ::std::option::Option::Some("listOwnerPets"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/owners/:ownerId/pets",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                StaffLogin,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddPetResponse,
+                                    >(err, ::std::option::Option::Some("addPet"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i32,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddPetResponse,
+                                    >(err, ::std::option::Option::Some("addPet"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddPetResponse,
+                                    >(err, ::std::option::Option::Some("addPet"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Pet>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AddPetResponse,
+                                    >(err, ::std::option::Option::Some("addPet"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.add_pet(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("addPet"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/pets/:petId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                StaffLogin,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPetResponse,
+                                    >(err, ::std::option::Option::Some("getPet"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i32,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPetResponse,
+                                    >(err, ::std::option::Option::Some("getPet"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetPetResponse,
+                                    >(err, ::std::option::Option::Some("getPet"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_pet(p1, p2, p3).await,
+                                ::std::option::Option::Some("getPet"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/pets/:petId/visits",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                StaffLogin,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        BookVisitResponse,
+                                    >(err, ::std::option::Option::Some("bookVisit"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i32,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        BookVisitResponse,
+                                    >(err, ::std::option::Option::Some("bookVisit"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        BookVisitResponse,
+                                    >(err, ::std::option::Option::Some("bookVisit"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Visit>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        BookVisitResponse,
+                                    >(err, ::std::option::Option::Some("bookVisit"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.book_visit(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("bookVisit"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

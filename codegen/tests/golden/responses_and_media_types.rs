@@ -24,6 +24,17 @@ impl ::codegen_runtime::StrictJson for Document {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Document {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"text\"", &self.text);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -41,6 +52,17 @@ impl ::codegen_runtime::StrictJson for Job {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Job {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.end();
+        true
     }
 }
 
@@ -74,6 +96,22 @@ impl ::codegen_runtime::StrictJson for Problem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Problem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"type\"", &self.type_);
+        object.member("\"title\"", &self.title);
+        object.member("\"status\"", &self.status);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -94,6 +132,20 @@ impl ::codegen_runtime::StrictJson for SubmitFormRequest {
         ::codegen_runtime::check_member::<::std::string::String>(value, "title")?;
         ::codegen_runtime::check_member::<::std::option::Option<bool>>(value, "draft")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for SubmitFormRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"title\"", &self.title);
+        if !::poem_openapi::types::Type::is_none(&self.draft) {
+            object.member("\"draft\"", &self.draft);
+        }
+        object.end();
+        true
     }
 }
 
@@ -170,6 +222,53 @@ pub enum GetDocumentResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for GetDocumentResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetDocumentResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp
+            }
+            GetDocumentResponse::NotModified => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(304).expect("a declared status"),
+                );
+                resp
+            }
+            GetDocumentResponse::NotFound(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            GetDocumentResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `getDocument` that was rejected before the handler ran.
 fn get_document_rejected(err: ::poem::Error) -> GetDocumentResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -219,6 +318,91 @@ pub enum PutDocumentResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for PutDocumentResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PutDocumentResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutDocumentResponse::Created(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutDocumentResponse::Accepted(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            PutDocumentResponse::Status4XX(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            PutDocumentResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `putDocument` that was rejected before the handler ran.
 fn put_document_rejected(err: ::poem::Error) -> PutDocumentResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -262,6 +446,32 @@ pub enum DeleteDocumentResponse {
     Default(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for DeleteDocumentResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteDocumentResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            DeleteDocumentResponse::Default(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `deleteDocument` that was rejected before the handler ran.
 fn delete_document_rejected(err: ::poem::Error) -> DeleteDocumentResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -299,6 +509,71 @@ pub enum SubmitFormResponse {
     UnsupportedMediaType(::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for SubmitFormResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SubmitFormResponse::SeeOther(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(303).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp
+            }
+            SubmitFormResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            SubmitFormResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            SubmitFormResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `submitForm` that was rejected before the handler ran.
 fn submit_form_rejected(err: ::poem::Error) -> SubmitFormResponse {
     match err.status() {
@@ -333,6 +608,32 @@ pub enum AttachResponse {
     Status4XX(::poem::http::StatusCode, ::poem_openapi::payload::Json<Problem>),
 }
 
+impl ::codegen_runtime::Respond for AttachResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            AttachResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+            AttachResponse::Status4XX(status, media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(status);
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `attach` that was rejected before the handler ran.
 fn attach_rejected(err: ::poem::Error) -> AttachResponse {
     let _in_spec = ::codegen_runtime::InSpec::enter(
@@ -358,6 +659,25 @@ pub enum PingResponse {
     /// Alive.
     #[oai(status = 200, content_type = "text/plain")]
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
+}
+
+impl ::codegen_runtime::Respond for PingResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            PingResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/plain"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/ok/responses_and_media_types.yaml must implement: one method per operation.
@@ -482,6 +802,284 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/ping", method = "get", operation_id = "ping")]
     async fn ping(&self) -> PingResponse {
         self.0.ping().await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/documents/:doc_id",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetDocumentResponse,
+                                    >(err, ::std::option::Option::Some("getDocument"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetDocumentResponse,
+                                    >(err, ::std::option::Option::Some("getDocument"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_document(p1, p2).await,
+                                ::std::option::Option::Some("getDocument"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/documents/:doc_id",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutDocumentResponse,
+                                    >(err, ::std::option::Option::Some("putDocument"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutDocumentResponse,
+                                    >(err, ::std::option::Option::Some("putDocument"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                PutDocumentBody,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        PutDocumentResponse,
+                                    >(err, ::std::option::Option::Some("putDocument"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.put_document(p1, p2, p3).await,
+                                ::std::option::Option::Some("putDocument"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/documents/:doc_id",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteDocumentResponse,
+                                    >(err, ::std::option::Option::Some("deleteDocument"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteDocumentResponse,
+                                    >(err, ::std::option::Option::Some("deleteDocument"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_document(p1, p2).await,
+                                ::std::option::Option::Some("deleteDocument"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/documents",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::FormBody<SubmitFormRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SubmitFormResponse,
+                                    >(err, ::std::option::Option::Some("submitForm"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.submit_form(p1).await,
+                                ::std::option::Option::Some("submitForm"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/documents/:doc_id/attachments",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AttachResponse,
+                                    >(err, ::std::option::Option::Some("attach"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AttachResponse,
+                                    >(err, ::std::option::Option::Some("attach"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                AttachRequest,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        AttachResponse,
+                                    >(err, ::std::option::Option::Some("attach"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.attach(p1, p2, p3).await,
+                                ::std::option::Option::Some("attach"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/ping",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.ping().await,
+                                ::std::option::Option::Some("ping"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

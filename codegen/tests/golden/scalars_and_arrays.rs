@@ -36,6 +36,24 @@ impl ::codegen_runtime::StrictJson for Error {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Error {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"status\"", &self.status);
+        object.member("\"title\"", &self.title);
+        if !::poem_openapi::types::Type::is_none(&self.detail) {
+            object.member("\"detail\"", &self.detail);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.instance) {
+            object.member("\"instance\"", &self.instance);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -77,6 +95,26 @@ impl ::codegen_runtime::StrictJson for Widget {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Widget {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"type\"", &self.type_);
+        if !::poem_openapi::types::Type::is_none(&self.ratio) {
+            object.member("\"ratio\"", &self.ratio);
+        }
+        object.member("\"weight\"", &self.weight);
+        if !::poem_openapi::types::Type::is_none(&self.enabled) {
+            object.member("\"enabled\"", &self.enabled);
+        }
+        object.member("\"tags\"", &self.tags);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -94,6 +132,17 @@ impl ::codegen_runtime::StrictJson for WidgetList {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<::std::vec::Vec<Widget>>(value, "widgets")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for WidgetList {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"widgets\"", &self.widgets);
+        object.end();
+        true
     }
 }
 
@@ -128,6 +177,39 @@ pub enum ListWidgetsResponse {
     BadRequest(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for ListWidgetsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListWidgetsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            ListWidgetsResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// Answers a request to `listWidgets` that was rejected before the handler ran.
 fn list_widgets_rejected(err: ::poem::Error) -> ListWidgetsResponse {
     ListWidgetsResponse::BadRequest(::poem_openapi::payload::Json(Error::from(&err)))
@@ -150,6 +232,67 @@ pub enum CreateWidgetResponse {
     /// Not JSON.
     #[oai(status = 415, content_type = "application/problem+json")]
     UnsupportedMediaType(::poem_openapi::payload::Json<Error>),
+}
+
+impl ::codegen_runtime::Respond for CreateWidgetResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateWidgetResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateWidgetResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            CreateWidgetResponse::PayloadTooLarge(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+            CreateWidgetResponse::UnsupportedMediaType(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static(
+                            "application/problem+json",
+                        ),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// Answers a request to `createWidget` that was rejected before the handler ran.
@@ -184,6 +327,29 @@ pub enum HealthResponse {
         #[oai(header = "X-Uptime")]
         ::std::option::Option<i64>,
     ),
+}
+
+impl ::codegen_runtime::Respond for HealthResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            HealthResponse::NoContent(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("x-uptime"),
+                            header,
+                        );
+                }
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/ok/scalars_and_arrays.yaml must implement: one method per operation.
@@ -272,6 +438,158 @@ impl<H: Handlers> Api<H> {
     #[oai(path = "/health", method = "get", operation_id = "health")]
     async fn health(&self) -> HealthResponse {
         self.0.health().await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/widgets",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<f64>>,
+                                    MinWeightRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "min-weight",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListWidgetsResponse,
+                                    >(err, ::std::option::Option::Some("listWidgets"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<bool>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "active",
+                                    ::std::option::Option::Some(default_list_widgets_active),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListWidgetsResponse,
+                                    >(err, ::std::option::Option::Some("listWidgets"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    PageSizeRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "page_size",
+                                    ::std::option::Option::Some(default_list_widgets_page_size),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListWidgetsResponse,
+                                    >(err, ::std::option::Option::Some("listWidgets"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListWidgetsResponse,
+                                    >(err, ::std::option::Option::Some("listWidgets"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_widgets(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("listWidgets"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/widgets",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Widget>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateWidgetResponse,
+                                    >(err, ::std::option::Option::Some("createWidget"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_widget(p1).await,
+                                ::std::option::Option::Some("createWidget"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/health",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.health().await,
+                                ::std::option::Option::Some("health"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

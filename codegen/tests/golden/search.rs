@@ -32,6 +32,18 @@ impl ::codegen_runtime::StrictJson for ErrorResponseErrorCode {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ErrorResponseErrorCode {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::InvalidQuery => "\"invalid_query\"",
+            Self::InvalidFilter => "\"invalid_filter\"",
+            Self::TooManyResults => "\"too_many_results\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -62,6 +74,19 @@ impl ::codegen_runtime::StrictJson for FacetNamesItem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for FacetNamesItem {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Brand => "\"brand\"",
+            Self::Color => "\"color\"",
+            Self::Category => "\"category\"",
+            Self::PriceBand => "\"price_band\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -79,6 +104,17 @@ impl ::codegen_runtime::StrictJson for ErrorResponse {
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::codegen_runtime::check_member::<ErrorResponseError>(value, "error")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ErrorResponse {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"error\"", &self.error);
+        object.end();
+        true
     }
 }
 
@@ -101,6 +137,18 @@ impl ::codegen_runtime::StrictJson for ErrorResponseError {
         ::codegen_runtime::check_member::<ErrorResponseErrorCode>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ErrorResponseError {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -139,6 +187,28 @@ impl ::codegen_runtime::StrictJson for Filter {
             ::std::option::Option<bool>,
         >(value, "in_stock")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Filter {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.brand) {
+            object.member("\"brand\"", &self.brand);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.color) {
+            object.member("\"color\"", &self.color);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.category) {
+            object.member("\"category\"", &self.category);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.in_stock) {
+            object.member("\"in_stock\"", &self.in_stock);
+        }
+        object.end();
+        true
     }
 }
 
@@ -181,6 +251,22 @@ impl ::codegen_runtime::StrictJson for Hit {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Hit {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"score\"", &self.score);
+        object.member("\"source\"", &self.source);
+        if !::poem_openapi::types::Type::is_none(&self.highlight) {
+            object.member("\"highlight\"", &self.highlight);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -209,6 +295,25 @@ impl ::codegen_runtime::StrictJson for HitSource {
             ::std::option::Option<::std::string::String>,
         >(value, "brand")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for HitSource {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.title) {
+            object.member("\"title\"", &self.title);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.price) {
+            object.member("\"price\"", &self.price);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.brand) {
+            object.member("\"brand\"", &self.brand);
+        }
+        object.end();
+        true
     }
 }
 
@@ -253,6 +358,28 @@ impl ::codegen_runtime::StrictJson for SearchProductsPostRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for SearchProductsPostRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"q\"", &self.q);
+        if !::poem_openapi::types::Type::is_none(&self.filter) {
+            object.member("\"filter\"", &self.filter);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.facets) {
+            object.member("\"facets\"", &self.facets);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.sort) {
+            object.member("\"sort\"", &self.sort);
+        }
+        object.member("\"offset\"", &self.offset);
+        object.member("\"size\"", &self.size);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `offset` of `SearchProductsPostRequest`.
 fn default_search_products_post_request_offset() -> i64 {
     0
@@ -284,6 +411,22 @@ impl ::codegen_runtime::StrictJson for SearchProductsPrice {
         ::codegen_runtime::check_member::<::std::option::Option<f64>>(value, "min")?;
         ::codegen_runtime::check_member::<::std::option::Option<f64>>(value, "max")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for SearchProductsPrice {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.min) {
+            object.member("\"min\"", &self.min);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.max) {
+            object.member("\"max\"", &self.max);
+        }
+        object.end();
+        true
     }
 }
 
@@ -332,6 +475,25 @@ impl ::codegen_runtime::StrictJson for SearchResult {
     }
 }
 
+impl ::codegen_runtime::WriteJson for SearchResult {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"total\"", &self.total);
+        if !::poem_openapi::types::Type::is_none(&self.took_ms) {
+            object.member("\"took_ms\"", &self.took_ms);
+        }
+        object.member("\"hits\"", &self.hits);
+        if !::poem_openapi::types::Type::is_none(&self.facets) {
+            object.member("\"facets\"", &self.facets);
+        }
+        object.member("\"did_you_mean\"", &self.did_you_mean);
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(
     rename = "searchKey",
@@ -353,6 +515,37 @@ pub enum SearchProductsResponse {
     BadRequest(::poem_openapi::payload::Json<ErrorResponse>),
 }
 
+impl ::codegen_runtime::Respond for SearchProductsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SearchProductsResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            SearchProductsResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `searchProductsPost` (`POST /search`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -365,6 +558,37 @@ pub enum SearchProductsPostResponse {
     BadRequest(::poem_openapi::payload::Json<ErrorResponse>),
 }
 
+impl ::codegen_runtime::Respond for SearchProductsPostResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SearchProductsPostResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            SearchProductsPostResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `suggest` (`GET /suggest`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -372,6 +596,25 @@ pub enum SuggestResponse {
     /// Completions.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<::std::string::String>>),
+}
+
+impl ::codegen_runtime::Respond for SuggestResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SuggestResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/search.yaml must implement: one method per operation.
@@ -518,6 +761,311 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.suggest(prefix.value()?.0, limit.value()?.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/search",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SearchKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::string::String>,
+                                    QRules,
+                                >,
+                            >(&request, &mut body, "q", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::QueryObject<
+                                        ::std::option::Option<Filter>,
+                                        true,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "filter", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::QueryObject<
+                                        ::std::option::Option<SearchProductsPrice>,
+                                        true,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "price", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::Delimited<
+                                                ::std::vec::Vec<FacetNamesItem>,
+                                                ',',
+                                            >,
+                                        >,
+                                    >,
+                                    FacetsRules,
+                                >,
+                            >(&request, &mut body, "facets", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::Delimited<
+                                                ::std::vec::Vec<::std::string::String>,
+                                                '|',
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "sort", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p7 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    OffsetRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "offset",
+                                    ::std::option::Option::Some(default_search_products_offset),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p8 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    SizeRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "size",
+                                    ::std::option::Option::Some(default_search_products_size),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            let p9 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsResponse,
+                                    >(err, ::std::option::Option::Some("searchProducts"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api
+                                    .search_products(p1, p2, p3, p4, p5, p6, p7, p8, p9)
+                                    .await,
+                                ::std::option::Option::Some("searchProducts"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/search",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                SearchKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsPostResponse,
+                                    >(err, ::std::option::Option::Some("searchProductsPost"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<SearchProductsPostRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SearchProductsPostResponse,
+                                    >(err, ::std::option::Option::Some("searchProductsPost"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.search_products_post(p1, p2).await,
+                                ::std::option::Option::Some("searchProductsPost"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/suggest",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::string::String>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "prefix", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuggestResponse,
+                                    >(err, ::std::option::Option::Some("suggest"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    LimitRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "limit",
+                                    ::std::option::Option::Some(default_suggest_limit),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuggestResponse,
+                                    >(err, ::std::option::Option::Some("suggest"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SuggestResponse,
+                                    >(err, ::std::option::Option::Some("suggest"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.suggest(p1, p2, p3).await,
+                                ::std::option::Option::Some("suggest"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

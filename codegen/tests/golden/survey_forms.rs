@@ -60,6 +60,13 @@ impl ::codegen_runtime::StrictJson for Question {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Question {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -92,6 +99,22 @@ impl ::codegen_runtime::StrictJson for ChoiceQuestion {
         >(value, "options")?;
         ::codegen_runtime::check_member::<bool>(value, "multiple")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ChoiceQuestion {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"kind\"", &self.kind);
+        object.member("\"prompt\"", &self.prompt);
+        object.member("\"required\"", &self.required);
+        object.member("\"options\"", &self.options);
+        object.member("\"multiple\"", &self.multiple);
+        object.end();
+        true
     }
 }
 
@@ -153,6 +176,26 @@ impl ::codegen_runtime::StrictJson for Form {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Form {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        object.member("\"title\"", &self.title);
+        if !::poem_openapi::types::Type::is_none(&self.description) {
+            object.member("\"description\"", &self.description);
+        }
+        object.member("\"published\"", &self.published);
+        object.member("\"closes_at\"", &self.closes_at);
+        object.member("\"questions\"", &self.questions);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `published` of `Form`.
 fn default_form_published() -> bool {
     false
@@ -190,6 +233,24 @@ impl ::codegen_runtime::StrictJson for RatingQuestion {
             ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         >(value, "labels")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RatingQuestion {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"kind\"", &self.kind);
+        object.member("\"prompt\"", &self.prompt);
+        object.member("\"required\"", &self.required);
+        object.member("\"scale\"", &self.scale);
+        if !::poem_openapi::types::Type::is_none(&self.labels) {
+            object.member("\"labels\"", &self.labels);
+        }
+        object.end();
+        true
     }
 }
 
@@ -248,6 +309,24 @@ impl ::codegen_runtime::StrictJson for Submission {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Submission {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.submitted_at) {
+            object.member("\"submitted_at\"", &self.submitted_at);
+        }
+        object.member("\"answers\"", &self.answers);
+        object.member("\"respondent_email\"", &self.respondent_email);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -278,6 +357,25 @@ impl ::codegen_runtime::StrictJson for SubmitResponseResponse422 {
             ::std::option::Option<::std::string::String>,
         >(value, "question_id")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for SubmitResponseResponse422 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.code) {
+            object.member("\"code\"", &self.code);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.message) {
+            object.member("\"message\"", &self.message);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.question_id) {
+            object.member("\"question_id\"", &self.question_id);
+        }
+        object.end();
+        true
     }
 }
 
@@ -316,6 +414,24 @@ impl ::codegen_runtime::StrictJson for TextQuestion {
     }
 }
 
+impl ::codegen_runtime::WriteJson for TextQuestion {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"kind\"", &self.kind);
+        object.member("\"prompt\"", &self.prompt);
+        object.member("\"required\"", &self.required);
+        object.member("\"multiline\"", &self.multiline);
+        if !::poem_openapi::types::Type::is_none(&self.max_length) {
+            object.member("\"max_length\"", &self.max_length);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `required` of `TextQuestion`.
 fn default_text_question_required() -> bool {
     true
@@ -349,6 +465,25 @@ pub enum CreateFormResponse {
     Created(::poem_openapi::payload::Json<Form>),
 }
 
+impl ::codegen_runtime::Respond for CreateFormResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateFormResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getForm` (`GET /forms/{formId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -358,6 +493,25 @@ pub enum GetFormResponse {
     Ok(::poem_openapi::payload::Json<Form>),
 }
 
+impl ::codegen_runtime::Respond for GetFormResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetFormResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `exportResponses` (`GET /forms/{formId}/responses`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -365,6 +519,20 @@ pub enum ExportResponsesResponse {
     /// All responses.
     #[oai(status = 200)]
     Ok(ExportResponsesResponse200Content),
+}
+
+impl ::codegen_runtime::Respond for ExportResponsesResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ExportResponsesResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `submitResponse` (`POST /forms/{formId}/responses`) declares; one variant per status.
@@ -377,6 +545,32 @@ pub enum SubmitResponseResponse {
     /// Required question missing or answer out of range.
     #[oai(status = 422, content_type = "application/json")]
     UnprocessableEntity(::poem_openapi::payload::Json<SubmitResponseResponse422>),
+}
+
+impl ::codegen_runtime::Respond for SubmitResponseResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SubmitResponseResponse::Created => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp
+            }
+            SubmitResponseResponse::UnprocessableEntity(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/survey_forms.yaml must implement: one method per operation.
@@ -506,6 +700,251 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.submit_response(form_id.value()?.0, body.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/forms",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Token,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateFormResponse,
+                                    >(err, ::std::option::Option::Some("createForm"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Form>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateFormResponse,
+                                    >(err, ::std::option::Option::Some("createForm"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_form(p1, p2).await,
+                                ::std::option::Option::Some("createForm"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/forms/:formId",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetFormResponse,
+                                    >(err, ::std::option::Option::Some("getForm"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetFormResponse,
+                                    >(err, ::std::option::Option::Some("getForm"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_form(p1, p2).await,
+                                ::std::option::Option::Some("getForm"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/forms/:formId/responses",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Token,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportResponsesResponse,
+                                    >(err, ::std::option::Option::Some("exportResponses"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportResponsesResponse,
+                                    >(err, ::std::option::Option::Some("exportResponses"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::std::option::Option<
+                                            ::codegen_runtime::chrono::DateTime<
+                                                ::codegen_runtime::chrono::FixedOffset,
+                                            >,
+                                        >,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "since", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportResponsesResponse,
+                                    >(err, ::std::option::Option::Some("exportResponses"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ExportResponsesResponse,
+                                    >(err, ::std::option::Option::Some("exportResponses"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.export_responses(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("exportResponses"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/forms/:formId/responses",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::std::string::String,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SubmitResponseResponse,
+                                    >(err, ::std::option::Option::Some("submitResponse"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SubmitResponseResponse,
+                                    >(err, ::std::option::Option::Some("submitResponse"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Submission>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SubmitResponseResponse,
+                                    >(err, ::std::option::Option::Some("submitResponse"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.submit_response(p1, p2, p3).await,
+                                ::std::option::Option::Some("submitResponse"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

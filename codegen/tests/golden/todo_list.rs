@@ -27,6 +27,20 @@ impl ::codegen_runtime::StrictJson for CreateTodoRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CreateTodoRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"title\"", &self.title);
+        if !::poem_openapi::types::Type::is_none(&self.done) {
+            object.member("\"done\"", &self.done);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -51,6 +65,19 @@ impl ::codegen_runtime::StrictJson for Todo {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Todo {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"title\"", &self.title);
+        object.member("\"done\"", &self.done);
+        object.end();
+        true
+    }
+}
+
 /// The responses `listTodos` (`GET /todos`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -60,6 +87,25 @@ pub enum ListTodosResponse {
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Todo>>),
 }
 
+impl ::codegen_runtime::Respond for ListTodosResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListTodosResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `createTodo` (`POST /todos`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -67,6 +113,25 @@ pub enum CreateTodoResponse {
     /// Created
     #[oai(status = 201, content_type = "application/json")]
     Created(::poem_openapi::payload::Json<Todo>),
+}
+
+impl ::codegen_runtime::Respond for CreateTodoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateTodoResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `getTodo` (`GET /todos/{id}`) declares; one variant per status.
@@ -81,6 +146,32 @@ pub enum GetTodoResponse {
     NotFound,
 }
 
+impl ::codegen_runtime::Respond for GetTodoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetTodoResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            GetTodoResponse::NotFound => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `updateTodo` (`PUT /todos/{id}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -90,6 +181,25 @@ pub enum UpdateTodoResponse {
     Ok(::poem_openapi::payload::Json<Todo>),
 }
 
+impl ::codegen_runtime::Respond for UpdateTodoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpdateTodoResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteTodo` (`DELETE /todos/{id}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -97,6 +207,20 @@ pub enum DeleteTodoResponse {
     /// Deleted
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for DeleteTodoResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteTodoResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/todo_list.yaml must implement: one method per operation.
@@ -197,6 +321,223 @@ impl<H: Handlers> Api<H> {
         _params_checked: ::codegen_runtime::ParamsChecked,
     ) -> ::poem::Result<DeleteTodoResponse> {
         ::std::result::Result::Ok(self.0.delete_todo(id.value()?.0).await)
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/todos",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            ::codegen_runtime::answered(
+                                api.list_todos().await,
+                                ::std::option::Option::Some("listTodos"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/todos",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<CreateTodoRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateTodoResponse,
+                                    >(err, ::std::option::Option::Some("createTodo"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_todo(p1).await,
+                                ::std::option::Option::Some("createTodo"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/todos/:id",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTodoResponse,
+                                    >(err, ::std::option::Option::Some("getTodo"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetTodoResponse,
+                                    >(err, ::std::option::Option::Some("getTodo"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_todo(p1, p2).await,
+                                ::std::option::Option::Some("getTodo"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/todos/:id",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateTodoResponse,
+                                    >(err, ::std::option::Option::Some("updateTodo"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateTodoResponse,
+                                    >(err, ::std::option::Option::Some("updateTodo"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<Todo>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateTodoResponse,
+                                    >(err, ::std::option::Option::Some("updateTodo"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.update_todo(p1, p2, p3).await,
+                                ::std::option::Option::Some("updateTodo"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/todos/:id",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    i64,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteTodoResponse,
+                                    >(err, ::std::option::Option::Some("deleteTodo"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteTodoResponse,
+                                    >(err, ::std::option::Option::Some("deleteTodo"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_todo(p1, p2).await,
+                                ::std::option::Option::Some("deleteTodo"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

@@ -65,6 +65,24 @@ impl ::codegen_runtime::StrictJson for CreateLinkRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CreateLinkRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"url\"", &self.url);
+        if !::poem_openapi::types::Type::is_none(&self.slug) {
+            object.member("\"slug\"", &self.slug);
+        }
+        object.member("\"permanent\"", &self.permanent);
+        if !::poem_openapi::types::Type::is_none(&self.expires_at) {
+            object.member("\"expires_at\"", &self.expires_at);
+        }
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `permanent` of `CreateLinkRequest`.
 fn default_create_link_request_permanent() -> bool {
     false
@@ -121,6 +139,25 @@ impl ::codegen_runtime::StrictJson for Link {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Link {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"slug\"", &self.slug);
+        object.member("\"url\"", &self.url);
+        object.member("\"short_url\"", &self.short_url);
+        if !::poem_openapi::types::Type::is_none(&self.permanent) {
+            object.member("\"permanent\"", &self.permanent);
+        }
+        object.member("\"created_at\"", &self.created_at);
+        object.member("\"expires_at\"", &self.expires_at);
+        object.member("\"disabled\"", &self.disabled);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `disabled` of `Link`.
 fn default_link_disabled() -> bool {
     false
@@ -167,6 +204,25 @@ impl ::codegen_runtime::StrictJson for LinkStatsResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for LinkStatsResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.total_clicks) {
+            object.member("\"total_clicks\"", &self.total_clicks);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.daily) {
+            object.member("\"daily\"", &self.daily);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.referrers) {
+            object.member("\"referrers\"", &self.referrers);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "apiKey", ty = "api_key", key_name = "X-API-Key", key_in = "header")]
 pub struct ApiKey(pub ::poem_openapi::auth::ApiKey);
@@ -195,6 +251,64 @@ pub enum FollowLinkResponse {
     /// Link expired or disabled.
     #[oai(status = 410)]
     Gone,
+}
+
+impl ::codegen_runtime::Respond for FollowLinkResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            FollowLinkResponse::MovedPermanently(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(301).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp
+            }
+            FollowLinkResponse::Found(__p0) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(302).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("location"),
+                            header,
+                        );
+                }
+                resp
+            }
+            FollowLinkResponse::NotFound(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/html"),
+                    );
+                resp
+            }
+            FollowLinkResponse::Gone => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(410).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `createLink` (`POST /api/links`) declares; one variant per status.
@@ -226,6 +340,81 @@ pub enum CreateLinkResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for CreateLinkResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateLinkResponse::Created(media, __p0, __p1) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-ratelimit-limit",
+                            ),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-ratelimit-remaining",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CreateLinkResponse::Conflict => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp
+            }
+            CreateLinkResponse::TooManyRequests(__p0, __p1) => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(429).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-ratelimit-remaining",
+                            ),
+                            header,
+                        );
+                }
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p1,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static("retry-after"),
+                            header,
+                        );
+                }
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getLink` (`GET /api/links/{slug}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -235,6 +424,25 @@ pub enum GetLinkResponse {
     Ok(::poem_openapi::payload::Json<Link>),
 }
 
+impl ::codegen_runtime::Respond for GetLinkResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetLinkResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `disableLink` (`DELETE /api/links/{slug}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -242,6 +450,20 @@ pub enum DisableLinkResponse {
     /// Disabled; the slug now answers 410.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for DisableLinkResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DisableLinkResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `linkStats` (`GET /api/links/{slug}/stats`) declares; one variant per status.
@@ -258,6 +480,36 @@ pub enum LinkStatsResponse {
     ),
 }
 
+impl ::codegen_runtime::Respond for LinkStatsResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            LinkStatsResponse::Ok(media, __p0) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                if let ::std::option::Option::Some(header) = ::poem_openapi::types::ToHeader::to_header(
+                    &__p0,
+                ) {
+                    resp.headers_mut()
+                        .insert(
+                            ::poem::http::header::HeaderName::from_static(
+                                "x-ratelimit-remaining",
+                            ),
+                            header,
+                        );
+                }
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `linkQrCode` (`GET /api/links/{slug}/qr.png`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -265,6 +517,25 @@ pub enum LinkQrCodeResponse {
     /// QR code.
     #[oai(status = 200, content_type = "image/png")]
     Ok(::poem_openapi::payload::Binary<::std::vec::Vec<u8>>),
+}
+
+impl ::codegen_runtime::Respond for LinkQrCodeResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            LinkQrCodeResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("image/png"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/url_shortener.yaml must implement: one method per operation.
@@ -417,6 +688,392 @@ impl<H: Handlers> Api<H> {
                 .link_qr_code(auth.0, slug.value()?.0.into_inner(), scale.value()?.0)
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/:slug",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        FollowLinkResponse,
+                                    >(err, ::std::option::Option::Some("followLink"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        FollowLinkResponse,
+                                    >(err, ::std::option::Option::Some("followLink"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.follow_link(p1, p2).await,
+                                ::std::option::Option::Some("followLink"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api/links",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateLinkResponse,
+                                    >(err, ::std::option::Option::Some("createLink"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<CreateLinkRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateLinkResponse,
+                                    >(err, ::std::option::Option::Some("createLink"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_link(p1, p2).await,
+                                ::std::option::Option::Some("createLink"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api/links/:slug",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetLinkResponse,
+                                    >(err, ::std::option::Option::Some("getLink"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetLinkResponse,
+                                    >(err, ::std::option::Option::Some("getLink"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetLinkResponse,
+                                    >(err, ::std::option::Option::Some("getLink"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_link(p1, p2, p3).await,
+                                ::std::option::Option::Some("getLink"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api/links/:slug",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DisableLinkResponse,
+                                    >(err, ::std::option::Option::Some("disableLink"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DisableLinkResponse,
+                                    >(err, ::std::option::Option::Some("disableLink"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DisableLinkResponse,
+                                    >(err, ::std::option::Option::Some("disableLink"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.disable_link(p1, p2, p3).await,
+                                ::std::option::Option::Some("disableLink"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api/links/:slug/stats",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkStatsResponse,
+                                    >(err, ::std::option::Option::Some("linkStats"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkStatsResponse,
+                                    >(err, ::std::option::Option::Some("linkStats"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    DaysRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "days",
+                                    ::std::option::Option::Some(default_link_stats_days),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkStatsResponse,
+                                    >(err, ::std::option::Option::Some("linkStats"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkStatsResponse,
+                                    >(err, ::std::option::Option::Some("linkStats"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.link_stats(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("linkStats"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/api/links/:slug/qr.png",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkQrCodeResponse,
+                                    >(err, ::std::option::Option::Some("linkQrCode"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::Matching<Pattern1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkQrCodeResponse,
+                                    >(err, ::std::option::Option::Some("linkQrCode"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    ScaleRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "scale",
+                                    ::std::option::Option::Some(default_link_qr_code_scale),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkQrCodeResponse,
+                                    >(err, ::std::option::Option::Some("linkQrCode"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LinkQrCodeResponse,
+                                    >(err, ::std::option::Option::Some("linkQrCode"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.link_qr_code(p1, p2, p3, p4).await,
+                                ::std::option::Option::Some("linkQrCode"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

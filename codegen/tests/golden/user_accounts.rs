@@ -83,6 +83,16 @@ impl ::codegen_runtime::StrictJson for TokenPairTokenType {
     }
 }
 
+impl ::codegen_runtime::WriteJson for TokenPairTokenType {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Bearer => "\"Bearer\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -106,6 +116,16 @@ impl ::codegen_runtime::StrictJson for ChangePasswordRequest {
         >(value, "current_password")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "new_password")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ChangePasswordRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.end();
+        true
     }
 }
 
@@ -138,6 +158,22 @@ impl ::codegen_runtime::StrictJson for LoginRequest {
             ::std::option::Option<::codegen_runtime::Matching<Pattern2>>,
         >(value, "otp")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for LoginRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"username\"", &self.username);
+        object.member("\"password\"", &self.password);
+        object.member("\"remember_me\"", &self.remember_me);
+        if !::poem_openapi::types::Type::is_none(&self.otp) {
+            object.member("\"otp\"", &self.otp);
+        }
+        object.end();
+        true
     }
 }
 
@@ -179,6 +215,22 @@ impl ::codegen_runtime::StrictJson for NewUser {
     }
 }
 
+impl ::codegen_runtime::WriteJson for NewUser {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"email\"", &self.email);
+        object.member("\"display_name\"", &self.display_name);
+        if !::poem_openapi::types::Type::is_none(&self.locale) {
+            object.member("\"locale\"", &self.locale);
+        }
+        object.member("\"marketing_opt_in\"", &self.marketing_opt_in);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `marketing_opt_in` of `NewUser`.
 fn default_new_user_marketing_opt_in() -> bool {
     false
@@ -210,6 +262,22 @@ impl ::codegen_runtime::StrictJson for TokenPair {
         ::codegen_runtime::check_member::<TokenPairTokenType>(value, "token_type")?;
         ::codegen_runtime::check_member::<i64>(value, "expires_in")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for TokenPair {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"access_token\"", &self.access_token);
+        if !::poem_openapi::types::Type::is_none(&self.refresh_token) {
+            object.member("\"refresh_token\"", &self.refresh_token);
+        }
+        object.member("\"token_type\"", &self.token_type);
+        object.member("\"expires_in\"", &self.expires_in);
+        object.end();
+        true
     }
 }
 
@@ -274,6 +342,25 @@ impl ::codegen_runtime::StrictJson for User {
     }
 }
 
+impl ::codegen_runtime::WriteJson for User {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"email\"", &self.email);
+        object.member("\"display_name\"", &self.display_name);
+        object.member("\"avatar_url\"", &self.avatar_url);
+        object.member("\"bio\"", &self.bio);
+        object.member("\"locale\"", &self.locale);
+        object.member("\"timezone\"", &self.timezone);
+        object.member("\"email_verified\"", &self.email_verified);
+        object.member("\"last_login_at\"", &self.last_login_at);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `timezone` of `User`.
 fn default_user_timezone() -> ::std::string::String {
     ::std::string::String::from("UTC")
@@ -322,6 +409,27 @@ impl ::codegen_runtime::StrictJson for UserPatch {
     }
 }
 
+impl ::codegen_runtime::WriteJson for UserPatch {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.display_name) {
+            object.member("\"display_name\"", &self.display_name);
+        }
+        object.member("\"avatar_url\"", &self.avatar_url);
+        object.member("\"bio\"", &self.bio);
+        if !::poem_openapi::types::Type::is_none(&self.locale) {
+            object.member("\"locale\"", &self.locale);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.timezone) {
+            object.member("\"timezone\"", &self.timezone);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -344,6 +452,17 @@ impl ::codegen_runtime::StrictJson for ValidationErrors {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ValidationErrors {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"errors\"", &self.errors);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -363,6 +482,18 @@ impl ::codegen_runtime::StrictJson for ValidationErrorsErrorsItem {
         ::codegen_runtime::check_member::<::std::string::String>(value, "field")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for ValidationErrorsErrorsItem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"field\"", &self.field);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -417,6 +548,44 @@ pub enum SignUpResponse {
     UnprocessableEntity(::poem_openapi::payload::Json<ValidationErrors>),
 }
 
+impl ::codegen_runtime::Respond for SignUpResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SignUpResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            SignUpResponse::Conflict => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
+                );
+                resp
+            }
+            SignUpResponse::UnprocessableEntity(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `login` (`POST /login`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -429,6 +598,32 @@ pub enum LoginResponse {
     Unauthorized,
 }
 
+impl ::codegen_runtime::Respond for LoginResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            LoginResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            LoginResponse::Unauthorized => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(401).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `logout` (`POST /logout`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -438,6 +633,20 @@ pub enum LogoutResponse {
     NoContent,
 }
 
+impl ::codegen_runtime::Respond for LogoutResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            LogoutResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `getMe` (`GET /users/me`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -445,6 +654,25 @@ pub enum GetMeResponse {
     /// The caller's profile.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<User>),
+}
+
+impl ::codegen_runtime::Respond for GetMeResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GetMeResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `updateMe` (`PATCH /users/me`) declares; one variant per status.
@@ -459,6 +687,37 @@ pub enum UpdateMeResponse {
     UnprocessableEntity(::poem_openapi::payload::Json<ValidationErrors>),
 }
 
+impl ::codegen_runtime::Respond for UpdateMeResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            UpdateMeResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            UpdateMeResponse::UnprocessableEntity(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `changePassword` (`PUT /users/me/password`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -466,6 +725,20 @@ pub enum ChangePasswordResponse {
     /// Password changed.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for ChangePasswordResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ChangePasswordResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/user_accounts.yaml must implement: one method per operation.
@@ -584,6 +857,218 @@ impl<H: Handlers> Api<H> {
         body: ::codegen_runtime::JsonBody<ChangePasswordRequest>,
     ) -> ChangePasswordResponse {
         self.0.change_password(auth, body.0).await
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/signup",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<NewUser>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SignUpResponse,
+                                    >(err, ::std::option::Option::Some("signUp"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.sign_up(p1).await,
+                                ::std::option::Option::Some("signUp"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/login",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::FormBody<LoginRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LoginResponse,
+                                    >(err, ::std::option::Option::Some("login"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.login(p1).await,
+                                ::std::option::Option::Some("login"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/logout",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                LogoutAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        LogoutResponse,
+                                    >(err, ::std::option::Option::Some("logout"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.logout(p1).await,
+                                ::std::option::Option::Some("logout"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/me",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                GetMeAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GetMeResponse,
+                                    >(err, ::std::option::Option::Some("getMe"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.get_me(p1).await,
+                                ::std::option::Option::Some("getMe"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/me",
+                ::poem::http::Method::PATCH,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                UpdateMeAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateMeResponse,
+                                    >(err, ::std::option::Option::Some("updateMe"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::OptionalBody<
+                                    ::codegen_runtime::JsonBody<UserPatch>,
+                                >,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        UpdateMeResponse,
+                                    >(err, ::std::option::Option::Some("updateMe"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.update_me(p1, p2).await,
+                                ::std::option::Option::Some("updateMe"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/users/me/password",
+                ::poem::http::Method::PUT,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ChangePasswordAuth,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ChangePasswordResponse,
+                                    >(err, ::std::option::Option::Some("changePassword"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<ChangePasswordRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ChangePasswordResponse,
+                                    >(err, ::std::option::Option::Some("changePassword"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.change_password(p1, p2).await,
+                                ::std::option::Option::Some("changePassword"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

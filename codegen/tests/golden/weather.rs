@@ -78,6 +78,18 @@ impl ::codegen_runtime::StrictJson for CurrentWeatherUnits {
     }
 }
 
+impl ::codegen_runtime::WriteJson for CurrentWeatherUnits {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Standard => "\"standard\"",
+            Self::Metric => "\"metric\"",
+            Self::Imperial => "\"imperial\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -106,6 +118,18 @@ impl ::codegen_runtime::StrictJson for HourlyForecastUnits {
     }
 }
 
+impl ::codegen_runtime::WriteJson for HourlyForecastUnits {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Standard => "\"standard\"",
+            Self::Metric => "\"metric\"",
+            Self::Imperial => "\"imperial\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -129,6 +153,17 @@ impl ::codegen_runtime::StrictJson for RadarFrameFormat {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for RadarFrameFormat {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Png => "\"png\"",
+            Self::Gif => "\"gif\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -203,6 +238,41 @@ impl ::codegen_runtime::StrictJson for Conditions {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Conditions {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"dt\"", &self.dt);
+        object.member("\"temp\"", &self.temp);
+        if !::poem_openapi::types::Type::is_none(&self.feels_like) {
+            object.member("\"feels_like\"", &self.feels_like);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.pressure) {
+            object.member("\"pressure\"", &self.pressure);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.humidity) {
+            object.member("\"humidity\"", &self.humidity);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.wind_speed) {
+            object.member("\"wind_speed\"", &self.wind_speed);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.wind_deg) {
+            object.member("\"wind_deg\"", &self.wind_deg);
+        }
+        object.member("\"wind_gust\"", &self.wind_gust);
+        if !::poem_openapi::types::Type::is_none(&self.uvi) {
+            object.member("\"uvi\"", &self.uvi);
+        }
+        object.member("\"rain_1h\"", &self.rain_1h);
+        if !::poem_openapi::types::Type::is_none(&self.weather) {
+            object.member("\"weather\"", &self.weather);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -239,6 +309,28 @@ impl ::codegen_runtime::StrictJson for ConditionsWeatherItem {
     }
 }
 
+impl ::codegen_runtime::WriteJson for ConditionsWeatherItem {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.id) {
+            object.member("\"id\"", &self.id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.main) {
+            object.member("\"main\"", &self.main);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.description) {
+            object.member("\"description\"", &self.description);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.icon) {
+            object.member("\"icon\"", &self.icon);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -258,6 +350,18 @@ impl ::codegen_runtime::StrictJson for Error {
         ::codegen_runtime::check_member::<i64>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Error {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -287,6 +391,25 @@ impl ::codegen_runtime::StrictJson for GridSnapshotResponse200 {
             ::std::option::Option<::std::vec::Vec<f32>>,
         >(value, "values")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for GridSnapshotResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.rows) {
+            object.member("\"rows\"", &self.rows);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.cols) {
+            object.member("\"cols\"", &self.cols);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.values) {
+            object.member("\"values\"", &self.values);
+        }
+        object.end();
+        true
     }
 }
 
@@ -324,6 +447,28 @@ impl ::codegen_runtime::StrictJson for HourlyForecastResponse200 {
     }
 }
 
+impl ::codegen_runtime::WriteJson for HourlyForecastResponse200 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        if !::poem_openapi::types::Type::is_none(&self.lat) {
+            object.member("\"lat\"", &self.lat);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.lon) {
+            object.member("\"lon\"", &self.lon);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.timezone_offset) {
+            object.member("\"timezone_offset\"", &self.timezone_offset);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.hourly) {
+            object.member("\"hourly\"", &self.hourly);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "appid", ty = "api_key", key_name = "appid", key_in = "query")]
 pub struct Appid(pub ::poem_openapi::auth::ApiKey);
@@ -353,6 +498,49 @@ pub enum CurrentWeatherResponse {
     Unauthorized(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for CurrentWeatherResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CurrentWeatherResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CurrentWeatherResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            CurrentWeatherResponse::Unauthorized(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(401).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `hourlyForecast` (`GET /forecast/hourly`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -360,6 +548,25 @@ pub enum HourlyForecastResponse {
     /// Hourly forecast.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<HourlyForecastResponse200>),
+}
+
+impl ::codegen_runtime::Respond for HourlyForecastResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            HourlyForecastResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `gridSnapshot` (`GET /grid`) declares; one variant per status.
@@ -371,6 +578,25 @@ pub enum GridSnapshotResponse {
     Ok(::poem_openapi::payload::Json<GridSnapshotResponse200>),
 }
 
+impl ::codegen_runtime::Respond for GridSnapshotResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            GridSnapshotResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `stationHistoryCsv` (`GET /history/{stationId}.csv`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -380,6 +606,25 @@ pub enum StationHistoryCsvResponse {
     Ok(::poem_openapi::payload::PlainText<::std::string::String>),
 }
 
+impl ::codegen_runtime::Respond for StationHistoryCsvResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            StationHistoryCsvResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("text/csv"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `radarFrame` (`GET /radar/{site}/{frame}.{format}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -387,6 +632,20 @@ pub enum RadarFrameResponse {
     /// The frame.
     #[oai(status = 200)]
     Ok(RadarFrameResponse200Content),
+}
+
+impl ::codegen_runtime::Respond for RadarFrameResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            RadarFrameResponse::Ok(media) => {
+                let mut resp = ::poem::IntoResponse::into_response(media);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/weather.yaml must implement: one method per operation.
@@ -641,6 +900,555 @@ impl<H: Handlers> Api<H> {
                 )
                 .await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/current",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Appid,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CurrentWeatherResponse,
+                                    >(err, ::std::option::Option::Some("currentWeather"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    LatRules,
+                                >,
+                            >(&request, &mut body, "lat", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CurrentWeatherResponse,
+                                    >(err, ::std::option::Option::Some("currentWeather"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    LonRules,
+                                >,
+                            >(&request, &mut body, "lon", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CurrentWeatherResponse,
+                                    >(err, ::std::option::Option::Some("currentWeather"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<CurrentWeatherUnits>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "units",
+                                    ::std::option::Option::Some(default_current_weather_units),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CurrentWeatherResponse,
+                                    >(err, ::std::option::Option::Some("currentWeather"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::string::String>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "lang",
+                                    ::std::option::Option::Some(default_current_weather_lang),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CurrentWeatherResponse,
+                                    >(err, ::std::option::Option::Some("currentWeather"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CurrentWeatherResponse,
+                                    >(err, ::std::option::Option::Some("currentWeather"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.current_weather(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("currentWeather"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/forecast/hourly",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Appid,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HourlyForecastResponse,
+                                    >(err, ::std::option::Option::Some("hourlyForecast"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    LatRules,
+                                >,
+                            >(&request, &mut body, "lat", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HourlyForecastResponse,
+                                    >(err, ::std::option::Option::Some("hourlyForecast"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    LonRules,
+                                >,
+                            >(&request, &mut body, "lon", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HourlyForecastResponse,
+                                    >(err, ::std::option::Option::Some("hourlyForecast"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<HourlyForecastUnits>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "units",
+                                    ::std::option::Option::Some(default_hourly_forecast_units),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HourlyForecastResponse,
+                                    >(err, ::std::option::Option::Some("hourlyForecast"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<i64>,
+                                    HoursRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "hours",
+                                    ::std::option::Option::Some(default_hourly_forecast_hours),
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HourlyForecastResponse,
+                                    >(err, ::std::option::Option::Some("hourlyForecast"));
+                                }
+                            };
+                            let p6 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        HourlyForecastResponse,
+                                    >(err, ::std::option::Option::Some("hourlyForecast"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.hourly_forecast(p1, p2, p3, p4, p5, p6).await,
+                                ::std::option::Option::Some("hourlyForecast"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/grid",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Appid,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GridSnapshotResponse,
+                                    >(err, ::std::option::Option::Some("gridSnapshot"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<f64>,
+                                    ResolutionRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "resolution",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GridSnapshotResponse,
+                                    >(err, ::std::option::Option::Some("gridSnapshot"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<f32>>,
+                                    MinLatRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "min_lat",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GridSnapshotResponse,
+                                    >(err, ::std::option::Option::Some("gridSnapshot"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<::std::option::Option<f32>>,
+                                    MinLatRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "max_lat",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GridSnapshotResponse,
+                                    >(err, ::std::option::Option::Some("gridSnapshot"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        GridSnapshotResponse,
+                                    >(err, ::std::option::Option::Some("gridSnapshot"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.grid_snapshot(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("gridSnapshot"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/history/:stationId.csv",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Appid,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        StationHistoryCsvResponse,
+                                    >(err, ::std::option::Option::Some("stationHistoryCsv"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<
+                                        ::codegen_runtime::Matching<Pattern1>,
+                                        Segment1,
+                                        0,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "stationId",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        StationHistoryCsvResponse,
+                                    >(err, ::std::option::Option::Some("stationHistoryCsv"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::chrono::NaiveDate,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "from", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        StationHistoryCsvResponse,
+                                    >(err, ::std::option::Option::Some("stationHistoryCsv"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::poem_openapi::param::Query<
+                                        ::codegen_runtime::chrono::NaiveDate,
+                                    >,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "to", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        StationHistoryCsvResponse,
+                                    >(err, ::std::option::Option::Some("stationHistoryCsv"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        StationHistoryCsvResponse,
+                                    >(err, ::std::option::Option::Some("stationHistoryCsv"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.station_history_csv(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("stationHistoryCsv"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/radar/:site/:frame.format",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                Appid,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("radarFrame"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<
+                                        ::std::string::String,
+                                        Segment2,
+                                        0,
+                                    >,
+                                    SiteRules,
+                                >,
+                            >(&request, &mut body, "site", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("radarFrame"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<i64, Segment3, 0>,
+                                    FrameRules,
+                                >,
+                            >(&request, &mut body, "frame", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("radarFrame"));
+                                }
+                            };
+                            let p4 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::Checked<
+                                    ::codegen_runtime::PathPiece<RadarFrameFormat, Segment3, 1>,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "format", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("radarFrame"));
+                                }
+                            };
+                            let p5 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        RadarFrameResponse,
+                                    >(err, ::std::option::Option::Some("radarFrame"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.radar_frame(p1, p2, p3, p4, p5).await,
+                                ::std::option::Option::Some("radarFrame"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

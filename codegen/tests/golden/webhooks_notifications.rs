@@ -69,6 +69,20 @@ impl ::codegen_runtime::StrictJson for DeliveryStatus {
     }
 }
 
+impl ::codegen_runtime::WriteJson for DeliveryStatus {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Queued => "\"queued\"",
+            Self::Sent => "\"sent\"",
+            Self::Delivered => "\"delivered\"",
+            Self::Bounced => "\"bounced\"",
+            Self::Failed => "\"failed\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Enum,
     ::std::fmt::Debug,
@@ -92,6 +106,17 @@ impl ::codegen_runtime::StrictJson for PushTargetPlatform {
         _: &::codegen_runtime::serde_json::Value,
     ) -> ::std::result::Result<(), ::codegen_runtime::Mismatch> {
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for PushTargetPlatform {
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        let json: &str = match *self {
+            Self::Apns => "\"apns\"",
+            Self::Fcm => "\"fcm\"",
+        };
+        out.extend_from_slice(json.as_bytes());
+        true
     }
 }
 
@@ -140,6 +165,13 @@ impl ::codegen_runtime::StrictJson for Target {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Target {
+    /// Through its `serde_json::Value`: which variant writes what is the `Union` derive's.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        ::codegen_runtime::write_via_value(self, out)
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -173,6 +205,20 @@ impl ::codegen_runtime::StrictJson for DeliveryEvent {
     }
 }
 
+impl ::codegen_runtime::WriteJson for DeliveryEvent {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"notification_id\"", &self.notification_id);
+        object.member("\"status\"", &self.status);
+        object.member("\"at\"", &self.at);
+        object.member("\"provider_response\"", &self.provider_response);
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -202,6 +248,21 @@ impl ::codegen_runtime::StrictJson for EmailTarget {
     }
 }
 
+impl ::codegen_runtime::WriteJson for EmailTarget {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"channel\"", &self.channel);
+        object.member("\"address\"", &self.address);
+        if !::poem_openapi::types::Type::is_none(&self.cc) {
+            object.member("\"cc\"", &self.cc);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -221,6 +282,18 @@ impl ::codegen_runtime::StrictJson for Error {
         ::codegen_runtime::check_member::<::std::string::String>(value, "code")?;
         ::codegen_runtime::check_member::<::std::string::String>(value, "message")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for Error {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"code\"", &self.code);
+        object.member("\"message\"", &self.message);
+        object.end();
+        true
     }
 }
 
@@ -282,6 +355,30 @@ impl ::codegen_runtime::StrictJson for NotificationRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for NotificationRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"to\"", &self.to);
+        if !::poem_openapi::types::Type::is_none(&self.subject) {
+            object.member("\"subject\"", &self.subject);
+        }
+        object.member("\"body\"", &self.body);
+        if !::poem_openapi::types::Type::is_none(&self.template_id) {
+            object.member("\"template_id\"", &self.template_id);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.variables) {
+            object.member("\"variables\"", &self.variables);
+        }
+        if !::poem_openapi::types::Type::is_none(&self.send_at) {
+            object.member("\"send_at\"", &self.send_at);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -309,6 +406,21 @@ impl ::codegen_runtime::StrictJson for PushTarget {
     }
 }
 
+impl ::codegen_runtime::WriteJson for PushTarget {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"channel\"", &self.channel);
+        object.member("\"device_token\"", &self.device_token);
+        if !::poem_openapi::types::Type::is_none(&self.platform) {
+            object.member("\"platform\"", &self.platform);
+        }
+        object.end();
+        true
+    }
+}
+
 #[derive(
     ::poem_openapi::Object,
     ::std::fmt::Debug,
@@ -328,6 +440,18 @@ impl ::codegen_runtime::StrictJson for SendNotificationResponse202 {
         ::codegen_runtime::check_member::<::codegen_runtime::uuid::Uuid>(value, "id")?;
         ::codegen_runtime::check_member::<DeliveryStatus>(value, "status")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for SendNotificationResponse202 {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"id\"", &self.id);
+        object.member("\"status\"", &self.status);
+        object.end();
+        true
     }
 }
 
@@ -352,6 +476,18 @@ impl ::codegen_runtime::StrictJson for SmsTarget {
             ::codegen_runtime::Matching<Pattern1>,
         >(value, "phone")?;
         ::std::result::Result::Ok(())
+    }
+}
+
+impl ::codegen_runtime::WriteJson for SmsTarget {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"channel\"", &self.channel);
+        object.member("\"phone\"", &self.phone);
+        object.end();
+        true
     }
 }
 
@@ -395,6 +531,21 @@ impl ::codegen_runtime::StrictJson for Webhook {
     }
 }
 
+impl ::codegen_runtime::WriteJson for Webhook {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"url\"", &self.url);
+        object.member("\"events\"", &self.events);
+        object.member("\"id\"", &self.id);
+        object.member("\"created_at\"", &self.created_at);
+        object.member("\"failures\"", &self.failures);
+        object.end();
+        true
+    }
+}
+
 /// `default` of property `failures` of `Webhook`.
 fn default_webhook_failures() -> i64 {
     0
@@ -429,6 +580,18 @@ impl ::codegen_runtime::StrictJson for WebhookRequest {
     }
 }
 
+impl ::codegen_runtime::WriteJson for WebhookRequest {
+    /// The members the `Object` derive serializes, in its order.
+    fn write_json(&self, out: &mut ::std::vec::Vec<u8>) -> bool {
+        #[allow(unused_mut)]
+        let mut object = ::codegen_runtime::JsonObject::start(out);
+        object.member("\"url\"", &self.url);
+        object.member("\"events\"", &self.events);
+        object.end();
+        true
+    }
+}
+
 /// `Authorization: Key <api key>`
 #[derive(::poem_openapi::SecurityScheme)]
 #[oai(rename = "apiKey", ty = "api_key", key_name = "Authorization", key_in = "header")]
@@ -446,6 +609,37 @@ pub enum SendNotificationResponse {
     BadRequest(::poem_openapi::payload::Json<Error>),
 }
 
+impl ::codegen_runtime::Respond for SendNotificationResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            SendNotificationResponse::Accepted(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+            SendNotificationResponse::BadRequest(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `listWebhooks` (`GET /webhooks`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -453,6 +647,25 @@ pub enum ListWebhooksResponse {
     /// Subscriptions.
     #[oai(status = 200, content_type = "application/json")]
     Ok(::poem_openapi::payload::Json<::std::vec::Vec<Webhook>>),
+}
+
+impl ::codegen_runtime::Respond for ListWebhooksResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            ListWebhooksResponse::Ok(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
 }
 
 /// The responses `createWebhook` (`POST /webhooks`) declares; one variant per status.
@@ -464,6 +677,25 @@ pub enum CreateWebhookResponse {
     Created(::poem_openapi::payload::Json<Webhook>),
 }
 
+impl ::codegen_runtime::Respond for CreateWebhookResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            CreateWebhookResponse::Created(media) => {
+                let mut resp = ::codegen_runtime::json_response(&media.0);
+                resp.set_status(
+                    ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
+                );
+                resp.headers_mut()
+                    .insert(
+                        ::poem::http::header::CONTENT_TYPE,
+                        ::poem::http::HeaderValue::from_static("application/json"),
+                    );
+                resp
+            }
+        }
+    }
+}
+
 /// The responses `deleteWebhook` (`DELETE /webhooks/{webhookId}`) declares; one variant per status.
 #[derive(::poem_openapi::ApiResponse, ::std::fmt::Debug)]
 #[allow(clippy::large_enum_variant)]
@@ -471,6 +703,20 @@ pub enum DeleteWebhookResponse {
     /// Unsubscribed.
     #[oai(status = 204)]
     NoContent,
+}
+
+impl ::codegen_runtime::Respond for DeleteWebhookResponse {
+    fn respond(self) -> ::poem::Response {
+        match self {
+            DeleteWebhookResponse::NoContent => {
+                #[allow(unused_mut)]
+                let mut resp = ::poem::IntoResponse::into_response(
+                    ::poem::http::StatusCode::from_u16(204).expect("a declared status"),
+                );
+                resp
+            }
+        }
+    }
 }
 
 /// What a server of fixtures/corpus/webhooks_notifications.yaml must implement: one method per operation.
@@ -578,6 +824,190 @@ impl<H: Handlers> Api<H> {
         ::std::result::Result::Ok(
             self.0.delete_webhook(auth.0, webhook_id.value()?.0).await,
         )
+    }
+}
+
+/// The operations as endpoints of their own, for `codegen_runtime::serve::Routes`: each
+/// extracts the arguments of the method above as poem-openapi's derive does, calls it, and
+/// answers with the response enum's `Respond`.
+impl<H: Handlers> ::codegen_runtime::Operations for Api<H> {
+    #[allow(unused_variables, unused_mut)]
+    fn operations(self) -> ::std::vec::Vec<::codegen_runtime::Operation> {
+        let api = ::std::sync::Arc::new(self);
+        ::std::vec::Vec::from([
+            ::codegen_runtime::Operation::new(
+                "/notifications",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SendNotificationResponse,
+                                    >(err, ::std::option::Option::Some("sendNotification"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<NotificationRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        SendNotificationResponse,
+                                    >(err, ::std::option::Option::Some("sendNotification"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.send_notification(p1, p2).await,
+                                ::std::option::Option::Some("sendNotification"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/webhooks",
+                ::poem::http::Method::GET,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        ListWebhooksResponse,
+                                    >(err, ::std::option::Option::Some("listWebhooks"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.list_webhooks(p1).await,
+                                ::std::option::Option::Some("listWebhooks"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/webhooks",
+                ::poem::http::Method::POST,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateWebhookResponse,
+                                    >(err, ::std::option::Option::Some("createWebhook"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::JsonBody<WebhookRequest>,
+                            >(&request, &mut body, "body", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        CreateWebhookResponse,
+                                    >(err, ::std::option::Option::Some("createWebhook"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.create_webhook(p1, p2).await,
+                                ::std::option::Option::Some("createWebhook"),
+                            )
+                        }
+                    }
+                },
+            ),
+            ::codegen_runtime::Operation::new(
+                "/webhooks/:webhookId",
+                ::poem::http::Method::DELETE,
+                {
+                    let api = ::std::sync::Arc::clone(&api);
+                    move |request: ::poem::Request| {
+                        let api = ::std::sync::Arc::clone(&api);
+                        async move {
+                            let (request, mut body) = request.split();
+                            let p1 = match ::codegen_runtime::extract::<
+                                ApiKey,
+                            >(&request, &mut body, "auth", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteWebhookResponse,
+                                    >(err, ::std::option::Option::Some("deleteWebhook"));
+                                }
+                            };
+                            let p2 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::param::Path<
+                                    ::codegen_runtime::uuid::Uuid,
+                                    ::codegen_runtime::NoRules,
+                                >,
+                            >(&request, &mut body, "param0", ::std::option::Option::None)
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteWebhookResponse,
+                                    >(err, ::std::option::Option::Some("deleteWebhook"));
+                                }
+                            };
+                            let p3 = match ::codegen_runtime::extract::<
+                                ::codegen_runtime::ParamsChecked,
+                            >(
+                                    &request,
+                                    &mut body,
+                                    "_params_checked",
+                                    ::std::option::Option::None,
+                                )
+                                .await
+                            {
+                                ::std::result::Result::Ok(value) => value,
+                                ::std::result::Result::Err(err) => {
+                                    return ::codegen_runtime::rejected::<
+                                        DeleteWebhookResponse,
+                                    >(err, ::std::option::Option::Some("deleteWebhook"));
+                                }
+                            };
+                            ::codegen_runtime::answered(
+                                api.delete_webhook(p1, p2, p3).await,
+                                ::std::option::Option::Some("deleteWebhook"),
+                            )
+                        }
+                    }
+                },
+            ),
+        ])
     }
 }
 

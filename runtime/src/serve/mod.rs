@@ -212,11 +212,14 @@ impl<D: Endpoint> Endpoint for Dispatch<D> {
             .then(|| (req.method().clone(), req.uri().clone()));
         // Boxed, so the two layers around it move a pointer, not the request's whole state.
         let route: Pin<Box<dyn Future<Output = Response> + Send + '_>> = Box::pin(self.route(req));
-        let mut response = crate::with_request_id(id, route)
+        // The operation is noted by generated endpoints, read before the request's scope ends.
+        let answered = async { (route.await, crate::request_id::current_operation()) };
+        let (mut response, noted) = crate::with_request_id(id, answered)
             .instrument(span.clone())
             .await;
-        // poem-openapi marks the response of each operation with its operationId.
-        let operation = response.data::<poem_openapi::OperationId>().map(|id| id.0);
+        // Or marked on the response, by poem-openapi's own endpoints.
+        let operation =
+            noted.or_else(|| response.data::<poem_openapi::OperationId>().map(|id| id.0));
         let took = started.elapsed();
         if let Some(metrics) = metrics {
             metrics.request(operation.unwrap_or("none"), response.status(), took);

@@ -27,6 +27,11 @@ use poem_openapi::__private::UrlQuery;
 use poem_openapi::registry::{MetaParamIn, Registry};
 use poem_openapi::{OpenApi, OpenApiService};
 
+use crate::Operations;
+
+/// An operation's endpoint.
+type OperationEndpoint = poem::endpoint::BoxEndpoint<'static, Response>;
+
 /// The operations of a generated API, ready for [`serve_api`](super::serve_api): the generated
 /// `Api(handlers)` converts into them ([`Routes::new`]).
 pub struct Routes {
@@ -34,17 +39,32 @@ pub struct Routes {
 }
 
 impl Routes {
-    /// `api`'s operations (the generated `Api(handlers)`), with the layers above them cut to
-    /// what the API uses.
-    ///
-    /// For generated APIs: their path parameters are read by [`PathParam`](crate::PathParam),
-    /// which reads what this router matched. A hand-written poem-openapi API whose operations
-    /// take `poem_openapi::param::Path` reads poem's router only: serve it with
-    /// [`Routes::layered`].
-    pub fn new<T: OpenApi + 'static>(api: T) -> Self {
-        let reads = Reads::of::<T>();
+    /// `api`'s operations (the generated `Api(handlers)`) as the generator writes them
+    /// ([`Operations`]), with the layers above them cut to what the API uses.
+    pub fn new<T: OpenApi + Operations + 'static>(api: T) -> Self {
+        let mut table: HashMap<String, HashMap<Method, OperationEndpoint>> = HashMap::new();
+        for operation in api.operations() {
+            table
+                .entry(poem_path(operation.path))
+                .or_default()
+                .insert(operation.method, operation.endpoint);
+        }
+        Self::routed::<T>(table)
+    }
+
+    /// `api`'s operations as poem-openapi's derive makes them (`OpenApi::add_routes`), with
+    /// the layers above them cut as for [`Routes::new`]: for an API whose path parameters are
+    /// read by [`PathParam`](crate::PathParam) but that has no generated [`Operations`].
+    /// A hand-written poem-openapi API whose operations take `poem_openapi::param::Path`
+    /// reads poem's router only: serve it with [`Routes::layered`].
+    pub fn derived<T: OpenApi + 'static>(api: T) -> Self {
         let mut table = HashMap::new();
         api.add_routes(&mut table);
+        Self::routed::<T>(table)
+    }
+
+    fn routed<T: OpenApi>(table: HashMap<String, HashMap<Method, OperationEndpoint>>) -> Self {
+        let reads = Reads::of::<T>();
         let router = if table.keys().all(|path| routable(path)) {
             Router::new(table.into_iter().map(|(path, methods)| RoutedPath {
                 query: reads.query(&path),
@@ -77,7 +97,7 @@ impl Routes {
     }
 }
 
-impl<T: OpenApi + 'static> From<T> for Routes {
+impl<T: OpenApi + Operations + 'static> From<T> for Routes {
     fn from(api: T) -> Self {
         Routes::new(api)
     }
@@ -155,6 +175,27 @@ fn routed_path(path: &str) -> String {
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         routed.push('/');
         if segment.starts_with('{') && segment.ends_with('}') {
+            routed.push_str(&format!(":param{count}"));
+            count += 1;
+        } else {
+            routed.push_str(segment);
+        }
+    }
+    if routed.is_empty() {
+        routed.push('/');
+    }
+    routed
+}
+
+/// The path poem-openapi's derive routes an operation at, from its `#[oai(path)]`
+/// (`/items/:item_id` → `/items/:param0`): each segment that starts with `:` is the next
+/// `param{N}`, any other is kept, empty segments are dropped.
+fn poem_path(path: &str) -> String {
+    let mut routed = String::new();
+    let mut count = 0;
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        routed.push('/');
+        if segment.starts_with(':') {
             routed.push_str(&format!(":param{count}"));
             count += 1;
         } else {
@@ -480,7 +521,7 @@ mod tests {
     /// cannot read it either: what matters is that `Routes` answers as that service does.
     #[tokio::test]
     async fn an_api_with_a_tail_segment_is_answered_as_poem_openapis_service_answers() {
-        let ours = Routes::new(Files).into_endpoint();
+        let ours = Routes::derived(Files).into_endpoint();
         let theirs = Routes::layered(OpenApiService::new(Files, "", "")).into_endpoint();
         for path in ["/files/a/b.txt", "/files/a", "/files", "/other"] {
             assert_eq!(
