@@ -18,8 +18,13 @@ deref_to_field!(JsonBody);
 impl<T: Type> Payload for JsonBody<T> {
     const CONTENT_TYPE: &'static str = <Json<T> as Payload>::CONTENT_TYPE;
 
+    /// As poem-openapi's `Json`, which parses the media type each time: the two spellings
+    /// clients send are known to pass without it.
     fn check_content_type(content_type: &str) -> bool {
-        <Json<T> as Payload>::check_content_type(content_type)
+        matches!(
+            content_type,
+            "application/json" | "application/json; charset=utf-8"
+        ) || <Json<T> as Payload>::check_content_type(content_type)
     }
 
     payload_schema_items!();
@@ -308,6 +313,29 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// The media types taken without parsing are ones poem-openapi's `Json` takes.
+    #[test]
+    fn media_types_are_checked_as_poem_openapi_checks_them() {
+        for media_type in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/json;charset=utf-8",
+            "application/problem+json",
+            "Application/JSON",
+            "application/jsonx",
+            "text/json",
+            "application/x-www-form-urlencoded",
+            "",
+        ] {
+            assert_eq!(
+                JsonBody::<i32>::check_content_type(media_type),
+                Json::<i32>::check_content_type(media_type),
+                "{media_type}"
+            );
+        }
+        assert!(JsonBody::<i32>::check_content_type("application/json"));
+    }
 
     #[test]
     fn a_number_or_boolean_where_a_string_belongs_is_found_with_its_pointer() {

@@ -3,7 +3,8 @@
 //! poem's router keeps the parameters it matched in a private field of the request, which only
 //! poem's `Route` can fill and poem-openapi's `Path` reads. [`Routes`](crate::serve::Routes)
 //! routes without poem's `Route` (its layers were a fifth of a GET, BENCHMARKS.md), so it
-//! leaves the segments it matched in [`RoutedParams`], and the generated code extracts path
+//! notes the segments it matched for the request being served (or, outside the server's
+//! request scope, leaves them in [`RoutedParams`]), and the generated code extracts path
 //! parameters with [`PathParam`]: poem-openapi's `Path`, reading from either place.
 
 use std::borrow::Cow;
@@ -24,12 +25,17 @@ pub struct RoutedParams(pub Vec<Range<usize>>);
 /// [`RoutedParams`] when a `Routes` router matched it, else from poem's router. `None` when
 /// there is no such parameter or it does not decode to UTF-8 (as poem's router drops it).
 pub fn path_param<'a>(request: &'a Request, name: &str) -> Option<Cow<'a, str>> {
+    let routed = |ranges: &[Range<usize>]| {
+        let index: usize = name.strip_prefix("param")?.parse().ok()?;
+        let raw = request.uri().path().get(ranges.get(index)?.clone())?;
+        percent_encoding::percent_decode_str(raw).decode_utf8().ok()
+    };
+    // Noted for the request being served, or (outside the server's request scope) left on it.
+    if let Some(value) = crate::request_id::with_routed_params(routed) {
+        return value;
+    }
     match request.extensions().get::<RoutedParams>() {
-        Some(RoutedParams(ranges)) => {
-            let index: usize = name.strip_prefix("param")?.parse().ok()?;
-            let raw = request.uri().path().get(ranges.get(index)?.clone())?;
-            percent_encoding::percent_decode_str(raw).decode_utf8().ok()
-        }
+        Some(RoutedParams(ranges)) => routed(ranges),
         None => request.raw_path_param(name).map(Cow::Borrowed),
     }
 }

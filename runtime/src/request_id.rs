@@ -1,16 +1,19 @@
-//! The id of the request being served, for every problem body (`instance`) and log line of
-//! that request. The server sets it around each request ([`with_request_id`]); code that
+//! The request being served: its id, for every problem body (`instance`) and log line of
+//! that request; the operation that answered it; the path parameters the router matched. The server sets it around each request ([`with_request_id`]); code that
 //! builds a problem reads it ([`current_request_id`]) without it being passed down, since a
 //! rejection is answered by a plain function (poem-openapi's `bad_request_handler`).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::ops::Range;
 
 /// The request being served.
 struct Current {
     id: String,
     /// The `operationId` of the operation that answered it, once one has.
     operation: Cell<Option<&'static str>>,
+    /// The path parameters `Routes`' router matched, once it has.
+    params: RefCell<Option<Vec<Range<usize>>>>,
 }
 
 tokio::task_local! {
@@ -23,6 +26,7 @@ pub fn with_request_id<F: Future>(id: String, fut: F) -> impl Future<Output = F:
     let current = Current {
         id,
         operation: Cell::new(None),
+        params: RefCell::new(None),
     };
     CURRENT.scope(current, fut)
 }
@@ -42,6 +46,27 @@ pub fn note_operation(id: &'static str) {
 /// The operation noted for the current request ([`note_operation`]).
 pub fn current_operation() -> Option<&'static str> {
     CURRENT.try_with(|c| c.operation.get()).ok().flatten()
+}
+
+/// Notes the byte ranges of the path the router matched to the route's parameters, for
+/// [`path_param`](crate::path_param): cheaper than an extension on the request, whose map is
+/// allocated, hashed and dropped per request. `Err` with them outside a request's scope.
+pub(crate) fn note_routed_params(params: Vec<Range<usize>>) -> Result<(), Vec<Range<usize>>> {
+    let mut params = Some(params);
+    let noted = CURRENT.try_with(|c| *c.params.borrow_mut() = params.take());
+    match (noted, params) {
+        (Ok(()), _) => Ok(()),
+        (Err(_), Some(params)) => Err(params),
+        (Err(_), None) => Ok(()),
+    }
+}
+
+/// `read` of the path parameters noted for the current request, if any were.
+pub(crate) fn with_routed_params<R>(read: impl FnOnce(&[Range<usize>]) -> R) -> Option<R> {
+    CURRENT
+        .try_with(|c| c.params.borrow().as_deref().map(read))
+        .ok()
+        .flatten()
 }
 
 /// A client's `X-Request-Id` if it is usable (1 to 128 characters of letters, digits and
@@ -77,6 +102,21 @@ mod tests {
         .await;
         assert_eq!(inside, (None, Some("getItem")));
         let next = with_request_id("r-2".into(), async { current_operation() }).await;
+        assert_eq!(next, None);
+    }
+
+    #[tokio::test]
+    async fn routed_params_are_noted_for_their_request_only() {
+        assert_eq!(note_routed_params(vec![1..2]), Err(vec![1..2]));
+        assert_eq!(with_routed_params(<[_]>::to_vec), None);
+        let inside = with_request_id("r-1".into(), async {
+            let before = with_routed_params(<[_]>::to_vec);
+            note_routed_params(vec![7..10, 11..12]).unwrap();
+            (before, with_routed_params(<[_]>::to_vec))
+        })
+        .await;
+        assert_eq!(inside, (None, Some(vec![7..10, 11..12])));
+        let next = with_request_id("r-2".into(), async { with_routed_params(<[_]>::len) }).await;
         assert_eq!(next, None);
     }
 

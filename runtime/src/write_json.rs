@@ -45,18 +45,18 @@ fn write_serialized<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) 
 }
 
 /// The response poem-openapi's `Json<T>` gives (`poem::web::Json` of `T::to_json()`): the
-/// text, as `application/json; charset=utf-8`; `null` where `to_json` is `None`.
-pub fn json_response<T: WriteJson + ?Sized>(value: &T) -> Response {
+/// text, `null` where `to_json` is `None`; as `content_type` (poem's is
+/// `application/json; charset=utf-8`, which a declared media type replaces).
+pub fn json_response<T: WriteJson + ?Sized>(value: &T, content_type: &'static str) -> Response {
     let mut body = Vec::with_capacity(128);
     if !value.write_json(&mut body) {
         body.extend_from_slice(b"null");
     }
     let mut response = Response::from(poem::Body::from(body));
     // A constant name and value: the builder's `header` parses and checks both.
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -367,11 +367,11 @@ mod tests {
 
     #[test]
     fn responses_are_poems() {
-        let ours = json_response(&vec![1, 2]);
+        let ours = json_response(&vec![1, 2], "application/json; charset=utf-8");
         let poem = poem::IntoResponse::into_response(poem_openapi::payload::Json(vec![1, 2]));
         assert_eq!(ours.status(), poem.status());
         assert_eq!(ours.headers(), poem.headers());
-        let nothing = json_response(&f64::NAN);
+        let nothing = json_response(&f64::NAN, "application/json; charset=utf-8");
         let poem_nothing = poem::IntoResponse::into_response(poem_openapi::payload::Json(f64::NAN));
         assert_eq!(nothing.headers(), poem_nothing.headers());
         let body = |r: Response| {

@@ -17,6 +17,9 @@ pub const RUNTIME: &str = "::codegen_runtime";
 /// The start of the type of a patterned string: `::codegen_runtime::Matching<Pattern1>`.
 pub const MATCHING: &str = "::codegen_runtime::Matching<";
 
+/// The media type poem-openapi's `Json<T>` answers with when none is declared.
+const JSON_UTF8: &str = "application/json; charset=utf-8";
+
 impl ProblemField {
     /// The Rust expression that fills the field (`status` and `err` are in scope).
     pub fn expr(&self) -> String {
@@ -682,17 +685,23 @@ impl Response {
             _ => "status".to_owned(),
         };
         let mut body = String::new();
+        let json = matches!(
+            &self.body,
+            Some(Content::Single(Payload {
+                kind: PayloadKind::Json(_),
+                request: false,
+                ..
+            }))
+        );
+        let declared = self.body.as_ref().and_then(Content::content_type);
         if media {
-            let json = matches!(
-                &self.body,
-                Some(Content::Single(Payload {
-                    kind: PayloadKind::Json(_),
-                    request: false,
-                    ..
-                }))
-            );
             match json {
-                true => writeln!(body, "let mut resp = {RUNTIME}::json_response(&media.0);"),
+                // The declared media type at once, where the derive replaces poem's later.
+                true => writeln!(
+                    body,
+                    "let mut resp = {RUNTIME}::json_response(&media.0, {});",
+                    literal(declared.unwrap_or(JSON_UTF8))
+                ),
                 false => writeln!(
                     body,
                     "let mut resp = ::poem::IntoResponse::into_response(media);"
@@ -716,7 +725,7 @@ impl Response {
             )
             .expect("writing to a String");
         }
-        if let Some(c) = self.body.as_ref().and_then(Content::content_type) {
+        if let Some(c) = declared.filter(|_| !json) {
             writeln!(
                 body,
                 "resp.headers_mut().insert(::poem::http::header::CONTENT_TYPE, ::poem::http::HeaderValue::from_static({}));",

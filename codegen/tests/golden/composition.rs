@@ -490,27 +490,21 @@ impl ::codegen_runtime::Respond for AddPetResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             AddPetResponse::Created(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             AddPetResponse::Default(status, media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(status);
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
         }
@@ -538,15 +532,13 @@ impl ::codegen_runtime::Respond for SearchResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             SearchResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }

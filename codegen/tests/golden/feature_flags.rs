@@ -711,15 +711,13 @@ impl ::codegen_runtime::Respond for ListFlagsResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             ListFlagsResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -744,7 +742,10 @@ impl ::codegen_runtime::Respond for CreateFlagResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             CreateFlagResponse::Created(media, __p0) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
@@ -757,11 +758,6 @@ impl ::codegen_runtime::Respond for CreateFlagResponse {
                             header,
                         );
                 }
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -786,7 +782,10 @@ impl ::codegen_runtime::Respond for GetFlagResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             GetFlagResponse::Ok(media, __p0) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
@@ -799,11 +798,6 @@ impl ::codegen_runtime::Respond for GetFlagResponse {
                             header,
                         );
                 }
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -854,7 +848,10 @@ impl ::codegen_runtime::Respond for PatchFlagResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             PatchFlagResponse::Ok(media, __p0) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
@@ -867,11 +864,6 @@ impl ::codegen_runtime::Respond for PatchFlagResponse {
                             header,
                         );
                 }
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             PatchFlagResponse::PreconditionFailed => {
@@ -905,15 +897,13 @@ impl ::codegen_runtime::Respond for EvaluateAllResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             EvaluateAllResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }

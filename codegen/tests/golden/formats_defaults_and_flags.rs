@@ -288,57 +288,43 @@ impl ::codegen_runtime::Respond for CreateAccountResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             CreateAccountResponse::Created(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             CreateAccountResponse::BadRequest(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
             CreateAccountResponse::PayloadTooLarge(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
             CreateAccountResponse::UnsupportedMediaType(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
         }

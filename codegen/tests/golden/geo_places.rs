@@ -559,15 +559,13 @@ impl ::codegen_runtime::Respond for NearbyPlacesResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             NearbyPlacesResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -587,15 +585,13 @@ impl ::codegen_runtime::Respond for PlacesWithinResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             PlacesWithinResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/geo+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/geo+json"),
-                    );
                 resp
             }
         }
@@ -618,15 +614,13 @@ impl ::codegen_runtime::Respond for GetPlaceResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             GetPlaceResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             GetPlaceResponse::NotFound => {

@@ -341,15 +341,13 @@ impl ::codegen_runtime::Respond for UploadPhotoResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             UploadPhotoResponse::Created(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             UploadPhotoResponse::UnsupportedMediaType => {
@@ -376,15 +374,13 @@ impl ::codegen_runtime::Respond for GetPhotoResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             GetPhotoResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -514,15 +510,13 @@ impl ::codegen_runtime::Respond for ListAlbumsResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             ListAlbumsResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -542,15 +536,13 @@ impl ::codegen_runtime::Respond for CreateAlbumResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             CreateAlbumResponse::Created(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }

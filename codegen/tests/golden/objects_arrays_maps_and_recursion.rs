@@ -335,57 +335,43 @@ impl ::codegen_runtime::Respond for PutTreeResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             PutTreeResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             PutTreeResponse::BadRequest(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
             PutTreeResponse::PayloadTooLarge(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(413).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
             PutTreeResponse::UnsupportedMediaType(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(415).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
         }

@@ -590,15 +590,13 @@ impl ::codegen_runtime::Respond for ListOrdersResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             ListOrdersResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -624,43 +622,33 @@ impl ::codegen_runtime::Respond for CreateOrderResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             CreateOrderResponse::Created(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             CreateOrderResponse::BadRequest(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
             CreateOrderResponse::UnprocessableEntity(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(422).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
         }
@@ -683,29 +671,23 @@ impl ::codegen_runtime::Respond for GetOrderResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             GetOrderResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             GetOrderResponse::NotFound(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
         }
@@ -731,43 +713,33 @@ impl ::codegen_runtime::Respond for ReplaceOrderResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             ReplaceOrderResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             ReplaceOrderResponse::NotFound(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(404).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
             ReplaceOrderResponse::Conflict(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/problem+json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(409).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static(
-                            "application/problem+json",
-                        ),
-                    );
                 resp
             }
         }

@@ -344,7 +344,10 @@ impl ::codegen_runtime::Respond for CreateLinkResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             CreateLinkResponse::Created(media, __p0, __p1) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
@@ -370,11 +373,6 @@ impl ::codegen_runtime::Respond for CreateLinkResponse {
                             header,
                         );
                 }
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             CreateLinkResponse::Conflict => {
@@ -428,15 +426,13 @@ impl ::codegen_runtime::Respond for GetLinkResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             GetLinkResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -484,7 +480,10 @@ impl ::codegen_runtime::Respond for LinkStatsResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             LinkStatsResponse::Ok(media, __p0) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
@@ -499,11 +498,6 @@ impl ::codegen_runtime::Respond for LinkStatsResponse {
                             header,
                         );
                 }
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }

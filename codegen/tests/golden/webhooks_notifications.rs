@@ -613,27 +613,23 @@ impl ::codegen_runtime::Respond for SendNotificationResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             SendNotificationResponse::Accepted(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(202).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
             SendNotificationResponse::BadRequest(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(400).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -653,15 +649,13 @@ impl ::codegen_runtime::Respond for ListWebhooksResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             ListWebhooksResponse::Ok(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(200).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }
@@ -681,15 +675,13 @@ impl ::codegen_runtime::Respond for CreateWebhookResponse {
     fn respond(self) -> ::poem::Response {
         match self {
             CreateWebhookResponse::Created(media) => {
-                let mut resp = ::codegen_runtime::json_response(&media.0);
+                let mut resp = ::codegen_runtime::json_response(
+                    &media.0,
+                    "application/json",
+                );
                 resp.set_status(
                     ::poem::http::StatusCode::from_u16(201).expect("a declared status"),
                 );
-                resp.headers_mut()
-                    .insert(
-                        ::poem::http::header::CONTENT_TYPE,
-                        ::poem::http::HeaderValue::from_static("application/json"),
-                    );
                 resp
             }
         }

@@ -379,7 +379,9 @@ impl Endpoint for Router {
             None => return Err(MethodNotAllowedError.into()),
         };
         if !params.is_empty() {
-            req.extensions_mut().insert(crate::RoutedParams(params));
+            if let Err(params) = crate::request_id::note_routed_params(params) {
+                req.extensions_mut().insert(crate::RoutedParams(params));
+            }
         }
         if routed.query {
             parse_query(&mut req);
