@@ -107,7 +107,7 @@ mod tests {
 
     #[tokio::test]
     async fn routed_params_are_noted_for_their_request_only() {
-        assert_eq!(note_routed_params(vec![1..2]), Err(vec![1..2]));
+        assert_eq!(note_routed_params(vec![1..2, 3..4]), Err(vec![1..2, 3..4]));
         assert_eq!(with_routed_params(<[_]>::to_vec), None);
         let inside = with_request_id("r-1".into(), async {
             let before = with_routed_params(<[_]>::to_vec);
