@@ -5,9 +5,10 @@
 //! the response, parses the query string into an extension, keeps a cookie jar, matches the
 //! path (poem's `Route`, which boxes and maps again) and then the method (`RouteMethod`, the
 //! same), and calls the operation's endpoint. Every one of those layers holds the request
-//! (472 bytes) in its future and moves it into the next. [`Routes::new`] keeps poem-openapi's
-//! operation endpoints (extraction, validation, the handler call, the response: the code that
-//! decides what a client gets) and replaces the layers around them with one [`Router`]: it
+//! (472 bytes) in its future and moves it into the next. [`Routes::new`] takes the operations'
+//! endpoints the generator writes ([`Operations`]: the derive's extraction, validation and
+//! handler call, the response converted by the generated `Respond`; [`Routes::derived`] takes
+//! the derive's own) and replaces the layers around them with one [`Router`]: it
 //! matches the path and the method as poem's do, leaves the matched segments for
 //! [`PathParam`](crate::PathParam), parses the query only for the paths whose operations read
 //! it, and the cookie jar is kept only if an operation reads a cookie. A differential test
@@ -170,32 +171,25 @@ impl Reads {
 /// The path poem-openapi routes for the documented `path`: `/items/{item_id}` is routed as
 /// `/items/:param0`, path variables numbered in order (its `convert_oai_path`).
 fn routed_path(path: &str) -> String {
-    let mut routed = String::new();
-    let mut count = 0;
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        routed.push('/');
-        if segment.starts_with('{') && segment.ends_with('}') {
-            routed.push_str(&format!(":param{count}"));
-            count += 1;
-        } else {
-            routed.push_str(segment);
-        }
-    }
-    if routed.is_empty() {
-        routed.push('/');
-    }
-    routed
+    numbered(path, |segment| {
+        segment.starts_with('{') && segment.ends_with('}')
+    })
 }
 
-/// The path poem-openapi's derive routes an operation at, from its `#[oai(path)]`
-/// (`/items/:item_id` → `/items/:param0`): each segment that starts with `:` is the next
-/// `param{N}`, any other is kept, empty segments are dropped.
+/// The path poem-openapi's derive routes an operation at, from its `#[oai(path)]`:
+/// `/items/:item_id` is routed as `/items/:param0`.
 fn poem_path(path: &str) -> String {
+    numbered(path, |segment| segment.starts_with(':'))
+}
+
+/// `path` with each segment that `is_variable` says is a path variable replaced by the next
+/// `:param{N}`; any other segment kept, empty segments dropped.
+fn numbered(path: &str, is_variable: impl Fn(&str) -> bool) -> String {
     let mut routed = String::new();
     let mut count = 0;
     for segment in path.split('/').filter(|s| !s.is_empty()) {
         routed.push('/');
-        if segment.starts_with(':') {
+        if is_variable(segment) {
             routed.push_str(&format!(":param{count}"));
             count += 1;
         } else {
@@ -554,5 +548,12 @@ mod tests {
         assert_eq!(routed_path("/items"), "/items");
         assert_eq!(routed_path("/items/{item_id}"), "/items/:param0");
         assert_eq!(routed_path("/a/{x}/b/{y}"), "/a/:param0/b/:param1");
+        assert_eq!(poem_path("/"), "/");
+        assert_eq!(poem_path("/items//x/"), "/items/x");
+        assert_eq!(poem_path("/a/:x/b/:y"), "/a/:param0/b/:param1");
+        assert_eq!(
+            poem_path("/s/summary(p=':segment1')"),
+            "/s/summary(p=':segment1')"
+        );
     }
 }
