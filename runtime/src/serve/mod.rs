@@ -96,7 +96,7 @@ pub fn serve_api(
         None => docs,
     };
     Dispatch {
-        api: routes.into().into_endpoint(),
+        api: routes.into(),
         docs,
         methods,
         docs_allowed: Allowed {
@@ -170,9 +170,8 @@ pub fn documents(document: &str) -> (String, String) {
 /// the API, an `around` for the body limit, a `catch_all_error`): every layer moves the whole
 /// request into another future, which the profile showed as a tenth of the server's time.
 struct Dispatch<D> {
-    /// The operations ([`Routes`]), called through `DynEndpoint` for the boxed future it
-    /// returns as it is, not wrapped in another.
-    api: poem::endpoint::BoxEndpoint<'static, Response>,
+    /// The operations ([`Routes`]).
+    api: Routes,
     docs: D,
     methods: Methods,
     /// The documents and the docs page are read-only.
@@ -339,7 +338,7 @@ impl<D: Endpoint> Dispatch<D> {
             if takes_body(req.method()) {
                 Box::pin(limit_body(&mut req)).await?;
             }
-            poem::endpoint::DynEndpoint::call(self.api.as_ref(), req).await
+            self.api.call(req).await
         }
         .await;
         match result {

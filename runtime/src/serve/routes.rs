@@ -36,7 +36,15 @@ type OperationEndpoint = poem::endpoint::BoxEndpoint<'static, Response>;
 /// The operations of a generated API, ready for [`serve_api`](super::serve_api): the generated
 /// `Api(handlers)` converts into them ([`Routes::new`]).
 pub struct Routes {
-    endpoint: poem::endpoint::BoxEndpoint<'static, Response>,
+    endpoint: Layers,
+}
+
+/// What [`Routes`] calls: the router itself, or an endpoint around it (poem's router, the
+/// cookie jar, poem-openapi's service), boxed.
+enum Layers {
+    /// Called directly: its future is part of the caller's, not boxed on its own.
+    Router(Router),
+    Boxed(poem::endpoint::BoxEndpoint<'static, Response>),
 }
 
 impl Routes {
@@ -66,34 +74,42 @@ impl Routes {
 
     fn routed<T: OpenApi>(table: HashMap<String, HashMap<Method, OperationEndpoint>>) -> Self {
         let reads = Reads::of::<T>();
-        let router = if table.keys().all(|path| routable(path)) {
-            Router::new(table.into_iter().map(|(path, methods)| RoutedPath {
-                query: reads.query(&path),
-                segments: segments(&path),
-                methods: methods.into_iter().collect(),
-            }))
-            .boxed()
-        } else {
-            poem_route(table, &reads).boxed()
-        };
-        let endpoint = if reads.cookies {
-            router.with(CookieJarManager::new()).boxed()
-        } else {
-            router
+        let endpoint = match table.keys().all(|path| routable(path)) {
+            true => {
+                let router = Router::new(table.into_iter().map(|(path, methods)| RoutedPath {
+                    query: reads.query(&path),
+                    segments: segments(&path),
+                    methods: methods.into_iter().collect(),
+                }));
+                match reads.cookies {
+                    true => Layers::Boxed(router.with(CookieJarManager::new()).boxed()),
+                    false => Layers::Router(router),
+                }
+            }
+            false => {
+                let route = poem_route(table, &reads);
+                match reads.cookies {
+                    true => Layers::Boxed(route.with(CookieJarManager::new()).boxed()),
+                    false => Layers::Boxed(route.boxed()),
+                }
+            }
         };
         Routes { endpoint }
     }
 
-    /// The endpoint, for `serve_api`.
-    pub(super) fn into_endpoint(self) -> poem::endpoint::BoxEndpoint<'static, Response> {
-        self.endpoint
+    /// Answers `req`, for `serve_api`'s dispatch.
+    pub(super) async fn call(&self, req: Request) -> poem::Result<Response> {
+        match &self.endpoint {
+            Layers::Router(router) => router.call(req).await,
+            Layers::Boxed(endpoint) => endpoint.call(req).await,
+        }
     }
 
     /// poem-openapi's own service for the API, with all its layers: what [`Routes::new`] is
     /// checked against.
     pub fn layered<T: OpenApi + 'static>(service: OpenApiService<T, ()>) -> Self {
         Routes {
-            endpoint: service.into_endpoint().map_to_response().boxed(),
+            endpoint: Layers::Boxed(service.into_endpoint().map_to_response().boxed()),
         }
     }
 }
@@ -517,8 +533,8 @@ mod tests {
     /// cannot read it either: what matters is that `Routes` answers as that service does.
     #[tokio::test]
     async fn an_api_with_a_tail_segment_is_answered_as_poem_openapis_service_answers() {
-        let ours = Routes::derived(Files).into_endpoint();
-        let theirs = Routes::layered(OpenApiService::new(Files, "", "")).into_endpoint();
+        let ours = Routes::derived(Files);
+        let theirs = Routes::layered(OpenApiService::new(Files, "", ""));
         for path in ["/files/a/b.txt", "/files/a", "/files", "/other"] {
             assert_eq!(
                 answer(&ours, path).await,
@@ -529,10 +545,7 @@ mod tests {
     }
 
     /// The status and body `routes` answers `GET path` with.
-    async fn answer(
-        routes: &poem::endpoint::BoxEndpoint<'static, Response>,
-        path: &str,
-    ) -> (poem::http::StatusCode, String) {
+    async fn answer(routes: &Routes, path: &str) -> (poem::http::StatusCode, String) {
         let request = Request::builder().uri_str(path).finish();
         let response = match routes.call(request).await {
             Ok(response) => response,
