@@ -1,7 +1,8 @@
 //! The request being served: its id, for every problem body (`instance`) and log line of
-//! that request; the operation that answered it; the path parameters the router matched. The server sets it around each request ([`with_request_id`]); code that
-//! builds a problem reads it ([`current_request_id`]) without it being passed down, since a
-//! rejection is answered by a plain function (poem-openapi's `bad_request_handler`).
+//! that request; the operation that answered it; the path parameters the router matched.
+//! The server sets it around each request ([`with_request_id`]); code that builds a problem
+//! reads the id ([`current_request_id`]) without it being passed down, since a rejection is
+//! answered by a plain function (poem-openapi's `bad_request_handler`).
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -53,12 +54,9 @@ pub fn current_operation() -> Option<&'static str> {
 /// allocated, hashed and dropped per request. `Err` with them outside a request's scope.
 pub(crate) fn note_routed_params(params: Vec<Range<usize>>) -> Result<(), Vec<Range<usize>>> {
     let mut params = Some(params);
-    let noted = CURRENT.try_with(|c| *c.params.borrow_mut() = params.take());
-    match (noted, params) {
-        (Ok(()), _) => Ok(()),
-        (Err(_), Some(params)) => Err(params),
-        (Err(_), None) => Ok(()),
-    }
+    let _outside_a_request = CURRENT.try_with(|c| *c.params.borrow_mut() = params.take());
+    // Still here only if there was no request to note them for.
+    params.map_or(Ok(()), Err)
 }
 
 /// `read` of the path parameters noted for the current request, if any were.

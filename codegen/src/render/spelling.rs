@@ -336,13 +336,12 @@ impl Field {
             self.ty.to_string()
         }
     }
-}
 
-impl Field {
     /// The statement of `WriteJson` that writes this field as poem-openapi's `Object`
     /// derive serializes it: left out if `write_only`, or if `None` and
     /// `skip_serializing_if_is_none`; else a member named as on the wire.
     pub fn write_member(&self) -> Option<String> {
+        // Read from the attribute the derive reads, so the two cannot disagree.
         let has = |flag: &str| self.oai.iter().any(|a| a == flag);
         if has("write_only") {
             return None;
@@ -377,9 +376,7 @@ impl Enum {
             })
             .collect()
     }
-}
 
-impl Enum {
     /// The enum's `#[oai(...)]` attribute: the served name, and `deprecated`.
     pub fn attr(&self) -> String {
         let mut args = vec![format!("rename = {:?}", self.name)];
@@ -621,6 +618,7 @@ impl Operation {
             arguments.push((a.ty.clone(), unraw(&a.rust_name), none()));
         }
         for p in &self.params {
+            // The `#[oai(default = "f")]` the derive reads, read from the same attribute.
             let default = p
                 .oai
                 .iter()

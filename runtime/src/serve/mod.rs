@@ -212,8 +212,8 @@ impl<D: Endpoint> Endpoint for Dispatch<D> {
         // Boxed, so the two layers around it move a pointer, not the request's whole state.
         let route: Pin<Box<dyn Future<Output = Response> + Send + '_>> = Box::pin(self.route(req));
         // The operation is noted by generated endpoints, read before the request's scope ends.
-        let answered = async { (route.await, crate::request_id::current_operation()) };
-        let (mut response, noted) = crate::with_request_id(id, answered)
+        let route_noted = async { (route.await, crate::request_id::current_operation()) };
+        let (mut response, noted) = crate::with_request_id(id, route_noted)
             .instrument(span.clone())
             .await;
         // Or marked on the response, by poem-openapi's own endpoints.
